@@ -1,0 +1,71 @@
+//! The console frame: header with the signed-in person and the organization switcher, and
+//! the navigation. Links are shown from the viewer's permissions, a mirror of the policy.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+use super::Problem;
+use super::session::current_viewer;
+use crate::domain::Permission;
+use crate::domain::model::Viewer;
+
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| view! { <header class="top"><span class="brand">"Brigade"</span></header> }>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(viewer) => {
+                        provide_context(viewer.clone());
+                        view! { <Header viewer/> }.into_any()
+                    }
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <main id="main" class="content">
+            <Outlet/>
+        </main>
+    }
+}
+
+#[component]
+fn Header(viewer: Viewer) -> impl IntoView {
+    let several = viewer.organizations.len() > 1;
+    let current = viewer.organization.id;
+    view! {
+        <header class="top">
+            <a class="brand" href="/users">"Brigade"</a>
+            <nav aria-label="Main">
+                <Show when={let show = viewer.holds(Permission::ViewUsers); move || show}>
+                    <A href="/users">"People"</A>
+                </Show>
+            </nav>
+            <div class="org">
+                {if several {
+                    view! {
+                        <form method="post" action="/rpc/switch_organization" class="switcher">
+                            <label for="organization-switcher">"Organization"</label>
+                            <select id="organization-switcher" name="organization_id">
+                                {viewer.organizations.iter().map(|o| view! {
+                                    <option value=o.id.to_string() selected=o.id == current>{o.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                            <button type="submit">"Switch"</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <span class="org-name" data-testid="organization">{viewer.organization.name.clone()}</span> }.into_any()
+                }}
+            </div>
+            <div class="me">
+                <span data-testid="signed-in-as">{viewer.display_name.clone()}</span>
+                <form method="post" action="/rpc/logout">
+                    <button type="submit" class="link">"Sign out"</button>
+                </form>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,216 @@
+//! People: the list of the current organization's people (searchable, paged, scoped) and
+//! one person's read-only record.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use super::{Problem, query_escape};
+use crate::domain::AppError;
+use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
+
+pub const PAGE_SIZE: u32 = 25;
+
+#[server(prefix = "/rpc", endpoint = "list_people")]
+pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {
+    use super::server::{caller, internal, state, with_status};
+    use crate::domain::Permission;
+    with_status(async move {
+        let caller = caller().await?;
+        let scope = caller.scope_for(Permission::ViewUsers)?;
+        let state = state()?;
+        crate::store::people::list(&state.pool, caller.organization.id, &scope, Some(&search), page, PAGE_SIZE)
+            .await
+            .map_err(internal)
+    }
+    .await)
+}
+
+#[server(prefix = "/rpc", endpoint = "get_person")]
+pub async fn get_person(id: String) -> Result<PersonRecord, AppError> {
+    use super::server::{caller, internal, state, with_status};
+    use crate::domain::Permission;
+    with_status(async move {
+        let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+        let caller = caller().await?;
+        let scope = caller.scope_for(Permission::ViewUsers)?;
+        let state = state()?;
+        crate::store::people::get(&state.pool, caller.organization.id, &scope, id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+    .await)
+}
+
+fn people_url(search: &str, page: u32) -> String {
+    let mut url = String::from("/users");
+    let mut sep = '?';
+    if !search.is_empty() {
+        url.push_str(&format!("{sep}q={}", query_escape(search)));
+        sep = '&';
+    }
+    if page > 1 {
+        url.push_str(&format!("{sep}page={page}"));
+    }
+    url
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let people = Resource::new(move || (search(), page()), |(search, page)| list_people(search, page));
+    let navigate = use_navigate();
+    let filter = move |text: String| navigate(&people_url(&text, 1), NavigateOptions { replace: true, ..Default::default() });
+    // Without JavaScript the form is a plain GET; hydrated, it filters as you type.
+    let typed = RwSignal::new(search());
+    let on_submit = {
+        let filter = filter.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            filter(typed.get_untracked());
+        }
+    };
+    view! {
+        <Title text="People"/>
+        <h1>"People"</h1>
+        <form method="get" action="/users" role="search" class="search" on:submit=on_submit>
+            <label for="people-search">"Search by name or email"</label>
+            <input id="people-search" type="search" name="q" prop:value=search autocomplete="off"
+                on:input=move |ev| {
+                    typed.set(event_target_value(&ev));
+                    filter(typed.get_untracked());
+                }/>
+            <button type="submit">"Search"</button>
+        </form>
+        <Transition fallback=|| view! { <p>"Loading people…"</p> }>
+            {move || Suspend::new(async move {
+                match people.await {
+                    Ok(page) => view! { <PeopleTable page search=search()/> }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PeopleTable(page: Page, search: String) -> impl IntoView {
+    if page.rows.is_empty() {
+        return view! { <p class="empty" data-testid="no-people">"No people match."</p> }.into_any();
+    }
+    let first = (page.page - 1) * page.page_size + 1;
+    let last = first + page.rows.len() as u32 - 1;
+    let (current, count, total) = (page.page, page.page_count(), page.total);
+    view! {
+        <table class="data" data-testid="people">
+            <caption>{format!("Showing {first}–{last} of {total}")}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Username"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Managed by"</th>
+                    <th scope="col">"Roles"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.rows.into_iter().map(|person| view! {
+                    <tr>
+                        <th scope="row"><A href=format!("/users/{}", person.id)>{person.name}</A></th>
+                        <td>{person.email}</td>
+                        <td>{person.username}</td>
+                        <td><span class=format!("status status-{}", person.status)>{person.status.to_string()}</span></td>
+                        <td>{match person.managed_by_brand {
+                            Some(brand) => format!("{} · {brand}", person.managed_by),
+                            None => person.managed_by.to_string(),
+                        }}</td>
+                        <td>{person.roles.join(", ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {(current > 1).then(|| view! { <A href=people_url(&search, current - 1)>"Previous page"</A> })}
+            <span>{format!("Page {current} of {count}")}</span>
+            {(current < count).then(|| view! { <A href=people_url(&search, current + 1)>"Next page"</A> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let params = use_params_map();
+    let person = Resource::new(move || params.read().get("id").unwrap_or_default(), get_person);
+    view! {
+        <p><A href="/users">"← People"</A></p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match person.await {
+                    Ok(person) => view! { <PersonRecordView person/> }.into_any(),
+                    Err(error) => view! { <Title text="Not found"/><Problem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PersonRecordView(person: PersonRecord) -> impl IntoView {
+    let name = crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
+    let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
+    view! {
+        <Title text=name.clone()/>
+        <h1>{name}</h1>
+        {person.managed_by_brand.clone().map(|brand| view! {
+            <p class="notice" data-testid="managed-by-brand">{format!("User managed by {brand}")}</p>
+        })}
+        <section aria-labelledby="details-heading">
+            <h2 id="details-heading">"Details"</h2>
+            <dl class="details">
+                <dt>"Email"</dt><dd>{person.email}</dd>
+                <dt>"Username"</dt><dd>{person.username}</dd>
+                <dt>"First name"</dt><dd>{person.first_name}</dd>
+                <dt>"Last name"</dt><dd>{person.last_name}</dd>
+                <dt>"Mobile"</dt><dd>{or_dash(person.mobile)}</dd>
+                <dt>"Status"</dt><dd data-testid="status">{person.status.to_string()}</dd>
+                <dt>"Managed by"</dt><dd>{person.managed_by.to_string()}</dd>
+                <dt>"External id"</dt><dd>{or_dash(person.external_id)}</dd>
+                <dt>"Default outlet"</dt><dd>{or_dash(person.default_outlet)}</dd>
+                <dt>"Created"</dt><dd>{person.created_at}</dd>
+                <dt>"Updated"</dt><dd>{person.updated_at}</dd>
+            </dl>
+        </section>
+        <section aria-labelledby="access-heading">
+            <h2 id="access-heading">"Access"</h2>
+            <table class="data" data-testid="connectors">
+                <thead><tr><th scope="col">"Type"</th><th scope="col">"Scope"</th><th scope="col">"Role"</th></tr></thead>
+                <tbody>
+                    {person.connectors.into_iter().map(|c| view! {
+                        <tr>
+                            <td>{match c.connector_type { ConnectorType::Library => "Library (L)", ConnectorType::Outlet => "Outlet (O)" }}</td>
+                            <td>{c.outlet.unwrap_or_else(|| "Whole organization".into())}</td>
+                            <td>{c.role}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section aria-labelledby="reports-heading">
+            <h2 id="reports-heading">"Report roles"</h2>
+            {if person.all_reports_access {
+                view! { <p>"All reports"</p> }.into_any()
+            } else if person.report_roles.is_empty() {
+                view! { <p>"None"</p> }.into_any()
+            } else {
+                view! { <ul>{person.report_roles.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}

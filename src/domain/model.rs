@@ -1,0 +1,137 @@
+//! Shared vocabulary and the read models the console renders. Serde types compiled for
+//! both targets; the server fills them, the browser only displays them.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Scope type of a connector and of a role: the whole organization or one outlet.
+    ConnectorType { Library => "L", Outlet => "O" }
+);
+text_enum!(
+    /// How a role shows in the partner-style API.
+    PartnerRole { Manager => "manager", Viewer => "viewer", Api => "api" }
+);
+text_enum!(
+    MembershipStatus { Active => "active", Inactive => "inactive" }
+);
+text_enum!(
+    /// Which channel owns a membership's data.
+    ManagedBy { Console => "console", Api => "api", Scim => "scim" }
+);
+text_enum!(
+    OrganizationKind { Corporate => "corporate", Franchisee => "franchisee", Independent => "independent" }
+);
+
+/// An organization the signed-in person can switch to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+}
+
+/// Who is signed in, where, and what the console may offer them (a mirror of the policy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    pub organization: OrganizationChoice,
+    pub organizations: Vec<OrganizationChoice>,
+    pub permissions: Vec<crate::domain::Permission>,
+}
+
+impl Viewer {
+    pub fn holds(&self, permission: crate::domain::Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+}
+
+/// One row of the people list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub username: String,
+    pub status: MembershipStatus,
+    pub managed_by: ManagedBy,
+    pub managed_by_brand: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// A page of the people list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeoplePage {
+    pub rows: Vec<PersonRow>,
+    pub page: u32,
+    pub page_size: u32,
+    pub total: u32,
+}
+
+impl PeoplePage {
+    pub fn page_count(&self) -> u32 {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
+}
+
+/// One connector as shown on a person's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorSummary {
+    pub id: Uuid,
+    pub connector_type: ConnectorType,
+    /// `None` for a library connector (the whole organization).
+    pub outlet: Option<String>,
+    pub role: String,
+}
+
+/// The read-only record of one person in the current organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub mobile: Option<String>,
+    pub status: MembershipStatus,
+    pub managed_by: ManagedBy,
+    pub managed_by_brand: Option<String>,
+    pub external_id: Option<String>,
+    pub default_outlet: Option<String>,
+    pub all_reports_access: bool,
+    pub report_roles: Vec<String>,
+    pub connectors: Vec<ConnectorSummary>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// "First Last", or the email when both names are empty.
+pub fn display_name(first: &str, last: &str, email: &str) -> String {
+    let name = format!("{first} {last}").trim().to_string();
+    if name.is_empty() { email.to_string() } else { name }
+}

@@ -1,0 +1,77 @@
+//! The `brigade` binary: `serve [--demo]`, `migrate`.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use brigade::server::{Config, build, password};
+use brigade::store;
+
+#[derive(Parser)]
+#[command(name = "brigade", version, about = "User & access management for multi-location restaurant groups")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the console and the API.
+    Serve {
+        /// Load the demo data set when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or migrate the database, then exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let config = Config::from_env()?;
+    match command {
+        Command::Migrate => {
+            let pool = store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            println!("Database {} is up to date.", config.database_url);
+            Ok(())
+        }
+        Command::Serve { demo } => {
+            let app = build(config).await.map_err(|e| e.to_string())?;
+            if demo {
+                let hash = tokio::task::spawn_blocking(|| password::hash(store::demo::DEMO_PASSWORD))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let loaded = store::demo::load_if_empty(&app.state.pool, hash.as_stored())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "{}",
+                    if loaded { "Loaded the demo data." } else { "Database already has data; demo not loaded." }
+                );
+                println!("Demo logins (password: {}):", store::demo::DEMO_PASSWORD);
+                for (email, what) in store::demo::DEMO_LOGINS {
+                    println!("  {email:<26} {what}");
+                }
+            }
+            println!("Brigade is serving on http://{}", app.address);
+            app.serve().await.map_err(|e| e.to_string())
+        }
+    }
+}
