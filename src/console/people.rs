@@ -11,7 +11,7 @@ use super::{Problem, query_escape};
 use crate::domain::AppError;
 use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
 
-pub const PAGE_SIZE: u32 = 25;
+pub const PAGE_SIZE: u32 = 15;
 
 #[server(prefix = "/rpc", endpoint = "list_people")]
 pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {

@@ -18,7 +18,7 @@ fn open_without_session(path: &str) -> bool {
 
 /// Files and the token-authenticated API, which never look at the console session.
 fn outside_console(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/api/v1/") || path == "/api/v1" || path == "/favicon.ico"
+    path.starts_with("/pkg/") || path.starts_with("/api/v1/") || path == "/api/v1" || path == "/favicon.svg"
 }
 
 /// Every console page and server function needs a signed-in person. Pages redirect to

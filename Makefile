@@ -1,0 +1,60 @@
+# Brigade: two commands on a fresh machine.
+#   make run   install what is missing, build (release), migrate, load the demo, serve on :3000
+#   make test  install what is missing, run every Rust test and the Playwright suite
+# Every install step is skipped when the tool is already there at the right version.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+CARGO_LEPTOS_VERSION := 0.3.11
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CARGO_TERM_COLOR := never
+
+.PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint
+
+run: tools
+	cargo leptos build --release
+	./target/release/brigade serve --demo
+
+test: tools chromium
+	cargo leptos build
+	$(MAKE) --no-print-directory rust-tests e2e
+
+rust-tests:
+	cargo test --features ssr
+
+e2e:
+	cd end2end && npx playwright test
+
+lint:
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 11 minutes on 2 cores)"; \
+	  if rustup toolchain list | grep -q '^nightly'; then toolchain=+nightly; locked=--locked; \
+	  else toolchain=; locked=; fi; \
+	  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	    cargo $$toolchain install cargo-leptos $$locked --version $(CARGO_LEPTOS_VERSION) --features no_downloads; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+# npm packages for the end-to-end suite and wasm-opt (npm's binaryen; Debian's is too old).
+node-tools: end2end/node_modules/.package-lock.json
+
+end2end/node_modules/.package-lock.json: end2end/package-lock.json end2end/package.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

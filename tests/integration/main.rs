@@ -1,0 +1,9 @@
+//! Integration tests: each starts the real application on a random port with a fresh
+//! temporary database holding the demo data, and talks to it over HTTP.
+//! One test binary (modules below) keeps linking to once per build.
+
+mod helpers;
+
+mod console_people;
+mod console_sign_in;
+mod database;
