@@ -12,6 +12,9 @@ NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
 export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
+# Leptos names the wasm file from this at compile time; set it for every build so that
+# cargo-leptos and plain cargo produce the same server (and share compiled crates).
+export LEPTOS_OUTPUT_NAME := brigade
 
 .PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint
 
@@ -19,8 +22,10 @@ run: tools
 	cargo leptos build --release
 	./target/release/brigade serve --demo
 
+# One server build: cargo-leptos builds only the browser bundle; `cargo test` builds the
+# server binary the Playwright suite then runs.
 test: tools chromium
-	cargo leptos build
+	cargo leptos build --frontend-only
 	$(MAKE) --no-print-directory rust-tests e2e
 
 rust-tests:

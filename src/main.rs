@@ -7,7 +7,11 @@ use brigade::server::{Config, build, password};
 use brigade::store;
 
 #[derive(Parser)]
-#[command(name = "brigade", version, about = "User & access management for multi-location restaurant groups")]
+#[command(
+    name = "brigade",
+    version,
+    about = "User & access management for multi-location restaurant groups"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +51,9 @@ async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
     match command {
         Command::Migrate => {
-            let pool = store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            let pool = store::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
             store::migrate(&pool).await.map_err(|e| e.to_string())?;
             println!("Database {} is up to date.", config.database_url);
             Ok(())
@@ -55,15 +61,20 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Serve { demo } => {
             let app = build(config).await.map_err(|e| e.to_string())?;
             if demo {
-                let hash = tokio::task::spawn_blocking(|| password::hash(store::demo::DEMO_PASSWORD))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let hash =
+                    tokio::task::spawn_blocking(|| password::hash(store::demo::DEMO_PASSWORD))
+                        .await
+                        .map_err(|e| e.to_string())?;
                 let loaded = store::demo::load_if_empty(&app.state.pool, hash.as_stored())
                     .await
                     .map_err(|e| e.to_string())?;
                 println!(
                     "{}",
-                    if loaded { "Loaded the demo data." } else { "Database already has data; demo not loaded." }
+                    if loaded {
+                        "Loaded the demo data."
+                    } else {
+                        "Database already has data; demo not loaded."
+                    }
                 );
                 println!("Demo logins (password: {}):", store::demo::DEMO_PASSWORD);
                 for (email, what) in store::demo::DEMO_LOGINS {

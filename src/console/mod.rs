@@ -4,9 +4,9 @@
 
 mod layout;
 mod people;
-pub mod session;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=session::LoginPage/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
-                    <Route path=path!("users") view=people::PeoplePage/>
+                    <Route path=path!("users") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -75,8 +75,14 @@ fn NotFound() -> impl IntoView {
 #[component]
 fn Problem(error: AppError) -> impl IntoView {
     let (title, detail) = match &error {
-        AppError::NotFound => ("Not found", "There is nothing here, or it is outside what you can see.".to_string()),
-        AppError::Forbidden => ("No access", "Your role does not allow this here.".to_string()),
+        AppError::NotFound => (
+            "Not found",
+            "There is nothing here, or it is outside what you can see.".to_string(),
+        ),
+        AppError::Forbidden => (
+            "No access",
+            "Your role does not allow this here.".to_string(),
+        ),
         AppError::Unauthenticated => ("Signed out", "Sign in again to continue.".to_string()),
         other => ("Something went wrong", other.to_string()),
     };
@@ -93,7 +99,9 @@ pub fn query_escape(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => escaped.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                escaped.push(byte as char)
+            }
             _ => escaped.push_str(&format!("%{byte:02X}")),
         }
     }

@@ -11,38 +11,51 @@ use super::{Problem, query_escape};
 use crate::domain::AppError;
 use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
 
-pub const PAGE_SIZE: u32 = 15;
+/// People per page of the console list.
+#[cfg(feature = "ssr")]
+const PAGE_SIZE: u32 = 15;
 
 #[server(prefix = "/rpc", endpoint = "list_people")]
 pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {
     use super::server::{caller, internal, state, with_status};
     use crate::domain::Permission;
-    with_status(async move {
-        let caller = caller().await?;
-        let scope = caller.scope_for(Permission::ViewUsers)?;
-        let state = state()?;
-        crate::store::people::list(&state.pool, caller.organization.id, &scope, Some(&search), page, PAGE_SIZE)
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let scope = caller.scope_for(Permission::ViewUsers)?;
+            let state = state()?;
+            crate::store::people::list(
+                &state.pool,
+                caller.organization.id,
+                &scope,
+                Some(&search),
+                page,
+                PAGE_SIZE,
+            )
             .await
             .map_err(internal)
-    }
-    .await)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/rpc", endpoint = "get_person")]
 pub async fn get_person(id: String) -> Result<PersonRecord, AppError> {
     use super::server::{caller, internal, state, with_status};
     use crate::domain::Permission;
-    with_status(async move {
-        let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-        let caller = caller().await?;
-        let scope = caller.scope_for(Permission::ViewUsers)?;
-        let state = state()?;
-        crate::store::people::get(&state.pool, caller.organization.id, &scope, id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)
-    }
-    .await)
+    with_status(
+        async move {
+            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            let caller = caller().await?;
+            let scope = caller.scope_for(Permission::ViewUsers)?;
+            let state = state()?;
+            crate::store::people::get(&state.pool, caller.organization.id, &scope, id)
+                .await
+                .map_err(internal)?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
 }
 
 fn people_url(search: &str, page: u32) -> String {
@@ -62,10 +75,28 @@ fn people_url(search: &str, page: u32) -> String {
 pub fn PeoplePage() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
-    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
-    let people = Resource::new(move || (search(), page()), |(search, page)| list_people(search, page));
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let people = Resource::new(
+        move || (search(), page()),
+        |(search, page)| list_people(search, page),
+    );
     let navigate = use_navigate();
-    let filter = move |text: String| navigate(&people_url(&text, 1), NavigateOptions { replace: true, ..Default::default() });
+    let filter = move |text: String| {
+        navigate(
+            &people_url(&text, 1),
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        )
+    };
     // Without JavaScript the form is a plain GET; hydrated, it filters as you type.
     let typed = RwSignal::new(search());
     let on_submit = {
@@ -101,7 +132,8 @@ pub fn PeoplePage() -> impl IntoView {
 #[component]
 fn PeopleTable(page: Page, search: String) -> impl IntoView {
     if page.rows.is_empty() {
-        return view! { <p class="empty" data-testid="no-people">"No people match."</p> }.into_any();
+        return view! { <p class="empty" data-testid="no-people">"No people match."</p> }
+            .into_any();
     }
     let first = (page.page - 1) * page.page_size + 1;
     let last = first + page.rows.len() as u32 - 1;
@@ -147,7 +179,10 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
-    let person = Resource::new(move || params.read().get("id").unwrap_or_default(), get_person);
+    let person = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        get_person,
+    );
     view! {
         <p><A href="/users">"← People"</A></p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -163,7 +198,8 @@ pub fn PersonPage() -> impl IntoView {
 
 #[component]
 fn PersonRecordView(person: PersonRecord) -> impl IntoView {
-    let name = crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
+    let name =
+        crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
     view! {
         <Title text=name.clone()/>

@@ -23,7 +23,9 @@ pub async fn caller() -> Result<Caller, AppError> {
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Internal)
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|_| AppError::Internal)
 }
 
 pub fn status_of(error: &AppError) -> StatusCode {

@@ -16,7 +16,10 @@ impl Email {
             return Err("Enter an email address.".into());
         }
         if value.len() > Self::MAX_LEN {
-            return Err(format!("An email address has at most {} characters.", Self::MAX_LEN));
+            return Err(format!(
+                "An email address has at most {} characters.",
+                Self::MAX_LEN
+            ));
         }
         let Some((local, domain)) = value.rsplit_once('@') else {
             return Err("Enter an email address like name@example.com.".into());
@@ -68,12 +71,24 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(Email::parse("  Ana@Harbor.Example ").unwrap().as_str(), "ana@harbor.example");
+        assert_eq!(
+            Email::parse("  Ana@Harbor.Example ").unwrap().as_str(),
+            "ana@harbor.example"
+        );
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "ana", "ana@", "@harbor.example", "ana@harbor", "a b@x.io", "ana@x..io", "ana@.x.io"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@harbor.example",
+            "ana@harbor",
+            "a b@x.io",
+            "ana@x..io",
+            "ana@.x.io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

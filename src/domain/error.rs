@@ -36,7 +36,10 @@ impl AppError {
     }
 
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {
-        AppError::Conflict { code: code.into(), message: message.into() }
+        AppError::Conflict {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// The problem with `field`, if this error names one.

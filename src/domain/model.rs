@@ -133,5 +133,9 @@ pub struct PersonRecord {
 /// "First Last", or the email when both names are empty.
 pub fn display_name(first: &str, last: &str, email: &str) -> String {
     let name = format!("{first} {last}").trim().to_string();
-    if name.is_empty() { email.to_string() } else { name }
+    if name.is_empty() {
+        email.to_string()
+    } else {
+        name
+    }
 }

@@ -51,7 +51,11 @@ impl Access {
                     access.organization_wide.insert(permission);
                 }
                 Some(outlet) => {
-                    access.by_outlet.entry(outlet).or_default().insert(permission);
+                    access
+                        .by_outlet
+                        .entry(outlet)
+                        .or_default()
+                        .insert(permission);
                 }
             }
         }
@@ -137,7 +141,10 @@ mod tests {
         );
         assert!(access.allows(Permission::ViewUsers, Some(outlet(2))));
         assert!(!access.allows(Permission::ManageUsers, Some(outlet(2))));
-        assert!(!access.allows(Permission::ViewUsers, None), "outlet grants never reach the organization");
+        assert!(
+            !access.allows(Permission::ViewUsers, None),
+            "outlet grants never reach the organization"
+        );
         assert!(access.scope_of(Permission::ManageRoles).is_nowhere());
     }
 
@@ -148,7 +155,10 @@ mod tests {
             (Some(outlet(1)), Permission::ManageConnectors),
         ]);
         assert!(access.may_grant(&[Permission::ViewUsers], Some(outlet(1))));
-        assert!(!access.may_grant(&[Permission::ViewUsers, Permission::ManageRoles], Some(outlet(1))));
+        assert!(!access.may_grant(
+            &[Permission::ViewUsers, Permission::ManageRoles],
+            Some(outlet(1))
+        ));
         assert!(!access.may_grant(&[Permission::ViewUsers], Some(outlet(2))));
     }
 }

@@ -26,7 +26,11 @@ pub struct Caller {
 impl Caller {
     /// Loads the caller for a person, in `preferred` if they are an active member there, else
     /// in their first organization. `None` when they have no active membership left.
-    pub async fn load(pool: &SqlitePool, user_id: Uuid, preferred: Option<Uuid>) -> sqlx::Result<Option<Self>> {
+    pub async fn load(
+        pool: &SqlitePool,
+        user_id: Uuid,
+        preferred: Option<Uuid>,
+    ) -> sqlx::Result<Option<Self>> {
         let organizations = store::accounts::active_organizations(pool, user_id).await?;
         let Some(organization) = preferred
             .and_then(|id| organizations.iter().find(|o| o.id == id))
@@ -35,7 +39,9 @@ impl Caller {
         else {
             return Ok(None);
         };
-        let Some(membership_id) = store::access::active_membership(pool, user_id, organization.id).await? else {
+        let Some(membership_id) =
+            store::access::active_membership(pool, user_id, organization.id).await?
+        else {
             return Ok(None);
         };
         let Some(account) = store::accounts::summary(pool, user_id).await? else {
@@ -55,11 +61,18 @@ impl Caller {
 
     /// The caller of a console request, from its session. A session whose person can no
     /// longer sign in (deactivated everywhere) is ended.
-    pub async fn from_session(pool: &SqlitePool, session: &Session) -> Result<Option<Self>, AppError> {
+    pub async fn from_session(
+        pool: &SqlitePool,
+        session: &Session,
+    ) -> Result<Option<Self>, AppError> {
         let user_id: Option<Uuid> = session.get(SESSION_USER).await.map_err(internal)?;
-        let Some(user_id) = user_id else { return Ok(None) };
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
         let preferred: Option<Uuid> = session.get(SESSION_ORGANIZATION).await.map_err(internal)?;
-        let caller = Self::load(pool, user_id, preferred).await.map_err(internal)?;
+        let caller = Self::load(pool, user_id, preferred)
+            .await
+            .map_err(internal)?;
         match &caller {
             None => session.flush().await.map_err(internal)?,
             Some(caller) if preferred != Some(caller.organization.id) => session
@@ -74,7 +87,11 @@ impl Caller {
     /// Where the caller holds `permission`; `Forbidden` when nowhere.
     pub fn scope_for(&self, permission: Permission) -> Result<Scope, AppError> {
         let scope = self.access.scope_of(permission);
-        if scope.is_nowhere() { Err(AppError::Forbidden) } else { Ok(scope) }
+        if scope.is_nowhere() {
+            Err(AppError::Forbidden)
+        } else {
+            Ok(scope)
+        }
     }
 
     pub fn viewer(&self) -> Viewer {

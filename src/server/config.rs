@@ -31,7 +31,9 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             public_url: var("BRIGADE_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}")),
             smtp_url: var("SMTP_URL"),
-            outbox_dir: var("BRIGADE_OUTBOX").unwrap_or_else(|| "data/outbox".into()).into(),
+            outbox_dir: var("BRIGADE_OUTBOX")
+                .unwrap_or_else(|| "data/outbox".into())
+                .into(),
         })
     }
 

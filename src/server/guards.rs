@@ -13,12 +13,18 @@ use crate::domain::AppError;
 
 /// Paths anyone may request without a session.
 fn open_without_session(path: &str) -> bool {
-    path == "/login" || path == "/rpc/login" || path.starts_with("/verify/") || path.starts_with("/rpc/verify")
+    path == "/login"
+        || path == "/rpc/login"
+        || path.starts_with("/verify/")
+        || path.starts_with("/rpc/verify")
 }
 
 /// Files and the token-authenticated API, which never look at the console session.
 fn outside_console(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/api/v1/") || path == "/api/v1" || path == "/favicon.svg"
+    path.starts_with("/pkg/")
+        || path.starts_with("/api/v1/")
+        || path == "/api/v1"
+        || path == "/favicon.svg"
 }
 
 /// Every console page and server function needs a signed-in person. Pages redirect to
@@ -45,9 +51,15 @@ pub async fn require_session(
             next.run(request).await
         }
         None if open_without_session(&path) => next.run(request).await,
-        None if path.starts_with("/rpc/") => error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated),
+        None if path.starts_with("/rpc/") => {
+            error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated)
+        }
         None => {
-            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/users");
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/users");
             Redirect::to(&format!("/login?next={}", urlencoding::encode(wanted))).into_response()
         }
     }
@@ -55,19 +67,30 @@ pub async fn require_session(
 
 /// Refuses state-changing requests that a browser sends on behalf of another site.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || request.uri().path().starts_with("/api/v1/") || is_same_site(request.headers()) {
         return next.run(request).await;
     }
-    let refusal = AppError::conflict("cross_site_request", "Requests from another site are refused.");
+    let refusal = AppError::conflict(
+        "cross_site_request",
+        "Requests from another site are refused.",
+    );
     error_response(StatusCode::FORBIDDEN, &refusal)
 }
 
 fn is_same_site(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    match headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("null")) {
+    match headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or("null"))
+    {
         Some(origin) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest.trim_end_matches('/'));
             origin_host.is_some() && origin_host == host
         }
         // No Origin: a non-browser client, or an old browser; trust Fetch Metadata when sent.
@@ -77,7 +100,8 @@ fn is_same_site(headers: &HeaderMap) -> bool {
 
 /// The JSON error body used by every non-page response.
 pub fn error_response(status: StatusCode, error: &AppError) -> Response {
-    let mut body = serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } });
+    let mut body =
+        serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } });
     if let AppError::Invalid { fields, .. } = error {
         body["error"]["fields"] = serde_json::json!(fields);
     }

@@ -43,7 +43,11 @@ pub fn verify(password: &str, stored: Option<&PasswordHash>) -> bool {
         None => (DECOY.as_stored(), false),
     };
     let matches = PhcHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     real && matches
 }

@@ -75,9 +75,18 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
-    let state = AppState { pool, config: Arc::new(config), leptos_options };
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+        leptos_options,
+    };
     let router = router(state.clone())?;
-    Ok(Application { listener, router, state, address })
+    Ok(Application {
+        listener,
+        router,
+        state,
+        address,
+    })
 }
 
 fn router(state: AppState) -> Result<Router, StartupError> {
@@ -111,7 +120,10 @@ fn router(state: AppState) -> Result<Router, StartupError> {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guards::require_session))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guards::require_session,
+        ))
         .layer(axum::middleware::from_fn(guards::refuse_cross_site))
         .layer(session_layer)
         .layer(TraceLayer::new_for_http())

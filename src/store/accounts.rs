@@ -13,7 +13,10 @@ pub struct LoginCandidate {
 }
 
 /// Finds an account by email or username, both compared case-insensitively.
-pub async fn find_by_login(pool: &SqlitePool, identifier: &str) -> sqlx::Result<Option<LoginCandidate>> {
+pub async fn find_by_login(
+    pool: &SqlitePool,
+    identifier: &str,
+) -> sqlx::Result<Option<LoginCandidate>> {
     sqlx::query_as(
         "SELECT id, password_hash FROM user_accounts WHERE email = ?1 OR username = ?1 LIMIT 1",
     )
@@ -23,7 +26,10 @@ pub async fn find_by_login(pool: &SqlitePool, identifier: &str) -> sqlx::Result<
 }
 
 /// Organizations where the person has an active membership, by name.
-pub async fn active_organizations(pool: &SqlitePool, user_id: Uuid) -> sqlx::Result<Vec<OrganizationChoice>> {
+pub async fn active_organizations(
+    pool: &SqlitePool,
+    user_id: Uuid,
+) -> sqlx::Result<Vec<OrganizationChoice>> {
     let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
         "SELECT o.id, o.name, o.slug FROM memberships m
          JOIN organizations o ON o.id = m.organization_id

@@ -21,7 +21,11 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(conn: &mut SqliteConnection, actor: Actor, event: Event<'_>) -> sqlx::Result<()> {
+pub async fn record(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    event: Event<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_events
            (organization_id, actor_user_id, actor_token_id, via, action, target_type, target_id,

@@ -13,8 +13,14 @@ pub const DEMO_PASSWORD: &str = "brigade-demo";
 
 /// The three demo sign-ins printed at start-up.
 pub const DEMO_LOGINS: [(&str, &str); 3] = [
-    ("admin@harbor.example", "Harbor owner, library user (also a viewer at Northside)"),
-    ("manager@harbor.example", "Outlet Manager at Harbor Burger Pier 39 only"),
+    (
+        "admin@harbor.example",
+        "Harbor owner, library user (also a viewer at Northside)",
+    ),
+    (
+        "manager@harbor.example",
+        "Outlet Manager at Harbor Burger Pier 39 only",
+    ),
     ("owner@northside.example", "Northside owner"),
 ];
 
@@ -24,12 +30,29 @@ const ROLES: [(&str, &str, &str, &[Permission]); 6] = [
         "Area Manager",
         "L",
         "manager",
-        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors, ManageOutlets, ViewAuditLog],
+        &[
+            ViewUsers,
+            ManageUsers,
+            ViewConnectors,
+            ManageConnectors,
+            ManageOutlets,
+            ViewAuditLog,
+        ],
     ),
     ("Viewer", "L", "viewer", &[ViewUsers, ViewConnectors]),
-    ("Outlet Manager", "O", "manager", &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors]),
+    (
+        "Outlet Manager",
+        "O",
+        "manager",
+        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors],
+    ),
     ("Staff", "O", "viewer", &[]),
-    ("Integration", "L", "api", &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors]),
+    (
+        "Integration",
+        "L",
+        "api",
+        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors],
+    ),
 ];
 
 /// A person of the demo: (email, first, last, password?, status, managed_by, brand, grants).
@@ -93,37 +116,241 @@ const H: &str = "harbor";
 const N: &str = "northside";
 
 const PEOPLE: &[Person] = &[
-    reports(signs_in(person(H, "admin@harbor.example", "Avery", "Lindqvist", &[("Owner", "")])), &["Finance", "Operations"]),
-    signs_in(person(N, "admin@harbor.example", "Avery", "Lindqvist", &[("Viewer", "")])),
-    signs_in(person(H, "manager@harbor.example", "Morgan", "Reyes", &[("Outlet Manager", "HB-001")])),
-    reports(signs_in(person(N, "owner@northside.example", "Nia", "Okafor", &[("Owner", "")])), &["Store Reports", "Labor"]),
-    reports(person(H, "dana.whitfield@harbor.example", "Dana", "Whitfield", &[("Area Manager", "")]), &["Operations"]),
-    person(H, "felix.grant@harbor.example", "Felix", "Grant", &[("Viewer", "")]),
-    person(H, "sam.patel@harbor.example", "Sam", "Patel", &[("Outlet Manager", "HB-002"), ("Staff", "HB-001")]),
-    person(H, "lena.moreau@harbor.example", "Lena", "Moreau", &[("Staff", "HB-001")]),
-    person(H, "omar.haddad@harbor.example", "Omar", "Haddad", &[("Staff", "HB-001"), ("Staff", "HB-003")]),
-    person(H, "grace.kim@harbor.example", "Grace", "Kim", &[("Staff", "HB-002")]),
-    person(H, "tomas.silva@harbor.example", "Tomás", "Silva", &[("Outlet Manager", "HB-003")]),
-    person(H, "ivy.chen@harbor.example", "Ivy", "Chen", &[("Staff", "HB-003")]),
-    person(H, "rosa.delgado@saltline.example", "Rosa", "Delgado", &[("Outlet Manager", "ST-001"), ("Outlet Manager", "ST-002")]),
-    person(H, "marco.bianchi@saltline.example", "Marco", "Bianchi", &[("Staff", "ST-001")]),
-    person(H, "keanu.akana@saltline.example", "Keanu", "Akana", &[("Staff", "ST-002"), ("Outlet Manager", "ST-003")]),
-    person(H, "priya.nair@harbor.example", "Priya", "Nair", &[("Staff", "K-001")]),
-    api_managed(person(H, "jules.martin@harbor.example", "Jules", "Martin", &[("Staff", "HB-001")]), Some("Harbor Burger")),
-    api_managed(person(H, "ben.osei@saltline.example", "Ben", "Osei", &[("Staff", "ST-003")]), Some("Saltline Tacos")),
-    api_managed(person(H, "payroll.sync@harbor.example", "Payroll", "Sync", &[("Integration", "")]), None),
-    signs_in(inactive(person(H, "quinn.former@harbor.example", "Quinn", "Former", &[("Staff", "HB-001")]))),
-    inactive(person(H, "ellis.park@saltline.example", "Ellis", "Park", &[("Staff", "ST-002")])),
-    person(N, "jordan.blake@northside.example", "Jordan", "Blake", &[("Area Manager", "")]),
-    person(N, "mia.novak@northside.example", "Mia", "Novak", &[("Outlet Manager", "NS-101")]),
-    person(N, "luis.ortega@northside.example", "Luis", "Ortega", &[("Staff", "NS-101"), ("Staff", "NS-102")]),
-    person(N, "hana.sato@northside.example", "Hana", "Sato", &[("Outlet Manager", "NS-102"), ("Burger Crew Trainer", "NS-103")]),
-    person(N, "chris.doyle@northside.example", "Chris", "Doyle", &[("Staff", "NS-103")]),
-    api_managed(person(N, "aiden.ross@northside.example", "Aiden", "Ross", &[("Staff", "NS-102")]), Some("Harbor Burger")),
-    inactive(person(N, "sofia.reyes@northside.example", "Sofia", "Reyes", &[("Staff", "NS-103")])),
+    reports(
+        signs_in(person(
+            H,
+            "admin@harbor.example",
+            "Avery",
+            "Lindqvist",
+            &[("Owner", "")],
+        )),
+        &["Finance", "Operations"],
+    ),
+    signs_in(person(
+        N,
+        "admin@harbor.example",
+        "Avery",
+        "Lindqvist",
+        &[("Viewer", "")],
+    )),
+    signs_in(person(
+        H,
+        "manager@harbor.example",
+        "Morgan",
+        "Reyes",
+        &[("Outlet Manager", "HB-001")],
+    )),
+    reports(
+        signs_in(person(
+            N,
+            "owner@northside.example",
+            "Nia",
+            "Okafor",
+            &[("Owner", "")],
+        )),
+        &["Store Reports", "Labor"],
+    ),
+    reports(
+        person(
+            H,
+            "dana.whitfield@harbor.example",
+            "Dana",
+            "Whitfield",
+            &[("Area Manager", "")],
+        ),
+        &["Operations"],
+    ),
+    person(
+        H,
+        "felix.grant@harbor.example",
+        "Felix",
+        "Grant",
+        &[("Viewer", "")],
+    ),
+    person(
+        H,
+        "sam.patel@harbor.example",
+        "Sam",
+        "Patel",
+        &[("Outlet Manager", "HB-002"), ("Staff", "HB-001")],
+    ),
+    person(
+        H,
+        "lena.moreau@harbor.example",
+        "Lena",
+        "Moreau",
+        &[("Staff", "HB-001")],
+    ),
+    person(
+        H,
+        "omar.haddad@harbor.example",
+        "Omar",
+        "Haddad",
+        &[("Staff", "HB-001"), ("Staff", "HB-003")],
+    ),
+    person(
+        H,
+        "grace.kim@harbor.example",
+        "Grace",
+        "Kim",
+        &[("Staff", "HB-002")],
+    ),
+    person(
+        H,
+        "tomas.silva@harbor.example",
+        "Tomás",
+        "Silva",
+        &[("Outlet Manager", "HB-003")],
+    ),
+    person(
+        H,
+        "ivy.chen@harbor.example",
+        "Ivy",
+        "Chen",
+        &[("Staff", "HB-003")],
+    ),
+    person(
+        H,
+        "rosa.delgado@saltline.example",
+        "Rosa",
+        "Delgado",
+        &[("Outlet Manager", "ST-001"), ("Outlet Manager", "ST-002")],
+    ),
+    person(
+        H,
+        "marco.bianchi@saltline.example",
+        "Marco",
+        "Bianchi",
+        &[("Staff", "ST-001")],
+    ),
+    person(
+        H,
+        "keanu.akana@saltline.example",
+        "Keanu",
+        "Akana",
+        &[("Staff", "ST-002"), ("Outlet Manager", "ST-003")],
+    ),
+    person(
+        H,
+        "priya.nair@harbor.example",
+        "Priya",
+        "Nair",
+        &[("Staff", "K-001")],
+    ),
+    api_managed(
+        person(
+            H,
+            "jules.martin@harbor.example",
+            "Jules",
+            "Martin",
+            &[("Staff", "HB-001")],
+        ),
+        Some("Harbor Burger"),
+    ),
+    api_managed(
+        person(
+            H,
+            "ben.osei@saltline.example",
+            "Ben",
+            "Osei",
+            &[("Staff", "ST-003")],
+        ),
+        Some("Saltline Tacos"),
+    ),
+    api_managed(
+        person(
+            H,
+            "payroll.sync@harbor.example",
+            "Payroll",
+            "Sync",
+            &[("Integration", "")],
+        ),
+        None,
+    ),
+    signs_in(inactive(person(
+        H,
+        "quinn.former@harbor.example",
+        "Quinn",
+        "Former",
+        &[("Staff", "HB-001")],
+    ))),
+    inactive(person(
+        H,
+        "ellis.park@saltline.example",
+        "Ellis",
+        "Park",
+        &[("Staff", "ST-002")],
+    )),
+    person(
+        N,
+        "jordan.blake@northside.example",
+        "Jordan",
+        "Blake",
+        &[("Area Manager", "")],
+    ),
+    person(
+        N,
+        "mia.novak@northside.example",
+        "Mia",
+        "Novak",
+        &[("Outlet Manager", "NS-101")],
+    ),
+    person(
+        N,
+        "luis.ortega@northside.example",
+        "Luis",
+        "Ortega",
+        &[("Staff", "NS-101"), ("Staff", "NS-102")],
+    ),
+    person(
+        N,
+        "hana.sato@northside.example",
+        "Hana",
+        "Sato",
+        &[
+            ("Outlet Manager", "NS-102"),
+            ("Burger Crew Trainer", "NS-103"),
+        ],
+    ),
+    person(
+        N,
+        "chris.doyle@northside.example",
+        "Chris",
+        "Doyle",
+        &[("Staff", "NS-103")],
+    ),
+    api_managed(
+        person(
+            N,
+            "aiden.ross@northside.example",
+            "Aiden",
+            "Ross",
+            &[("Staff", "NS-102")],
+        ),
+        Some("Harbor Burger"),
+    ),
+    inactive(person(
+        N,
+        "sofia.reyes@northside.example",
+        "Sofia",
+        "Reyes",
+        &[("Staff", "NS-103")],
+    )),
     // one person in both organizations besides the admin: a trainer who works for corporate and the franchisee
-    person(H, "kai.turner@harbor.example", "Kai", "Turner", &[("Staff", "HB-002")]),
-    person(N, "kai.turner@harbor.example", "Kai", "Turner", &[("Staff", "NS-101")]),
+    person(
+        H,
+        "kai.turner@harbor.example",
+        "Kai",
+        "Turner",
+        &[("Staff", "HB-002")],
+    ),
+    person(
+        N,
+        "kai.turner@harbor.example",
+        "Kai",
+        "Turner",
+        &[("Staff", "NS-101")],
+    ),
 ];
 
 /// Loads the demo data if the database holds no organization yet. Returns whether it loaded.
@@ -172,18 +399,35 @@ impl Demo {
             self.brands.insert(brand, id);
         }
         sqlx::query("INSERT INTO franchisee_brands (organization_id, brand_id) VALUES (?1, ?2)")
-            .bind(self.organizations[N]).bind(self.brands["Harbor Burger"])
-            .execute(&mut *conn).await?;
+            .bind(self.organizations[N])
+            .bind(self.brands["Harbor Burger"])
+            .execute(&mut *conn)
+            .await?;
 
         let outlets: [(&str, &str, &str, Option<&str>); 10] = [
             (H, "HB-001", "Harbor Burger Pier 39", Some("Harbor Burger")),
-            (H, "HB-002", "Harbor Burger Market Street", Some("Harbor Burger")),
+            (
+                H,
+                "HB-002",
+                "Harbor Burger Market Street",
+                Some("Harbor Burger"),
+            ),
             (H, "HB-003", "Harbor Burger Mission", Some("Harbor Burger")),
-            (H, "ST-001", "Saltline Tacos Embarcadero", Some("Saltline Tacos")),
+            (
+                H,
+                "ST-001",
+                "Saltline Tacos Embarcadero",
+                Some("Saltline Tacos"),
+            ),
             (H, "ST-002", "Saltline Tacos Castro", Some("Saltline Tacos")),
             (H, "ST-003", "Saltline Tacos Sunset", Some("Saltline Tacos")),
             (H, "K-001", "Harbor Commissary Kitchen", None),
-            (N, "NS-101", "Harbor Burger Northgate", Some("Harbor Burger")),
+            (
+                N,
+                "NS-101",
+                "Harbor Burger Northgate",
+                Some("Harbor Burger"),
+            ),
             (N, "NS-102", "Harbor Burger Lakeview", Some("Harbor Burger")),
             (N, "NS-103", "Harbor Burger Fremont", Some("Harbor Burger")),
         ];
@@ -198,7 +442,8 @@ impl Demo {
 
         for org in [H, N] {
             for (name, kind, partner, permissions) in ROLES {
-                self.insert_role(conn, org, None, name, kind, partner, permissions, &at).await?;
+                self.insert_role(conn, org, None, name, kind, partner, permissions, &at)
+                    .await?;
             }
             let report_roles: &[&str] = if org == H {
                 &["Finance", "Operations", "Food Cost"]
@@ -215,7 +460,16 @@ impl Demo {
         }
         // A brand role: defined by the corporate owner, usable (read-only) by its franchisees.
         let trainer = self
-            .insert_role(conn, H, Some("Harbor Burger"), "Burger Crew Trainer", "O", "viewer", &[ViewUsers], &at)
+            .insert_role(
+                conn,
+                H,
+                Some("Harbor Burger"),
+                "Burger Crew Trainer",
+                "O",
+                "viewer",
+                &[ViewUsers],
+                &at,
+            )
             .await?;
         self.roles.insert((N, "Burger Crew Trainer"), trainer);
 
@@ -248,8 +502,10 @@ impl Demo {
             .execute(&mut *conn).await?;
         for permission in permissions {
             sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
-                .bind(id).bind(permission.code())
-                .execute(&mut *conn).await?;
+                .bind(id)
+                .bind(permission.code())
+                .execute(&mut *conn)
+                .await?;
         }
         self.roles.insert((org, name), id);
         Ok(id)
@@ -289,7 +545,11 @@ impl Demo {
             .bind(default_outlet).bind(at)
             .execute(&mut *conn).await?;
         for (role, outlet) in person.grants {
-            let (kind, outlet) = if outlet.is_empty() { ("L", None) } else { ("O", Some(self.outlets[outlet])) };
+            let (kind, outlet) = if outlet.is_empty() {
+                ("L", None)
+            } else {
+                ("O", Some(self.outlets[outlet]))
+            };
             sqlx::query("INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)")
                 .bind(new_id()).bind(organization).bind(membership).bind(kind).bind(outlet)
                 .bind(self.roles[&(person.org, *role)]).bind(at)

@@ -30,7 +30,10 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
     {
         std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
     }
-    SqlitePoolOptions::new().max_connections(8).connect_with(options).await
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
 }
 
 pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {

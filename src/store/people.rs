@@ -14,7 +14,11 @@ use crate::domain::model::{
 };
 
 /// Starts `… FROM memberships m JOIN user_accounts a … WHERE` for people in scope.
-fn people_in_scope<'a>(select: &str, organization_id: Uuid, scope: &Scope) -> QueryBuilder<'a, Sqlite> {
+fn people_in_scope<'a>(
+    select: &str,
+    organization_id: Uuid,
+    scope: &Scope,
+) -> QueryBuilder<'a, Sqlite> {
     let mut query = QueryBuilder::new(select);
     query.push(
         " FROM memberships m
@@ -86,9 +90,8 @@ pub async fn list(
         scope,
     );
     push_search(&mut select, search);
-    select.push(
-        " ORDER BY a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE, a.email LIMIT ",
-    );
+    select
+        .push(" ORDER BY a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE, a.email LIMIT ");
     select.push_bind(i64::from(page_size));
     select.push(" OFFSET ");
     select.push_bind(i64::from((page - 1) * page_size));
@@ -180,7 +183,8 @@ pub async fn get(
     );
     select.push(" AND a.id = ");
     select.push_bind(user_id);
-    let Some(row): Option<PersonRecordRow> = select.build_query_as().fetch_optional(pool).await? else {
+    let Some(row): Option<PersonRecordRow> = select.build_query_as().fetch_optional(pool).await?
+    else {
         return Ok(None);
     };
 

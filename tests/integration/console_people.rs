@@ -9,14 +9,20 @@ async fn an_owner_sees_everyone_in_their_organization_only() {
     app.sign_in_as(ADMIN).await;
     let emails = app.people_emails("").await;
     assert_eq!(emails.len(), 20, "{emails:?}");
-    assert!(emails.contains(&"quinn.former@harbor.example".to_string()), "inactive people are listed");
+    assert!(
+        emails.contains(&"quinn.former@harbor.example".to_string()),
+        "inactive people are listed"
+    );
     assert!(!emails.iter().any(|e| e.ends_with("@northside.example")));
 
     let northside = spawn_on(&app.database_url, &app.dir).await;
     northside.sign_in_as(NORTHSIDE_OWNER).await;
     let emails = northside.people_emails("").await;
     assert_eq!(emails.len(), 10, "{emails:?}");
-    assert!(emails.contains(&ADMIN.to_string()), "the admin is also a Northside member");
+    assert!(
+        emails.contains(&ADMIN.to_string()),
+        "the admin is also a Northside member"
+    );
     assert!(!emails.contains(&"dana.whitfield@harbor.example".to_string()));
 }
 
@@ -36,36 +42,57 @@ async fn an_outlet_manager_sees_only_people_connected_to_their_outlet() {
         ]
     );
     // Only roles held at their outlet show: Sam manages another outlet, which is not theirs to see.
-    let (_, body) = app.rpc("list_people", &[("search", "sam"), ("page", "1")]).await;
+    let (_, body) = app
+        .rpc("list_people", &[("search", "sam"), ("page", "1")])
+        .await;
     assert_eq!(body["rows"][0]["roles"], serde_json::json!(["Staff"]));
 
     let (status, html) = app.page("/users").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("lena.moreau@harbor.example"));
-    assert!(!html.contains("grace.kim@harbor.example"), "other outlets' people are not rendered");
+    assert!(
+        !html.contains("grace.kim@harbor.example"),
+        "other outlets' people are not rendered"
+    );
 }
 
 #[tokio::test]
 async fn search_matches_name_email_and_username_fragments_case_insensitively() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
-    assert_eq!(app.people_emails("MOREAU").await, ["lena.moreau@harbor.example"]);
+    assert_eq!(
+        app.people_emails("MOREAU").await,
+        ["lena.moreau@harbor.example"]
+    );
     assert_eq!(app.people_emails("saltline.ex").await.len(), 5);
-    assert_eq!(app.people_emails("Grace K").await, ["grace.kim@harbor.example"]);
-    assert!(app.people_emails("%").await.is_empty(), "LIKE wildcards are matched literally");
+    assert_eq!(
+        app.people_emails("Grace K").await,
+        ["grace.kim@harbor.example"]
+    );
+    assert!(
+        app.people_emails("%").await.is_empty(),
+        "LIKE wildcards are matched literally"
+    );
 
     let (status, html) = app.page("/users?q=moreau").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("lena.moreau@harbor.example"));
-    assert!(!html.contains("grace.kim@harbor.example"), "the plain GET form filters on the server");
+    assert!(
+        !html.contains("grace.kim@harbor.example"),
+        "the plain GET form filters on the server"
+    );
 }
 
 #[tokio::test]
 async fn the_list_is_paged() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
-    let (_, first) = app.rpc("list_people", &[("search", ""), ("page", "1")]).await;
-    let (_, second) = app.rpc("list_people", &[("search", ""), ("page", "2")]).await;
+    let (_, first) = app
+        .rpc("list_people", &[("search", ""), ("page", "1")])
+        .await;
+    let (_, second) = app
+        .rpc("list_people", &[("search", ""), ("page", "2")])
+        .await;
     assert_eq!(first["total"], 20);
     assert_eq!(first["rows"].as_array().unwrap().len(), 15);
     assert_eq!(second["rows"].as_array().unwrap().len(), 5);
@@ -86,7 +113,10 @@ async fn a_record_shows_details_connectors_report_roles_and_brand() {
 
     let admin = app.user_id(ADMIN).await;
     let (_, record) = app.rpc("get_person", &[("id", &admin.to_string())]).await;
-    assert_eq!(record["report_roles"], serde_json::json!(["Finance", "Operations"]));
+    assert_eq!(
+        record["report_roles"],
+        serde_json::json!(["Finance", "Operations"])
+    );
     assert_eq!(record["connectors"][0]["connector_type"], "L");
     assert_eq!(record["connectors"][0]["role"], "Owner");
     assert!(record.get("password_hash").is_none());
@@ -101,14 +131,26 @@ async fn a_record_outside_the_callers_scope_is_not_found() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!html.contains("grace.kim@harbor.example"));
     let jordan = app.user_id("jordan.blake@northside.example").await; // another organization
-    assert_eq!(app.page(&format!("/users/{jordan}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.page(&format!("/users/{jordan}")).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.page("/users/not-a-uuid").await.0, StatusCode::NOT_FOUND);
 
     let sam = app.user_id("sam.patel@harbor.example").await;
     let (status, record) = app.rpc("get_person", &[("id", &sam.to_string())]).await;
     assert_eq!(status, StatusCode::OK);
-    let scopes: Vec<_> = record["connectors"].as_array().unwrap().iter().map(|c| c["outlet"].clone()).collect();
-    assert_eq!(scopes, [serde_json::json!("Harbor Burger Pier 39")], "connectors elsewhere stay hidden");
+    let scopes: Vec<_> = record["connectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["outlet"].clone())
+        .collect();
+    assert_eq!(
+        scopes,
+        [serde_json::json!("Harbor Burger Pier 39")],
+        "connectors elsewhere stay hidden"
+    );
 }
 
 #[tokio::test]
@@ -121,7 +163,9 @@ async fn a_role_without_view_people_is_refused() {
         .await
         .unwrap();
     app.sign_in_as("lena.moreau@harbor.example").await;
-    let (status, _) = app.rpc("list_people", &[("search", ""), ("page", "1")]).await;
+    let (status, _) = app
+        .rpc("list_people", &[("search", ""), ("page", "1")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.page("/users").await.0, StatusCode::FORBIDDEN);
 }

@@ -10,7 +10,11 @@ async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
         .client
         .post(app.url("/rpc/login"))
         .header("Accept", "application/json")
-        .form(&[("identifier", "ADMIN@harbor.example"), ("password", DEMO_PASSWORD), ("next", "/users?q=kim")])
+        .form(&[
+            ("identifier", "ADMIN@harbor.example"),
+            ("password", DEMO_PASSWORD),
+            ("next", "/users?q=kim"),
+        ])
         .send()
         .await
         .unwrap();
@@ -19,11 +23,17 @@ async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
     let cookie = TestApp::session_cookie(&response).expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http gets no Secure flag: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http gets no Secure flag: {cookie}"
+    );
 
     let (status, html) = app.page("/users").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Avery Lindqvist"), "the header names the signed-in person");
+    assert!(
+        html.contains("Avery Lindqvist"),
+        "the header names the signed-in person"
+    );
 }
 
 #[tokio::test]
@@ -33,7 +43,11 @@ async fn sign_in_by_username_works_and_next_never_leaves_the_site() {
         .client
         .post(app.url("/rpc/login"))
         .header("Accept", "application/json")
-        .form(&[("identifier", "manager"), ("password", DEMO_PASSWORD), ("next", "//evil.example/")])
+        .form(&[
+            ("identifier", "manager"),
+            ("password", DEMO_PASSWORD),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -48,13 +62,31 @@ async fn wrong_password_and_unknown_person_get_the_same_message() {
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(TestApp::session_cookie(&wrong).is_none());
     let wrong = wrong.text().await.unwrap();
-    let unknown = app.sign_in("nobody@harbor.example", "not-the-password").await.text().await.unwrap();
+    let unknown = app
+        .sign_in("nobody@harbor.example", "not-the-password")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(wrong.contains("Email or password is incorrect."), "{wrong}");
     assert_eq!(wrong, unknown);
     // An account that never set a password cannot sign in either, with the same answer.
-    let no_password = app.sign_in("dana.whitfield@harbor.example", "").await.text().await.unwrap();
-    assert!(no_password.contains("Enter your password."), "{no_password}");
-    let no_password = app.sign_in("dana.whitfield@harbor.example", "anything").await.text().await.unwrap();
+    let no_password = app
+        .sign_in("dana.whitfield@harbor.example", "")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        no_password.contains("Enter your password."),
+        "{no_password}"
+    );
+    let no_password = app
+        .sign_in("dana.whitfield@harbor.example", "anything")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(no_password, unknown);
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
@@ -84,14 +116,25 @@ async fn deactivating_a_signed_in_person_ends_their_session() {
 #[tokio::test]
 async fn every_page_needs_a_session() {
     let app = spawn_app().await;
-    for path in ["/users", "/users?q=kim", "/", "/users/00000000-0000-0000-0000-000000000000", "/nowhere"] {
+    for path in [
+        "/users",
+        "/users?q=kim",
+        "/",
+        "/users/00000000-0000-0000-0000-000000000000",
+        "/nowhere",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
         let location = response.headers()["location"].to_str().unwrap().to_string();
         assert!(location.starts_with("/login?next="), "{path} -> {location}");
     }
-    assert_eq!(app.get("/users?q=kim").await.headers()["location"], "/login?next=%2Fusers%3Fq%3Dkim");
-    let (status, body) = app.rpc("list_people", &[("search", ""), ("page", "1")]).await;
+    assert_eq!(
+        app.get("/users?q=kim").await.headers()["location"],
+        "/login?next=%2Fusers%3Fq%3Dkim"
+    );
+    let (status, body) = app
+        .rpc("list_people", &[("search", ""), ("page", "1")])
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(app.get("/login").await.status(), StatusCode::OK);
 }
@@ -159,7 +202,12 @@ async fn sessions_survive_a_restart() {
     app.sign_in_as(ADMIN).await;
     // A second instance on the same database is what a restarted server looks like.
     let restarted = spawn_on(&app.database_url, &app.dir).await;
-    let response = app.client.get(restarted.url("/users")).send().await.unwrap();
+    let response = app
+        .client
+        .get(restarted.url("/users"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -168,14 +216,27 @@ async fn a_person_in_two_organizations_switches_between_them() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
     let (_, html) = app.page("/users").await;
-    assert!(html.contains("organization-switcher"), "two memberships show the switcher");
-    assert!(app.people_emails("").await.contains(&"dana.whitfield@harbor.example".to_string()));
+    assert!(
+        html.contains("organization-switcher"),
+        "two memberships show the switcher"
+    );
+    assert!(
+        app.people_emails("")
+            .await
+            .contains(&"dana.whitfield@harbor.example".to_string())
+    );
 
-    let northside: uuid::Uuid = sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'northside'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (status, _) = app.rpc("switch_organization", &[("organization_id", &northside.to_string())]).await;
+    let northside: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'northside'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (status, _) = app
+        .rpc(
+            "switch_organization",
+            &[("organization_id", &northside.to_string())],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let emails = app.people_emails("").await;
     assert!(emails.contains(&"jordan.blake@northside.example".to_string()));
@@ -184,6 +245,11 @@ async fn a_person_in_two_organizations_switches_between_them() {
     // One cannot switch into an organization one is not a member of.
     let manager = spawn_on(&app.database_url, &app.dir).await;
     manager.sign_in_as(MANAGER).await;
-    let (status, _) = manager.rpc("switch_organization", &[("organization_id", &northside.to_string())]).await;
+    let (status, _) = manager
+        .rpc(
+            "switch_organization",
+            &[("organization_id", &northside.to_string())],
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

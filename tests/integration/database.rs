@@ -7,14 +7,28 @@ async fn loading_the_demo_twice_changes_nothing() {
     let app = spawn_app().await;
     let counts = |pool: sqlx::SqlitePool| async move {
         let mut counts = Vec::new();
-        for table in ["organizations", "brands", "outlets", "user_accounts", "memberships", "roles", "user_connectors", "report_roles"] {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+        for table in [
+            "organizations",
+            "brands",
+            "outlets",
+            "user_accounts",
+            "memberships",
+            "roles",
+            "user_connectors",
+            "report_roles",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
             counts.push((table, n));
         }
         counts
     };
     let before = counts(app.pool.clone()).await;
-    let loaded = brigade::store::demo::load_if_empty(&app.pool, "$argon2id$unused").await.unwrap();
+    let loaded = brigade::store::demo::load_if_empty(&app.pool, "$argon2id$unused")
+        .await
+        .unwrap();
     assert!(!loaded);
     assert_eq!(before, counts(app.pool.clone()).await);
     let get = |t: &str| before.iter().find(|(n, _)| *n == t).unwrap().1;
@@ -32,7 +46,9 @@ async fn email_and_username_are_unique_regardless_of_case() {
             .bind(username)
             .execute(&app.pool)
     };
-    let error = insert("ADMIN@Harbor.Example", "someone-new").await.unwrap_err();
+    let error = insert("ADMIN@Harbor.Example", "someone-new")
+        .await
+        .unwrap_err();
     assert!(brigade::store::is_unique_violation(&error));
     let error = insert("someone@new.example", "MANAGER").await.unwrap_err();
     assert!(brigade::store::is_unique_violation(&error));
@@ -42,12 +58,22 @@ async fn email_and_username_are_unique_regardless_of_case() {
 #[tokio::test]
 async fn the_database_runs_in_wal_mode_with_foreign_keys() {
     let app = spawn_app().await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&app.pool).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&app.pool).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(fk, 1);
     // A role of type O cannot sit on a library connector.
-    let staff_role: uuid::Uuid = sqlx::query_scalar("SELECT id FROM roles WHERE name = 'Staff' LIMIT 1").fetch_one(&app.pool).await.unwrap();
+    let staff_role: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM roles WHERE name = 'Staff' LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let membership: (uuid::Uuid, uuid::Uuid) = sqlx::query_as("SELECT id, organization_id FROM memberships WHERE organization_id = (SELECT organization_id FROM roles WHERE id = ?1) LIMIT 1")
         .bind(staff_role).fetch_one(&app.pool).await.unwrap();
     let error = sqlx::query("INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at) VALUES (?1, ?2, ?3, 'L', NULL, ?4, 'now', 'now')")
@@ -57,5 +83,10 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys() {
     // The audit trail is append-only.
     sqlx::query("INSERT INTO audit_events (via, action, target_type, created_at) VALUES ('system', 'test', 'none', 'now')")
         .execute(&app.pool).await.unwrap();
-    assert!(sqlx::query("DELETE FROM audit_events").execute(&app.pool).await.is_err());
+    assert!(
+        sqlx::query("DELETE FROM audit_events")
+            .execute(&app.pool)
+            .await
+            .is_err()
+    );
 }

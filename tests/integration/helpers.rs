@@ -41,7 +41,11 @@ pub async fn spawn_app() -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let database_url = format!("sqlite://{}/brigade.db", dir.path().display());
     let app = spawn_on(&database_url, &dir).await;
-    assert!(store::demo::load_if_empty(&app.pool, demo_hash()).await.unwrap());
+    assert!(
+        store::demo::load_if_empty(&app.pool, demo_hash())
+            .await
+            .unwrap()
+    );
     app
 }
 
@@ -59,7 +63,13 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     let address = format!("http://{}", app.address);
     let pool = app.state.pool.clone();
     tokio::spawn(app.serve());
-    TestApp { address, pool, database_url: database_url.to_string(), client: browser(), dir: dir.clone() }
+    TestApp {
+        address,
+        pool,
+        database_url: database_url.to_string(),
+        client: browser(),
+        dir: dir.clone(),
+    }
 }
 
 impl TestApp {
@@ -71,7 +81,11 @@ impl TestApp {
         self.client
             .post(self.url("/rpc/login"))
             .header("Accept", "application/json")
-            .form(&[("identifier", identifier), ("password", password), ("next", "")])
+            .form(&[
+                ("identifier", identifier),
+                ("password", password),
+                ("next", ""),
+            ])
             .send()
             .await
             .unwrap()
@@ -105,7 +119,10 @@ impl TestApp {
             .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// The emails the people list shows (all pages) for a search, through the server function.
@@ -113,10 +130,23 @@ impl TestApp {
         let mut emails = Vec::new();
         for page in 1.. {
             let page_text = page.to_string();
-            let (status, body) = self.rpc("list_people", &[("search", search), ("page", &page_text)]).await;
+            let (status, body) = self
+                .rpc("list_people", &[("search", search), ("page", &page_text)])
+                .await;
             assert_eq!(status, StatusCode::OK, "{body}");
-            emails.extend(body["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap().to_string()));
-            if page >= body["total"].as_u64().unwrap().div_ceil(body["page_size"].as_u64().unwrap()) {
+            emails.extend(
+                body["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["email"].as_str().unwrap().to_string()),
+            );
+            if page
+                >= body["total"]
+                    .as_u64()
+                    .unwrap()
+                    .div_ceil(body["page_size"].as_u64().unwrap())
+            {
                 break;
             }
         }

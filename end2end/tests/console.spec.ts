@@ -1,0 +1,143 @@
+import { expect, test } from "@playwright/test";
+import {
+  ADMIN,
+  MANAGER,
+  NORTHSIDE_OWNER,
+  expectAccessible,
+  hydrated,
+  peopleTable,
+  signIn,
+  signInAndWait,
+} from "./helpers";
+
+test("the sign-in page is accessible and a wrong password gets one clear message", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await expectAccessible(page);
+  await signIn(page, ADMIN, "not-the-password");
+  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+  await expect(page).toHaveURL(/\/login/);
+  await signIn(page, "nobody@harbor.example", "not-the-password");
+  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+});
+
+test("pages need a session and sign-in returns to the page asked for", async ({ page }) => {
+  await page.goto("/users?q=kim");
+  await expect(page).toHaveURL(/\/login\?next=%2Fusers%3Fq%3Dkim/);
+  await hydrated(page);
+  await page.getByLabel("Email or username").fill(ADMIN);
+  await page.getByLabel("Password").fill("brigade-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/users\?q=kim/);
+  await expect(peopleTable(page).getByRole("row")).toHaveCount(2); // header + Grace Kim
+  await expect(peopleTable(page)).toContainText("grace.kim@harbor.example");
+});
+
+test("the Harbor owner sees Harbor's people, can page, and the page is accessible", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Avery Lindqvist");
+  await expect(peopleTable(page)).toContainText("felix.grant@harbor.example");
+  await expect(peopleTable(page)).not.toContainText("@northside.example");
+  await expect(page.getByText("Showing 1–15 of 20")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText("Showing 16–20 of 20")).toBeVisible();
+});
+
+test("the outlet manager sees only people connected to their outlet", async ({ page }) => {
+  await signInAndWait(page, MANAGER);
+  const rows = peopleTable(page).locator("tbody tr");
+  await expect(rows).toHaveCount(6);
+  await expect(peopleTable(page)).toContainText("lena.moreau@harbor.example");
+  await expect(peopleTable(page)).not.toContainText("grace.kim@harbor.example");
+  await expect(page.getByLabel("Organization")).toHaveCount(0);
+});
+
+test("the Northside owner sees Northside's people only", async ({ page }) => {
+  await signInAndWait(page, NORTHSIDE_OWNER);
+  await expect(page.getByTestId("organization")).toHaveText("Northside Foods");
+  await expect(peopleTable(page)).toContainText("jordan.blake@northside.example");
+  await expect(peopleTable(page)).not.toContainText("dana.whitfield@harbor.example");
+});
+
+test("search filters as you type and keeps the filter in the URL", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByLabel("Search by name or email").pressSequentially("moreau");
+  await expect(page).toHaveURL(/\?q=moreau/);
+  await expect(peopleTable(page).locator("tbody tr")).toHaveCount(1);
+  await expect(peopleTable(page)).toContainText("Lena Moreau");
+  await page.getByLabel("Search by name or email").fill("no such person");
+  await expect(page.getByTestId("no-people")).toBeVisible();
+});
+
+test("search works as a plain form without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email or username").fill(ADMIN);
+  await page.getByLabel("Password").fill("brigade-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/users/);
+  await page.getByLabel("Search by name or email").fill("kim");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/users\?q=kim/);
+  await expect(peopleTable(page).locator("tbody tr")).toHaveCount(1);
+  await context.close();
+});
+
+test("a row opens the person's read-only record", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByLabel("Search by name or email").fill("jules");
+  await page.getByRole("link", { name: "Jules Martin" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Jules Martin" })).toBeVisible();
+  await expect(page.getByTestId("managed-by-brand")).toHaveText("User managed by Harbor Burger");
+  await expect(page.getByTestId("connectors")).toContainText("Harbor Burger Pier 39");
+  await expect(page.getByTestId("connectors")).toContainText("Staff");
+  await expectAccessible(page);
+});
+
+test("a record outside the caller's scope is a 404", async ({ page, browser }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByLabel("Search by name or email").fill("grace");
+  await page.getByRole("link", { name: "Grace Kim" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Grace Kim" })).toBeVisible();
+  const recordUrl = page.url();
+
+  const other = await browser.newContext();
+  const managerPage = await other.newPage();
+  await signInAndWait(managerPage, MANAGER);
+  const response = await managerPage.goto(recordUrl);
+  expect(response?.status()).toBe(404);
+  await expect(managerPage.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(managerPage.getByText("grace.kim@harbor.example")).toHaveCount(0);
+  await expectAccessible(managerPage);
+  await other.close();
+});
+
+test("a person in two organizations switches with the keyboard", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByLabel("Organization").focus();
+  await page.getByLabel("Organization").selectOption({ label: "Northside Foods" });
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(peopleTable(page)).toContainText("jordan.blake@northside.example");
+  await expect(page.getByLabel("Organization")).toHaveValue(/.+/);
+  await expect(page.getByLabel("Organization").locator("option:checked")).toHaveText("Northside Foods");
+});
+
+test("signing in works by keyboard alone, and signing out ends the session", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await expect(page.getByLabel("Email or username")).toBeFocused();
+  await page.keyboard.type(MANAGER);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("brigade-demo");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/users/);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/login\?next=/);
+});

@@ -1,0 +1,40 @@
+import { expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+export const DEMO_PASSWORD = "brigade-demo";
+export const ADMIN = "admin@harbor.example";
+export const MANAGER = "manager@harbor.example";
+export const NORTHSIDE_OWNER = "owner@northside.example";
+
+/** The console marks <body data-hydrated> once the wasm has taken over the page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email or username").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signInAndWait(page: Page, email: string) {
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/users/);
+  await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
+  await hydrated(page);
+}
+
+/** No serious or critical accessibility violations on the current page. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(serious).toEqual([]);
+}
+
+export function peopleTable(page: Page) {
+  return page.getByTestId("people");
+}
