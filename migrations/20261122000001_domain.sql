@@ -1,5 +1,5 @@
 -- The whole Brigade domain (see ../shared/design/DOMAIN.md and ARCHITECTURE.md).
--- Ids are UUIDs stored as 16-byte BLOBs (sqlx's native encoding).
+-- Ids are UUIDs (v7, so they sort by creation) stored as 16-byte BLOBs (sqlx's native encoding).
 -- Timestamps are ISO 8601 UTC text with milliseconds ("2026-01-01T10:00:00.000Z"),
 -- so they sort and compare as text.
 -- Case-insensitive uniqueness uses COLLATE NOCASE; the domain also stores emails lower-cased.
@@ -138,10 +138,13 @@ CREATE TABLE user_connectors (
 -- The same person, scope and role only once.
 CREATE UNIQUE INDEX user_connectors_unique_grant
     ON user_connectors (membership_id, ifnull(outlet_id, x''), role_id);
-CREATE INDEX user_connectors_org_outlet ON user_connectors (organization_id, outlet_id);
-CREATE INDEX user_connectors_org_role ON user_connectors (organization_id, role_id);
-CREATE INDEX user_connectors_org_type ON user_connectors (organization_id, type);
+-- Keyset paging orders by id; each filter has an index that also yields that order.
+CREATE INDEX user_connectors_org ON user_connectors (organization_id, id);
+CREATE INDEX user_connectors_org_outlet ON user_connectors (organization_id, outlet_id, id);
+CREATE INDEX user_connectors_org_role ON user_connectors (organization_id, role_id, id);
+CREATE INDEX user_connectors_org_type ON user_connectors (organization_id, type, id);
 CREATE INDEX user_connectors_org_updated ON user_connectors (organization_id, updated_at);
+CREATE INDEX user_connectors_membership ON user_connectors (membership_id);
 
 -- External systems (HR, POS, identity providers).
 CREATE TABLE connectors (
@@ -155,17 +158,30 @@ CREATE TABLE connectors (
     UNIQUE (organization_id, name COLLATE NOCASE)
 );
 
--- A credential of an API client: bound to one organization and one role; stored only as a hash.
+-- A credential of an API client: a service user of one organization holding one role (at one
+-- outlet when the role is of type O). Stored only as a SHA-256 hash.
 CREATE TABLE api_tokens (
     id              BLOB PRIMARY KEY NOT NULL,
     organization_id BLOB NOT NULL REFERENCES organizations (id),
     role_id         BLOB NOT NULL REFERENCES roles (id),
+    outlet_id       BLOB,
     name            TEXT NOT NULL,
     token_hash      TEXT NOT NULL UNIQUE,
     created_at      TEXT NOT NULL,
     last_used_at    TEXT,
-    revoked_at      TEXT
+    revoked_at      TEXT,
+    FOREIGN KEY (outlet_id, organization_id) REFERENCES outlets (id, organization_id)
 );
+
+-- One-time links that verify an address and set a password. Stored only as a SHA-256 hash.
+CREATE TABLE verification_tokens (
+    token_hash TEXT PRIMARY KEY NOT NULL,
+    user_id    BLOB NOT NULL REFERENCES user_accounts (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+);
+CREATE INDEX verification_tokens_user ON verification_tokens (user_id);
 
 -- Console sessions (tower-sessions' SQLite store layout), so they survive a restart.
 CREATE TABLE sessions (

@@ -9,6 +9,12 @@ pub enum AppError {
     Unauthenticated,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Refused by the policy for a reason worth telling (403).
+    #[error("{message}")]
+    Denied { code: String, message: String },
+    /// The request itself could not be read, e.g. malformed JSON (400).
+    #[error("{message}")]
+    BadRequest { code: String, message: String },
     #[error("Not found.")]
     NotFound,
     #[error("{message}")]
@@ -35,6 +41,43 @@ impl AppError {
         }
     }
 
+    pub fn denied(code: &str, message: impl Into<String>) -> Self {
+        AppError::Denied {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Several invalid fields at once; `None` when there are none.
+    pub fn fields(fields: BTreeMap<String, String>) -> Option<Self> {
+        let message = match fields.len() {
+            0 => return None,
+            1 => fields.values().next().cloned().unwrap_or_default(),
+            n => format!("{n} fields are invalid."),
+        };
+        Some(AppError::Invalid { message, fields })
+    }
+
+    /// The HTTP status this error is answered with, everywhere.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest { .. } => 400,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden | AppError::Denied { .. } => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::Invalid { .. } => 422,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {
         AppError::Conflict {
             code: code.into(),
@@ -55,6 +98,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
+            AppError::Denied { code, .. } | AppError::BadRequest { code, .. } => code,
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
             AppError::Invalid { .. } => "invalid",

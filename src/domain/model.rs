@@ -139,3 +139,114 @@ pub fn display_name(first: &str, last: &str, email: &str) -> String {
         name
     }
 }
+
+/// A reference to a brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// An outlet as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outlet {
+    pub id: Uuid,
+    pub name: String,
+    pub number: String,
+    pub brand: Option<BrandRef>,
+}
+
+/// A role as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub role_type: ConnectorType,
+    pub partner_role: PartnerRole,
+    pub permissions: Vec<crate::domain::Permission>,
+    /// Set for a brand role: defined by the brand's owner, read-only elsewhere.
+    pub brand: Option<BrandRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorUser {
+    pub id: Uuid,
+    pub email: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRef {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub role_type: ConnectorType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutletRef {
+    pub id: Uuid,
+    pub name: String,
+    pub number: String,
+}
+
+/// A user connector: one person's access (a role) to the organization (`L`) or one outlet (`O`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connector {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub connector_type: ConnectorType,
+    pub user: ConnectorUser,
+    pub role: RoleRef,
+    pub outlet: Option<OutletRef>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One page of a keyset-paged list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub results: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the connector list, as received (query string or console URL); parsed by the service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorQuery {
+    #[serde(rename = "type")]
+    pub connector_type: Option<String>,
+    pub email: Option<String>,
+    pub role_id: Option<String>,
+    pub outlet_id: Option<String>,
+    pub modified_since: Option<String>,
+    pub page_size: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// "Add user": create a connector, and the account and membership when they do not exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnector {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Role id.
+    pub role: Option<String>,
+    /// Outlet id; absent for a library connector.
+    pub outlet: Option<String>,
+    #[serde(default)]
+    pub send_verification_email: bool,
+}
+
+/// A partial change of a connector: only what is sent changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnector {
+    pub role: Option<String>,
+    pub outlet: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}

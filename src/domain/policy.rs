@@ -36,30 +36,46 @@ impl Scope {
 /// What one caller holds in one organization.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
+    /// Holds a library (`L`) connector, whatever its role's permissions.
+    library: bool,
     organization_wide: BTreeSet<Permission>,
     by_outlet: BTreeMap<Uuid, BTreeSet<Permission>>,
 }
 
 impl Access {
     /// Builds the access from grants: `(None, p)` from a library connector,
-    /// `(Some(outlet), p)` from an outlet connector.
-    pub fn from_grants(grants: impl IntoIterator<Item = (Option<Uuid>, Permission)>) -> Self {
+    /// `(Some(outlet), p)` from an outlet connector; `p` is `None` for a connector whose role
+    /// holds no permission (it still gives reach).
+    pub fn from_grants(
+        grants: impl IntoIterator<Item = (Option<Uuid>, Option<Permission>)>,
+    ) -> Self {
         let mut access = Access::default();
         for (outlet, permission) in grants {
             match outlet {
                 None => {
-                    access.organization_wide.insert(permission);
+                    access.library = true;
+                    access.organization_wide.extend(permission);
                 }
                 Some(outlet) => {
                     access
                         .by_outlet
                         .entry(outlet)
                         .or_default()
-                        .insert(permission);
+                        .extend(permission);
                 }
             }
         }
         access
+    }
+
+    /// Where the caller can reach at all: the organization for a library connector, else the
+    /// outlets of their outlet connectors.
+    pub fn reach(&self) -> Scope {
+        if self.library {
+            Scope::Organization
+        } else {
+            Scope::Outlets(self.by_outlet.keys().copied().collect())
+        }
     }
 
     /// Where `permission` applies for this caller.
@@ -100,15 +116,6 @@ impl Access {
         }
         all
     }
-
-    /// Outlets where the caller holds any permission at all (their reach).
-    pub fn outlets(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.by_outlet.keys().copied()
-    }
-
-    pub fn is_organization_wide(&self) -> bool {
-        !self.organization_wide.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -121,7 +128,7 @@ mod tests {
 
     #[test]
     fn library_grant_covers_every_outlet() {
-        let access = Access::from_grants([(None, Permission::ViewUsers)]);
+        let access = Access::from_grants([(None, Some(Permission::ViewUsers))]);
         assert_eq!(access.scope_of(Permission::ViewUsers), Scope::Organization);
         assert!(access.allows(Permission::ViewUsers, Some(outlet(7))));
         assert!(access.allows(Permission::ViewUsers, None));
@@ -131,9 +138,9 @@ mod tests {
     #[test]
     fn outlet_grant_stays_at_its_outlet() {
         let access = Access::from_grants([
-            (Some(outlet(1)), Permission::ViewUsers),
-            (Some(outlet(1)), Permission::ManageUsers),
-            (Some(outlet(2)), Permission::ViewUsers),
+            (Some(outlet(1)), Some(Permission::ViewUsers)),
+            (Some(outlet(1)), Some(Permission::ManageUsers)),
+            (Some(outlet(2)), Some(Permission::ViewUsers)),
         ]);
         assert_eq!(
             access.scope_of(Permission::ManageUsers),
@@ -146,13 +153,28 @@ mod tests {
             "outlet grants never reach the organization"
         );
         assert!(access.scope_of(Permission::ManageRoles).is_nowhere());
+        assert_eq!(
+            access.reach(),
+            Scope::Outlets([outlet(1), outlet(2)].into())
+        );
+    }
+
+    #[test]
+    fn a_role_without_permissions_still_gives_reach() {
+        let staff = Access::from_grants([(Some(outlet(3)), None)]);
+        assert_eq!(staff.reach(), Scope::Outlets([outlet(3)].into()));
+        assert!(staff.scope_of(Permission::ViewUsers).is_nowhere());
+        assert_eq!(
+            Access::from_grants([(None, None)]).reach(),
+            Scope::Organization
+        );
     }
 
     #[test]
     fn nobody_grants_what_they_do_not_hold() {
         let access = Access::from_grants([
-            (Some(outlet(1)), Permission::ViewUsers),
-            (Some(outlet(1)), Permission::ManageConnectors),
+            (Some(outlet(1)), Some(Permission::ViewUsers)),
+            (Some(outlet(1)), Some(Permission::ManageConnectors)),
         ]);
         assert!(access.may_grant(&[Permission::ViewUsers], Some(outlet(1))));
         assert!(!access.may_grant(
@@ -160,5 +182,77 @@ mod tests {
             Some(outlet(1))
         ));
         assert!(!access.may_grant(&[Permission::ViewUsers], Some(outlet(2))));
+    }
+}
+
+/// Facts about a membership that decide whether the console may change it
+/// (the "API User Permissions" setting of Security & Permissions).
+#[derive(Debug, Clone)]
+pub struct ApiManagement {
+    pub managed_by_api: bool,
+    /// The managing brand's name and its "allow console edits" toggle.
+    pub brand: Option<(String, bool)>,
+    pub organization_is_franchisee: bool,
+    /// The organization's toggle for API-managed people of no brand.
+    pub unbranded_console_edits: bool,
+}
+
+/// Whether a console edit of this membership is allowed; the refusal says why.
+pub fn console_may_edit(facts: &ApiManagement) -> Result<(), String> {
+    if !facts.managed_by_api {
+        return Ok(());
+    }
+    match &facts.brand {
+        Some((brand, _)) if facts.organization_is_franchisee => Err(format!(
+            "User managed by {brand}: only {brand}'s API can change this person's access here."
+        )),
+        Some((brand, false)) => Err(format!(
+            "User managed by {brand}: console edits of API-managed people are turned off for {brand}."
+        )),
+        None if !facts.unbranded_console_edits => {
+            Err("This person is managed through the API, and console edits of API-managed people are turned off.".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod api_management_tests {
+    use super::*;
+
+    fn facts(
+        api: bool,
+        brand: Option<(&str, bool)>,
+        franchisee: bool,
+        unbranded: bool,
+    ) -> ApiManagement {
+        ApiManagement {
+            managed_by_api: api,
+            brand: brand.map(|(name, allowed)| (name.to_string(), allowed)),
+            organization_is_franchisee: franchisee,
+            unbranded_console_edits: unbranded,
+        }
+    }
+
+    #[test]
+    fn console_edits_follow_the_api_user_permissions_setting() {
+        assert!(
+            console_may_edit(&facts(false, None, false, false)).is_ok(),
+            "console-managed people are always editable"
+        );
+        assert!(
+            console_may_edit(&facts(true, Some(("Harbor Burger", true)), false, false)).is_ok()
+        );
+        assert!(
+            console_may_edit(&facts(true, Some(("Harbor Burger", false)), false, true)).is_err()
+        );
+        assert!(console_may_edit(&facts(true, None, false, true)).is_ok());
+        assert!(console_may_edit(&facts(true, None, false, false)).is_err());
+        let franchisee = console_may_edit(&facts(true, Some(("Harbor Burger", true)), true, true));
+        assert!(
+            franchisee
+                .unwrap_err()
+                .contains("User managed by Harbor Burger")
+        );
     }
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `BRIGADE_OUTBOX`, default `data/outbox`.
     pub outbox_dir: PathBuf,
+    /// `BRIGADE_MAIL_FROM`, default `Brigade <no-reply@brigade.invalid>`.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -34,6 +36,8 @@ impl Config {
             outbox_dir: var("BRIGADE_OUTBOX")
                 .unwrap_or_else(|| "data/outbox".into())
                 .into(),
+            mail_from: var("BRIGADE_MAIL_FROM")
+                .unwrap_or_else(|| "Brigade <no-reply@brigade.invalid>".into()),
         })
     }
 

@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod config;
 pub mod guards;
+pub mod mailer;
 pub mod password;
 pub mod startup;
 

@@ -17,6 +17,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::guards;
+use super::mailer::Mailer;
 use crate::console::{App, shell};
 use crate::store;
 
@@ -25,6 +26,7 @@ use crate::store;
 pub struct AppState {
     pub pool: SqlitePool,
     pub config: Arc<Config>,
+    pub mailer: Arc<Mailer>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -44,6 +46,8 @@ pub enum StartupError {
     Listen(#[from] std::io::Error),
     #[error("session store: {0}")]
     Sessions(String),
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// A built application: bound to its address, not yet serving.
@@ -75,9 +79,11 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
+    let mailer = Mailer::from_config(&config).map_err(StartupError::Mail)?;
     let state = AppState {
         pool,
         config: Arc::new(config),
+        mailer: Arc::new(mailer),
         leptos_options,
     };
     let router = router(state.clone())?;

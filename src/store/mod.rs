@@ -4,8 +4,12 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod catalog;
+pub mod connectors;
 pub mod demo;
 pub mod people;
+pub mod settings;
+pub mod tokens;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -87,10 +91,18 @@ pub(crate) fn like_fragment(fragment: &str) -> String {
 }
 
 pub fn new_id() -> Uuid {
-    Uuid::new_v4()
+    Uuid::now_v7()
 }
 
 /// Whether a database error is a uniqueness violation (turned into a 409 by callers).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
+/// transaction that reads and then writes never fails half-way on a lock upgrade.
+pub async fn write_transaction(
+    pool: &SqlitePool,
+) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
 }

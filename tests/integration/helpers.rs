@@ -58,6 +58,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
         public_url: "http://127.0.0.1".into(),
         smtp_url: None,
         outbox_dir: dir.path().join("outbox"),
+        mail_from: "Brigade <no-reply@brigade.invalid>".into(),
     };
     let app = build(config).await.expect("the app builds");
     let address = format!("http://{}", app.address);

@@ -1,0 +1,128 @@
+//! Secrets stored only as SHA-256 hashes: API tokens and one-time verification links.
+
+use sqlx::{SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use super::{new_id, now};
+
+/// An active API token's grant.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenGrant {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub role_id: Uuid,
+    pub outlet_id: Option<Uuid>,
+    pub last_used_at: Option<String>,
+}
+
+pub async fn insert_api_token(
+    conn: &mut SqliteConnection,
+    organization_id: Uuid,
+    role_id: Uuid,
+    outlet_id: Option<Uuid>,
+    name: &str,
+    token_hash: &str,
+) -> sqlx::Result<Uuid> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(id)
+    .bind(organization_id)
+    .bind(role_id)
+    .bind(outlet_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The grant of a token that exists and is not revoked.
+pub async fn active_api_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> sqlx::Result<Option<ApiTokenGrant>> {
+    sqlx::query_as(
+        "SELECT id, organization_id, role_id, outlet_id, last_used_at FROM api_tokens
+         WHERE token_hash = ?1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn mark_api_token_used(pool: &SqlitePool, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(now())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_api_token(pool: &SqlitePool, id: Uuid) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_verification(
+    conn: &mut SqliteConnection,
+    user_id: Uuid,
+    token_hash: &str,
+    expires_at: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now())
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account and email of an unused, unexpired verification link.
+pub async fn usable_verification(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
+         WHERE v.token_hash = ?1 AND v.used_at IS NULL AND v.expires_at > ?2",
+    )
+    .bind(token_hash)
+    .bind(now())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Sets the password and uses up every open link of the account.
+pub async fn complete_verification(
+    conn: &mut SqliteConnection,
+    user_id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    let at = now();
+    sqlx::query("UPDATE user_accounts SET password_hash = ?2, updated_at = ?3 WHERE id = ?1")
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(&at)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE verification_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(&at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
