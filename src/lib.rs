@@ -7,6 +7,8 @@
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod console;
 pub mod domain;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,4 @@
-//! The `brigade` binary: `serve [--demo]`, `migrate`.
+//! The `brigade` binary: `serve [--demo]`, `migrate`, `token create`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +27,30 @@ enum Command {
     },
     /// Create or migrate the database, then exit.
     Migrate,
+    /// API tokens of external systems (HR, POS, identity providers).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for an API client; prints it once, on the last line.
+    Create {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+        /// The role the client holds, by name, e.g. "Integration".
+        #[arg(long)]
+        role: String,
+        /// A label for the client, e.g. payroll-sync.
+        #[arg(long)]
+        name: String,
+        /// The outlet number, when the role is an outlet role (type O).
+        #[arg(long)]
+        outlet: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -56,6 +80,32 @@ async fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             store::migrate(&pool).await.map_err(|e| e.to_string())?;
             println!("Database {} is up to date.", config.database_url);
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    org,
+                    role,
+                    name,
+                    outlet,
+                },
+        } => {
+            let pool = store::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            let request = brigade::service::api_tokens::NewToken {
+                organization_slug: &org,
+                role_name: &role,
+                outlet_number: outlet.as_deref(),
+                name: &name,
+            };
+            let token = brigade::service::api_tokens::create(&pool, request).await?;
+            println!(
+                "Created API token {name:?} for {org} with role {role:?}. It is shown only once:"
+            );
+            println!("{token}");
             Ok(())
         }
         Command::Serve { demo } => {

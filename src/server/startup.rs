@@ -119,6 +119,7 @@ fn router(state: AppState) -> Result<Router, StartupError> {
     let shell_options = state.leptos_options.clone();
     Ok(Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
+        .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -128,6 +128,18 @@ pub async fn list(
     Ok(paging::page(rows, limit, |c| c.id))
 }
 
+/// One connector the principal can see; 404 otherwise.
+pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> Result<Connector, AppError> {
+    let scope = who.scope_for(Permission::ViewConnectors)?;
+    let mut conn = state.pool.acquire().await.map_err(internal)?;
+    store::connectors::get(&mut conn, who.organization_id, id)
+        .await
+        .map_err(internal)?
+        .map(|stored| stored.connector)
+        .filter(|c| scope.covers(c.outlet.as_ref().map(|o| o.id)))
+        .ok_or(AppError::NotFound)
+}
+
 /// Resolves the role and outlet a connector would have, as field errors when unknown or
 /// outside the principal's reach, and checks that the role's type fits the scope.
 async fn resolve_grant(
