@@ -173,3 +173,144 @@ impl TestApp {
             .map(str::to_string)
     }
 }
+
+/// A reply from the API: status and JSON body (`Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// Creates an API token for a role of an organization (`outlet`: the number, for O roles).
+    pub async fn api_token(&self, org: &str, role: &str, outlet: Option<&str>) -> String {
+        brigade::service::api_tokens::create(
+            &self.pool,
+            brigade::service::api_tokens::NewToken {
+                organization_slug: org,
+                role_name: role,
+                outlet_number: outlet,
+                name: "integration test",
+            },
+        )
+        .await
+        .expect("token created")
+    }
+
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/api/v1{path}")))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        Reply {
+            status,
+            body: if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).expect("JSON body")
+            },
+        }
+    }
+
+    pub async fn api_get(&self, path: &str, token: &str) -> Reply {
+        self.api(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn api_post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.api(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn api_patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.api(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn api_delete(&self, path: &str, token: &str) -> Reply {
+        self.api(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// Every connector the token can list, following cursors.
+    pub async fn all_connectors(&self, token: &str, filters: &str) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/user-connectors?page_size=7{filters}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let reply = self.api_get(&path, token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            all.extend(reply.body["results"].as_array().unwrap().iter().cloned());
+            match reply.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_string()),
+                None => break,
+            }
+        }
+        all
+    }
+
+    pub async fn id_of(&self, sql: &str, bind: &str) -> uuid::Uuid {
+        sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn role_id(&self, org: &str, name: &str) -> uuid::Uuid {
+        sqlx::query_scalar(
+            "SELECT r.id FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = ?1 AND r.name = ?2",
+        )
+        .bind(org)
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    pub async fn outlet_id(&self, number: &str) -> uuid::Uuid {
+        self.id_of("SELECT id FROM outlets WHERE number = ?1", number)
+            .await
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+    }
+
+    /// The mails written to the outbox, as text.
+    pub fn outbox(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("outbox")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect()
+    }
+}
+
+/// The one-time link inside a verification mail (undoing quoted-printable soft breaks).
+pub fn verification_link(mail: &str) -> String {
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = text.find("/verify/").expect("a verification link");
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+        .collect()
+}

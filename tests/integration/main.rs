@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod api_connectors;
 mod console_people;
 mod console_sign_in;
 mod database;

@@ -1,0 +1,846 @@
+//! The public API: authentication, errors, paging, outlets, roles and user connectors.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const HARBOR_OUTLETS: usize = 7;
+
+fn emails(connectors: &[Value]) -> Vec<String> {
+    let mut emails: Vec<String> = connectors
+        .iter()
+        .map(|c| c["user"]["email"].as_str().unwrap().to_string())
+        .collect();
+    emails.sort();
+    emails
+}
+
+#[tokio::test]
+async fn missing_wrong_or_revoked_tokens_get_401_json() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/outlets"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+    let body: Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    assert_eq!(
+        app.api_get("/outlets", "brg_wrong").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.api_get("/outlets", &token).await.status, StatusCode::OK);
+
+    let id = app
+        .id_of(
+            "SELECT id FROM api_tokens WHERE name = ?1",
+            "integration test",
+        )
+        .await;
+    assert!(
+        brigade::store::tokens::revoke_api_token(&app.pool, id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app.api_get("/outlets", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_ne!(stored, token, "only a hash is stored");
+    assert_eq!(
+        app.api_get("/nowhere", "x").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn outlets_are_those_the_client_can_reach_and_are_paged() {
+    let app = spawn_app().await;
+    let library = app.api_token("harbor", "Integration", None).await;
+    let first = app.api_get("/outlets?page_size=4", &library).await;
+    assert_eq!(first.body["results"].as_array().unwrap().len(), 4);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
+    let second = app
+        .api_get(&format!("/outlets?page_size=4&cursor={cursor}"), &library)
+        .await;
+    assert_eq!(
+        second.body["results"].as_array().unwrap().len(),
+        HARBOR_OUTLETS - 4
+    );
+    assert!(second.body["next_cursor"].is_null());
+    let pier = &first.body["results"][0];
+    assert_eq!(pier["number"], "HB-001");
+    assert_eq!(pier["brand"]["name"], "Harbor Burger");
+
+    let outlet = app
+        .api_token("harbor", "Outlet Manager", Some("HB-001"))
+        .await;
+    let reply = app.api_get("/outlets", &outlet).await;
+    let numbers: Vec<_> = reply.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].clone())
+        .collect();
+    assert_eq!(numbers, [json!("HB-001")]);
+
+    for bad in [
+        "page_size=0",
+        "page_size=201",
+        "page_size=ten",
+        "cursor=zzz",
+        "size=10",
+    ] {
+        let reply = app.api_get(&format!("/outlets?{bad}"), &library).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(reply.body["error"]["code"], "invalid");
+        assert!(
+            reply.body["error"]["fields"].is_object(),
+            "{bad}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        app.api_get("/outlets?page_size=200", &library).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn roles_are_filtered_by_type_and_include_brand_roles_for_franchisees() {
+    let app = spawn_app().await;
+    let harbor = app.api_token("harbor", "Integration", None).await;
+    let outlet_roles = app.api_get("/user-roles?type=O", &harbor).await;
+    let names: Vec<_> = outlet_roles.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"Outlet Manager".to_string()) && names.contains(&"Staff".to_string()));
+    assert!(
+        outlet_roles.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["type"] == "O")
+    );
+    let library_roles = app.api_get("/user-roles?type=l", &harbor).await;
+    let owner = library_roles.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Owner")
+        .unwrap()
+        .clone();
+    assert_eq!(owner["partner_role"], "manager");
+    assert!(
+        owner["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("users.manage"))
+    );
+    assert_eq!(
+        app.api_get("/user-roles?type=X", &harbor).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let northside = app.api_token("northside", "Integration", None).await;
+    let roles = app.api_get("/user-roles", &northside).await;
+    let trainer = roles.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Burger Crew Trainer")
+        .cloned();
+    assert_eq!(
+        trainer.expect("brand role offered to the franchisee")["brand"]["name"],
+        "Harbor Burger"
+    );
+
+    let staff = app.api_token("harbor", "Staff", Some("HB-001")).await;
+    assert_eq!(
+        app.api_get("/user-roles", &staff).await.status,
+        StatusCode::FORBIDDEN,
+        "no connector permission"
+    );
+}
+
+#[tokio::test]
+async fn connectors_filter_by_type_email_role_outlet_and_modification_time() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let all = app.all_connectors(&token, "").await;
+    assert_eq!(
+        all.len(),
+        24,
+        "every Harbor connector, across pages, each once"
+    );
+    let mut ids: Vec<_> = all
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 24);
+
+    let library = app.all_connectors(&token, "&type=L").await;
+    assert!(
+        library
+            .iter()
+            .all(|c| c["type"] == "L" && c["outlet"].is_null())
+    );
+    assert_eq!(library.len(), 4);
+    assert!(
+        app.all_connectors(&token, "&type=O")
+            .await
+            .iter()
+            .all(|c| c["type"] == "O")
+    );
+
+    assert_eq!(
+        emails(&app.all_connectors(&token, "&email=MOREAU").await),
+        ["lena.moreau@harbor.example"]
+    );
+    assert_eq!(
+        app.all_connectors(&token, "&email=%25").await.len(),
+        0,
+        "% is literal"
+    );
+
+    let manager_role = app.role_id("harbor", "Outlet Manager").await;
+    let managers = app
+        .all_connectors(&token, &format!("&role_id={manager_role}"))
+        .await;
+    assert!(
+        managers
+            .iter()
+            .all(|c| c["role"]["name"] == "Outlet Manager")
+    );
+    assert_eq!(managers.len(), 6);
+
+    let pier = app.outlet_id("HB-001").await;
+    let at_pier = app
+        .all_connectors(&token, &format!("&outlet_id={pier}"))
+        .await;
+    assert_eq!(at_pier.len(), 6);
+    assert!(at_pier.iter().all(|c| c["outlet"]["number"] == "HB-001"));
+
+    let later = "2099-01-01T00:00:00Z";
+    assert!(
+        app.all_connectors(&token, &format!("&modified_since={later}"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        app.all_connectors(&token, "&modified_since=2000-01-01T00:00:00%2B02:00")
+            .await
+            .len(),
+        24
+    );
+
+    for bad in [
+        "type=Q",
+        "role_id=nope",
+        "outlet_id=12",
+        "modified_since=yesterday",
+        "cursor=%21%21",
+        "outlet=1",
+    ] {
+        let reply = app
+            .api_get(&format!("/user-connectors?{bad}"), &token)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            reply.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_outlet_scoped_client_sees_and_touches_only_its_outlet() {
+    let app = spawn_app().await;
+    let outlet = app
+        .api_token("harbor", "Outlet Manager", Some("HB-001"))
+        .await;
+    let library = app.api_token("harbor", "Integration", None).await;
+    let visible = app.all_connectors(&outlet, "").await;
+    assert_eq!(visible.len(), 6);
+    assert!(visible.iter().all(|c| c["outlet"]["number"] == "HB-001"));
+
+    let elsewhere = app.all_connectors(&library, "&email=grace.kim").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.api_get(&format!("/user-connectors/{elsewhere}"), &outlet)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let staff = app.role_id("harbor", "Staff").await;
+    let patch = app
+        .api_patch(
+            &format!("/user-connectors/{elsewhere}"),
+            &outlet,
+            json!({ "role": staff }),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api_delete(&format!("/user-connectors/{elsewhere}"), &outlet)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let market = app.outlet_id("HB-002").await;
+    let create = app
+        .api_post(
+            "/user-connectors",
+            &outlet,
+            json!({ "email": "new.cook@harbor.example", "role": staff, "outlet": market }),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(create.body["error"]["fields"]["outlet"].is_string());
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let library_grant = app
+        .api_post(
+            "/user-connectors",
+            &outlet,
+            json!({ "email": "new.cook@harbor.example", "role": viewer }),
+        )
+        .await;
+    assert_eq!(library_grant.status, StatusCode::FORBIDDEN);
+    assert_eq!(library_grant.body["error"]["code"], "outside_your_scope");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts WHERE email = 'new.cook@harbor.example'")
+            .await,
+        0
+    );
+
+    let pier = app.outlet_id("HB-001").await;
+    let mine = visible
+        .iter()
+        .find(|c| c["user"]["email"] == "lena.moreau@harbor.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let moved_away = app
+        .api_patch(
+            &format!("/user-connectors/{mine}"),
+            &outlet,
+            json!({ "outlet": market }),
+        )
+        .await;
+    assert_eq!(
+        moved_away.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot move someone out to an outlet it cannot reach"
+    );
+    let created = app
+        .api_post(
+            "/user-connectors",
+            &outlet,
+            json!({ "email": "new.cook@harbor.example", "role": staff, "outlet": pier }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+}
+
+#[tokio::test]
+async fn creating_a_connector_makes_a_new_account_or_reuses_one() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let pier = app.outlet_id("HB-001").await;
+    let created = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": " New.Cook@Harbor.example ", "first_name": "Noor", "last_name": "Cook", "role": staff, "outlet": pier }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = &created.body;
+    assert_eq!(body["type"], "O");
+    assert_eq!(body["user"]["email"], "new.cook@harbor.example");
+    assert_eq!(body["user"]["username"], "new.cook");
+    assert_eq!(
+        body["role"],
+        json!({ "id": staff, "name": "Staff", "type": "O" })
+    );
+    assert_eq!(body["outlet"]["number"], "HB-001");
+    assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
+    let managed_by: String =
+        sqlx::query_scalar("SELECT managed_by FROM memberships WHERE user_id = ?1")
+            .bind(uuid::Uuid::parse_str(body["user"]["id"].as_str().unwrap()).unwrap())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(managed_by, "api");
+
+    // A known email reuses the account, in another organization too, and fixes the names.
+    let northside = app.api_token("northside", "Integration", None).await;
+    let ns_staff = app.role_id("northside", "Staff").await;
+    let northgate = app.outlet_id("NS-101").await;
+    let reused = app
+        .api_post("/user-connectors", &northside, json!({ "email": "NEW.COOK@harbor.example", "first_name": "Noora", "role": ns_staff, "outlet": northgate }))
+        .await;
+    assert_eq!(reused.status, StatusCode::CREATED, "{}", reused.body);
+    assert_eq!(reused.body["user"]["id"], body["user"]["id"]);
+    assert_eq!(reused.body["user"]["first_name"], "Noora");
+    assert_eq!(
+        reused.body["user"]["last_name"], "Cook",
+        "a name not sent is kept"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts WHERE email = 'new.cook@harbor.example'")
+            .await,
+        1
+    );
+
+    // A library connector for an existing person: no outlet, role of type L.
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let library = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "lena.moreau@harbor.example", "role": viewer }),
+        )
+        .await;
+    assert_eq!(library.status, StatusCode::CREATED, "{}", library.body);
+    assert!(library.body["outlet"].is_null());
+    assert_eq!(library.body["type"], "L");
+
+    let again = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "lena.moreau@harbor.example", "role": viewer }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.body["error"]["code"], "connector_exists");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let owner = app.role_id("harbor", "Owner").await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let pier = app.outlet_id("HB-001").await;
+    let accounts = app.count("SELECT COUNT(*) FROM user_accounts").await;
+    let connectors = app.count("SELECT COUNT(*) FROM user_connectors").await;
+
+    let malformed = app
+        .client
+        .post(app.url("/api/v1/user-connectors"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        malformed.json::<Value>().await.unwrap()["error"]["code"],
+        "malformed_json"
+    );
+
+    let cases = [
+        (json!({ "role": staff, "outlet": pier }), "email"),
+        (
+            json!({ "email": "not-an-email", "role": staff, "outlet": pier }),
+            "email",
+        ),
+        (json!({ "email": "x@harbor.example" }), "role"),
+        (
+            json!({ "email": "x@harbor.example", "role": "nope" }),
+            "role",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "role": uuid::Uuid::now_v7() }),
+            "role",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "role": viewer, "outlet": pier }),
+            "role",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "role": staff }),
+            "outlet",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "role": staff, "outlet": uuid::Uuid::now_v7() }),
+            "outlet",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "role": staff, "outlet": pier, "colour": "red" }),
+            "colour",
+        ),
+        (
+            json!({ "email": 42, "role": staff, "outlet": pier }),
+            "email",
+        ),
+        (
+            json!({ "email": "x@harbor.example", "first_name": "x".repeat(101), "role": staff, "outlet": pier }),
+            "first_name",
+        ),
+    ];
+    for (body, field) in cases {
+        let reply = app.api_post("/user-connectors", &token, body.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["fields"][field].is_string(),
+            "{body} names {field}: {}",
+            reply.body
+        );
+        assert!(reply.body["error"]["message"].is_string());
+    }
+
+    // Nobody grants a role with permissions they do not hold.
+    let escalation = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "x@harbor.example", "role": owner }),
+        )
+        .await;
+    assert_eq!(escalation.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        escalation.body["error"]["code"],
+        "role_exceeds_your_permissions"
+    );
+
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts").await,
+        accounts
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_connectors").await,
+        connectors
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events").await,
+        1,
+        "only the token's creation"
+    );
+}
+
+#[tokio::test]
+async fn patch_moves_changes_role_and_fixes_names_changing_only_what_is_sent() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let lena = app.all_connectors(&token, "&email=lena.moreau").await[0].clone();
+    let id = lena["id"].as_str().unwrap().to_string();
+    let market = app.outlet_id("HB-002").await;
+
+    let moved = app
+        .api_patch(
+            &format!("/user-connectors/{id}"),
+            &token,
+            json!({ "outlet": market }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.body["outlet"]["number"], "HB-002");
+    assert_eq!(moved.body["role"], lena["role"], "the role is kept");
+    assert_eq!(moved.body["id"], lena["id"]);
+    assert!(moved.body["updated_at"].as_str() > lena["updated_at"].as_str());
+
+    let manager = app.role_id("harbor", "Outlet Manager").await;
+    let promoted = app
+        .api_patch(
+            &format!("/user-connectors/{id}"),
+            &token,
+            json!({ "role": manager }),
+        )
+        .await;
+    assert_eq!(promoted.body["role"]["name"], "Outlet Manager");
+    assert_eq!(
+        promoted.body["outlet"]["number"], "HB-002",
+        "the outlet is kept"
+    );
+
+    let renamed = app
+        .api_patch(
+            &format!("/user-connectors/{id}"),
+            &token,
+            json!({ "last_name": "Moreau-Blanc" }),
+        )
+        .await;
+    assert_eq!(renamed.body["user"]["last_name"], "Moreau-Blanc");
+    assert_eq!(renamed.body["user"]["first_name"], "Lena");
+
+    let since = renamed.body["updated_at"].as_str().unwrap().to_string();
+    let changed = app
+        .all_connectors(&token, &format!("&modified_since={since}"))
+        .await;
+    assert_eq!(
+        emails(&changed),
+        ["lena.moreau@harbor.example"],
+        "incremental sync sees the change"
+    );
+
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let wrong_type = app
+        .api_patch(
+            &format!("/user-connectors/{id}"),
+            &token,
+            json!({ "role": viewer }),
+        )
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let empty = app
+        .api_patch(&format!("/user-connectors/{id}"), &token, json!({}))
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let library = app.all_connectors(&token, "&type=L&email=felix").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let no_outlet = app
+        .api_patch(
+            &format!("/user-connectors/{library}"),
+            &token,
+            json!({ "outlet": market }),
+        )
+        .await;
+    assert_eq!(no_outlet.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_outlet.body["error"]["fields"]["outlet"].is_string());
+    let unknown = app
+        .api_patch(
+            &format!("/user-connectors/{}", uuid::Uuid::now_v7()),
+            &token,
+            json!({ "role": manager }),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api_patch(
+            "/user-connectors/garbage",
+            &token,
+            json!({ "role": manager })
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Moving onto a grant the person already has is a conflict.
+    let sam_pier = app.all_connectors(&token, "&email=sam.patel").await;
+    let sam_staff = sam_pier
+        .iter()
+        .find(|c| c["role"]["name"] == "Staff")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clash = app
+        .api_patch(
+            &format!("/user-connectors/{sam_staff}"),
+            &token,
+            json!({ "role": manager, "outlet": market }),
+        )
+        .await;
+    assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.body);
+}
+
+#[tokio::test]
+async fn delete_removes_only_that_access() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let kai = app.all_connectors(&token, "&email=kai.turner").await;
+    assert_eq!(kai.len(), 1);
+    let id = kai[0]["id"].as_str().unwrap().to_string();
+    let sam = app.all_connectors(&token, "&email=sam.patel").await;
+    assert_eq!(sam.len(), 2);
+
+    let deleted = app
+        .api_delete(&format!("/user-connectors/{id}"), &token)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert!(deleted.body.is_null());
+    assert!(
+        app.all_connectors(&token, "&email=kai.turner")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts WHERE email = 'kai.turner@harbor.example'")
+            .await,
+        1,
+        "the account stays"
+    );
+    let northside = app.api_token("northside", "Integration", None).await;
+    assert_eq!(
+        app.all_connectors(&northside, "&email=kai.turner")
+            .await
+            .len(),
+        1,
+        "access in other organizations stays"
+    );
+    assert_eq!(
+        app.api_delete(&format!("/user-connectors/{id}"), &token)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let sam_staff = sam.iter().find(|c| c["role"]["name"] == "Staff").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.api_delete(&format!("/user-connectors/{sam_staff}"), &token)
+        .await;
+    assert_eq!(
+        app.all_connectors(&token, "&email=sam.patel").await.len(),
+        1,
+        "the person's other connectors stay"
+    );
+}
+
+#[tokio::test]
+async fn every_change_is_audited_with_actor_channel_and_before_after() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let pier = app.outlet_id("HB-001").await;
+    let market = app.outlet_id("HB-002").await;
+    let created = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "audit@harbor.example", "role": staff, "outlet": pier }),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    app.api_patch(
+        &format!("/user-connectors/{id}"),
+        &token,
+        json!({ "outlet": market }),
+    )
+    .await;
+    app.api_delete(&format!("/user-connectors/{id}"), &token)
+        .await;
+
+    let events: Vec<(String, String, Option<uuid::Uuid>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT action, via, actor_token_id, before_json, after_json FROM audit_events WHERE target_type = 'user_connector' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user_connector.created",
+            "user_connector.updated",
+            "user_connector.deleted"
+        ]
+    );
+    assert!(events.iter().all(|e| e.1 == "api" && e.2.is_some()));
+    let update_before: Value = serde_json::from_str(events[1].3.as_deref().unwrap()).unwrap();
+    let update_after: Value = serde_json::from_str(events[1].4.as_deref().unwrap()).unwrap();
+    assert_eq!(update_before["outlet"]["number"], "HB-001");
+    assert_eq!(update_after["outlet"]["number"], "HB-002");
+    assert!(events[2].4.is_none() && events[2].3.is_some());
+}
+
+#[tokio::test]
+async fn every_connector_filter_is_answered_from_an_index() {
+    use brigade::domain::Scope;
+    use brigade::domain::model::ConnectorType;
+    use brigade::store::connectors::{ConnectorFilter, explain_list};
+    let app = spawn_app().await;
+    let org = app
+        .id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+        .await;
+    let pier = app.outlet_id("HB-001").await;
+    let role = app.role_id("harbor", "Staff").await;
+    let filters = [
+        ("none", ConnectorFilter::default()),
+        (
+            "type",
+            ConnectorFilter {
+                connector_type: Some(ConnectorType::Library),
+                ..Default::default()
+            },
+        ),
+        (
+            "email",
+            ConnectorFilter {
+                email: Some("moreau".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "role",
+            ConnectorFilter {
+                role_id: Some(role),
+                ..Default::default()
+            },
+        ),
+        (
+            "outlet",
+            ConnectorFilter {
+                outlet_id: Some(pier),
+                ..Default::default()
+            },
+        ),
+        (
+            "modified_since",
+            ConnectorFilter {
+                modified_since: Some("2026-01-01T00:00:00.000Z".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    for scope in [Scope::Organization, Scope::Outlets([pier].into())] {
+        for (name, filter) in &filters {
+            for after in [None, Some(uuid::Uuid::now_v7())] {
+                let plan = explain_list(&app.pool, org, &scope, filter, after)
+                    .await
+                    .unwrap();
+                let connectors: Vec<_> = plan
+                    .iter()
+                    .filter(|step| step.contains(" c ") || step.ends_with(" c"))
+                    .collect();
+                assert!(!connectors.is_empty(), "{name}: {plan:?}");
+                assert!(
+                    connectors.iter().all(|step| step.contains("USING INDEX")
+                        || step.contains("USING COVERING INDEX")
+                        || step.contains("PRIMARY KEY")),
+                    "{name} ({scope:?}) must use an index: {plan:?}"
+                );
+                // A modified_since range is read from its own index and its matches sorted: the cost
+                // depends on how much changed, not on how deep the page is.
+                if *name != "modified_since" {
+                    assert!(
+                        !plan.iter().any(|s| s.contains("TEMP B-TREE")),
+                        "{name}: keyset order comes from the index: {plan:?}"
+                    );
+                }
+            }
+        }
+    }
+}
