@@ -7,6 +7,9 @@
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
+// Leptos views are deeply nested types.
+#![recursion_limit = "256"]
+
 #[cfg(feature = "ssr")]
 pub mod api;
 pub mod console;

@@ -42,6 +42,9 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 <Show when={let show = viewer.holds(Permission::ViewUsers); move || show}>
                     <A href="/users">"People"</A>
                 </Show>
+                <Show when={let show = viewer.holds(Permission::ViewConnectors); move || show}>
+                    <A href="/connectors">"Access"</A>
+                </Show>
             </nav>
             <div class="org">
                 {if several {

@@ -1,12 +1,14 @@
 //! The admin console: Leptos pages rendered on the server and hydrated in the browser, and
 //! the server functions behind them. Server functions are thin: they find the caller, ask
-//! the policy (`domain::policy`) and call the store. Nothing here trusts the browser.
+//! the policy (`domain::policy`) and call a service or the store. Nothing here trusts the browser.
 
+mod connectors;
 mod layout;
 mod people;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;
+mod verify;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -49,9 +51,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=session::LoginPage/>
+                <Route path=path!("/verify/:token") view=verify::VerifyPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("users") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("connectors") view=connectors::AccessPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -84,6 +88,7 @@ fn Problem(error: AppError) -> impl IntoView {
             "Your role does not allow this here.".to_string(),
         ),
         AppError::Unauthenticated => ("Signed out", "Sign in again to continue.".to_string()),
+        AppError::Denied { message, .. } => ("Not possible", message.clone()),
         other => ("Something went wrong", other.to_string()),
     };
     view! {

@@ -129,6 +129,7 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let verified = move || query.read().get("verified").is_some();
     let error = move || login.value().get().and_then(Result::err);
     let field_error =
         move |field: &'static str| move || error().and_then(|e| e.field_problem(field));
@@ -139,6 +140,9 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Sign in"/>
         <main class="login" id="main">
             <h1>"Sign in to Brigade"</h1>
+            <Show when=verified>
+                <p class="notice-ok" role="status">"Your password is set. Sign in with it now."</p>
+            </Show>
             <ActionForm action=login attr:class="stacked" attr:novalidate="">
                 <input type="hidden" name="next" prop:value=next/>
                 <div class="field">

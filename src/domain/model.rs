@@ -250,3 +250,16 @@ pub struct UpdateConnector {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
 }
+
+/// What the console's access page offers the caller: roles, and outlets to filter by and to
+/// grant at (a mirror of the policy; the server checks again on every change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessOptions {
+    pub roles: Vec<Role>,
+    /// Outlets whose connectors the caller can see.
+    pub visible_outlets: Vec<Outlet>,
+    /// Outlets where the caller can manage access.
+    pub manageable_outlets: Vec<Outlet>,
+    /// Whether the caller can manage access to the whole organization (library connectors).
+    pub manages_library: bool,
+}

@@ -94,6 +94,19 @@ impl Caller {
         }
     }
 
+    /// The caller as the services see any actor.
+    pub fn principal(&self) -> crate::service::Principal {
+        crate::service::Principal {
+            organization_id: self.organization.id,
+            access: self.access.clone(),
+            actor: crate::store::audit::Actor {
+                user_id: Some(self.user_id),
+                token_id: None,
+                via: "console",
+            },
+        }
+    }
+
     pub fn viewer(&self) -> Viewer {
         Viewer {
             user_id: self.user_id,

@@ -1,0 +1,553 @@
+//! Access: the table of user connectors with filters kept in the URL, "Add user", and per-row
+//! change role / move / revoke. Every change goes through `service::connectors`, the same code
+//! the API uses.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use uuid::Uuid;
+
+use super::{Problem, query_escape};
+use crate::domain::AppError;
+use crate::domain::model::{AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role};
+#[cfg(feature = "ssr")]
+use crate::domain::model::{CreateConnector, UpdateConnector};
+
+/// Rows per page of the console table.
+#[cfg(feature = "ssr")]
+const PAGE_SIZE: &str = "25";
+
+#[server(prefix = "/rpc", endpoint = "list_connectors")]
+pub async fn list_connectors(query: ConnectorQuery) -> Result<Paged<Connector>, AppError> {
+    use super::server::{caller, state, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let query = ConnectorQuery {
+                page_size: Some(PAGE_SIZE.into()),
+                ..query
+            };
+            crate::service::connectors::list(&state()?, &caller.principal(), &query).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "access_options")]
+pub async fn load_access_options() -> Result<AccessOptions, AppError> {
+    use super::server::{caller, internal, state, with_status};
+    use crate::domain::{Permission, Scope};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let view = caller.scope_for(Permission::ViewConnectors)?;
+            let manage = caller.access.scope_of(Permission::ManageConnectors);
+            let state = state()?;
+            let organization = caller.organization.id;
+            let roles = crate::store::catalog::roles(&state.pool, organization, None)
+                .await
+                .map_err(internal)?;
+            let visible_outlets =
+                crate::store::catalog::outlets_by_name(&state.pool, organization, &view)
+                    .await
+                    .map_err(internal)?;
+            let manageable_outlets =
+                crate::store::catalog::outlets_by_name(&state.pool, organization, &manage)
+                    .await
+                    .map_err(internal)?;
+            Ok(AccessOptions {
+                roles,
+                visible_outlets,
+                manageable_outlets,
+                manages_library: manage == Scope::Organization,
+            })
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn blank_is_none(value: String) -> Option<String> {
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+#[server(prefix = "/rpc", endpoint = "add_connector")]
+pub async fn add_connector(
+    email: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    outlet: String,
+    #[server(default)] send_verification_email: Option<String>,
+) -> Result<Connector, AppError> {
+    use super::server::{caller, state, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let input = CreateConnector {
+                email: Some(email),
+                first_name: blank_is_none(first_name),
+                last_name: blank_is_none(last_name),
+                role: blank_is_none(role),
+                outlet: blank_is_none(outlet),
+                send_verification_email: send_verification_email.is_some(),
+            };
+            crate::service::connectors::create(&state()?, &caller.principal(), input).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "change_connector")]
+pub async fn change_connector(
+    id: Uuid,
+    #[server(default)] role: Option<String>,
+    #[server(default)] outlet: Option<String>,
+) -> Result<Connector, AppError> {
+    use super::server::{caller, state, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let input = UpdateConnector {
+                role: role.and_then(blank_is_none),
+                outlet: outlet.and_then(blank_is_none),
+                ..Default::default()
+            };
+            crate::service::connectors::update(&state()?, &caller.principal(), id, input).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "revoke_connector")]
+pub async fn revoke_connector(id: Uuid) -> Result<(), AppError> {
+    use super::server::{caller, state, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::connectors::delete(&state()?, &caller.principal(), id).await
+        }
+        .await,
+    )
+}
+
+/// The URL of the table for a set of filters (and an optional cursor).
+fn access_url(query: &ConnectorQuery) -> String {
+    let pairs = [
+        ("type", &query.connector_type),
+        ("email", &query.email),
+        ("role_id", &query.role_id),
+        ("outlet_id", &query.outlet_id),
+        ("cursor", &query.cursor),
+    ];
+    let encoded: Vec<String> = pairs
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{name}={}", query_escape(v)))
+        })
+        .collect();
+    if encoded.is_empty() {
+        "/connectors".into()
+    } else {
+        format!("/connectors?{}", encoded.join("&"))
+    }
+}
+
+fn scope_name(connector: &Connector) -> String {
+    connector
+        .outlet
+        .as_ref()
+        .map_or("Whole organization".into(), |o| {
+            format!("{} ({})", o.name, o.number)
+        })
+}
+
+#[component]
+pub fn AccessPage() -> impl IntoView {
+    let url_query = use_query_map();
+    let query = Memo::new(move |_| {
+        let q = url_query.read();
+        ConnectorQuery {
+            connector_type: q.get("type"),
+            email: q.get("email"),
+            role_id: q.get("role_id"),
+            outlet_id: q.get("outlet_id"),
+            cursor: q.get("cursor"),
+            ..Default::default()
+        }
+    });
+    let add = ServerAction::<AddConnector>::new();
+    // Bumped by a row when its change or revoke succeeds, so the table reloads.
+    let refresh = RwSignal::new(0u32);
+    let options = Resource::new(|| (), |_| load_access_options());
+    let connectors = Resource::new(
+        move || (query.get(), add.version().get(), refresh.get()),
+        |(query, ..)| list_connectors(query),
+    );
+    let navigate = use_navigate();
+    let set_filter = Callback::new(move |(name, value): (&'static str, String)| {
+        let mut next = query.get_untracked();
+        let value = Some(value).filter(|v| !v.is_empty());
+        match name {
+            "type" => next.connector_type = value,
+            "email" => next.email = value,
+            "role_id" => next.role_id = value,
+            _ => next.outlet_id = value,
+        }
+        next.cursor = None;
+        navigate(
+            &access_url(&next),
+            NavigateOptions {
+                replace: name == "email",
+                ..Default::default()
+            },
+        );
+    });
+    view! {
+        <Title text="Access"/>
+        <h1>"Access"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                    Ok(options) => {
+                        let options = StoredValue::new(options);
+                        view! {
+                            <Filters options query set_filter/>
+                            <AddUser options action=add/>
+                            <Transition fallback=|| view! { <p>"Loading access…"</p> }>
+                                {move || Suspend::new(async move {
+                                    match connectors.await {
+                                        Ok(page) => view! { <AccessTable page options query=query.get_untracked() refresh/> }.into_any(),
+                                        Err(error) => view! { <Problem error/> }.into_any(),
+                                    }
+                                })}
+                            </Transition>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Filters(
+    options: StoredValue<AccessOptions>,
+    query: Memo<ConnectorQuery>,
+    set_filter: Callback<(&'static str, String)>,
+) -> impl IntoView {
+    let current = move |pick: fn(&ConnectorQuery) -> Option<String>| {
+        move || pick(&query.read()).unwrap_or_default()
+    };
+    let on = move |name: &'static str| {
+        move |ev: leptos::ev::Event| set_filter.run((name, event_target_value(&ev)))
+    };
+    let roles = options.with_value(|o| o.roles.clone());
+    let outlets = options.with_value(|o| o.visible_outlets.clone());
+    view! {
+        <form method="get" action="/connectors" class="filters" role="search" aria-label="Filter access"
+            on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-type">"Type"</label>
+                <select id="filter-type" name="type" on:change=on("type") prop:value=current(|q| q.connector_type.clone())>
+                    <option value="">"All"</option>
+                    <option value="L">"Library (L)"</option>
+                    <option value="O">"Outlet (O)"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-email">"Email contains"</label>
+                <input id="filter-email" type="search" name="email" autocomplete="off" on:input=on("email")
+                    prop:value=current(|q| q.email.clone())/>
+            </div>
+            <div class="field">
+                <label for="filter-role">"Role"</label>
+                <select id="filter-role" name="role_id" on:change=on("role_id") prop:value=current(|q| q.role_id.clone())>
+                    <option value="">"All roles"</option>
+                    {roles.into_iter().map(|r| view! { <option value=r.id.to_string()>{format!("{} ({})", r.name, r.role_type)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-outlet">"Outlet"</label>
+                <select id="filter-outlet" name="outlet_id" on:change=on("outlet_id") prop:value=current(|q| q.outlet_id.clone())>
+                    <option value="">"All outlets"</option>
+                    {outlets.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
+                </select>
+            </div>
+            <noscript><button type="submit">"Filter"</button></noscript>
+        </form>
+    }
+}
+
+/// Roles of one type, for a role picker.
+fn roles_of(options: &AccessOptions, kind: ConnectorType) -> Vec<Role> {
+    options
+        .roles
+        .iter()
+        .filter(|r| r.role_type == kind)
+        .cloned()
+        .collect()
+}
+
+#[component]
+fn AddUser(
+    options: StoredValue<AccessOptions>,
+    action: ServerAction<AddConnector>,
+) -> impl IntoView {
+    let (manages_library, outlets) =
+        options.with_value(|o| (o.manages_library, o.manageable_outlets.clone()));
+    if !manages_library && outlets.is_empty() {
+        return ().into_any();
+    }
+    let first_outlet = if manages_library {
+        String::new()
+    } else {
+        outlets
+            .first()
+            .map(|o| o.id.to_string())
+            .unwrap_or_default()
+    };
+    let chosen_outlet = RwSignal::new(first_outlet);
+    let role_options = move || {
+        let kind = if chosen_outlet.get().is_empty() {
+            ConnectorType::Library
+        } else {
+            ConnectorType::Outlet
+        };
+        options.with_value(|o| roles_of(o, kind))
+    };
+    let result = move || action.value().get();
+    let field_error = move |field: &'static str| {
+        move || {
+            result()
+                .and_then(|r| r.err())
+                .and_then(|e| e.field_problem(field))
+        }
+    };
+    let form_error = move || {
+        result()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, AppError::Invalid { fields, .. } if !fields.is_empty()))
+    };
+    let added = move || {
+        result().and_then(|r| r.ok()).map(|c| {
+            format!(
+                "Access added: {} as {} at {}.",
+                c.user.email,
+                c.role.name,
+                scope_name(&c)
+            )
+        })
+    };
+    view! {
+        <details class="add-user" open=true>
+            <summary>"Add user"</summary>
+            <ActionForm action attr:class="grid" attr:novalidate="">
+                <div class="field">
+                    <label for="add-email">"Email"</label>
+                    <input id="add-email" name="email" type="email" autocomplete="off" aria-describedby="add-email-error"/>
+                    <p class="field-error" id="add-email-error">{field_error("email")}</p>
+                </div>
+                <div class="field">
+                    <label for="add-first-name">"First name"</label>
+                    <input id="add-first-name" name="first_name" type="text" aria-describedby="add-first-name-error"/>
+                    <p class="field-error" id="add-first-name-error">{field_error("first_name")}</p>
+                </div>
+                <div class="field">
+                    <label for="add-last-name">"Last name"</label>
+                    <input id="add-last-name" name="last_name" type="text" aria-describedby="add-last-name-error"/>
+                    <p class="field-error" id="add-last-name-error">{field_error("last_name")}</p>
+                </div>
+                <div class="field">
+                    <label for="add-outlet">"Access to"</label>
+                    <select id="add-outlet" name="outlet" aria-describedby="add-outlet-error"
+                        on:change=move |ev| chosen_outlet.set(event_target_value(&ev)) prop:value=move || chosen_outlet.get()>
+                        {manages_library.then(|| view! { <option value="">"Whole organization (library user)"</option> })}
+                        {outlets.into_iter().map(|o| view! { <option value=o.id.to_string()>{format!("{} ({})", o.name, o.number)}</option> }).collect_view()}
+                    </select>
+                    <p class="field-error" id="add-outlet-error">{field_error("outlet")}</p>
+                </div>
+                <div class="field">
+                    <label for="add-role">"Role"</label>
+                    <select id="add-role" name="role" aria-describedby="add-role-error">
+                        <For each=role_options key=|r| r.id let:role>
+                            <option value=role.id.to_string()>{role.name}</option>
+                        </For>
+                    </select>
+                    <p class="field-error" id="add-role-error">{field_error("role")}</p>
+                </div>
+                <div class="field checkbox">
+                    <input id="add-verify" name="send_verification_email" type="checkbox" value="true"/>
+                    <label for="add-verify">"Send verification email"</label>
+                </div>
+                <div class="actions">
+                    <button type="submit" disabled=move || action.pending().get()>"Add user"</button>
+                </div>
+                <div role="alert" class="form-error">{move || form_error().map(|e| e.to_string())}</div>
+                <div role="status" class="form-ok" data-testid="add-result">{added}</div>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+fn AccessTable(
+    page: Paged<Connector>,
+    options: StoredValue<AccessOptions>,
+    query: ConnectorQuery,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    if page.results.is_empty() {
+        return view! { <p class="empty" data-testid="no-connectors">"No access matches these filters."</p> }.into_any();
+    }
+    let next = page.next_cursor.clone().map(|cursor| {
+        access_url(&ConnectorQuery {
+            cursor: Some(cursor),
+            ..query.clone()
+        })
+    });
+    let first = query.cursor.is_some().then(|| {
+        access_url(&ConnectorQuery {
+            cursor: None,
+            ..query.clone()
+        })
+    });
+    view! {
+        <table class="data" data-testid="connectors-table">
+            <caption class="visually-hidden">"Access: people, their scope and role"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Person"</th>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Scope"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"Updated"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.results.into_iter().map(|connector| view! { <AccessRow connector options refresh/> }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {first.map(|href| view! { <A href=href>"First page"</A> })}
+            {next.map(|href| view! { <A href=href>"Next page"</A> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn AccessRow(
+    connector: Connector,
+    options: StoredValue<AccessOptions>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let id = connector.id;
+    let change = ServerAction::<ChangeConnector>::new();
+    let revoke = ServerAction::<RevokeConnector>::new();
+    Effect::new(move |_| {
+        let succeeded = change.value().get().is_some_and(|r| r.is_ok())
+            || revoke.value().get().is_some_and(|r| r.is_ok());
+        if succeeded {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let outlet_id = connector.outlet.as_ref().map(|o| o.id);
+    let manageable = options.with_value(|o| match outlet_id {
+        None => o.manages_library,
+        Some(outlet) => o.manages_library || o.manageable_outlets.iter().any(|m| m.id == outlet),
+    });
+    let person = crate::domain::model::display_name(
+        &connector.user.first_name,
+        &connector.user.last_name,
+        &connector.user.email,
+    );
+    let label = format!(
+        "{person}, {} at {}",
+        connector.role.name,
+        scope_name(&connector)
+    );
+    let confirming = RwSignal::new(false);
+    let row_error = move || {
+        let failed =
+            |value: Option<Result<_, AppError>>| value.and_then(Result::err).map(|e| e.to_string());
+        failed(change.value().get().map(|r| r.map(|_| ()))).or_else(|| failed(revoke.value().get()))
+    };
+    let actions = manageable.then(|| {
+        let roles = options.with_value(|o| roles_of(o, connector.connector_type));
+        let outlets = options.with_value(|o| o.manageable_outlets.clone());
+        let current_role = connector.role.id.to_string();
+        let is_outlet = connector.connector_type == ConnectorType::Outlet;
+        let label = label.clone();
+        view! {
+            <details class="row-actions">
+                <summary aria-label=format!("Change {label}")>"Change…"</summary>
+                <ActionForm action=change attr:class="inline">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <label for=format!("role-{id}")>"Role"</label>
+                    <select id=format!("role-{id}") name="role">
+                        {roles.into_iter().map(|r| {
+                            let selected = r.id.to_string() == current_role;
+                            view! { <option value=r.id.to_string() selected=selected>{r.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <button type="submit">"Save role"</button>
+                </ActionForm>
+                {is_outlet.then(|| view! {
+                    <ActionForm action=change attr:class="inline">
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <label for=format!("move-{id}")>"Move to"</label>
+                        <select id=format!("move-{id}") name="outlet">
+                            {outlets.into_iter().map(|o| {
+                                let selected = Some(o.id) == outlet_id;
+                                view! { <option value=o.id.to_string() selected=selected>{o.name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <button type="submit">"Move"</button>
+                    </ActionForm>
+                })}
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || view! {
+                        <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Revoke…"</button>
+                    }
+                >
+                    <div class="confirm" role="group" aria-label="Confirm revoke">
+                        <p>{format!("Revoke {label}? The person keeps their account and any other access.")}</p>
+                        <ActionForm action=revoke attr:class="inline">
+                            <input type="hidden" name="id" value=id.to_string()/>
+                            <button type="submit" class="danger">"Confirm revoke"</button>
+                            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </ActionForm>
+                    </div>
+                </Show>
+            </details>
+        }
+        .into_any()
+    });
+    view! {
+        <tr data-testid="connector-row">
+            <th scope="row">
+                <A href=format!("/users/{}", connector.user.id)>{person}</A>
+                <span class="sub">{connector.user.email.clone()}</span>
+            </th>
+            <td>{connector.connector_type.to_string()}</td>
+            <td>{scope_name(&connector)}</td>
+            <td>{connector.role.name.clone()}</td>
+            <td>{connector.updated_at.get(..16).unwrap_or_default().replace('T', " ")}</td>
+            <td>
+                {actions}
+                <p class="field-error" role="alert">{row_error}</p>
+            </td>
+        </tr>
+    }
+    .into_any()
+}

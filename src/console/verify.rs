@@ -1,0 +1,75 @@
+//! The one-time link from the verification email: verify the address, set a password.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::Problem;
+use crate::domain::AppError;
+
+#[server(prefix = "/rpc", endpoint = "verify_email")]
+pub async fn verification_email(token: String) -> Result<String, AppError> {
+    let state = super::server::state()?;
+    super::server::with_status(crate::service::verification::email_for(&state, &token).await)
+}
+
+#[server(prefix = "/rpc", endpoint = "verify_set_password")]
+pub async fn set_password(
+    token: String,
+    password: String,
+    confirmation: String,
+) -> Result<(), AppError> {
+    let state = super::server::state()?;
+    super::server::with_status(
+        crate::service::verification::complete(&state, &token, &password, &confirmation).await,
+    )?;
+    leptos_axum::redirect("/login?verified=1");
+    Ok(())
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let email = Resource::new(token, verification_email);
+    let action = ServerAction::<SetPassword>::new();
+    let error = move || action.value().get().and_then(Result::err);
+    let field_error =
+        move |field: &'static str| move || error().and_then(|e| e.field_problem(field));
+    let form_error = move || {
+        error().filter(|e| {
+            e.field_problem("password").is_none() && e.field_problem("confirmation").is_none()
+        })
+    };
+    view! {
+        <Title text="Set your password"/>
+        <main class="login" id="main">
+            <h1>"Set your password"</h1>
+            <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match email.await {
+                        Ok(email) => view! {
+                            <p>"Verifying " <strong data-testid="verify-email">{email}</strong>". Choose a password of at least 10 characters."</p>
+                            <ActionForm action=action attr:class="stacked" attr:novalidate="">
+                                <input type="hidden" name="token" prop:value=token/>
+                                <div class="field">
+                                    <label for="new-password">"New password"</label>
+                                    <input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error"/>
+                                    <p class="field-error" id="password-error">{field_error("password")}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="confirm-password">"Repeat the password"</label>
+                                    <input id="confirm-password" name="confirmation" type="password" autocomplete="new-password" aria-describedby="confirmation-error"/>
+                                    <p class="field-error" id="confirmation-error">{field_error("confirmation")}</p>
+                                </div>
+                                <div role="alert" class="form-error">{move || form_error().map(|e| e.to_string())}</div>
+                                <button type="submit">"Set password"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        Err(error) => view! { <Problem error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
