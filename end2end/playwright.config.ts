@@ -5,7 +5,9 @@ import { join, resolve } from "node:path";
 
 // One server for the whole run: the debug build, on a fresh database with the demo data.
 const port = Number(process.env.E2E_PORT ?? 3917);
-const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
+// The config is evaluated again in each worker: reuse the directory the main process made.
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "brigade-e2e-"));
+process.env.E2E_DATA_DIR = dataDir;
 const repo = resolve(__dirname, "..");
 
 export default defineConfig({
@@ -45,9 +47,6 @@ export default defineConfig({
       BRIGADE_OUTBOX: `${dataDir}/outbox`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
-      E2E_OUTBOX: `${dataDir}/outbox`,
     },
   },
 });
-
-process.env.E2E_OUTBOX = `${dataDir}/outbox`;

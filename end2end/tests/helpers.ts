@@ -38,3 +38,18 @@ export async function expectAccessible(page: Page) {
 export function peopleTable(page: Page) {
   return page.getByTestId("people");
 }
+
+/** The newest verification link mailed to `email` (the outbox holds .eml files). */
+export function verificationLink(email: string): string {
+  const { readdirSync, readFileSync, statSync } = require("node:fs") as typeof import("node:fs");
+  const outbox = `${process.env.E2E_DATA_DIR}/outbox`;
+  const mails = readdirSync(outbox)
+    .filter((name) => name.endsWith(".eml"))
+    .map((name) => `${outbox}/${name}`)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    .map((path) => readFileSync(path, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+    .filter((text) => text.includes(email));
+  const match = mails[0]?.match(/\/verify\/[A-Za-z0-9_-]+/);
+  if (!match) throw new Error(`no verification mail for ${email}`);
+  return match[0];
+}

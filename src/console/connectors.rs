@@ -20,7 +20,9 @@ use crate::domain::model::{CreateConnector, UpdateConnector};
 const PAGE_SIZE: &str = "25";
 
 #[server(prefix = "/rpc", endpoint = "list_connectors")]
-pub async fn list_connectors(query: ConnectorQuery) -> Result<Paged<Connector>, AppError> {
+pub async fn list_connectors(
+    #[server(default)] query: ConnectorQuery,
+) -> Result<Paged<Connector>, AppError> {
     use super::server::{caller, state, with_status};
     with_status(
         async move {
@@ -433,7 +435,10 @@ fn AccessTable(
                 </tr>
             </thead>
             <tbody>
-                {page.results.into_iter().map(|connector| view! { <AccessRow connector options refresh/> }).collect_view()}
+                // Keyed by id and modification time: a changed row is rendered afresh (closed).
+                <For each=move || page.results.clone() key=|c| (c.id, c.updated_at.clone()) let:connector>
+                    <AccessRow connector options refresh/>
+                </For>
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">

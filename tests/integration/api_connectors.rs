@@ -743,7 +743,14 @@ async fn every_change_is_audited_with_actor_channel_and_before_after() {
     app.api_delete(&format!("/user-connectors/{id}"), &token)
         .await;
 
-    let events: Vec<(String, String, Option<uuid::Uuid>, Option<String>, Option<String>)> = sqlx::query_as(
+    type Event = (
+        String,
+        String,
+        Option<uuid::Uuid>,
+        Option<String>,
+        Option<String>,
+    );
+    let events: Vec<Event> = sqlx::query_as(
         "SELECT action, via, actor_token_id, before_json, after_json FROM audit_events WHERE target_type = 'user_connector' ORDER BY id",
     )
     .fetch_all(&app.pool)

@@ -1,0 +1,141 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, MANAGER, expectAccessible, hydrated, signInAndWait, verificationLink } from "./helpers";
+
+const rows = (page: Page) => page.getByTestId("connector-row");
+const addForm = (page: Page) => page.locator("details.add-user");
+
+async function openAccess(page: Page, email = ADMIN) {
+  await signInAndWait(page, email);
+  await page.getByRole("link", { name: "Access" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Access" })).toBeVisible();
+  await hydrated(page);
+}
+
+async function filterEmail(page: Page, fragment: string) {
+  await page.getByLabel("Email contains").fill(fragment);
+  await expect(page).toHaveURL(new RegExp(`email=${fragment.replace(".", "\\.")}`));
+}
+
+test("filters live in the URL, survive the back button, and the page is accessible", async ({ page }) => {
+  await openAccess(page);
+  await expectAccessible(page);
+  await page.getByLabel("Type").selectOption("O");
+  await expect(page).toHaveURL(/type=O/);
+  await expect(rows(page).first()).toBeVisible();
+  for (const cell of await rows(page).locator("td:nth-child(2)").allTextContents()) expect(cell).toBe("O");
+
+  await page.getByLabel("Outlet", { exact: true }).selectOption({ label: "Harbor Burger Pier 39" });
+  await expect(page).toHaveURL(/outlet_id=/);
+  await expect(rows(page)).toHaveCount(6);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/connectors\?type=O$/);
+  await expect(page.getByLabel("Outlet", { exact: true })).toHaveValue("");
+
+  await page.goto("/connectors?type=L&email=felix");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText("Viewer");
+});
+
+test("add a new person with a verification email; they set a password and sign in", async ({ page, browser }) => {
+  await openAccess(page);
+  await addForm(page).getByLabel("Email", { exact: true }).fill("not-an-email");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.locator("#add-email-error")).toContainText("Enter an email address");
+
+  await addForm(page).getByLabel("Email", { exact: true }).fill("noor.cook@harbor.example");
+  await addForm(page).getByLabel("First name").fill("Noor");
+  await addForm(page).getByLabel("Last name").fill("Cook");
+  await addForm(page).getByLabel("Access to").selectOption({ label: "Harbor Burger Pier 39 (HB-001)" });
+  const roleOptions = await addForm(page).getByLabel("Role", { exact: true }).locator("option").allTextContents();
+  expect(roleOptions).toContain("Staff");
+  expect(roleOptions).not.toContain("Owner"); // only outlet roles for an outlet
+  await addForm(page).getByLabel("Role", { exact: true }).selectOption({ label: "Staff" });
+  await addForm(page).getByLabel("Send verification email").check();
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toHaveText(
+    "Access added: noor.cook@harbor.example as Staff at Harbor Burger Pier 39 (HB-001).",
+  );
+  await filterEmail(page, "noor.cook");
+  await expect(rows(page)).toHaveCount(1);
+
+  const link = verificationLink("noor.cook@harbor.example");
+  const visitor = await browser.newContext();
+  const noor = await visitor.newPage();
+  await noor.goto(link);
+  await hydrated(noor);
+  await expect(noor.getByTestId("verify-email")).toHaveText("noor.cook@harbor.example");
+  await expectAccessible(noor);
+  await noor.getByLabel("New password").fill("burgers-and-fries");
+  await noor.getByLabel("Repeat the password").fill("burgers-and-frie");
+  await noor.getByRole("button", { name: "Set password" }).click();
+  await expect(noor.locator("#confirmation-error")).toHaveText("The two passwords differ.");
+  await noor.getByLabel("Repeat the password").fill("burgers-and-fries");
+  await noor.getByRole("button", { name: "Set password" }).click();
+  await expect(noor).toHaveURL(/\/login\?verified=1/);
+  await expect(noor.getByRole("status")).toContainText("Your password is set");
+  await hydrated(noor);
+  await noor.getByLabel("Email or username").fill("noor.cook@harbor.example");
+  await noor.getByLabel("Password").fill("burgers-and-fries");
+  await noor.getByRole("button", { name: "Sign in" }).click();
+  await expect(noor.getByTestId("signed-in-as")).toHaveText("Noor Cook");
+
+  // The link works once.
+  await noor.goto(link);
+  await expect(noor.getByText("This link is invalid, already used or expired")).toBeVisible();
+  await visitor.close();
+});
+
+test("add an existing person: the account is reused with a second connector", async ({ page }) => {
+  await openAccess(page);
+  await addForm(page).getByLabel("Email", { exact: true }).fill("Lena.Moreau@harbor.example");
+  await addForm(page).getByLabel("Access to").selectOption({ label: "Whole organization (library user)" });
+  await addForm(page).getByLabel("Role", { exact: true }).selectOption({ label: "Viewer" });
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toContainText("lena.moreau@harbor.example as Viewer at Whole organization");
+  await filterEmail(page, "lena.moreau");
+  await expect(rows(page)).toHaveCount(2);
+
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "already has the role Viewer" })).toBeVisible();
+});
+
+test("move an outlet user to another outlet, change a role, and revoke with confirmation", async ({ page }) => {
+  await openAccess(page);
+  await filterEmail(page, "grace.kim");
+  await expect(rows(page)).toHaveCount(1);
+  await rows(page).getByText("Change…").click();
+  await rows(page).getByLabel("Move to").selectOption({ label: "Harbor Burger Mission" });
+  await rows(page).getByRole("button", { name: "Move" }).click();
+  await expect(rows(page)).toContainText("Harbor Burger Mission (HB-003)");
+
+  await rows(page).getByText("Change…").click();
+  await rows(page).getByLabel("Role", { exact: true }).selectOption({ label: "Outlet Manager" });
+  await rows(page).getByRole("button", { name: "Save role" }).click();
+  await expect(rows(page).locator("td:nth-child(4)")).toHaveText("Outlet Manager");
+
+  await filterEmail(page, "ivy.chen");
+  await rows(page).getByText("Change…").click();
+  await rows(page).getByRole("button", { name: "Revoke…" }).click();
+  await expect(rows(page).getByText("Revoke Ivy Chen, Staff at Harbor Burger Mission (HB-003)?")).toBeVisible();
+  await rows(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(rows(page)).toHaveCount(1);
+  await rows(page).getByRole("button", { name: "Revoke…" }).click();
+  await rows(page).getByRole("button", { name: "Confirm revoke" }).click();
+  await expect(page.getByTestId("no-connectors")).toBeVisible();
+
+  // The account and membership stay: Ivy is still among the people.
+  await page.goto("/users?q=ivy");
+  await expect(page.getByTestId("people")).toContainText("ivy.chen@harbor.example");
+});
+
+test("the outlet manager sees and manages only their outlet", async ({ page }) => {
+  await openAccess(page, MANAGER);
+  await expect(rows(page).first()).toBeVisible();
+  expect(await rows(page).count()).toBeGreaterThanOrEqual(6); // earlier tests may add people at Pier 39
+  for (const scope of await rows(page).locator("td:nth-child(3)").allTextContents()) {
+    expect(scope).toBe("Harbor Burger Pier 39 (HB-001)");
+  }
+  const places = await addForm(page).getByLabel("Access to").locator("option").allTextContents();
+  expect(places).toEqual(["Harbor Burger Pier 39 (HB-001)"]);
+  await expectAccessible(page);
+});

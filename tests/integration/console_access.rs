@@ -1,0 +1,241 @@
+//! The console's access changes and the verification link: same service as the API, plus
+//! the console-only rule of the API User Permissions setting.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_verification_link_sets_a_password_once() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let pier = app.outlet_id("HB-001").await;
+    let created = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "noor@harbor.example", "role": staff, "outlet": pier, "send_verification_email": true }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert!(
+        !created.body.to_string().contains("password"),
+        "no hash in API output"
+    );
+    let mails = app.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: noor@harbor.example"));
+    let link = verification_link(&mails[0]);
+    let secret = link.trim_start_matches("/verify/").to_string();
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM verification_tokens")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_ne!(stored, secret, "only a hash is stored");
+
+    let visitor = browser();
+    let page = visitor.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "the link needs no session");
+    assert!(page.text().await.unwrap().contains("noor@harbor.example"));
+
+    let set = |password: &'static str, confirmation: &'static str| {
+        let (visitor, url, secret) = (
+            visitor.clone(),
+            app.url("/rpc/verify_set_password"),
+            secret.clone(),
+        );
+        async move {
+            visitor
+                .post(url)
+                .header("Accept", "application/json")
+                .form(&[
+                    ("token", secret.as_str()),
+                    ("password", password),
+                    ("confirmation", confirmation),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let short = set("short", "short").await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.text().await.unwrap().contains("password"));
+    let differ = set("burgers-and-fries", "burgers-and-frie").await;
+    assert_eq!(differ.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(differ.text().await.unwrap().contains("confirmation"));
+    let done = set("burgers-and-fries", "burgers-and-fries").await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.headers()["location"], "/login?verified=1");
+
+    assert_eq!(
+        app.sign_in("noor@harbor.example", "burgers-and-fries")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let again = set("another-password", "another-password").await;
+    assert_eq!(again.status(), StatusCode::FORBIDDEN, "the link works once");
+    assert_eq!(
+        visitor.get(app.url(&link)).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    app.api_post(
+        "/user-connectors",
+        &token,
+        json!({ "email": "late@harbor.example", "role": viewer, "send_verification_email": true }),
+    )
+    .await;
+    let link = verification_link(&app.outbox()[0]);
+    let valid_until: String = sqlx::query_scalar("SELECT expires_at FROM verification_tokens")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let in_six_days =
+        brigade::store::format_timestamp(time::OffsetDateTime::now_utc() + time::Duration::days(6));
+    assert!(valid_until > in_six_days, "valid for 7 days: {valid_until}");
+    sqlx::query("UPDATE verification_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser().get(app.url(&link)).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_their_outlet() {
+    let app = spawn_app().await;
+    app.sign_in_as(MANAGER).await;
+    let (status, page) = app.rpc("list_connectors", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let results = page["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    assert!(results.iter().all(|c| c["outlet"]["number"] == "HB-001"));
+
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let market = app.outlet_id("HB-002").await.to_string();
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "x@harbor.example"),
+                ("first_name", ""),
+                ("last_name", ""),
+                ("role", &staff),
+                ("outlet", &market),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let grace_connector: uuid::Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'grace.kim@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (status, _) = app
+        .rpc("revoke_connector", &[("id", &grace_connector.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let pier = app.outlet_id("HB-001").await.to_string();
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "x@harbor.example"),
+                ("first_name", "X"),
+                ("last_name", ""),
+                ("role", &staff),
+                ("outlet", &pier),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let via: String =
+        sqlx::query_scalar("SELECT via FROM audit_events WHERE action = 'user_connector.created'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(via, "console");
+    let managed_by: String = sqlx::query_scalar(
+        "SELECT m.managed_by FROM memberships m JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'x@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(managed_by, "console");
+}
+
+#[tokio::test]
+async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_console() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let jules: uuid::Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'jules.martin@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let manager = app.role_id("harbor", "Outlet Manager").await.to_string();
+    let change = [("id", jules.to_string()), ("role", manager.clone())];
+    let form: Vec<(&str, &str)> = change.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    sqlx::query("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, body) = app.rpc("change_connector", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body.to_string().contains("User managed by Harbor Burger"),
+        "{body}"
+    );
+    // The API may still change them.
+    let token = app.api_token("harbor", "Integration", None).await;
+    let reply = app
+        .api_patch(
+            &format!("/user-connectors/{jules}"),
+            &token,
+            json!({ "role": manager }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    sqlx::query("UPDATE brands SET console_edits_api_users = 1")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let (status, body) = app
+        .rpc(
+            "change_connector",
+            &[("id", &jules.to_string()), ("role", &staff)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // In a franchisee, a brand-managed person is never edited through the console.
+    let northside = spawn_on(&app.database_url, &app.dir).await;
+    northside.sign_in_as(NORTHSIDE_OWNER).await;
+    let aiden: uuid::Uuid = sqlx::query_scalar(
+        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'aiden.ross@northside.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (status, body) = northside
+        .rpc("revoke_connector", &[("id", &aiden.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+}
