@@ -92,6 +92,17 @@ impl Access {
         )
     }
 
+    /// Where the caller holds `permission`, or `Forbidden` when nowhere: the check every
+    /// page, server function and API route starts with.
+    pub fn required_scope(&self, permission: Permission) -> Result<Scope, super::AppError> {
+        let scope = self.scope_of(permission);
+        if scope.is_nowhere() {
+            Err(super::AppError::Forbidden)
+        } else {
+            Ok(scope)
+        }
+    }
+
     /// Whether the caller holds `permission` anywhere (used to show navigation).
     pub fn holds_anywhere(&self, permission: Permission) -> bool {
         !self.scope_of(permission).is_nowhere()

@@ -86,12 +86,7 @@ impl Caller {
 
     /// Where the caller holds `permission`; `Forbidden` when nowhere.
     pub fn scope_for(&self, permission: Permission) -> Result<Scope, AppError> {
-        let scope = self.access.scope_of(permission);
-        if scope.is_nowhere() {
-            Err(AppError::Forbidden)
-        } else {
-            Ok(scope)
-        }
+        self.access.required_scope(permission)
     }
 
     /// The caller as the services see any actor.

@@ -34,6 +34,27 @@ fn parse_id(
     id
 }
 
+/// The role and outlet ids of a create or update body (`role`, `outlet`).
+fn parse_grant_ids(
+    role: Option<&str>,
+    outlet: Option<&str>,
+    problems: &mut Problems,
+) -> (Option<Uuid>, Option<Uuid>) {
+    let role = parse_id(
+        "role",
+        role,
+        "There is no such role in this organization.",
+        problems,
+    );
+    let outlet = parse_id(
+        "outlet",
+        outlet,
+        "There is no such outlet in this organization.",
+        problems,
+    );
+    (role, outlet)
+}
+
 fn parse_name(field: &str, raw: Option<String>, problems: &mut Problems) -> Option<String> {
     let name = raw?.trim().to_string();
     if name.chars().count() > NAME_MAX {
@@ -298,21 +319,14 @@ pub async fn create(
     };
     let first_name = parse_name("first_name", input.first_name, &mut problems);
     let last_name = parse_name("last_name", input.last_name, &mut problems);
-    let role_id = parse_id(
-        "role",
+    let (role_id, outlet_id) = parse_grant_ids(
         input.role.as_deref(),
-        "There is no such role in this organization.",
+        input.outlet.as_deref(),
         &mut problems,
     );
     if role_id.is_none() && !problems.contains_key("role") {
         problems.insert("role".into(), "Choose a role.".into());
     }
-    let outlet_id = parse_id(
-        "outlet",
-        input.outlet.as_deref(),
-        "There is no such outlet in this organization.",
-        &mut problems,
-    );
     if let Some(error) = AppError::fields(problems) {
         return Err(error);
     }
@@ -470,16 +484,9 @@ pub async fn update(
 ) -> Result<Connector, AppError> {
     let manage = who.scope_for(Permission::ManageConnectors)?;
     let mut problems = Problems::new();
-    let role_id = parse_id(
-        "role",
+    let (role_id, outlet_id) = parse_grant_ids(
         input.role.as_deref(),
-        "There is no such role in this organization.",
-        &mut problems,
-    );
-    let outlet_id = parse_id(
-        "outlet",
         input.outlet.as_deref(),
-        "There is no such outlet in this organization.",
         &mut problems,
     );
     let first_name = parse_name("first_name", input.first_name, &mut problems);

@@ -24,12 +24,7 @@ pub struct Principal {
 impl Principal {
     /// Where the principal holds `permission`; `Forbidden` when nowhere.
     pub fn scope_for(&self, permission: Permission) -> Result<Scope, AppError> {
-        let scope = self.access.scope_of(permission);
-        if scope.is_nowhere() {
-            Err(AppError::Forbidden)
-        } else {
-            Ok(scope)
-        }
+        self.access.required_scope(permission)
     }
 
     pub fn via_console(&self) -> bool {

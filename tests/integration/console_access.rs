@@ -137,12 +137,7 @@ async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_thei
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let grace_connector: uuid::Uuid = sqlx::query_scalar(
-        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'grace.kim@harbor.example'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let grace_connector: uuid::Uuid = app.connector_of("grace.kim@harbor.example").await;
     let (status, _) = app
         .rpc("revoke_connector", &[("id", &grace_connector.to_string())])
         .await;
@@ -181,12 +176,7 @@ async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_thei
 async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_console() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
-    let jules: uuid::Uuid = sqlx::query_scalar(
-        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'jules.martin@harbor.example'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let jules: uuid::Uuid = app.connector_of("jules.martin@harbor.example").await;
     let manager = app.role_id("harbor", "Outlet Manager").await.to_string();
     let change = [("id", jules.to_string()), ("role", manager.clone())];
     let form: Vec<(&str, &str)> = change.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -228,12 +218,7 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
     // In a franchisee, a brand-managed person is never edited through the console.
     let northside = spawn_on(&app.database_url, &app.dir).await;
     northside.sign_in_as(NORTHSIDE_OWNER).await;
-    let aiden: uuid::Uuid = sqlx::query_scalar(
-        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'aiden.ross@northside.example'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let aiden: uuid::Uuid = app.connector_of("aiden.ross@northside.example").await;
     let (status, body) = northside
         .rpc("revoke_connector", &[("id", &aiden.to_string())])
         .await;

@@ -280,6 +280,16 @@ impl TestApp {
         .unwrap()
     }
 
+    /// The id of a person's only connector in the database (by email).
+    pub async fn connector_of(&self, email: &str) -> uuid::Uuid {
+        self.id_of(
+            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+             JOIN user_accounts a ON a.id = m.user_id WHERE a.email = ?1",
+            email,
+        )
+        .await
+    }
+
     pub async fn outlet_id(&self, number: &str) -> uuid::Uuid {
         self.id_of("SELECT id FROM outlets WHERE number = ?1", number)
             .await
