@@ -5,6 +5,7 @@
 mod helpers;
 
 mod api_connectors;
+mod cli;
 mod console_access;
 mod console_people;
 mod console_sign_in;
