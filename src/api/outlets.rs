@@ -8,7 +8,7 @@ use super::input::query_params;
 use crate::domain::AppError;
 use crate::domain::model::{Outlet, Paged};
 use crate::server::startup::AppState;
-use crate::service::{internal, paging};
+use crate::service::paging;
 
 /// `GET /api/v1/outlets`: the outlets the client can reach.
 pub async fn list(
@@ -23,14 +23,6 @@ pub async fn list(
     if let Some(error) = AppError::fields(problems) {
         return Err(error.into());
     }
-    let rows = crate::store::catalog::outlets(
-        &state.pool,
-        who.organization_id,
-        &who.access.reach(),
-        after,
-        limit + 1,
-    )
-    .await
-    .map_err(internal)?;
+    let rows = crate::service::catalog::outlets(&state, &who, after, limit + 1).await?;
     Ok(Json(paging::page(rows, limit, |o| o.id)))
 }

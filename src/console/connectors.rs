@@ -39,32 +39,11 @@ pub async fn list_connectors(
 
 #[server(prefix = "/rpc", endpoint = "access_options")]
 pub async fn load_access_options() -> Result<AccessOptions, AppError> {
-    use super::server::{caller, internal, state, with_status};
-    use crate::domain::{Permission, Scope};
+    use super::server::{caller, state, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            let view = caller.scope_for(Permission::ViewConnectors)?;
-            let manage = caller.access.scope_of(Permission::ManageConnectors);
-            let state = state()?;
-            let organization = caller.organization.id;
-            let roles = crate::store::catalog::roles(&state.pool, organization, None)
-                .await
-                .map_err(internal)?;
-            let visible_outlets =
-                crate::store::catalog::outlets_by_name(&state.pool, organization, &view)
-                    .await
-                    .map_err(internal)?;
-            let manageable_outlets =
-                crate::store::catalog::outlets_by_name(&state.pool, organization, &manage)
-                    .await
-                    .map_err(internal)?;
-            Ok(AccessOptions {
-                roles,
-                visible_outlets,
-                manageable_outlets,
-                manages_library: manage == Scope::Organization,
-            })
+            crate::service::catalog::access_options(&state()?, &caller.principal()).await
         }
         .await,
     )

@@ -3,6 +3,7 @@
 //! the change in one transaction with its audit event. Adapters stay thin.
 
 pub mod api_tokens;
+pub mod catalog;
 pub mod connectors;
 pub mod paging;
 pub mod secrets;
