@@ -31,19 +31,15 @@ impl Caller {
         user_id: Uuid,
         preferred: Option<Uuid>,
     ) -> sqlx::Result<Option<Self>> {
-        let organizations = store::accounts::active_organizations(pool, user_id).await?;
-        let Some(organization) = preferred
-            .and_then(|id| organizations.iter().find(|o| o.id == id))
-            .or_else(|| organizations.first())
+        let memberships = store::accounts::active_organizations(pool, user_id).await?;
+        let Some((organization, membership_id)) = preferred
+            .and_then(|id| memberships.iter().find(|(o, _)| o.id == id))
+            .or_else(|| memberships.first())
             .cloned()
         else {
             return Ok(None);
         };
-        let Some(membership_id) =
-            store::access::active_membership(pool, user_id, organization.id).await?
-        else {
-            return Ok(None);
-        };
+        let organizations = memberships.into_iter().map(|(o, _)| o).collect();
         let Some(account) = store::accounts::summary(pool, user_id).await? else {
             return Ok(None);
         };

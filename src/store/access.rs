@@ -5,21 +5,6 @@ use uuid::Uuid;
 
 use crate::domain::{Access, Permission};
 
-/// The active membership of `user_id` in `organization_id`, if any.
-pub async fn active_membership(
-    pool: &SqlitePool,
-    user_id: Uuid,
-    organization_id: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "SELECT id FROM memberships WHERE user_id = ?1 AND organization_id = ?2 AND status = 'active'",
-    )
-    .bind(user_id)
-    .bind(organization_id)
-    .fetch_optional(pool)
-    .await
-}
-
 /// The access a membership's connectors grant.
 pub async fn access_of_membership(pool: &SqlitePool, membership_id: Uuid) -> sqlx::Result<Access> {
     let grants: Vec<(Option<Uuid>, Option<String>)> = sqlx::query_as(

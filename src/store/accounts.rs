@@ -26,12 +26,13 @@ pub async fn find_by_login(
 }
 
 /// Organizations where the person has an active membership, by name.
+/// Each with the id of the person's membership there.
 pub async fn active_organizations(
     pool: &SqlitePool,
     user_id: Uuid,
-) -> sqlx::Result<Vec<OrganizationChoice>> {
-    let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.name, o.slug FROM memberships m
+) -> sqlx::Result<Vec<(OrganizationChoice, Uuid)>> {
+    let rows: Vec<(Uuid, String, String, Uuid)> = sqlx::query_as(
+        "SELECT o.id, o.name, o.slug, m.id FROM memberships m
          JOIN organizations o ON o.id = m.organization_id
          WHERE m.user_id = ?1 AND m.status = 'active'
          ORDER BY o.name COLLATE NOCASE",
@@ -41,7 +42,7 @@ pub async fn active_organizations(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, slug)| OrganizationChoice { id, name, slug })
+        .map(|(id, name, slug, membership)| (OrganizationChoice { id, name, slug }, membership))
         .collect())
 }
 
