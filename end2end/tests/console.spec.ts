@@ -143,3 +143,19 @@ test("signing in works by keyboard alone, and signing out ends the session", asy
   await page.goto("/users");
   await expect(page).toHaveURL(/\/login\?next=/);
 });
+
+test("an unknown page is a 404 and every control shows keyboard focus", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  const response = await page.goto("/nowhere");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expectAccessible(page);
+
+  await page.goto("/login");
+  await hydrated(page);
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press("Tab");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).not.toBe("none");
+  }
+});
