@@ -51,6 +51,17 @@ enum TokenCommand {
         #[arg(long)]
         outlet: Option<String>,
     },
+    /// List an organization's tokens (never their secrets).
+    List {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a token for good.
+    Revoke {
+        /// The token's id, from `brigade token list`.
+        id: String,
+    },
 }
 
 #[tokio::main]
@@ -106,6 +117,44 @@ async fn run(command: Command) -> Result<(), String> {
                 "Created API token {name:?} for {org} with role {role:?}. It is shown only once:"
             );
             println!("{token}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::List { org },
+        } => {
+            let pool = store::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            let tokens = brigade::service::api_tokens::list(&pool, &org).await?;
+            println!(
+                "{:<36}  {:<20}  {:<16}  {:<8}  {:<24}  status",
+                "id", "name", "role", "outlet", "last used"
+            );
+            for t in tokens {
+                let status = t
+                    .revoked_at
+                    .map_or("active".to_string(), |at| format!("revoked {at}"));
+                println!(
+                    "{:<36}  {:<20}  {:<16}  {:<8}  {:<24}  {status}",
+                    t.id,
+                    t.name,
+                    t.role,
+                    t.outlet.unwrap_or_default(),
+                    t.last_used_at.unwrap_or_else(|| "never".into())
+                );
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            let pool = store::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            brigade::service::api_tokens::revoke(&pool, &id).await?;
+            println!("Revoked token {id}.");
             Ok(())
         }
         Command::Serve { demo } => {

@@ -97,3 +97,58 @@ pub async fn create(pool: &SqlitePool, request: NewToken<'_>) -> Result<String, 
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(token)
 }
+
+/// The tokens of an organization, by creation.
+pub async fn list(
+    pool: &SqlitePool,
+    organization_slug: &str,
+) -> Result<Vec<tokens::ApiTokenListing>, String> {
+    let organization = catalog::organization_by_slug(pool, organization_slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("--org: no organization with slug {organization_slug:?}"))?;
+    tokens::list_api_tokens(pool, organization)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Revokes a token for good; its client gets 401 from then on.
+pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<(), String> {
+    let id = uuid::Uuid::parse_str(id.trim())
+        .map_err(|_| format!("{id:?} is not a token id (see `brigade token list`)"))?;
+    let mut tx = store::write_transaction(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let organization: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT organization_id FROM api_tokens WHERE id = ?1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(|e| e.to_string())?;
+    let Some(organization) = organization else {
+        return Err(format!("no active token with id {id}"));
+    };
+    tokens::revoke_api_token(&mut tx, id)
+        .await
+        .map_err(|e| e.to_string())?;
+    audit::record(
+        &mut tx,
+        audit::Actor {
+            user_id: None,
+            token_id: None,
+            via: "cli",
+        },
+        audit::Event {
+            organization_id: Some(organization),
+            action: "api_token.revoked",
+            target_type: "api_token",
+            target_id: Some(id),
+            before: None,
+            after: None,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())
+}

@@ -63,12 +63,12 @@ pub async fn mark_api_token_used(pool: &SqlitePool, id: Uuid) -> sqlx::Result<()
     Ok(())
 }
 
-pub async fn revoke_api_token(pool: &SqlitePool, id: Uuid) -> sqlx::Result<bool> {
+pub async fn revoke_api_token(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<bool> {
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
             .bind(id)
             .bind(now())
-            .execute(pool)
+            .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -125,4 +125,30 @@ pub async fn complete_verification(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An API token as an administrator sees it (never the secret).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenListing {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub outlet: Option<String>,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+pub async fn list_api_tokens(
+    pool: &SqlitePool,
+    organization_id: Uuid,
+) -> sqlx::Result<Vec<ApiTokenListing>> {
+    sqlx::query_as(
+        "SELECT t.id, t.name, r.name AS role, o.number AS outlet, t.created_at, t.last_used_at, t.revoked_at
+         FROM api_tokens t JOIN roles r ON r.id = t.role_id LEFT JOIN outlets o ON o.id = t.outlet_id
+         WHERE t.organization_id = ?1 ORDER BY t.id",
+    )
+    .bind(organization_id)
+    .fetch_all(pool)
+    .await
 }

@@ -41,11 +41,9 @@ async fn missing_wrong_or_revoked_tokens_get_401_json() {
             "integration test",
         )
         .await;
-    assert!(
-        brigade::store::tokens::revoke_api_token(&app.pool, id)
-            .await
-            .unwrap()
-    );
+    brigade::service::api_tokens::revoke(&app.pool, &id.to_string())
+        .await
+        .unwrap();
     assert_eq!(
         app.api_get("/outlets", &token).await.status,
         StatusCode::UNAUTHORIZED
