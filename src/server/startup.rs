@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
@@ -133,6 +134,11 @@ fn router(state: AppState) -> Result<Router, StartupError> {
         ))
         .layer(axum::middleware::from_fn(guards::refuse_cross_site))
         .layer(session_layer)
+        // No request may hold a connection forever (a stuck render or a slow client).
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state))
 }

@@ -15,7 +15,7 @@ fn emails(connectors: &[Value]) -> Vec<String> {
     emails
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_wrong_or_revoked_tokens_get_401_json() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -59,7 +59,7 @@ async fn missing_wrong_or_revoked_tokens_get_401_json() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outlets_are_those_the_client_can_reach_and_are_paged() {
     let app = spawn_app().await;
     let library = app.api_token("harbor", "Integration", None).await;
@@ -112,7 +112,7 @@ async fn outlets_are_those_the_client_can_reach_and_are_paged() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roles_are_filtered_by_type_and_include_brand_roles_for_franchisees() {
     let app = spawn_app().await;
     let harbor = app.api_token("harbor", "Integration", None).await;
@@ -172,7 +172,7 @@ async fn roles_are_filtered_by_type_and_include_brand_roles_for_franchisees() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connectors_filter_by_type_email_role_outlet_and_modification_time() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -264,7 +264,7 @@ async fn connectors_filter_by_type_email_role_outlet_and_modification_time() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outlet_scoped_client_sees_and_touches_only_its_outlet() {
     let app = spawn_app().await;
     let outlet = app
@@ -357,7 +357,7 @@ async fn an_outlet_scoped_client_sees_and_touches_only_its_outlet() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_a_connector_makes_a_new_account_or_reuses_one() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -433,7 +433,7 @@ async fn creating_a_connector_makes_a_new_account_or_reuses_one() {
     assert_eq!(again.body["error"]["code"], "connector_exists");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -544,7 +544,7 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn patch_moves_changes_role_and_fixes_names_changing_only_what_is_sent() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -663,7 +663,7 @@ async fn patch_moves_changes_role_and_fixes_names_changing_only_what_is_sent() {
     assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_removes_only_that_access() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -717,7 +717,7 @@ async fn delete_removes_only_that_access() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_change_is_audited_with_actor_channel_and_before_after() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -771,7 +771,7 @@ async fn every_change_is_audited_with_actor_channel_and_before_after() {
     assert!(events[2].4.is_none() && events[2].3.is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_connector_filter_is_answered_from_an_index() {
     use brigade::domain::Scope;
     use brigade::domain::model::ConnectorType;

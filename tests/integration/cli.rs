@@ -13,7 +13,7 @@ fn brigade(database_url: &str, args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_names_the_commands_and_migrate_creates_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/fresh.db", dir.path().display());
@@ -32,7 +32,7 @@ async fn help_names_the_commands_and_migrate_creates_a_database() {
     assert!(dir.path().join("fresh.db").exists());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_create_prints_a_working_token_once_on_the_last_line() {
     let app = spawn_app().await;
     let output = brigade(

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_verification_link_sets_a_password_once() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -83,7 +83,7 @@ async fn the_verification_link_sets_a_password_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_link_is_refused() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
@@ -112,7 +112,7 @@ async fn an_expired_link_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_their_outlet() {
     let app = spawn_app().await;
     app.sign_in_as(MANAGER).await;
@@ -172,7 +172,7 @@ async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_thei
     assert_eq!(managed_by, "console");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_console() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_sees_everyone_in_their_organization_only() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
@@ -26,7 +26,7 @@ async fn an_owner_sees_everyone_in_their_organization_only() {
     assert!(!emails.contains(&"dana.whitfield@harbor.example".to_string()));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outlet_manager_sees_only_people_connected_to_their_outlet() {
     let app = spawn_app().await;
     app.sign_in_as(MANAGER).await;
@@ -56,7 +56,7 @@ async fn an_outlet_manager_sees_only_people_connected_to_their_outlet() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_matches_name_email_and_username_fragments_case_insensitively() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
@@ -83,7 +83,7 @@ async fn search_matches_name_email_and_username_fragments_case_insensitively() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_is_paged() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
@@ -101,7 +101,7 @@ async fn the_list_is_paged() {
     assert!(html.contains("Page 2 of 2"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_shows_details_connectors_report_roles_and_brand() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
@@ -122,7 +122,7 @@ async fn a_record_shows_details_connectors_report_roles_and_brand() {
     assert!(record.get("password_hash").is_none());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_outside_the_callers_scope_is_not_found() {
     let app = spawn_app().await;
     app.sign_in_as(MANAGER).await;
@@ -153,7 +153,7 @@ async fn a_record_outside_the_callers_scope_is_not_found() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_without_view_people_is_refused() {
     let app = spawn_app().await;
     // Lena is Staff (no permissions); give her a password to sign in.

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
     let app = spawn_app().await;
     let response = app
@@ -36,7 +36,7 @@ async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_by_username_works_and_next_never_leaves_the_site() {
     let app = spawn_app().await;
     let response = app
@@ -55,7 +55,7 @@ async fn sign_in_by_username_works_and_next_never_leaves_the_site() {
     assert_eq!(response.headers()["location"], "/users");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_person_get_the_same_message() {
     let app = spawn_app().await;
     let wrong = app.sign_in(ADMIN, "not-the-password").await;
@@ -91,7 +91,7 @@ async fn wrong_password_and_unknown_person_get_the_same_message() {
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inactive_people_cannot_sign_in() {
     let app = spawn_app().await;
     let response = app.sign_in(INACTIVE, DEMO_PASSWORD).await;
@@ -100,7 +100,7 @@ async fn inactive_people_cannot_sign_in() {
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivating_a_signed_in_person_ends_their_session() {
     let app = spawn_app().await;
     app.sign_in_as(MANAGER).await;
@@ -113,7 +113,7 @@ async fn deactivating_a_signed_in_person_ends_their_session() {
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_needs_a_session() {
     let app = spawn_app().await;
     for path in [
@@ -139,7 +139,7 @@ async fn every_page_needs_a_session() {
     assert_eq!(app.get("/login").await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_posts_are_refused() {
     let app = spawn_app().await;
     let refused = app
@@ -173,7 +173,7 @@ async fn cross_site_posts_are_refused() {
     assert_eq!(same_origin.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_issues_a_new_session_id_and_sign_out_ends_it() {
     let app = spawn_app().await;
     let first = TestApp::session_cookie(&app.sign_in(ADMIN, DEMO_PASSWORD).await).unwrap();
@@ -196,7 +196,7 @@ async fn sign_in_issues_a_new_session_id_and_sign_out_ends_it() {
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_survive_a_restart() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
@@ -211,7 +211,7 @@ async fn sessions_survive_a_restart() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_in_two_organizations_switches_between_them() {
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;

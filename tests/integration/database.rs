@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loading_the_demo_twice_changes_nothing() {
     let app = spawn_app().await;
     let counts = |pool: sqlx::SqlitePool| async move {
@@ -36,7 +36,7 @@ async fn loading_the_demo_twice_changes_nothing() {
     assert!(get("user_accounts") >= 25);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_and_username_are_unique_regardless_of_case() {
     let app = spawn_app().await;
     let insert = |email: &'static str, username: &'static str| {
@@ -55,7 +55,7 @@ async fn email_and_username_are_unique_regardless_of_case() {
     insert("someone@new.example", "someone-new").await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_runs_in_wal_mode_with_foreign_keys() {
     let app = spawn_app().await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")

@@ -18,7 +18,8 @@ pub struct TestApp {
     pub address: String,
     pub pool: SqlitePool,
     pub database_url: String,
-    /// A browser-like client: keeps cookies, does not follow redirects.
+    /// A browser-like client: keeps cookies, does not follow redirects. The timeout turns a hung
+    /// response into a failing test rather than a stuck CI run.
     pub client: Client,
     pub dir: std::sync::Arc<TempDir>,
 }
@@ -32,6 +33,7 @@ pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap()
 }

@@ -1,6 +1,8 @@
 //! Integration tests: each starts the real application on a random port with a fresh
 //! temporary database holding the demo data, and talks to it over HTTP.
 //! One test binary (modules below) keeps linking to once per build.
+//! Tests run on a multi-threaded runtime, as the server does in production: Leptos's
+//! server rendering has hung (rarely) on a single-threaded runtime.
 
 mod helpers;
 
