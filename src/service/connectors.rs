@@ -294,6 +294,41 @@ fn duplicate(
     )
 }
 
+/// A connector as it stands inside the write transaction (after the change).
+async fn reload(
+    conn: &mut sqlx::SqliteConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Connector, AppError> {
+    store::connectors::get(conn, who.organization_id, id)
+        .await
+        .map_err(internal)?
+        .map(|stored| stored.connector)
+        .ok_or(AppError::Internal)
+}
+
+/// Records a connector change in the same transaction.
+async fn audit_change(
+    conn: &mut sqlx::SqliteConnection,
+    who: &Principal,
+    action: &str,
+    id: Uuid,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), AppError> {
+    let event = audit::Event {
+        organization_id: Some(who.organization_id),
+        action,
+        target_type: "user_connector",
+        target_id: Some(id),
+        before,
+        after,
+    };
+    audit::record(conn, who.actor, event)
+        .await
+        .map_err(internal)
+}
+
 /// Adds a person's access: reuses the account with that email (updating the names when
 /// given) or creates it, creates the membership if needed, then the connector.
 pub async fn create(
@@ -414,25 +449,16 @@ pub async fn create(
             internal(e)
         }
     })?;
-    let connector = store::connectors::get(&mut tx, who.organization_id, id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?
-        .connector;
-    audit::record(
+    let connector = reload(&mut tx, who, id).await?;
+    audit_change(
         &mut tx,
-        who.actor,
-        audit::Event {
-            organization_id: Some(who.organization_id),
-            action: "user_connector.created",
-            target_type: "user_connector",
-            target_id: Some(id),
-            before: account_before.map(|names| json!({ "account": names })),
-            after: Some(json!(connector)),
-        },
+        who,
+        "user_connector.created",
+        id,
+        account_before.map(|names| json!({ "account": names })),
+        Some(json!(connector)),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)?;
 
     if input.send_verification_email {
@@ -551,25 +577,16 @@ pub async fn update(
             .await
             .map_err(internal)?;
     }
-    let after = store::connectors::get(&mut tx, who.organization_id, id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?
-        .connector;
-    audit::record(
+    let after = reload(&mut tx, who, id).await?;
+    audit_change(
         &mut tx,
-        who.actor,
-        audit::Event {
-            organization_id: Some(who.organization_id),
-            action: "user_connector.updated",
-            target_type: "user_connector",
-            target_id: Some(id),
-            before: Some(json!(current)),
-            after: Some(json!(after)),
-        },
+        who,
+        "user_connector.updated",
+        id,
+        Some(json!(current)),
+        Some(json!(after)),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)?;
     Ok(after)
 }
@@ -600,20 +617,15 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> Result<(), A
     store::connectors::delete(&mut tx, id)
         .await
         .map_err(internal)?;
-    audit::record(
+    audit_change(
         &mut tx,
-        who.actor,
-        audit::Event {
-            organization_id: Some(who.organization_id),
-            action: "user_connector.deleted",
-            target_type: "user_connector",
-            target_id: Some(id),
-            before: Some(json!(before.connector)),
-            after: None,
-        },
+        who,
+        "user_connector.deleted",
+        id,
+        Some(json!(before.connector)),
+        None,
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     tx.commit().await.map_err(internal)?;
     Ok(())
 }

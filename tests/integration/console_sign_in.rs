@@ -7,17 +7,8 @@ use reqwest::StatusCode;
 async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[
-            ("identifier", "ADMIN@harbor.example"),
-            ("password", DEMO_PASSWORD),
-            ("next", "/users?q=kim"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .sign_in_then("ADMIN@harbor.example", DEMO_PASSWORD, "/users?q=kim")
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["location"], "/users?q=kim");
     let cookie = TestApp::session_cookie(&response).expect("a session cookie");
@@ -40,17 +31,8 @@ async fn sign_in_sets_an_http_only_lax_session_cookie_and_goes_to_next() {
 async fn sign_in_by_username_works_and_next_never_leaves_the_site() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[
-            ("identifier", "manager"),
-            ("password", DEMO_PASSWORD),
-            ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .sign_in_then("manager", DEMO_PASSWORD, "//evil.example/")
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["location"], "/users");
 }

@@ -81,13 +81,18 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, identifier: &str, password: &str) -> Response {
+        self.sign_in_then(identifier, password, "").await
+    }
+
+    /// Signs in asking to go to `next` afterwards.
+    pub async fn sign_in_then(&self, identifier: &str, password: &str, next: &str) -> Response {
         self.client
             .post(self.url("/rpc/login"))
             .header("Accept", "application/json")
             .form(&[
                 ("identifier", identifier),
                 ("password", password),
-                ("next", ""),
+                ("next", next),
             ])
             .send()
             .await
