@@ -3,6 +3,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 const HARBOR_OUTLETS: usize = 7;
 
@@ -848,4 +849,57 @@ async fn every_connector_filter_is_answered_from_an_index() {
             }
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_brand_owner_provisions_people_managed_by_its_brand() {
+    let app = spawn_app().await;
+    // Give Harbor's second brand away, so that Harbor owns exactly one brand.
+    sqlx::query("INSERT INTO organizations (id, slug, name, kind, created_at, updated_at) VALUES (?1, 'tacoco', 'Taco Co', 'corporate', 'now', 'now')")
+        .bind(uuid::Uuid::now_v7())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'tacoco') WHERE name = 'Saltline Tacos'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let token = app.api_token("harbor", "Integration", None).await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let created = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "branded@harbor.example", "role": viewer }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let brand: Option<String> = sqlx::query_scalar(
+        "SELECT b.name FROM memberships m JOIN user_accounts a ON a.id = m.user_id
+         LEFT JOIN brands b ON b.id = m.managed_by_brand_id WHERE a.email = 'branded@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(brand.as_deref(), Some("Harbor Burger"));
+
+    // With two brands the API cannot tell which one manages the person: none is set.
+    let token_again = app.api_token("harbor", "Integration", None).await;
+    sqlx::query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'harbor')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.api_post(
+        "/user-connectors",
+        &token_again,
+        json!({ "email": "unbranded@harbor.example", "role": viewer }),
+    )
+    .await;
+    let brand: Option<Uuid> = sqlx::query_scalar(
+        "SELECT m.managed_by_brand_id FROM memberships m JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'unbranded@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(brand.is_none());
 }
