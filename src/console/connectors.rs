@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
+use super::form::{FormAlert, TextField, field_error};
 use super::{Problem, query_escape};
 use crate::domain::AppError;
 use crate::domain::model::{AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role};
@@ -304,18 +305,7 @@ fn AddUser(
         options.with_value(|o| roles_of(o, kind))
     };
     let result = move || action.value().get();
-    let field_error = move |field: &'static str| {
-        move || {
-            result()
-                .and_then(|r| r.err())
-                .and_then(|e| e.field_problem(field))
-        }
-    };
-    let form_error = move || {
-        result()
-            .and_then(|r| r.err())
-            .filter(|e| !matches!(e, AppError::Invalid { fields, .. } if !fields.is_empty()))
-    };
+    let error = Signal::derive(move || result().and_then(Result::err));
     let added = move || {
         result().and_then(|r| r.ok()).map(|c| {
             format!(
@@ -330,21 +320,10 @@ fn AddUser(
         <details class="add-user" open=true>
             <summary>"Add user"</summary>
             <ActionForm action attr:class="grid" attr:novalidate="">
-                <div class="field">
-                    <label for="add-email">"Email"</label>
-                    <input id="add-email" name="email" type="email" autocomplete="off" aria-describedby="add-email-error"/>
-                    <p class="field-error" id="add-email-error">{field_error("email")}</p>
-                </div>
-                <div class="field">
-                    <label for="add-first-name">"First name"</label>
-                    <input id="add-first-name" name="first_name" type="text" aria-describedby="add-first-name-error"/>
-                    <p class="field-error" id="add-first-name-error">{field_error("first_name")}</p>
-                </div>
-                <div class="field">
-                    <label for="add-last-name">"Last name"</label>
-                    <input id="add-last-name" name="last_name" type="text" aria-describedby="add-last-name-error"/>
-                    <p class="field-error" id="add-last-name-error">{field_error("last_name")}</p>
-                </div>
+                <TextField id="add-email" name="email" label="Email" input_type="email" autocomplete="off"
+                    error=field_error(error, "email")/>
+                <TextField id="add-first-name" name="first_name" label="First name" error=field_error(error, "first_name")/>
+                <TextField id="add-last-name" name="last_name" label="Last name" error=field_error(error, "last_name")/>
                 <div class="field">
                     <label for="add-outlet">"Access to"</label>
                     <select id="add-outlet" name="outlet" aria-describedby="add-outlet-error"
@@ -352,7 +331,7 @@ fn AddUser(
                         {manages_library.then(|| view! { <option value="">"Whole organization (library user)"</option> })}
                         {outlets.into_iter().map(|o| view! { <option value=o.id.to_string()>{format!("{} ({})", o.name, o.number)}</option> }).collect_view()}
                     </select>
-                    <p class="field-error" id="add-outlet-error">{field_error("outlet")}</p>
+                    <p class="field-error" id="add-outlet-error">{field_error(error, "outlet")}</p>
                 </div>
                 <div class="field">
                     <label for="add-role">"Role"</label>
@@ -361,7 +340,7 @@ fn AddUser(
                             <option value=role.id.to_string()>{role.name}</option>
                         </For>
                     </select>
-                    <p class="field-error" id="add-role-error">{field_error("role")}</p>
+                    <p class="field-error" id="add-role-error">{field_error(error, "role")}</p>
                 </div>
                 <div class="field checkbox">
                     <input id="add-verify" name="send_verification_email" type="checkbox" value="true"/>
@@ -370,7 +349,7 @@ fn AddUser(
                 <div class="actions">
                     <button type="submit" disabled=move || action.pending().get()>"Add user"</button>
                 </div>
-                <div role="alert" class="form-error">{move || form_error().map(|e| e.to_string())}</div>
+                <FormAlert error/>
                 <div role="status" class="form-ok" data-testid="add-result">{added}</div>
             </ActionForm>
         </details>

@@ -3,6 +3,7 @@
 //! the policy (`domain::policy`) and call a service or the store. Nothing here trusts the browser.
 
 mod connectors;
+mod form;
 mod layout;
 mod people;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use super::form::{FormAlert, TextField, field_error};
 use crate::domain::AppError;
 use crate::domain::model::Viewer;
 
@@ -130,12 +131,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let verified = move || query.read().get("verified").is_some();
-    let error = move || login.value().get().and_then(Result::err);
-    let field_error =
-        move |field: &'static str| move || error().and_then(|e| e.field_problem(field));
-    let form_error = move || {
-        error().filter(|e| !matches!(e, AppError::Invalid { fields, .. } if !fields.is_empty()))
-    };
+    let error = Signal::derive(move || login.value().get().and_then(Result::err));
     view! {
         <Title text="Sign in"/>
         <main class="login" id="main">
@@ -145,19 +141,11 @@ pub fn LoginPage() -> impl IntoView {
             </Show>
             <ActionForm action=login attr:class="stacked" attr:novalidate="">
                 <input type="hidden" name="next" prop:value=next/>
-                <div class="field">
-                    <label for="identifier">"Email or username"</label>
-                    <input id="identifier" name="identifier" type="text" autocomplete="username" autofocus=true
-                        aria-describedby="identifier-error"/>
-                    <p class="field-error" id="identifier-error">{field_error("identifier")}</p>
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password"
-                        aria-describedby="password-error"/>
-                    <p class="field-error" id="password-error">{field_error("password")}</p>
-                </div>
-                <div role="alert" class="form-error">{move || form_error().map(|e| e.to_string())}</div>
+                <TextField id="identifier" name="identifier" label="Email or username" autocomplete="username"
+                    autofocus=true error=field_error(error, "identifier")/>
+                <TextField id="password" name="password" label="Password" input_type="password"
+                    autocomplete="current-password" error=field_error(error, "password")/>
+                <FormAlert error/>
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
         </main>

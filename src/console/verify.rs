@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::Problem;
+use super::form::{FormAlert, TextField, field_error};
 use crate::domain::AppError;
 
 #[server(prefix = "/rpc", endpoint = "verify_email")]
@@ -33,14 +34,7 @@ pub fn VerifyPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let email = Resource::new(token, verification_email);
     let action = ServerAction::<SetPassword>::new();
-    let error = move || action.value().get().and_then(Result::err);
-    let field_error =
-        move |field: &'static str| move || error().and_then(|e| e.field_problem(field));
-    let form_error = move || {
-        error().filter(|e| {
-            e.field_problem("password").is_none() && e.field_problem("confirmation").is_none()
-        })
-    };
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <Title text="Set your password"/>
         <main class="login" id="main">
@@ -52,17 +46,11 @@ pub fn VerifyPage() -> impl IntoView {
                             <p>"Verifying " <strong data-testid="verify-email">{email}</strong>". Choose a password of at least 10 characters."</p>
                             <ActionForm action=action attr:class="stacked" attr:novalidate="">
                                 <input type="hidden" name="token" prop:value=token/>
-                                <div class="field">
-                                    <label for="new-password">"New password"</label>
-                                    <input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error"/>
-                                    <p class="field-error" id="password-error">{field_error("password")}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="confirm-password">"Repeat the password"</label>
-                                    <input id="confirm-password" name="confirmation" type="password" autocomplete="new-password" aria-describedby="confirmation-error"/>
-                                    <p class="field-error" id="confirmation-error">{field_error("confirmation")}</p>
-                                </div>
-                                <div role="alert" class="form-error">{move || form_error().map(|e| e.to_string())}</div>
+                                <TextField id="password" name="password" label="New password" input_type="password"
+                                    autocomplete="new-password" error=field_error(error, "password")/>
+                                <TextField id="confirmation" name="confirmation" label="Repeat the password"
+                                    input_type="password" autocomplete="new-password" error=field_error(error, "confirmation")/>
+                                <FormAlert error/>
                                 <button type="submit">"Set password"</button>
                             </ActionForm>
                         }.into_any(),

@@ -74,26 +74,14 @@ pub async fn create(pool: &SqlitePool, request: NewToken<'_>) -> Result<String, 
     )
     .await
     .map_err(|e| e.to_string())?;
-    audit::record(
+    audit_cli(
         &mut tx,
-        audit::Actor {
-            user_id: None,
-            token_id: None,
-            via: "cli",
-        },
-        audit::Event {
-            organization_id: Some(organization),
-            action: "api_token.created",
-            target_type: "api_token",
-            target_id: Some(id),
-            before: None,
-            after: Some(
-                json!({ "name": name, "role": role.name, "outlet": outlet.map(|o| o.number) }),
-            ),
-        },
+        organization,
+        "api_token.created",
+        id,
+        Some(json!({ "name": name, "role": role.name, "outlet": outlet.map(|o| o.number) })),
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(token)
 }
@@ -119,36 +107,36 @@ pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<(), String> {
     let mut tx = store::write_transaction(pool)
         .await
         .map_err(|e| e.to_string())?;
-    let organization: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT organization_id FROM api_tokens WHERE id = ?1 AND revoked_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(|e| e.to_string())?;
-    let Some(organization) = organization else {
-        return Err(format!("no active token with id {id}"));
-    };
-    tokens::revoke_api_token(&mut tx, id)
+    let organization = tokens::revoke_api_token(&mut tx, id)
         .await
-        .map_err(|e| e.to_string())?;
-    audit::record(
-        &mut tx,
-        audit::Actor {
-            user_id: None,
-            token_id: None,
-            via: "cli",
-        },
-        audit::Event {
-            organization_id: Some(organization),
-            action: "api_token.revoked",
-            target_type: "api_token",
-            target_id: Some(id),
-            before: None,
-            after: None,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no active token with id {id}"))?;
+    audit_cli(&mut tx, organization, "api_token.revoked", id, None).await?;
     tx.commit().await.map_err(|e| e.to_string())
+}
+
+/// Records a token change made from the command line, in the same transaction.
+async fn audit_cli(
+    conn: &mut sqlx::SqliteConnection,
+    organization: uuid::Uuid,
+    action: &str,
+    id: uuid::Uuid,
+    after: Option<serde_json::Value>,
+) -> Result<(), String> {
+    let actor = audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: "cli",
+    };
+    let event = audit::Event {
+        organization_id: Some(organization),
+        action,
+        target_type: "api_token",
+        target_id: Some(id),
+        before: None,
+        after,
+    };
+    audit::record(conn, actor, event)
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -63,14 +63,17 @@ pub async fn mark_api_token_used(pool: &SqlitePool, id: Uuid) -> sqlx::Result<()
     Ok(())
 }
 
-pub async fn revoke_api_token(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(now())
-            .execute(conn)
-            .await?;
-    Ok(done.rows_affected() == 1)
+/// Revokes an active token; returns its organization, or `None` when there was no such
+/// active token.
+pub async fn revoke_api_token(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL
+         RETURNING organization_id",
+    )
+    .bind(id)
+    .bind(now())
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn insert_verification(

@@ -13,6 +13,15 @@ fn brigade(database_url: &str, args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// Fails with the command's own error output when it did not succeed.
+fn assert_succeeded(output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_names_the_commands_and_migrate_creates_a_database() {
     let dir = tempfile::tempdir().unwrap();
@@ -24,11 +33,7 @@ async fn help_names_the_commands_and_migrate_creates_a_database() {
         assert!(text.contains(command), "{text}");
     }
     let migrate = brigade(&url, &["migrate"]);
-    assert!(
-        migrate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrate.stderr)
-    );
+    assert_succeeded(&migrate);
     assert!(dir.path().join("fresh.db").exists());
 }
 
@@ -48,11 +53,7 @@ async fn token_create_prints_a_working_token_once_on_the_last_line() {
             "hr-sync",
         ],
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_succeeded(&output);
     let stdout = String::from_utf8(output.stdout).unwrap();
     let token = stdout.lines().last().unwrap().trim().to_string();
     assert!(token.starts_with("brg_"), "{stdout}");
@@ -97,9 +98,5 @@ async fn token_create_prints_a_working_token_once_on_the_last_line() {
             "pos",
         ],
     );
-    assert!(
-        pos.status.success(),
-        "{}",
-        String::from_utf8_lossy(&pos.stderr)
-    );
+    assert_succeeded(&pos);
 }

@@ -1,0 +1,48 @@
+//! What every console form shares: a labelled text field with its error next to it, and the
+//! form-level alert for errors that name no field.
+
+use leptos::prelude::*;
+
+use crate::domain::AppError;
+
+/// The problem with `field` in the last error, if it names that field.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_problem(field)))
+}
+
+/// An error that names no field (those are shown next to their field instead).
+fn unplaced(error: &AppError) -> bool {
+    !matches!(error, AppError::Invalid { fields, .. } if !fields.is_empty())
+}
+
+/// A labelled input whose error (`<id>-error`) is announced with it.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] autofocus: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=name type=input_type autocomplete=autocomplete autofocus=autofocus
+                aria-describedby=error_id.clone()/>
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The form's alert: errors that belong to no single field.
+#[component]
+pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div role="alert" class="form-error">
+            {move || error.get().filter(unplaced).map(|e| e.to_string())}
+        </div>
+    }
+}
