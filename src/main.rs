@@ -86,10 +86,7 @@ async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
     match command {
         Command::Migrate => {
-            let pool = store::connect(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            open_database(&config).await?;
             println!("Database {} is up to date.", config.database_url);
             Ok(())
         }
@@ -102,10 +99,7 @@ async fn run(command: Command) -> Result<(), String> {
                     outlet,
                 },
         } => {
-            let pool = store::connect(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            let pool = open_database(&config).await?;
             let request = brigade::service::api_tokens::NewToken {
                 organization_slug: &org,
                 role_name: &role,
@@ -122,10 +116,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token {
             command: TokenCommand::List { org },
         } => {
-            let pool = store::connect(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            let pool = open_database(&config).await?;
             let tokens = brigade::service::api_tokens::list(&pool, &org).await?;
             println!(
                 "{:<36}  {:<20}  {:<16}  {:<8}  {:<24}  status",
@@ -149,10 +140,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token {
             command: TokenCommand::Revoke { id },
         } => {
-            let pool = store::connect(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::migrate(&pool).await.map_err(|e| e.to_string())?;
+            let pool = open_database(&config).await?;
             brigade::service::api_tokens::revoke(&pool, &id).await?;
             println!("Revoked token {id}.");
             Ok(())
@@ -184,4 +172,14 @@ async fn run(command: Command) -> Result<(), String> {
             app.serve().await.map_err(|e| e.to_string())
         }
     }
+}
+
+/// Opens (creating if needed) and migrates the database, for the commands that work on it
+/// without serving.
+async fn open_database(config: &Config) -> Result<sqlx::SqlitePool, String> {
+    let pool = store::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    store::migrate(&pool).await.map_err(|e| e.to_string())?;
+    Ok(pool)
 }
