@@ -356,7 +356,8 @@ const PEOPLE: &[Person] = &[
 /// Loads the demo data if the database holds no organization yet. Returns whether it loaded.
 /// `password_hash` is the PHC string of [`DEMO_PASSWORD`], hashed once by the caller.
 pub async fn load_if_empty(pool: &SqlitePool, password_hash: &str) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+    // Immediate: the check and the load must not race another writer (e.g. session clean-up).
+    let mut tx = super::write_transaction(pool).await?;
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(&mut *tx)
         .await?;
