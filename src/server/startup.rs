@@ -115,7 +115,7 @@ fn router(state: AppState) -> Result<Router, StartupError> {
         .with_secure(state.config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
-    let routes = generate_route_list(App);
+    let routes = console_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Ok(Router::new()
@@ -141,6 +141,16 @@ fn router(state: AppState) -> Result<Router, StartupError> {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// The console's routes, computed once per process. Leptos generates them by rendering the
+/// app with resource loading switched off *process-wide*; done again while another app in
+/// the same process serves pages (as tests do), it would leave those pages' resources
+/// unloaded and their responses hanging. Production also only needs it once.
+fn console_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,9 @@
 //! Integration tests: each starts the real application on a random port with a fresh
 //! temporary database holding the demo data, and talks to it over HTTP.
 //! One test binary (modules below) keeps linking to once per build.
-//! Tests run on a multi-threaded runtime, as the server does in production: Leptos's
-//! server rendering has hung (rarely) on a single-threaded runtime.
+//! Tests run on a multi-threaded runtime, as the server does in production. Many apps start
+//! in this one process while others serve pages, which is why the route list is generated
+//! only once per process (see `server::startup::console_routes`).
 
 mod helpers;
 
