@@ -15,6 +15,8 @@ export CARGO_TERM_COLOR := never
 # Leptos names the wasm file from this at compile time; set it for every build so that
 # cargo-leptos and plain cargo produce the same server (and share compiled crates).
 export LEPTOS_OUTPUT_NAME := brigade
+# One build per run here (CI, fresh clones): incremental caches only cost disk (gigabytes).
+export CARGO_INCREMENTAL := 0
 
 .PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint
 
