@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, MANAGER, expectAccessible, hydrated, signInAndWait, verificationLink } from "./helpers";
+import { ADMIN, MANAGER, NORTHSIDE_OWNER, expectAccessible, hydrated, signInAndWait, verificationLink } from "./helpers";
 
 const rows = (page: Page) => page.getByTestId("connector-row");
 const addForm = (page: Page) => page.locator("details.add-user");
@@ -137,5 +137,21 @@ test("the outlet manager sees and manages only their outlet", async ({ page }) =
   }
   const places = await addForm(page).getByLabel("Access to").locator("option").allTextContents();
   expect(places).toEqual(["Harbor Burger Pier 39 (HB-001)"]);
+  await expectAccessible(page);
+});
+
+test("a franchisee sees its brand-managed people locked, with the reason, and changes the others", async ({ page }) => {
+  await openAccess(page, NORTHSIDE_OWNER);
+  await filterEmail(page, "aiden.ross");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).getByTestId("row-locked")).toHaveText(
+    "User managed by Harbor Burger: only Harbor Burger's API can change this person's access here.",
+  );
+  await expect(rows(page).getByText("Change…")).toHaveCount(0);
+
+  await filterEmail(page, "chris.doyle");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).getByTestId("row-locked")).toHaveCount(0);
+  await expect(rows(page).getByText("Change…")).toBeVisible();
   await expectAccessible(page);
 });

@@ -12,7 +12,9 @@ use uuid::Uuid;
 use super::form::{FormAlert, TextField, field_error};
 use super::{Problem, query_escape};
 use crate::domain::AppError;
-use crate::domain::model::{AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role};
+use crate::domain::model::{
+    AccessEntry, AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role, RowChange,
+};
 #[cfg(feature = "ssr")]
 use crate::domain::model::{CreateConnector, UpdateConnector};
 
@@ -23,7 +25,7 @@ const PAGE_SIZE: &str = "25";
 #[server(prefix = "/rpc", endpoint = "list_connectors")]
 pub async fn list_connectors(
     #[server(default)] query: ConnectorQuery,
-) -> Result<Paged<Connector>, AppError> {
+) -> Result<Paged<AccessEntry>, AppError> {
     use super::server::{caller, state, with_status};
     with_status(
         async move {
@@ -32,7 +34,8 @@ pub async fn list_connectors(
                 page_size: Some(PAGE_SIZE.into()),
                 ..query
             };
-            crate::service::connectors::list(&state()?, &caller.principal(), &query).await
+            crate::service::connectors::list_with_changes(&state()?, &caller.principal(), &query)
+                .await
         }
         .await,
     )
@@ -359,7 +362,7 @@ fn AddUser(
 
 #[component]
 fn AccessTable(
-    page: Paged<Connector>,
+    page: Paged<AccessEntry>,
     options: StoredValue<AccessOptions>,
     query: ConnectorQuery,
     refresh: RwSignal<u32>,
@@ -394,8 +397,8 @@ fn AccessTable(
             </thead>
             <tbody>
                 // Keyed by id and modification time: a changed row is rendered afresh (closed).
-                <For each=move || page.results.clone() key=|c| (c.id, c.updated_at.clone()) let:connector>
-                    <AccessRow connector options refresh/>
+                <For each=move || page.results.clone() key=|e| (e.connector.id, e.connector.updated_at.clone()) let:entry>
+                    <AccessRow entry options refresh/>
                 </For>
             </tbody>
         </table>
@@ -409,10 +412,14 @@ fn AccessTable(
 
 #[component]
 fn AccessRow(
-    connector: Connector,
+    entry: AccessEntry,
     options: StoredValue<AccessOptions>,
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
+    let AccessEntry {
+        connector,
+        change: allowed,
+    } = entry;
     let id = connector.id;
     let change = ServerAction::<ChangeConnector>::new();
     let revoke = ServerAction::<RevokeConnector>::new();
@@ -424,10 +431,6 @@ fn AccessRow(
         }
     });
     let outlet_id = connector.outlet.as_ref().map(|o| o.id);
-    let manageable = options.with_value(|o| match outlet_id {
-        None => o.manages_library,
-        Some(outlet) => o.manages_library || o.manageable_outlets.iter().any(|m| m.id == outlet),
-    });
     let person = crate::domain::model::display_name(
         &connector.user.first_name,
         &connector.user.last_name,
@@ -444,7 +447,13 @@ fn AccessRow(
             |value: Option<Result<_, AppError>>| value.and_then(Result::err).map(|e| e.to_string());
         failed(change.value().get().map(|r| r.map(|_| ()))).or_else(|| failed(revoke.value().get()))
     };
-    let actions = manageable.then(|| {
+    let locked = match &allowed {
+        RowChange::Locked(reason) => Some(view! {
+            <p class="locked" data-testid="row-locked">{reason.clone()}</p>
+        }),
+        _ => None,
+    };
+    let actions = (allowed == RowChange::Allowed).then(|| {
         let roles = options.with_value(|o| roles_of(o, connector.connector_type));
         let outlets = options.with_value(|o| o.manageable_outlets.clone());
         let current_role = connector.role.id.to_string();
@@ -508,6 +517,7 @@ fn AccessRow(
             <td>{connector.updated_at.get(..16).unwrap_or_default().replace('T', " ")}</td>
             <td>
                 {actions}
+                {locked}
                 <p class="field-error" role="alert">{row_error}</p>
             </td>
         </tr>

@@ -206,11 +206,40 @@ pub struct Connector {
     pub updated_at: String,
 }
 
+/// What the viewer may do with one row of the console's access table, decided on the server
+/// by `policy::may_change_grant` (the write paths ask the same rule again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowChange {
+    /// Change role, move, revoke.
+    Allowed,
+    /// The viewer does not manage access here: no actions, nothing to explain.
+    ViewOnly,
+    /// The viewer manages access here, but not this grant; the reason is shown.
+    Locked(String),
+}
+
+/// A connector in the console's access table, with what the viewer may do to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    pub connector: Connector,
+    pub change: RowChange,
+}
+
 /// One page of a keyset-paged list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paged<T> {
     pub results: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+impl<T> Paged<T> {
+    /// The same page with each result turned into something else.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            results: self.results.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
 }
 
 /// Filters of the connector list, as received (query string or console URL); parsed by the service.

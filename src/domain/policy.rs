@@ -227,6 +227,51 @@ pub fn console_may_edit(facts: &ApiManagement) -> Result<(), String> {
     }
 }
 
+/// An existing grant (connector) someone wants to change or revoke.
+#[derive(Debug, Clone, Copy)]
+pub struct ExistingGrant<'a> {
+    pub role_name: &'a str,
+    pub role_permissions: &'a [Permission],
+    /// `None`: the whole organization (a library connector).
+    pub place: Option<Uuid>,
+}
+
+/// Why an existing connector may not be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRefusal {
+    /// The caller does not manage access at that place.
+    OutsideScope,
+    /// The role holds permissions the caller lacks there: nobody takes power away from
+    /// someone above them.
+    RoleAboveYours(String),
+    /// The API User Permissions setting locks the person against console edits.
+    ManagedThroughApi(String),
+}
+
+/// The one rule for changing or revoking an existing connector, used by every write path
+/// and by the console to show (or lock) a row's actions. `console_facts` is given only for
+/// console callers: the API User Permissions setting governs the console alone.
+pub fn may_change_grant(
+    access: &Access,
+    manage: &Scope,
+    grant: ExistingGrant<'_>,
+    console_facts: Option<&ApiManagement>,
+) -> Result<(), ChangeRefusal> {
+    if !manage.covers(grant.place) {
+        return Err(ChangeRefusal::OutsideScope);
+    }
+    if !access.may_grant(grant.role_permissions, grant.place) {
+        return Err(ChangeRefusal::RoleAboveYours(format!(
+            "{} has permissions you do not hold here, so you cannot change or revoke it.",
+            grant.role_name
+        )));
+    }
+    if let Some(facts) = console_facts {
+        console_may_edit(facts).map_err(ChangeRefusal::ManagedThroughApi)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod api_management_tests {
     use super::*;
@@ -265,5 +310,43 @@ mod api_management_tests {
                 .unwrap_err()
                 .contains("User managed by Harbor Burger")
         );
+    }
+
+    #[test]
+    fn an_existing_grant_is_changed_only_in_scope_below_you_and_when_the_setting_allows() {
+        let here = Uuid::from_u128(7);
+        let manager = Access::from_grants([
+            (Some(here), Some(Permission::ManageConnectors)),
+            (Some(here), Some(Permission::ViewConnectors)),
+        ]);
+        let manage = manager.scope_of(Permission::ManageConnectors);
+        let staff = ExistingGrant {
+            role_name: "Staff",
+            role_permissions: &[Permission::ViewConnectors],
+            place: Some(here),
+        };
+        assert_eq!(may_change_grant(&manager, &manage, staff, None), Ok(()));
+        let elsewhere = ExistingGrant {
+            place: Some(Uuid::from_u128(8)),
+            ..staff
+        };
+        assert_eq!(
+            may_change_grant(&manager, &manage, elsewhere, None),
+            Err(ChangeRefusal::OutsideScope)
+        );
+        let owner = ExistingGrant {
+            role_name: "Owner",
+            role_permissions: &[Permission::ManageConnectors, Permission::ManageSettings],
+            ..staff
+        };
+        assert!(matches!(
+            may_change_grant(&manager, &manage, owner, None),
+            Err(ChangeRefusal::RoleAboveYours(reason)) if reason.starts_with("Owner has permissions")
+        ));
+        let locked = facts(true, Some(("Harbor Burger", true)), true, true);
+        assert!(matches!(
+            may_change_grant(&manager, &manage, staff, Some(&locked)),
+            Err(ChangeRefusal::ManagedThroughApi(reason)) if reason.contains("Harbor Burger")
+        ));
     }
 }

@@ -4,17 +4,21 @@
 //! per change with its audit event.
 
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 use super::{Principal, internal, paging, verification};
 use crate::domain::model::{
-    Connector, ConnectorQuery, ConnectorType, CreateConnector, Paged, Role, UpdateConnector,
+    AccessEntry, Connector, ConnectorQuery, ConnectorType, CreateConnector, Paged, Role, RowChange,
+    UpdateConnector,
 };
-use crate::domain::policy::console_may_edit;
+use crate::domain::policy::{ChangeRefusal, ExistingGrant, console_may_edit, may_change_grant};
 use crate::domain::{AppError, Email, Permission, Scope, Username};
 use crate::server::startup::AppState;
-use crate::store::{self, audit, catalog, connectors::ConnectorFilter, is_unique_violation};
+use crate::store::{
+    self, audit, catalog, connectors::ConnectorFilter, connectors::StoredConnector,
+    is_unique_violation,
+};
 
 type Problems = BTreeMap<String, String>;
 
@@ -68,12 +72,12 @@ fn scope_words(outlet: Option<&crate::domain::model::Outlet>) -> String {
     outlet.map_or("the whole organization".into(), |o| o.name.clone())
 }
 
-/// The connector list with its filters, keyset-paged.
-pub async fn list(
+/// The filtered, keyset-paged list with what writes need to know of each row.
+async fn list_stored(
     state: &AppState,
     who: &Principal,
     query: &ConnectorQuery,
-) -> Result<Paged<Connector>, AppError> {
+) -> Result<Paged<StoredConnector>, AppError> {
     let scope = who.scope_for(Permission::ViewConnectors)?;
     let mut problems = Problems::new();
     let connector_type = query
@@ -146,7 +150,71 @@ pub async fn list(
     )
     .await
     .map_err(internal)?;
-    Ok(paging::page(rows, limit, |c| c.id))
+    Ok(paging::page(rows, limit, |c| c.connector.id))
+}
+
+/// The connector list with its filters, keyset-paged.
+pub async fn list(
+    state: &AppState,
+    who: &Principal,
+    query: &ConnectorQuery,
+) -> Result<Paged<Connector>, AppError> {
+    Ok(list_stored(state, who, query)
+        .await?
+        .map(|stored| stored.connector))
+}
+
+/// The console's access table: the list, each row with what the viewer may do to it,
+/// decided by the same rule the writes apply.
+pub async fn list_with_changes(
+    state: &AppState,
+    who: &Principal,
+    query: &ConnectorQuery,
+) -> Result<Paged<AccessEntry>, AppError> {
+    let page = list_stored(state, who, query).await?;
+    let manage = who.access.scope_of(Permission::ManageConnectors);
+    let roles: HashMap<Uuid, Role> = catalog::roles(&state.pool, who.organization_id, None)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|role| (role.id, role))
+        .collect();
+    let facts = if who.via_console() {
+        let memberships: Vec<Uuid> = page.results.iter().map(|s| s.membership_id).collect();
+        store::settings::api_management_of(&state.pool, &memberships)
+            .await
+            .map_err(internal)?
+    } else {
+        HashMap::new()
+    };
+    Ok(page.map(|stored| {
+        let connector = stored.connector;
+        let change = match roles.get(&connector.role.id) {
+            // A role no longer offered to the organization: only its owner's tools touch it.
+            None => RowChange::ViewOnly,
+            Some(role) => {
+                let grant = ExistingGrant {
+                    role_name: &role.name,
+                    role_permissions: &role.permissions,
+                    place: connector.outlet.as_ref().map(|o| o.id),
+                };
+                match may_change_grant(
+                    &who.access,
+                    &manage,
+                    grant,
+                    facts.get(&stored.membership_id),
+                ) {
+                    Ok(()) => RowChange::Allowed,
+                    Err(ChangeRefusal::OutsideScope) => RowChange::ViewOnly,
+                    Err(
+                        ChangeRefusal::RoleAboveYours(reason)
+                        | ChangeRefusal::ManagedThroughApi(reason),
+                    ) => RowChange::Locked(reason),
+                }
+            }
+        };
+        AccessEntry { connector, change }
+    }))
 }
 
 /// One connector the principal can see; 404 otherwise.
@@ -260,7 +328,7 @@ async fn free_username(
     Ok(email.as_str().to_string())
 }
 
-/// Refuses a console change of an API-managed membership when the setting says so.
+/// Refuses a console grant to an existing API-managed membership when the setting says so.
 async fn check_console_edit(
     conn: &mut sqlx::SqliteConnection,
     who: &Principal,
@@ -475,30 +543,56 @@ pub async fn create(
 }
 
 /// Loads a connector the principal may change: 404 when they cannot see it, 403 when they
-/// can see it but not manage it.
+/// can see it but not manage it, and the policy's reason when the grant is above theirs or
+/// the API User Permissions setting locks it against the console.
 async fn connector_to_change(
     conn: &mut sqlx::SqliteConnection,
+    state: &AppState,
     who: &Principal,
     manage: &Scope,
     id: Uuid,
-) -> Result<store::connectors::StoredConnector, AppError> {
+) -> Result<StoredConnector, AppError> {
     let stored = store::connectors::get(conn, who.organization_id, id)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     let place = stored.connector.outlet.as_ref().map(|o| o.id);
-    if !manage.covers(place) {
-        let visible = who
-            .access
-            .scope_of(Permission::ViewConnectors)
-            .covers(place);
-        return Err(if visible {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
+    let role = catalog::role(&state.pool, who.organization_id, stored.connector.role.id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    let console_facts = if who.via_console() {
+        store::settings::api_management(conn, stored.membership_id)
+            .await
+            .map_err(internal)?
+    } else {
+        None
+    };
+    let grant = ExistingGrant {
+        role_name: &role.name,
+        role_permissions: &role.permissions,
+        place,
+    };
+    match may_change_grant(&who.access, manage, grant, console_facts.as_ref()) {
+        Ok(()) => Ok(stored),
+        Err(ChangeRefusal::OutsideScope) => {
+            let visible = who
+                .access
+                .scope_of(Permission::ViewConnectors)
+                .covers(place);
+            Err(if visible {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            })
+        }
+        Err(ChangeRefusal::RoleAboveYours(reason)) => {
+            Err(AppError::denied("role_exceeds_your_permissions", reason))
+        }
+        Err(ChangeRefusal::ManagedThroughApi(reason)) => {
+            Err(AppError::denied("managed_through_api", reason))
+        }
     }
-    Ok(stored)
 }
 
 /// Changes a connector's role or outlet and/or the person's names; only what is sent changes.
@@ -527,9 +621,10 @@ pub async fn update(
         });
     }
 
-    let mut conn = state.pool.acquire().await.map_err(internal)?;
-    let before = connector_to_change(&mut conn, who, &manage, id).await?;
-    drop(conn);
+    let mut tx = store::write_transaction(&state.pool)
+        .await
+        .map_err(internal)?;
+    let before = connector_to_change(&mut tx, state, who, &manage, id).await?;
     let current = &before.connector;
     if outlet_id.is_some() && current.connector_type == ConnectorType::Library {
         return Err(AppError::field(
@@ -545,11 +640,6 @@ pub async fn update(
         let (role, outlet) = resolve_grant(state, who, new_role_id, new_outlet_id).await?;
         check_may_grant(who, &manage, &role, outlet.as_ref())?;
     }
-
-    let mut tx = store::write_transaction(&state.pool)
-        .await
-        .map_err(internal)?;
-    check_console_edit(&mut tx, who, before.membership_id).await?;
     if grant_changes {
         store::connectors::update(&mut tx, id, new_role_id, new_outlet_id)
             .await
@@ -598,22 +688,7 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> Result<(), A
     let mut tx = store::write_transaction(&state.pool)
         .await
         .map_err(internal)?;
-    let before = connector_to_change(&mut tx, who, &manage, id).await?;
-    let place = before.connector.outlet.as_ref().map(|o| o.id);
-    let role = catalog::role(&state.pool, who.organization_id, before.connector.role.id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?;
-    if !who.access.may_grant(&role.permissions, place) {
-        return Err(AppError::denied(
-            "role_exceeds_your_permissions",
-            format!(
-                "You cannot revoke {}: it has permissions you do not hold there.",
-                role.name
-            ),
-        ));
-    }
-    check_console_edit(&mut tx, who, before.membership_id).await?;
+    let before = connector_to_change(&mut tx, state, who, &manage, id).await?;
     store::connectors::delete(&mut tx, id)
         .await
         .map_err(internal)?;

@@ -141,15 +141,12 @@ pub async fn list(
     filter: &ConnectorFilter,
     after: Option<Uuid>,
     limit: u32,
-) -> sqlx::Result<Vec<Connector>> {
+) -> sqlx::Result<Vec<StoredConnector>> {
     let rows: Vec<Row> = list_query("", organization_id, scope, filter, after, limit)
         .build_query_as()
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| r.into_stored().connector)
-        .collect())
+    Ok(rows.into_iter().map(Row::into_stored).collect())
 }
 
 /// `EXPLAIN QUERY PLAN` of the list query, one detail line per step (tests check index use).

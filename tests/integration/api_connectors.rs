@@ -903,3 +903,40 @@ async fn a_single_brand_owner_provisions_people_managed_by_its_brand() {
     .unwrap();
     assert!(brand.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_changes_or_revokes_a_grant_above_their_own() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let owner = app.all_connectors(&token, "&email=admin@harbor").await;
+    assert_eq!(owner.len(), 1);
+    assert_eq!(owner[0]["role"]["name"], "Owner");
+    let path = format!("/user-connectors/{}", owner[0]["id"].as_str().unwrap());
+    let viewer = app.role_id("harbor", "Viewer").await;
+
+    let attempts = [
+        app.api_patch(&path, &token, json!({ "role": viewer }))
+            .await,
+        app.api_patch(&path, &token, json!({ "first_name": "Demoted" }))
+            .await,
+        app.api_delete(&path, &token).await,
+    ];
+    for reply in attempts {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+        assert_eq!(
+            reply.body["error"]["code"], "role_exceeds_your_permissions",
+            "{}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Owner has permissions you do not hold"),
+            "{}",
+            reply.body
+        );
+    }
+    let after = app.all_connectors(&token, "&email=admin@harbor").await;
+    assert_eq!(after, owner, "nothing changed");
+}

@@ -120,7 +120,11 @@ async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_thei
     assert_eq!(status, StatusCode::OK, "{page}");
     let results = page["results"].as_array().unwrap();
     assert_eq!(results.len(), 6);
-    assert!(results.iter().all(|c| c["outlet"]["number"] == "HB-001"));
+    assert!(
+        results
+            .iter()
+            .all(|e| e["connector"]["outlet"]["number"] == "HB-001")
+    );
 
     let staff = app.role_id("harbor", "Staff").await.to_string();
     let market = app.outlet_id("HB-002").await.to_string();
@@ -191,6 +195,21 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
         body.to_string().contains("User managed by Harbor Burger"),
         "{body}"
     );
+    // The table shows the row locked, with the same reason, and leaves the others open.
+    let (_, page) = app
+        .rpc("list_connectors", &[("query[email]", "jules.martin")])
+        .await;
+    let reason = page["results"][0]["change"]["Locked"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        reason.starts_with("User managed by Harbor Burger"),
+        "{page}"
+    );
+    let (_, page) = app
+        .rpc("list_connectors", &[("query[email]", "ben.osei")])
+        .await;
+    assert_eq!(page["results"][0]["change"], "Allowed", "{page}");
     // The API may still change them.
     let token = app.api_token("harbor", "Integration", None).await;
     let reply = app
@@ -221,6 +240,87 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
     let aiden: uuid::Uuid = app.connector_of("aiden.ross@northside.example").await;
     let (status, body) = northside
         .rpc("revoke_connector", &[("id", &aiden.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, page) = northside.rpc("list_connectors", &[]).await;
+    for entry in page["results"].as_array().unwrap() {
+        let email = entry["connector"]["user"]["email"].as_str().unwrap();
+        if email == "aiden.ross@northside.example" {
+            assert!(
+                entry["change"]["Locked"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("only Harbor Burger's API")),
+                "{entry}"
+            );
+        } else {
+            assert_eq!(entry["change"], "Allowed", "{entry}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_table_offers_changes_only_where_the_viewer_may_make_them() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    // An Area Manager manages Harbor but is not above its Owner.
+    let area = app.role_id("harbor", "Area Manager").await.to_string();
+    let admin_connector = app
+        .id_of(
+            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+             JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
+             WHERE a.email = ?1 AND o.slug = 'harbor'",
+            ADMIN,
+        )
+        .await;
+    let (status, page) = app.rpc("list_connectors", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["change"] == "Allowed"),
+        "the Owner may change every row: {page}"
+    );
+
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "area@harbor.example"),
+                ("first_name", "Ari"),
+                ("last_name", "Area"),
+                ("role", &area),
+                ("outlet", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sqlx::query(
+        "UPDATE user_accounts SET password_hash = (SELECT password_hash FROM user_accounts WHERE email = ?1)
+         WHERE email = 'area@harbor.example'",
+    )
+    .bind(ADMIN)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let area_manager = spawn_on(&app.database_url, &app.dir).await;
+    area_manager.sign_in_as("area@harbor.example").await;
+    let (status, page) = area_manager.rpc("list_connectors", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let rows = page["results"].as_array().unwrap();
+    let owner_row = rows
+        .iter()
+        .find(|e| e["connector"]["id"] == admin_connector.to_string())
+        .expect("the Owner's row is visible");
+    assert!(
+        owner_row["change"]["Locked"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("Owner has permissions you do not hold")),
+        "{owner_row}"
+    );
+    let (status, body) = area_manager
+        .rpc("revoke_connector", &[("id", &admin_connector.to_string())])
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
