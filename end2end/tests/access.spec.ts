@@ -144,6 +144,7 @@ test("a franchisee sees its brand-managed people locked, with the reason, and ch
   await openAccess(page, NORTHSIDE_OWNER);
   await filterEmail(page, "aiden.ross");
   await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).getByTestId("managed-by-brand")).toHaveText("User managed by Harbor Burger");
   await expect(rows(page).getByTestId("row-locked")).toHaveText(
     "User managed by Harbor Burger: only Harbor Burger's API can change this person's access here.",
   );

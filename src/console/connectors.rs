@@ -419,6 +419,7 @@ fn AccessRow(
     let AccessEntry {
         connector,
         change: allowed,
+        managed_by_brand,
     } = entry;
     let id = connector.id;
     let change = ServerAction::<ChangeConnector>::new();
@@ -510,6 +511,9 @@ fn AccessRow(
             <th scope="row">
                 <A href=format!("/users/{}", connector.user.id)>{person}</A>
                 <span class="sub">{connector.user.email.clone()}</span>
+                {managed_by_brand.map(|brand| view! {
+                    <span class="sub managed" data-testid="managed-by-brand">{format!("User managed by {brand}")}</span>
+                })}
             </th>
             <td>{connector.connector_type.to_string()}</td>
             <td>{scope_name(&connector)}</td>

@@ -159,7 +159,7 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
                         <td>{person.username}</td>
                         <td><span class=format!("status status-{}", person.status)>{person.status.to_string()}</span></td>
                         <td>{match person.managed_by_brand {
-                            Some(brand) => format!("{} · {brand}", person.managed_by),
+                            Some(brand) => format!("User managed by {brand}"),
                             None => person.managed_by.to_string(),
                         }}</td>
                         <td>{person.roles.join(", ")}</td>

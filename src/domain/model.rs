@@ -223,6 +223,9 @@ pub enum RowChange {
 pub struct AccessEntry {
     pub connector: Connector,
     pub change: RowChange,
+    /// The brand whose API manages the person ("User managed by <brand>", shown wherever
+    /// the membership appears).
+    pub managed_by_brand: Option<String>,
 }
 
 /// One page of a keyset-paged list.

@@ -179,16 +179,15 @@ pub async fn list_with_changes(
         .into_iter()
         .map(|role| (role.id, role))
         .collect();
-    let facts = if who.via_console() {
-        let memberships: Vec<Uuid> = page.results.iter().map(|s| s.membership_id).collect();
-        store::settings::api_management_of(&state.pool, &memberships)
-            .await
-            .map_err(internal)?
-    } else {
-        HashMap::new()
-    };
+    let memberships: Vec<Uuid> = page.results.iter().map(|s| s.membership_id).collect();
+    let facts = store::settings::api_management_of(&state.pool, &memberships)
+        .await
+        .map_err(internal)?;
     Ok(page.map(|stored| {
         let connector = stored.connector;
+        let facts = facts.get(&stored.membership_id);
+        // The setting governs the console only.
+        let console_facts = facts.filter(|_| who.via_console());
         let change = match roles.get(&connector.role.id) {
             // A role no longer offered to the organization: only its owner's tools touch it.
             None => RowChange::ViewOnly,
@@ -198,12 +197,7 @@ pub async fn list_with_changes(
                     role_permissions: &role.permissions,
                     place: connector.outlet.as_ref().map(|o| o.id),
                 };
-                match may_change_grant(
-                    &who.access,
-                    &manage,
-                    grant,
-                    facts.get(&stored.membership_id),
-                ) {
+                match may_change_grant(&who.access, &manage, grant, console_facts) {
                     Ok(()) => RowChange::Allowed,
                     Err(ChangeRefusal::OutsideScope) => RowChange::ViewOnly,
                     Err(
@@ -213,7 +207,11 @@ pub async fn list_with_changes(
                 }
             }
         };
-        AccessEntry { connector, change }
+        AccessEntry {
+            connector,
+            change,
+            managed_by_brand: facts.and_then(|f| f.brand.as_ref().map(|(name, _)| name.clone())),
+        }
     }))
 }
 

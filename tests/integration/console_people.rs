@@ -110,6 +110,13 @@ async fn a_record_shows_details_connectors_report_roles_and_brand() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("User managed by Harbor Burger"));
     assert!(html.contains("Harbor Burger Pier 39"));
+    // The list says it too, wherever the person appears.
+    let (_, list) = app.page("/users?q=jules").await;
+    assert!(list.contains("User managed by Harbor Burger"), "{list}");
+    let (_, access) = app
+        .rpc("list_connectors", &[("query[email]", "jules.martin")])
+        .await;
+    assert_eq!(access["results"][0]["managed_by_brand"], "Harbor Burger");
 
     let admin = app.user_id(ADMIN).await;
     let (_, record) = app.rpc("get_person", &[("id", &admin.to_string())]).await;
