@@ -450,7 +450,7 @@ fn AccessRow(
     };
     let locked = match &allowed {
         RowChange::Locked(reason) => Some(view! {
-            <p class="locked" data-testid="row-locked">{reason.clone()}</p>
+            <p class="locked"><strong>"Read-only. "</strong><span data-testid="row-locked">{reason.clone()}</span></p>
         }),
         _ => None,
     };
