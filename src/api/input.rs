@@ -17,9 +17,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
-            AppError::bad_request("unreadable_body", "The request body could not be read.")
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::refused(
+                        413,
+                        "payload_too_large",
+                        "The body is larger than the 2 MB limit.",
+                    )
+                } else {
+                    AppError::bad_request("unreadable_body", "The request body could not be read.")
+                }
+            })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             AppError::bad_request(
                 "malformed_json",
@@ -49,7 +59,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
-/// Query parameters, refusing names the endpoint does not know (a typo is reported, not ignored).
+/// Query parameters, refusing names the endpoint does not know (a typo is reported, not
+/// ignored) and names given twice (which value was meant is anyone's guess).
 pub fn query_params(
     raw: Option<&str>,
     allowed: &[&str],
@@ -71,7 +82,19 @@ pub fn query_params(
     if let Some(error) = AppError::fields(unknown) {
         return Err(error.into());
     }
-    Ok(pairs.into_iter().collect())
+    let mut params = BTreeMap::new();
+    let mut repeated = BTreeMap::new();
+    for (name, value) in pairs {
+        if params.contains_key(&name) {
+            repeated.insert(name, "Give this parameter once.".to_string());
+        } else {
+            params.insert(name, value);
+        }
+    }
+    if let Some(error) = AppError::fields(repeated) {
+        return Err(error.into());
+    }
+    Ok(params)
 }
 
 /// A path id: anything that is not a UUID names nothing (404).

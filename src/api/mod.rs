@@ -30,6 +30,14 @@ pub fn router() -> Router<AppState> {
                 .delete(connectors::delete),
         )
         .fallback(|| async { ApiError(AppError::NotFound) })
+        // axum adds the `Allow` header listing the methods the path takes.
+        .method_not_allowed_fallback(|| async {
+            ApiError(AppError::refused(
+                405,
+                "method_not_allowed",
+                "This endpoint does not take that method; the Allow header lists those it does.",
+            ))
+        })
 }
 
 /// Any failure, answered as `{"error": {"code", "message", "fields"?}}` with its status.

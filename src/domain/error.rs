@@ -24,6 +24,13 @@ pub enum AppError {
         message: String,
         fields: BTreeMap<String, String>,
     },
+    /// The request as a whole is refused by the protocol layer: 405 (method), 413 (size).
+    #[error("{message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("Something went wrong on our side. Try again.")]
     Internal,
     /// The request did not reach the server or its answer could not be read.
@@ -74,7 +81,16 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Invalid { .. } => 422,
+            AppError::Refused { status, .. } => *status,
             AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    pub fn refused(status: u16, code: &str, message: impl Into<String>) -> Self {
+        AppError::Refused {
+            status,
+            code: code.into(),
+            message: message.into(),
         }
     }
 
@@ -98,7 +114,9 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
-            AppError::Denied { code, .. } | AppError::BadRequest { code, .. } => code,
+            AppError::Denied { code, .. }
+            | AppError::BadRequest { code, .. }
+            | AppError::Refused { code, .. } => code,
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
             AppError::Invalid { .. } => "invalid",

@@ -460,6 +460,35 @@ async fn bad_input_is_a_clear_4xx_and_writes_nothing() {
         "malformed_json"
     );
 
+    // The body limit and unknown methods answer in the same JSON shape.
+    let huge = json!({ "email": "a".repeat(3 * 1024 * 1024) });
+    let too_large = app.api_post("/user-connectors", &token, huge).await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.body["error"]["code"], "payload_too_large");
+    let put = app
+        .client
+        .put(app.url("/api/v1/user-connectors"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = put.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    assert_eq!(
+        put.json::<Value>().await.unwrap()["error"]["code"],
+        "method_not_allowed"
+    );
+    // A parameter given twice is refused rather than guessed.
+    let twice = app
+        .api_get("/user-connectors?page_size=abc&page_size=3", &token)
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        twice.body["error"]["fields"]["page_size"],
+        "Give this parameter once."
+    );
+
     let cases = [
         (json!({ "role": staff, "outlet": pier }), "email"),
         (
