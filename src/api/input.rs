@@ -4,6 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use super::ApiError;
 use crate::domain::AppError;
@@ -85,10 +86,13 @@ pub fn query_params(
     let mut params = BTreeMap::new();
     let mut repeated = BTreeMap::new();
     for (name, value) in pairs {
-        if params.contains_key(&name) {
-            repeated.insert(name, "Give this parameter once.".to_string());
-        } else {
-            params.insert(name, value);
+        match params.entry(name) {
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
+            Entry::Occupied(taken) => {
+                repeated.insert(taken.key().clone(), "Give this parameter once.".to_string());
+            }
         }
     }
     if let Some(error) = AppError::fields(repeated) {
