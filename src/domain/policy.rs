@@ -234,6 +234,8 @@ pub struct ExistingGrant<'a> {
     pub role_permissions: &'a [Permission],
     /// `None`: the whole organization (a library connector).
     pub place: Option<Uuid>,
+    /// The grant is the caller's own (a signed-in person's connector).
+    pub own: bool,
 }
 
 /// Why an existing connector may not be changed.
@@ -241,6 +243,8 @@ pub struct ExistingGrant<'a> {
 pub enum ChangeRefusal {
     /// The caller does not manage access at that place.
     OutsideScope,
+    /// Nobody changes or revokes their own access: no accidental lock-out, no self-promotion.
+    OwnAccess(String),
     /// The role holds permissions the caller lacks there: nobody takes power away from
     /// someone above them.
     RoleAboveYours(String),
@@ -259,6 +263,11 @@ pub fn may_change_grant(
 ) -> Result<(), ChangeRefusal> {
     if !manage.covers(grant.place) {
         return Err(ChangeRefusal::OutsideScope);
+    }
+    if grant.own {
+        return Err(ChangeRefusal::OwnAccess(
+            "This is your own access: another administrator must change or revoke it.".into(),
+        ));
     }
     if !access.may_grant(grant.role_permissions, grant.place) {
         return Err(ChangeRefusal::RoleAboveYours(format!(
@@ -324,6 +333,7 @@ mod api_management_tests {
             role_name: "Staff",
             role_permissions: &[Permission::ViewConnectors],
             place: Some(here),
+            own: false,
         };
         assert_eq!(may_change_grant(&manager, &manage, staff, None), Ok(()));
         let elsewhere = ExistingGrant {
@@ -342,6 +352,11 @@ mod api_management_tests {
         assert!(matches!(
             may_change_grant(&manager, &manage, owner, None),
             Err(ChangeRefusal::RoleAboveYours(reason)) if reason.starts_with("Owner has permissions")
+        ));
+        let mine = ExistingGrant { own: true, ..staff };
+        assert!(matches!(
+            may_change_grant(&manager, &manage, mine, None),
+            Err(ChangeRefusal::OwnAccess(_))
         ));
         let locked = facts(true, Some(("Harbor Burger", true)), true, true);
         assert!(matches!(

@@ -196,12 +196,14 @@ pub async fn list_with_changes(
                     role_name: &role.name,
                     role_permissions: &role.permissions,
                     place: connector.outlet.as_ref().map(|o| o.id),
+                    own: who.actor.user_id == Some(connector.user.id),
                 };
                 match may_change_grant(&who.access, &manage, grant, console_facts) {
                     Ok(()) => RowChange::Allowed,
                     Err(ChangeRefusal::OutsideScope) => RowChange::ViewOnly,
                     Err(
-                        ChangeRefusal::RoleAboveYours(reason)
+                        ChangeRefusal::OwnAccess(reason)
+                        | ChangeRefusal::RoleAboveYours(reason)
                         | ChangeRefusal::ManagedThroughApi(reason),
                     ) => RowChange::Locked(reason),
                 }
@@ -570,6 +572,7 @@ async fn connector_to_change(
         role_name: &role.name,
         role_permissions: &role.permissions,
         place,
+        own: who.actor.user_id == Some(stored.connector.user.id),
     };
     match may_change_grant(&who.access, manage, grant, console_facts.as_ref()) {
         Ok(()) => Ok(stored),
@@ -584,6 +587,7 @@ async fn connector_to_change(
                 AppError::NotFound
             })
         }
+        Err(ChangeRefusal::OwnAccess(reason)) => Err(AppError::denied("own_access", reason)),
         Err(ChangeRefusal::RoleAboveYours(reason)) => {
             Err(AppError::denied("role_exceeds_your_permissions", reason))
         }
