@@ -66,6 +66,13 @@ impl IntoResponse for ApiError {
             other => other,
         };
         let mut response = crate::server::guards::error_response(status, &error);
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body stays unread, so this connection cannot carry another
+            // request; saying so keeps clients from reusing it.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
