@@ -12,7 +12,9 @@ use crate::domain::model::{
     AccessEntry, Connector, ConnectorQuery, ConnectorType, CreateConnector, Paged, Role, RowChange,
     UpdateConnector,
 };
-use crate::domain::policy::{ChangeRefusal, ExistingGrant, console_may_edit, may_change_grant};
+use crate::domain::policy::{
+    ApiManagement, ChangeRefusal, ExistingGrant, console_may_edit, may_change_grant,
+};
 use crate::domain::{AppError, Email, Permission, Scope, Username};
 use crate::server::startup::AppState;
 use crate::store::{
@@ -188,26 +190,21 @@ pub async fn list_with_changes(
         let facts = facts.get(&stored.membership_id);
         // The setting governs the console only.
         let console_facts = facts.filter(|_| who.via_console());
-        let change = match roles.get(&connector.role.id) {
-            // A role no longer offered to the organization: only its owner's tools touch it.
-            None => RowChange::ViewOnly,
-            Some(role) => {
-                let grant = ExistingGrant {
-                    role_name: &role.name,
-                    role_permissions: &role.permissions,
-                    place: connector.outlet.as_ref().map(|o| o.id),
-                    own: who.actor.user_id == Some(connector.user.id),
-                };
-                match may_change_grant(&who.access, &manage, grant, console_facts) {
-                    Ok(()) => RowChange::Allowed,
-                    Err(ChangeRefusal::OutsideScope) => RowChange::ViewOnly,
-                    Err(
-                        ChangeRefusal::OwnAccess(reason)
-                        | ChangeRefusal::RoleAboveYours(reason)
-                        | ChangeRefusal::ManagedThroughApi(reason),
-                    ) => RowChange::Locked(reason),
-                }
-            }
+        let verdict = change_verdict(
+            who,
+            &manage,
+            roles.get(&connector.role.id),
+            &connector,
+            console_facts,
+        );
+        let change = match verdict {
+            Ok(()) => RowChange::Allowed,
+            Err(ChangeRefusal::OutsideScope) => RowChange::ViewOnly,
+            Err(
+                ChangeRefusal::OwnAccess(reason)
+                | ChangeRefusal::RoleAboveYours(reason)
+                | ChangeRefusal::ManagedThroughApi(reason),
+            ) => RowChange::Locked(reason),
         };
         AccessEntry {
             connector,
@@ -542,6 +539,26 @@ pub async fn create(
     Ok(connector)
 }
 
+/// The policy's verdict on changing or revoking `connector`, whose role is `role` (`None`: a
+/// role no longer offered to the organization, e.g. a brand role after the franchise link
+/// ended; it is left to whoever still holds it, like a place outside the caller's scope).
+fn change_verdict(
+    who: &Principal,
+    manage: &Scope,
+    role: Option<&Role>,
+    connector: &Connector,
+    console_facts: Option<&ApiManagement>,
+) -> Result<(), ChangeRefusal> {
+    let role = role.ok_or(ChangeRefusal::OutsideScope)?;
+    let grant = ExistingGrant {
+        role_name: &role.name,
+        role_permissions: &role.permissions,
+        place: connector.outlet.as_ref().map(|o| o.id),
+        own: who.actor.user_id == Some(connector.user.id),
+    };
+    may_change_grant(&who.access, manage, grant, console_facts)
+}
+
 /// Loads a connector the principal may change: 404 when they cannot see it, 403 when they
 /// can see it but not manage it, and the policy's reason when the grant is above theirs or
 /// the API User Permissions setting locks it against the console.
@@ -559,8 +576,7 @@ async fn connector_to_change(
     let place = stored.connector.outlet.as_ref().map(|o| o.id);
     let role = catalog::role(&state.pool, who.organization_id, stored.connector.role.id)
         .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?;
+        .map_err(internal)?;
     let console_facts = if who.via_console() {
         store::settings::api_management(conn, stored.membership_id)
             .await
@@ -568,13 +584,14 @@ async fn connector_to_change(
     } else {
         None
     };
-    let grant = ExistingGrant {
-        role_name: &role.name,
-        role_permissions: &role.permissions,
-        place,
-        own: who.actor.user_id == Some(stored.connector.user.id),
-    };
-    match may_change_grant(&who.access, manage, grant, console_facts.as_ref()) {
+    let verdict = change_verdict(
+        who,
+        manage,
+        role.as_ref(),
+        &stored.connector,
+        console_facts.as_ref(),
+    );
+    match verdict {
         Ok(()) => Ok(stored),
         Err(ChangeRefusal::OutsideScope) => {
             let visible = who
