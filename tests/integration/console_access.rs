@@ -336,3 +336,45 @@ async fn the_access_table_offers_changes_only_where_the_viewer_may_make_them() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_of_a_role_no_longer_offered_is_left_alone() {
+    let app = spawn_app().await;
+    // Northside stops being a Harbor Burger franchisee: the brand's roles are no longer
+    // offered there, but Hana still holds Burger Crew Trainer at NS-103.
+    sqlx::query(
+        "DELETE FROM franchisee_brands
+         WHERE organization_id = (SELECT id FROM organizations WHERE slug = 'northside')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    app.sign_in_as(NORTHSIDE_OWNER).await;
+    let (status, page) = app
+        .rpc("list_connectors", &[("query[email]", "hana.sato")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let rows = page["results"].as_array().unwrap();
+    let trainer = rows
+        .iter()
+        .find(|e| e["connector"]["role"]["name"] == "Burger Crew Trainer")
+        .expect("the grant is still listed");
+    assert_eq!(trainer["change"], "ViewOnly", "{trainer}");
+    let manager = rows
+        .iter()
+        .find(|e| e["connector"]["role"]["name"] == "Outlet Manager")
+        .unwrap();
+    assert_eq!(manager["change"], "Allowed", "{manager}");
+
+    let token = app.api_token("northside", "Integration", None).await;
+    let path = format!(
+        "/user-connectors/{}",
+        trainer["connector"]["id"].as_str().unwrap()
+    );
+    let patch = app
+        .api_patch(&path, &token, json!({ "first_name": "Hana" }))
+        .await;
+    assert_eq!(patch.status, StatusCode::FORBIDDEN, "{}", patch.body);
+    let delete = app.api_delete(&path, &token).await;
+    assert_eq!(delete.status, StatusCode::FORBIDDEN, "{}", delete.body);
+}
