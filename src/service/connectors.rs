@@ -182,9 +182,11 @@ pub async fn list_with_changes(
         .map(|role| (role.id, role))
         .collect();
     let memberships: Vec<Uuid> = page.results.iter().map(|s| s.membership_id).collect();
-    let facts = store::settings::api_management_of(&state.pool, &memberships)
+    let mut conn = state.pool.acquire().await.map_err(internal)?;
+    let facts = store::settings::api_management_of(&mut conn, &memberships)
         .await
         .map_err(internal)?;
+    drop(conn);
     Ok(page.map(|stored| {
         let connector = stored.connector;
         let facts = facts.get(&stored.membership_id);

@@ -1,6 +1,6 @@
 //! The facts behind the API User Permissions setting, per membership.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -42,16 +42,14 @@ pub async fn api_management(
     conn: &mut SqliteConnection,
     membership_id: Uuid,
 ) -> sqlx::Result<Option<ApiManagement>> {
-    let facts: Option<Facts> = sqlx::query_as(&format!("{FACTS} = ?1"))
-        .bind(membership_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(facts.map(ApiManagement::from))
+    Ok(api_management_of(conn, &[membership_id])
+        .await?
+        .remove(&membership_id))
 }
 
 /// The facts for several memberships at once (one page of a table), by membership id.
 pub async fn api_management_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     membership_ids: &[Uuid],
 ) -> sqlx::Result<HashMap<Uuid, ApiManagement>> {
     if membership_ids.is_empty() {
@@ -63,7 +61,7 @@ pub async fn api_management_of(
         ids.push_bind(*id);
     }
     query.push(")");
-    let rows: Vec<Facts> = query.build_query_as().fetch_all(pool).await?;
+    let rows: Vec<Facts> = query.build_query_as().fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|facts| (facts.membership_id, ApiManagement::from(facts)))
