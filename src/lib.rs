@@ -1,9 +1,10 @@
 //! Brigade: user & access management for multi-location restaurant groups.
 //!
 //! - `domain`: types, validation and the access policy (both targets, no I/O)
-//! - `console`: the Leptos admin console and its server functions
 //! - `store` (server): all SQL
-//! - `server` (server): start-up, configuration, sessions and request guards
+//! - `service` (server): the use-cases every face shares
+//! - adapters: `api` (server), `console` (Leptos pages and server functions), `cli` (server)
+//! - `server` (server): wires the adapters to the services (start-up, sessions, guards)
 //!
 //! See ARCHITECTURE.md for the map and the invariants.
 
@@ -12,6 +13,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cli;
 pub mod console;
 pub mod domain;
 #[cfg(feature = "ssr")]

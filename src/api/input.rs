@@ -8,16 +8,16 @@ use std::collections::btree_map::Entry;
 
 use super::ApiError;
 use crate::domain::AppError;
-use crate::server::startup::AppState;
+use crate::domain::error::Problems;
 
 /// A JSON body: 400 `malformed_json` when it is not JSON, 422 `invalid` (naming the field)
 /// when it does not have the expected shape.
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -45,13 +45,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         serde_path_to_error::deserialize(value)
             .map(JsonBody)
             .map_err(|error| {
-                let field = error.path().to_string();
-                let problem = error.into_inner().to_string();
-                let field = if field == "." {
-                    "body".to_string()
-                } else {
-                    field
+                let field = match error.path().to_string() {
+                    path if path == "." => "body".to_string(),
+                    path => path,
                 };
+                let problem = error.into_inner().to_string();
                 ApiError(AppError::Invalid {
                     message: format!("{field}: {problem}"),
                     fields: BTreeMap::from([(field, problem)]),
@@ -70,38 +68,28 @@ pub fn query_params(
         .map_err(|_| {
             AppError::bad_request("malformed_query", "The query string could not be read.")
         })?;
-    let unknown: BTreeMap<String, String> = pairs
-        .iter()
-        .filter(|(name, _)| !allowed.contains(&name.as_str()))
-        .map(|(name, _)| {
-            (
-                name.clone(),
-                format!("Unknown parameter; use {}.", allowed.join(", ")),
-            )
-        })
-        .collect();
-    if let Some(error) = AppError::fields(unknown) {
-        return Err(error.into());
-    }
+    let mut problems = Problems::default();
     let mut params = BTreeMap::new();
-    let mut repeated = BTreeMap::new();
     for (name, value) in pairs {
+        if !allowed.contains(&name.as_str()) {
+            problems.add(
+                &name,
+                format!("Unknown parameter; use {}.", allowed.join(", ")),
+            );
+            continue;
+        }
         match params.entry(name) {
             Entry::Vacant(slot) => {
                 slot.insert(value);
             }
-            Entry::Occupied(taken) => {
-                repeated.insert(taken.key().clone(), "Give this parameter once.".to_string());
-            }
+            Entry::Occupied(taken) => problems.add(taken.key(), "Give this parameter once."),
         }
     }
-    if let Some(error) = AppError::fields(repeated) {
-        return Err(error.into());
-    }
+    problems.finish()?;
     Ok(params)
 }
 
 /// A path id: anything that is not a UUID names nothing (404).
-pub fn path_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| ApiError(AppError::NotFound))
+pub fn path_id<T>(raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(raw).ok_or(ApiError(AppError::NotFound))
 }

@@ -7,16 +7,15 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use uuid::Uuid;
 
 use super::form::{FormAlert, TextField, field_error};
 use super::{Problem, query_escape};
-use crate::domain::AppError;
 use crate::domain::model::{
     AccessEntry, AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role, RowChange,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::model::{CreateConnector, UpdateConnector};
+use crate::domain::{AppError, ConnectorId};
 
 /// Rows per page of the console table.
 #[cfg(feature = "ssr")]
@@ -26,15 +25,16 @@ const PAGE_SIZE: &str = "25";
 pub async fn list_connectors(
     #[server(default)] query: ConnectorQuery,
 ) -> Result<Paged<AccessEntry>, AppError> {
-    use super::server::{caller, state, with_status};
+    use super::server::{caller, context, with_status};
+    use crate::domain::commands::ConnectorListQuery;
     with_status(
         async move {
             let caller = caller().await?;
-            let query = ConnectorQuery {
+            let query = ConnectorListQuery::try_from(&ConnectorQuery {
                 page_size: Some(PAGE_SIZE.into()),
                 ..query
-            };
-            crate::service::connectors::list_with_changes(&state()?, &caller.principal(), &query)
+            })?;
+            crate::service::connectors::list_with_changes(&context()?, &caller.principal, &query)
                 .await
         }
         .await,
@@ -43,11 +43,11 @@ pub async fn list_connectors(
 
 #[server(prefix = "/rpc", endpoint = "access_options")]
 pub async fn load_access_options() -> Result<AccessOptions, AppError> {
-    use super::server::{caller, state, with_status};
+    use super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            crate::service::catalog::access_options(&state()?, &caller.principal()).await
+            crate::service::catalog::access_options(&context()?, &caller.principal).await
         }
         .await,
     )
@@ -67,19 +67,24 @@ pub async fn add_connector(
     outlet: String,
     #[server(default)] send_verification_email: Option<String>,
 ) -> Result<Connector, AppError> {
-    use super::server::{caller, state, with_status};
+    use super::server::{caller, context, with_status};
+    use crate::domain::commands::NewConnector;
     with_status(
         async move {
             let caller = caller().await?;
-            let input = CreateConnector {
+            let new = NewConnector::try_from(CreateConnector {
                 email: Some(email),
                 first_name: blank_is_none(first_name),
                 last_name: blank_is_none(last_name),
                 role: blank_is_none(role),
                 outlet: blank_is_none(outlet),
                 send_verification_email: send_verification_email.is_some(),
-            };
-            crate::service::connectors::create(&state()?, &caller.principal(), input).await
+            })?;
+            let mut work = context()?.begin().await?;
+            let connector =
+                crate::service::connectors::create(&mut work, &caller.principal, new).await?;
+            work.commit().await?;
+            Ok(connector)
         }
         .await,
     )
@@ -87,32 +92,40 @@ pub async fn add_connector(
 
 #[server(prefix = "/rpc", endpoint = "change_connector")]
 pub async fn change_connector(
-    id: Uuid,
+    id: ConnectorId,
     #[server(default)] role: Option<String>,
     #[server(default)] outlet: Option<String>,
 ) -> Result<Connector, AppError> {
-    use super::server::{caller, state, with_status};
+    use super::server::{caller, context, with_status};
+    use crate::domain::commands::ConnectorChange;
     with_status(
         async move {
             let caller = caller().await?;
-            let input = UpdateConnector {
+            let change = ConnectorChange::try_from(UpdateConnector {
                 role: role.and_then(blank_is_none),
                 outlet: outlet.and_then(blank_is_none),
                 ..Default::default()
-            };
-            crate::service::connectors::update(&state()?, &caller.principal(), id, input).await
+            })?;
+            let mut work = context()?.begin().await?;
+            let connector =
+                crate::service::connectors::update(&mut work, &caller.principal, id, change)
+                    .await?;
+            work.commit().await?;
+            Ok(connector)
         }
         .await,
     )
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_connector")]
-pub async fn revoke_connector(id: Uuid) -> Result<(), AppError> {
-    use super::server::{caller, state, with_status};
+pub async fn revoke_connector(id: ConnectorId) -> Result<(), AppError> {
+    use super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            crate::service::connectors::delete(&state()?, &caller.principal(), id).await
+            let mut work = context()?.begin().await?;
+            crate::service::connectors::delete(&mut work, &caller.principal, id).await?;
+            work.commit().await
         }
         .await,
     )

@@ -1,6 +1,7 @@
 //! The admin console: Leptos pages rendered on the server and hydrated in the browser, and
-//! the server functions behind them. Server functions are thin: they find the caller, ask
-//! the policy (`domain::policy`) and call a service or the store. Nothing here trusts the browser.
+//! the server functions behind them. Server functions are thin: they find the caller, parse
+//! their arguments into typed commands and call a service (in a unit of work for writes).
+//! Nothing here trusts the browser; every rule is the service's and the policy's.
 
 mod connectors;
 mod form;
@@ -97,6 +98,28 @@ fn Problem(error: AppError) -> impl IntoView {
             <h2>{title}</h2>
             <p>{detail}</p>
         </section>
+    }
+}
+
+/// How a server function's own failures (arguments that cannot be read, a failed request)
+/// become an [`AppError`]: on the server, unreadable arguments are the caller's fault (400);
+/// in the browser, anything else is a transport problem.
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(problem) | E::MissingArg(problem) => AppError::bad_request(
+                "malformed_request",
+                format!("The request's arguments could not be read: {problem}"),
+            ),
+            E::Deserialization(problem) if cfg!(feature = "ssr") => AppError::bad_request(
+                "malformed_request",
+                format!("The request could not be read: {problem}"),
+            ),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

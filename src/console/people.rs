@@ -17,23 +17,13 @@ const PAGE_SIZE: u32 = 15;
 
 #[server(prefix = "/rpc", endpoint = "list_people")]
 pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {
-    use super::server::{caller, internal, state, with_status};
-    use crate::domain::Permission;
+    use super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            let scope = caller.scope_for(Permission::ViewUsers)?;
-            let state = state()?;
-            crate::store::people::list(
-                &state.pool,
-                caller.organization.id,
-                &scope,
-                Some(&search),
-                page,
-                PAGE_SIZE,
-            )
-            .await
-            .map_err(internal)
+            let search = Some(search.trim()).filter(|s| !s.is_empty());
+            crate::service::people::list(&context()?, &caller.principal, search, page, PAGE_SIZE)
+                .await
         }
         .await,
     )
@@ -41,18 +31,12 @@ pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "get_person")]
 pub async fn get_person(id: String) -> Result<PersonRecord, AppError> {
-    use super::server::{caller, internal, state, with_status};
-    use crate::domain::Permission;
+    use super::server::{caller, context, with_status};
     with_status(
         async move {
-            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             let caller = caller().await?;
-            let scope = caller.scope_for(Permission::ViewUsers)?;
-            let state = state()?;
-            crate::store::people::get(&state.pool, caller.organization.id, &scope, id)
-                .await
-                .map_err(internal)?
-                .ok_or(AppError::NotFound)
+            let id = crate::domain::UserId::parse(&id).ok_or(AppError::NotFound)?;
+            crate::service::people::record(&context()?, &caller.principal, id).await
         }
         .await,
     )
@@ -135,8 +119,7 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
         return view! { <p class="empty" data-testid="no-people">"No people match."</p> }
             .into_any();
     }
-    let first = (page.page - 1) * page.page_size + 1;
-    let last = first + page.rows.len() as u32 - 1;
+    let (first, last) = page.shown();
     let (current, count, total) = (page.page, page.page_count(), page.total);
     view! {
         <table class="data" data-testid="people">
@@ -156,7 +139,7 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
                     <tr>
                         <th scope="row"><A href=format!("/users/{}", person.id)>{person.name}</A></th>
                         <td>{person.email}</td>
-                        <td>{person.username}</td>
+                        <td>{person.username.unwrap_or_else(|| "—".into())}</td>
                         <td><span class=format!("status status-{}", person.status)>{person.status.to_string()}</span></td>
                         <td>{match person.managed_by_brand {
                             Some(brand) => format!("User managed by {brand}"),
@@ -201,6 +184,7 @@ fn PersonRecordView(person: PersonRecord) -> impl IntoView {
     let name =
         crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
+    let details = person.organization_details.clone();
     view! {
         <Title text=name.clone()/>
         <h1>{name}</h1>
@@ -211,13 +195,12 @@ fn PersonRecordView(person: PersonRecord) -> impl IntoView {
             <h2 id="details-heading">"Details"</h2>
             <dl class="details">
                 <dt>"Email"</dt><dd>{person.email}</dd>
-                <dt>"Username"</dt><dd>{person.username}</dd>
+                <dt>"Username"</dt><dd>{or_dash(person.username)}</dd>
                 <dt>"First name"</dt><dd>{person.first_name}</dd>
                 <dt>"Last name"</dt><dd>{person.last_name}</dd>
                 <dt>"Mobile"</dt><dd>{or_dash(person.mobile)}</dd>
                 <dt>"Status"</dt><dd data-testid="status">{person.status.to_string()}</dd>
                 <dt>"Managed by"</dt><dd>{person.managed_by.to_string()}</dd>
-                <dt>"External id"</dt><dd>{or_dash(person.external_id)}</dd>
                 <dt>"Default outlet"</dt><dd>{or_dash(person.default_outlet)}</dd>
                 <dt>"Created"</dt><dd>{person.created_at}</dd>
                 <dt>"Updated"</dt><dd>{person.updated_at}</dd>
@@ -238,15 +221,21 @@ fn PersonRecordView(person: PersonRecord) -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        <section aria-labelledby="reports-heading">
-            <h2 id="reports-heading">"Report roles"</h2>
-            {if person.all_reports_access {
-                view! { <p>"All reports"</p> }.into_any()
-            } else if person.report_roles.is_empty() {
-                view! { <p>"None"</p> }.into_any()
-            } else {
-                view! { <ul>{person.report_roles.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul> }.into_any()
-            }}
-        </section>
+        {details.map(|details| view! {
+            <section aria-labelledby="organization-heading">
+                <h2 id="organization-heading">"Organization settings"</h2>
+                <dl class="details">
+                    <dt>"External id"</dt><dd>{details.external_id.unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Report roles"</dt>
+                    <dd data-testid="report-roles">{if details.all_reports_access {
+                        "All reports".to_string()
+                    } else if details.report_roles.is_empty() {
+                        "None".to_string()
+                    } else {
+                        details.report_roles.join(", ")
+                    }}</dd>
+                </dl>
+            </section>
+        })}
     }
 }

@@ -1,22 +1,27 @@
-//! What server functions share: the application state, the caller and the session of the
-//! current request, and the HTTP status that goes with an error.
+//! What server functions share: the services' context, the caller and the session of the
+//! current request, and how an error sets the HTTP status (during server rendering too).
 
 use axum::Extension;
-use axum::http::StatusCode;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, header};
 use leptos::prelude::*;
+use std::net::SocketAddr;
 use tower_sessions::Session;
 
 use crate::domain::AppError;
-use crate::server::Caller;
-use crate::server::startup::AppState;
+use crate::service::Context;
+use crate::service::auth::{SessionClaims, SignedIn};
 
-pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or(AppError::Internal)
+/// The session key under which the sign-in's [`SessionClaims`] are kept.
+pub const SESSION_CLAIMS: &str = "claims";
+
+pub fn context() -> Result<Context, AppError> {
+    use_context::<Context>().ok_or(AppError::Internal)
 }
 
 /// The signed-in caller, loaded once per request by the session guard.
-pub async fn caller() -> Result<Caller, AppError> {
-    leptos_axum::extract::<Extension<Caller>>()
+pub async fn caller() -> Result<SignedIn, AppError> {
+    leptos_axum::extract::<Extension<SignedIn>>()
         .await
         .map(|Extension(caller)| caller)
         .map_err(|_| AppError::Unauthenticated)
@@ -28,14 +33,30 @@ pub async fn session() -> Result<Session, AppError> {
         .map_err(|_| AppError::Internal)
 }
 
-pub fn status_of(error: &AppError) -> StatusCode {
-    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+/// Keeps the sign-in's claims in the session.
+pub async fn remember(session: &Session, claims: &SessionClaims) -> Result<(), AppError> {
+    session
+        .insert(SESSION_CLAIMS, claims)
+        .await
+        .map_err(|e| AppError::internal(&e))
 }
 
-/// Sets the response status for `error` (the page's status during server rendering).
+/// The address of the client (the TCP peer).
+pub async fn client_address() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(address)| address.ip())
+}
+
+/// Sets the response status (and `Retry-After`) for `error`: the page's status during
+/// server rendering, the server function's answer otherwise.
 pub fn set_status(error: &AppError) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status_of(error));
+        response.set_status(crate::api::status_of(error));
+        if let AppError::TooManyRequests { retry_after, .. } = error {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
     }
 }
 
@@ -45,8 +66,4 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         set_status(error);
     }
     result
-}
-
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    crate::server::caller::internal(error)
 }

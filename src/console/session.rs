@@ -3,25 +3,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use uuid::Uuid;
 
 use super::form::{FormAlert, TextField, field_error};
-use crate::domain::AppError;
 use crate::domain::model::Viewer;
+use crate::domain::{AppError, OrganizationId};
 
-pub const WRONG_CREDENTIALS: &str = "Email or password is incorrect.";
-pub const DEACTIVATED: &str =
-    "Your access has been deactivated. Ask an administrator to reactivate it.";
-
-/// Where to go after signing in: only a path on this site, never another host.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
-        _ => "/users".to_string(),
-    }
-}
+/// The longest identifier worth looking up (an email is at most 254 characters).
+#[cfg(feature = "ssr")]
+const IDENTIFIER_MAX: usize = 320;
 
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(
@@ -29,62 +18,35 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::server::{internal, session, state, with_status};
-    use crate::server::caller::{Caller, SESSION_ORGANIZATION, SESSION_USER};
-    use crate::server::password::{PasswordHash, verify};
+    use super::server::{client_address, context, remember, session, with_status};
+    use crate::domain::error::Problems;
+    use crate::domain::{LocalPath, Password};
+    use crate::service::auth;
 
     with_status(
         async move {
-            let identifier = identifier.trim().to_string();
+            let identifier = identifier.trim();
+            let mut problems = Problems::default();
             if identifier.is_empty() {
-                return Err(AppError::field(
-                    "identifier",
-                    "Enter your email or username.",
-                ));
+                problems.add("identifier", "Enter your email or username.");
+            } else if identifier.len() > IDENTIFIER_MAX {
+                problems.add("identifier", "That is longer than any email or username.");
             }
-            if password.is_empty() {
+            let password = problems.check("password", Password::offered(password));
+            problems.finish()?;
+            let Some(password) = password else {
                 return Err(AppError::field("password", "Enter your password."));
-            }
-            let state = state()?;
-            let candidate = crate::store::accounts::find_by_login(&state.pool, &identifier)
-                .await
-                .map_err(internal)?;
-            let stored = candidate
-                .as_ref()
-                .and_then(|c| c.password_hash.clone())
-                .map(PasswordHash::from_stored);
-            let password_ok =
-                tokio::task::spawn_blocking(move || verify(&password, stored.as_ref()))
-                    .await
-                    .map_err(internal)?;
-            let wrong = || AppError::Invalid {
-                message: WRONG_CREDENTIALS.into(),
-                fields: Default::default(),
             };
-            let Some(account) = candidate.filter(|_| password_ok) else {
-                return Err(wrong());
-            };
-            let Some(caller) = Caller::load(&state.pool, account.id, None)
-                .await
-                .map_err(internal)?
-            else {
-                return Err(AppError::Invalid {
-                    message: DEACTIVATED.into(),
-                    fields: Default::default(),
-                });
-            };
+            let claims =
+                auth::sign_in(&context()?, identifier, &password, client_address().await).await?;
             let session = session().await?;
             // A fresh session id at sign-in defeats session fixation.
-            session.cycle_id().await.map_err(internal)?;
             session
-                .insert(SESSION_USER, caller.user_id)
+                .cycle_id()
                 .await
-                .map_err(internal)?;
-            session
-                .insert(SESSION_ORGANIZATION, caller.organization.id)
-                .await
-                .map_err(internal)?;
-            leptos_axum::redirect(&safe_next(next.as_deref()));
+                .map_err(|e| AppError::internal(&e))?;
+            remember(&session, &claims).await?;
+            leptos_axum::redirect(LocalPath::or_home(next.as_deref()).as_str());
             Ok(())
         }
         .await,
@@ -94,25 +56,19 @@ pub async fn login(
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = super::server::session().await?;
-    session.flush().await.map_err(super::server::internal)?;
+    session.flush().await.map_err(|e| AppError::internal(&e))?;
     leptos_axum::redirect("/login");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "switch_organization")]
-pub async fn switch_organization(organization_id: Uuid) -> Result<(), AppError> {
-    use crate::server::caller::SESSION_ORGANIZATION;
-    super::server::with_status(
+pub async fn switch_organization(organization_id: OrganizationId) -> Result<(), AppError> {
+    use super::server::{caller, remember, session, with_status};
+    with_status(
         async move {
-            let caller = super::server::caller().await?;
-            if !caller.organizations.iter().any(|o| o.id == organization_id) {
-                return Err(AppError::NotFound);
-            }
-            let session = super::server::session().await?;
-            session
-                .insert(SESSION_ORGANIZATION, organization_id)
-                .await
-                .map_err(super::server::internal)?;
+            let caller = caller().await?;
+            let claims = crate::service::auth::switch_organization(&caller, organization_id)?;
+            remember(&session().await?, &claims).await?;
             leptos_axum::redirect("/users");
             Ok(())
         }
@@ -122,7 +78,7 @@ pub async fn switch_organization(organization_id: Uuid) -> Result<(), AppError> 
 
 #[server(prefix = "/rpc", endpoint = "current_viewer")]
 pub async fn current_viewer() -> Result<Viewer, AppError> {
-    super::server::with_status(super::server::caller().await.map(|caller| caller.viewer()))
+    super::server::with_status(super::server::caller().await.map(|caller| caller.viewer))
 }
 
 #[component]

@@ -10,8 +10,8 @@ use crate::domain::AppError;
 
 #[server(prefix = "/rpc", endpoint = "verify_email")]
 pub async fn verification_email(token: String) -> Result<String, AppError> {
-    let state = super::server::state()?;
-    super::server::with_status(crate::service::verification::email_for(&state, &token).await)
+    use super::server::{context, with_status};
+    with_status(crate::service::verification::email_for(&context()?, &token).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "verify_set_password")]
@@ -20,12 +20,27 @@ pub async fn set_password(
     password: String,
     confirmation: String,
 ) -> Result<(), AppError> {
-    let state = super::server::state()?;
-    super::server::with_status(
-        crate::service::verification::complete(&state, &token, &password, &confirmation).await,
-    )?;
-    leptos_axum::redirect("/login?verified=1");
-    Ok(())
+    use super::server::{context, with_status};
+    use crate::domain::Password;
+    use crate::domain::error::Problems;
+    with_status(
+        async move {
+            let mut problems = Problems::default();
+            let same = password == confirmation;
+            let password = problems.check("password", Password::new_choice(password));
+            if password.is_some() && !same {
+                problems.add("confirmation", "The two passwords differ.");
+            }
+            problems.finish()?;
+            let Some(password) = password else {
+                return Err(AppError::field("password", "Choose a password."));
+            };
+            crate::service::verification::complete(&context()?, &token, &password).await?;
+            leptos_axum::redirect("/login?verified=1");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[component]

@@ -2,17 +2,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Every failure a caller can see, shared by the console's server functions and the API.
-/// Bad input is always `Invalid` or `Conflict`, never `Internal`.
+/// Bad input is always `BadRequest`, `Invalid` or `Conflict`, never `Internal`.
+/// How each maps to HTTP is the adapters' business (`api`, `console`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Sign in to continue.")]
     Unauthenticated,
     #[error("You do not have permission to do that.")]
     Forbidden,
-    /// Refused by the policy for a reason worth telling (403).
+    /// Refused by the policy for a reason worth telling.
     #[error("{message}")]
     Denied { code: String, message: String },
-    /// The request itself could not be read, e.g. malformed JSON (400).
+    /// The request itself could not be read, e.g. malformed JSON or form arguments.
     #[error("{message}")]
     BadRequest { code: String, message: String },
     #[error("Not found.")]
@@ -24,7 +25,10 @@ pub enum AppError {
         message: String,
         fields: BTreeMap<String, String>,
     },
-    /// The request as a whole is refused by the protocol layer: 405 (method), 413 (size).
+    /// Too many attempts; try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests { retry_after: u64, message: String },
+    /// The request as a whole is refused by the protocol layer (wrong method, body too large).
     #[error("{message}")]
     Refused {
         status: u16,
@@ -33,7 +37,7 @@ pub enum AppError {
     },
     #[error("Something went wrong on our side. Try again.")]
     Internal,
-    /// The request did not reach the server or its answer could not be read.
+    /// The request did not reach the server or its answer could not be read (browser side).
     #[error("{0}")]
     Transport(String),
 }
@@ -48,6 +52,14 @@ impl AppError {
         }
     }
 
+    /// Invalid input that names no single field.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
+    }
+
     pub fn denied(code: &str, message: impl Into<String>) -> Self {
         AppError::Denied {
             code: code.into(),
@@ -59,30 +71,6 @@ impl AppError {
         AppError::BadRequest {
             code: code.into(),
             message: message.into(),
-        }
-    }
-
-    /// Several invalid fields at once; `None` when there are none.
-    pub fn fields(fields: BTreeMap<String, String>) -> Option<Self> {
-        let message = match fields.len() {
-            0 => return None,
-            1 => fields.values().next().cloned().unwrap_or_default(),
-            n => format!("{n} fields are invalid."),
-        };
-        Some(AppError::Invalid { message, fields })
-    }
-
-    /// The HTTP status this error is answered with, everywhere.
-    pub fn status(&self) -> u16 {
-        match self {
-            AppError::BadRequest { .. } => 400,
-            AppError::Unauthenticated => 401,
-            AppError::Forbidden | AppError::Denied { .. } => 403,
-            AppError::NotFound => 404,
-            AppError::Conflict { .. } => 409,
-            AppError::Invalid { .. } => 422,
-            AppError::Refused { status, .. } => *status,
-            AppError::Internal | AppError::Transport(_) => 500,
         }
     }
 
@@ -101,6 +89,16 @@ impl AppError {
         }
     }
 
+    /// Several invalid fields at once; `None` when there are none.
+    pub fn fields(fields: BTreeMap<String, String>) -> Option<Self> {
+        let message = match fields.len() {
+            0 => return None,
+            1 => fields.values().next().cloned().unwrap_or_default(),
+            n => format!("{n} fields are invalid."),
+        };
+        Some(AppError::Invalid { message, fields })
+    }
+
     /// The problem with `field`, if this error names one.
     pub fn field_problem(&self, field: &str) -> Option<String> {
         match self {
@@ -116,20 +114,54 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Denied { code, .. }
             | AppError::BadRequest { code, .. }
+            | AppError::Conflict { code, .. }
             | AppError::Refused { code, .. } => code,
             AppError::NotFound => "not_found",
-            AppError::Conflict { code, .. } => code,
             AppError::Invalid { .. } => "invalid",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
     }
+
+    /// An unexpected failure: its whole cause chain is logged here, once, and the caller
+    /// only learns that something went wrong.
+    #[cfg(feature = "ssr")]
+    pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        tracing::error!(error = %chain, "internal error");
+        AppError::Internal
+    }
 }
 
-impl leptos::server_fn::error::FromServerFnError for AppError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
+/// Collects field problems while parsing several inputs, then answers them all at once.
+#[derive(Debug, Default)]
+pub struct Problems(BTreeMap<String, String>);
 
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+impl Problems {
+    pub fn add(&mut self, field: &str, problem: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| problem.into());
+    }
+
+    /// The value when it parsed, else records its problem under `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|problem| self.add(field, problem)).ok()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// `Err` with every problem found, or `Ok(())` when there is none.
+    pub fn finish(self) -> Result<(), AppError> {
+        AppError::fields(self.0).map_or(Ok(()), Err)
     }
 }

@@ -2,30 +2,8 @@
 //! both targets; the server fills them, the browser only displays them.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use super::ids::{BrandId, ConnectorId, OrganizationId, OutletId, RoleId, UserId};
 
 text_enum!(
     /// Scope type of a connector and of a role: the whole organization or one outlet.
@@ -45,11 +23,23 @@ text_enum!(
 text_enum!(
     OrganizationKind { Corporate => "corporate", Franchisee => "franchisee", Independent => "independent" }
 );
+text_enum!(
+    /// Through which face of the product a change was made.
+    Via { Console => "console", Api => "api", Scim => "scim", Cli => "cli", System => "system" }
+);
+
+impl ManagedBy {
+    /// Managed by a system outside Brigade (the API today, SCIM next): the API User
+    /// Permissions setting decides whether the console may edit such people.
+    pub fn is_external(self) -> bool {
+        !matches!(self, ManagedBy::Console)
+    }
+}
 
 /// An organization the signed-in person can switch to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationChoice {
-    pub id: Uuid,
+    pub id: OrganizationId,
     pub name: String,
     pub slug: String,
 }
@@ -57,7 +47,7 @@ pub struct OrganizationChoice {
 /// Who is signed in, where, and what the console may offer them (a mirror of the policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub display_name: String,
     pub email: String,
     pub organization: OrganizationChoice,
@@ -74,10 +64,11 @@ impl Viewer {
 /// One row of the people list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRow {
-    pub id: Uuid,
+    pub id: UserId,
     pub name: String,
     pub email: String,
-    pub username: String,
+    /// `None` when the organization does not see the account's profile (see `PersonRecord`).
+    pub username: Option<String>,
     pub status: MembershipStatus,
     pub managed_by: ManagedBy,
     pub managed_by_brand: Option<String>,
@@ -97,12 +88,18 @@ impl PeoplePage {
     pub fn page_count(&self) -> u32 {
         self.total.div_ceil(self.page_size.max(1)).max(1)
     }
+
+    /// The 1-based positions of the first and last rows shown ("Showing 16–20 of 20").
+    pub fn shown(&self) -> (u64, u64) {
+        let first = u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size) + 1;
+        (first, first + self.rows.len() as u64 - 1)
+    }
 }
 
 /// One connector as shown on a person's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectorSummary {
-    pub id: Uuid,
+    pub id: ConnectorId,
     pub connector_type: ConnectorType,
     /// `None` for a library connector (the whole organization).
     pub outlet: Option<String>,
@@ -110,24 +107,38 @@ pub struct ConnectorSummary {
 }
 
 /// The read-only record of one person in the current organization.
+///
+/// An account that existed before this organization added it (someone who also works
+/// elsewhere) keeps its profile to itself: the organization sees the email it gave, not the
+/// names or username another organization or the person set (`first_name` and `last_name`
+/// empty, `username` `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRecord {
-    pub id: Uuid,
+    pub id: UserId,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
-    pub username: String,
+    pub username: Option<String>,
     pub mobile: Option<String>,
     pub status: MembershipStatus,
     pub managed_by: ManagedBy,
     pub managed_by_brand: Option<String>,
-    pub external_id: Option<String>,
+    /// The default outlet, when it is within the viewer's reach.
     pub default_outlet: Option<String>,
-    pub all_reports_access: bool,
-    pub report_roles: Vec<String>,
+    /// Organization-wide settings of the membership: only for viewers of the whole organization.
+    pub organization_details: Option<OrganizationDetails>,
+    /// The person's connectors within the viewer's reach.
     pub connectors: Vec<ConnectorSummary>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// What only a viewer of the whole organization sees of a membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationDetails {
+    pub external_id: Option<String>,
+    pub all_reports_access: bool,
+    pub report_roles: Vec<String>,
 }
 
 /// "First Last", or the email when both names are empty.
@@ -143,14 +154,14 @@ pub fn display_name(first: &str, last: &str, email: &str) -> String {
 /// A reference to a brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandRef {
-    pub id: Uuid,
+    pub id: BrandId,
     pub name: String,
 }
 
 /// An outlet as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outlet {
-    pub id: Uuid,
+    pub id: OutletId,
     pub name: String,
     pub number: String,
     pub brand: Option<BrandRef>,
@@ -159,7 +170,7 @@ pub struct Outlet {
 /// A role as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
-    pub id: Uuid,
+    pub id: RoleId,
     pub name: String,
     #[serde(rename = "type")]
     pub role_type: ConnectorType,
@@ -169,18 +180,21 @@ pub struct Role {
     pub brand: Option<BrandRef>,
 }
 
+/// The person a connector grants access to, as the caller's organization sees them: an
+/// account that existed before the organization added it shows no names and no username
+/// (see `PersonRecord`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectorUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
-    pub username: String,
+    pub username: Option<String>,
     pub first_name: String,
     pub last_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleRef {
-    pub id: Uuid,
+    pub id: RoleId,
     pub name: String,
     #[serde(rename = "type")]
     pub role_type: ConnectorType,
@@ -188,7 +202,7 @@ pub struct RoleRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutletRef {
-    pub id: Uuid,
+    pub id: OutletId,
     pub name: String,
     pub number: String,
 }
@@ -196,7 +210,7 @@ pub struct OutletRef {
 /// A user connector: one person's access (a role) to the organization (`L`) or one outlet (`O`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connector {
-    pub id: Uuid,
+    pub id: ConnectorId,
     #[serde(rename = "type")]
     pub connector_type: ConnectorType,
     pub user: ConnectorUser,

@@ -5,9 +5,8 @@
 //! outlet (`O`) connector only at that outlet. Every page, server function and API route
 //! asks this module; the store turns the resulting [`Scope`] into SQL.
 
-use super::Permission;
+use super::{OutletId, Permission};
 use std::collections::{BTreeMap, BTreeSet};
-use uuid::Uuid;
 
 /// Where a permission applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +14,7 @@ pub enum Scope {
     /// The whole organization.
     Organization,
     /// Only these outlets; empty means nowhere.
-    Outlets(BTreeSet<Uuid>),
+    Outlets(BTreeSet<OutletId>),
 }
 
 impl Scope {
@@ -24,7 +23,7 @@ impl Scope {
     }
 
     /// Whether something placed at `outlet` (`None`: the organization itself) is inside.
-    pub fn covers(&self, outlet: Option<Uuid>) -> bool {
+    pub fn covers(&self, outlet: Option<OutletId>) -> bool {
         match (self, outlet) {
             (Scope::Organization, _) => true,
             (Scope::Outlets(outlets), Some(outlet)) => outlets.contains(&outlet),
@@ -39,7 +38,7 @@ pub struct Access {
     /// Holds a library (`L`) connector, whatever its role's permissions.
     library: bool,
     organization_wide: BTreeSet<Permission>,
-    by_outlet: BTreeMap<Uuid, BTreeSet<Permission>>,
+    by_outlet: BTreeMap<OutletId, BTreeSet<Permission>>,
 }
 
 impl Access {
@@ -47,7 +46,7 @@ impl Access {
     /// `(Some(outlet), p)` from an outlet connector; `p` is `None` for a connector whose role
     /// holds no permission (it still gives reach).
     pub fn from_grants(
-        grants: impl IntoIterator<Item = (Option<Uuid>, Option<Permission>)>,
+        grants: impl IntoIterator<Item = (Option<OutletId>, Option<Permission>)>,
     ) -> Self {
         let mut access = Access::default();
         for (outlet, permission) in grants {
@@ -110,13 +109,14 @@ impl Access {
 
     /// Whether the caller holds `permission` for something placed at `outlet`
     /// (`None`: the organization as a whole, which needs a library grant).
-    pub fn allows(&self, permission: Permission, outlet: Option<Uuid>) -> bool {
+    pub fn allows(&self, permission: Permission, outlet: Option<OutletId>) -> bool {
         self.scope_of(permission).covers(outlet)
     }
 
-    /// Nobody grants a role with permissions they do not hold themselves at that scope.
-    pub fn may_grant(&self, role_permissions: &[Permission], outlet: Option<Uuid>) -> bool {
-        role_permissions.iter().all(|p| self.allows(*p, outlet))
+    /// Whether the caller holds every one of `permissions` at `outlet`: nobody grants,
+    /// changes or takes away a role above their own there.
+    pub fn holds_all(&self, permissions: &[Permission], outlet: Option<OutletId>) -> bool {
+        permissions.iter().all(|p| self.allows(*p, outlet))
     }
 
     /// Every permission the caller holds somewhere, for mirroring in the console.
@@ -127,14 +127,231 @@ impl Access {
         }
         all
     }
+
+    /// Who may list the organization's roles: whoever sees or manages access (the roles are
+    /// what access is made of).
+    pub fn may_list_roles(&self) -> Result<(), super::AppError> {
+        if self.holds_anywhere(Permission::ViewConnectors)
+            || self.holds_anywhere(Permission::ManageConnectors)
+        {
+            Ok(())
+        } else {
+            Err(super::AppError::Forbidden)
+        }
+    }
+}
+
+/// Organization-wide settings of a person (report roles, external id) are for viewers of
+/// the whole organization; an outlet manager sees the person at their outlets only.
+pub fn sees_organization_details(view: &Scope) -> bool {
+    *view == Scope::Organization
+}
+
+/// A role as the policy needs it: its name (for the reason of a refusal) and permissions.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleFacts<'a> {
+    pub name: &'a str,
+    pub permissions: &'a [Permission],
+}
+
+/// Why the policy refuses a change. `code` is stable (the API's error code); `message` says
+/// why, in words shown next to the row or returned by the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller does not manage this at that place.
+    OutsideScope,
+    /// Nobody adds, changes or removes their own access: no accidental lock-out, no
+    /// self-promotion.
+    OwnAccess(String),
+    /// The role holds permissions the caller lacks there: nobody grants a role above their
+    /// own, or takes power away from someone above them.
+    RoleAboveYours(String),
+    /// The API User Permissions setting locks the person against console edits.
+    ManagedExternally(String),
+    /// The account also belongs to another organization: no organization changes it for
+    /// the others.
+    SharedAccount(String),
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::OutsideScope => "outside_your_scope",
+            Refusal::OwnAccess(_) => "own_access",
+            Refusal::RoleAboveYours(_) => "role_exceeds_your_permissions",
+            Refusal::ManagedExternally(_) => "managed_through_api",
+            Refusal::SharedAccount(_) => "shared_account",
+        }
+    }
+
+    /// The reason in words; `None` for `OutsideScope`, which callers phrase (or hide) by
+    /// what the caller may see.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Refusal::OutsideScope => None,
+            Refusal::OwnAccess(reason)
+            | Refusal::RoleAboveYours(reason)
+            | Refusal::ManagedExternally(reason)
+            | Refusal::SharedAccount(reason) => Some(reason),
+        }
+    }
+}
+
+/// A new grant of `role` at `place` (`None`: the whole organization) by someone who manages
+/// access in `manage`. `place_name` names the place in the refusal.
+pub fn may_grant(
+    access: &Access,
+    manage: &Scope,
+    role: RoleFacts<'_>,
+    place: Option<OutletId>,
+    place_name: &str,
+) -> Result<(), Refusal> {
+    if !manage.covers(place) {
+        return Err(Refusal::OutsideScope);
+    }
+    if !access.holds_all(role.permissions, place) {
+        return Err(Refusal::RoleAboveYours(format!(
+            "You cannot grant {}: it has permissions you do not hold at {place_name}.",
+            role.name
+        )));
+    }
+    Ok(())
+}
+
+/// Nobody adds, changes or removes their own access.
+pub fn not_own_access(own: bool) -> Result<(), Refusal> {
+    if own {
+        Err(Refusal::OwnAccess(
+            "This is your own access: another administrator must add, change or revoke it.".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Facts about a membership that decide whether the console may change it
+/// (the "API User Permissions" setting of Security & Permissions).
+#[derive(Debug, Clone)]
+pub struct ApiManagement {
+    /// Managed by a system outside Brigade (API, SCIM).
+    pub managed_externally: bool,
+    /// The managing brand's name and its "allow console edits" toggle.
+    pub brand: Option<(String, bool)>,
+    pub organization_is_franchisee: bool,
+    /// The organization's toggle for API-managed people of no brand.
+    pub unbranded_console_edits: bool,
+}
+
+/// Whether a console edit of this membership is allowed; the refusal says why.
+pub fn console_may_edit(facts: &ApiManagement) -> Result<(), Refusal> {
+    if !facts.managed_externally {
+        return Ok(());
+    }
+    let reason = match &facts.brand {
+        Some((brand, _)) if facts.organization_is_franchisee => format!(
+            "User managed by {brand}: only {brand}'s API can change this person's access here."
+        ),
+        Some((brand, false)) => format!(
+            "User managed by {brand}: console edits of API-managed people are turned off for {brand}."
+        ),
+        None if !facts.unbranded_console_edits => "This person is managed through the API, and console edits of API-managed people are turned off.".into(),
+        _ => return Ok(()),
+    };
+    Err(Refusal::ManagedExternally(reason))
+}
+
+/// An existing grant (connector) someone wants to change or revoke.
+#[derive(Debug, Clone, Copy)]
+pub struct ExistingGrant<'a> {
+    pub role: RoleFacts<'a>,
+    /// `None`: the whole organization (a library connector).
+    pub place: Option<OutletId>,
+    /// The grant is the caller's own (a signed-in person's connector).
+    pub own: bool,
+}
+
+/// The one rule for changing or revoking an existing connector, used by every write path
+/// and by the console to show (or lock) a row's actions. `console_facts` is given only for
+/// console callers: the API User Permissions setting governs the console alone.
+pub fn may_change_grant(
+    access: &Access,
+    manage: &Scope,
+    grant: ExistingGrant<'_>,
+    console_facts: Option<&ApiManagement>,
+) -> Result<(), Refusal> {
+    if !manage.covers(grant.place) {
+        return Err(Refusal::OutsideScope);
+    }
+    not_own_access(grant.own)?;
+    if !access.holds_all(grant.role.permissions, grant.place) {
+        return Err(Refusal::RoleAboveYours(format!(
+            "{} has permissions you do not hold here, so you cannot change or revoke it.",
+            grant.role.name
+        )));
+    }
+    if let Some(facts) = console_facts {
+        console_may_edit(facts)?;
+    }
+    Ok(())
+}
+
+/// A person whose profile (names) someone wants to change, as the policy needs them.
+#[derive(Debug, Clone)]
+pub struct ProfileFacts<'a> {
+    /// The person's grants in this organization: each role (`None`: a role no longer offered
+    /// to the organization, which cannot be weighed) and its place.
+    pub grants: Vec<(Option<RoleFacts<'a>>, Option<OutletId>)>,
+    /// The account also belongs to another organization.
+    pub shared: bool,
+}
+
+/// Who may change a person's names: someone who manages people everywhere the person has
+/// access here (a person with no access here needs organization-wide management), who holds
+/// every role the person holds (a role no longer offered cannot be weighed, so nobody is above
+/// it), when no other organization shares the account — and, in the console, when the API
+/// User Permissions setting allows it.
+pub fn may_edit_profile(
+    access: &Access,
+    person: &ProfileFacts<'_>,
+    console_facts: Option<&ApiManagement>,
+) -> Result<(), Refusal> {
+    let manage = access.scope_of(Permission::ManageUsers);
+    let in_scope = if person.grants.is_empty() {
+        manage == Scope::Organization
+    } else {
+        person.grants.iter().all(|(_, place)| manage.covers(*place))
+    };
+    if !in_scope || person.grants.iter().any(|(role, _)| role.is_none()) {
+        return Err(Refusal::OutsideScope);
+    }
+    if person.shared {
+        return Err(Refusal::SharedAccount(
+            "This person also belongs to another organization: only they can change their name, in their own profile.".into(),
+        ));
+    }
+    if let Some((Some(role), _)) = person
+        .grants
+        .iter()
+        .find(|(role, place)| role.is_some_and(|role| !access.holds_all(role.permissions, *place)))
+    {
+        return Err(Refusal::RoleAboveYours(format!(
+            "This person holds {}, which has permissions you do not hold, so you cannot change their details.",
+            role.name
+        )));
+    }
+    if let Some(facts) = console_facts {
+        console_may_edit(facts)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
-    fn outlet(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn outlet(n: u128) -> OutletId {
+        OutletId(Uuid::from_u128(n))
     }
 
     #[test]
@@ -163,7 +380,7 @@ mod tests {
             !access.allows(Permission::ViewUsers, None),
             "outlet grants never reach the organization"
         );
-        assert!(access.scope_of(Permission::ManageRoles).is_nowhere());
+        assert!(access.scope_of(Permission::ManageConnectors).is_nowhere());
         assert_eq!(
             access.reach(),
             Scope::Outlets([outlet(1), outlet(2)].into())
@@ -175,124 +392,63 @@ mod tests {
         let staff = Access::from_grants([(Some(outlet(3)), None)]);
         assert_eq!(staff.reach(), Scope::Outlets([outlet(3)].into()));
         assert!(staff.scope_of(Permission::ViewUsers).is_nowhere());
+        assert!(staff.may_list_roles().is_err());
         assert_eq!(
             Access::from_grants([(None, None)]).reach(),
             Scope::Organization
         );
     }
 
+    fn manager_at(place: OutletId) -> Access {
+        Access::from_grants([
+            (Some(place), Some(Permission::ManageConnectors)),
+            (Some(place), Some(Permission::ViewConnectors)),
+            (Some(place), Some(Permission::ManageUsers)),
+        ])
+    }
+
+    const STAFF: RoleFacts<'static> = RoleFacts {
+        name: "Staff",
+        permissions: &[Permission::ViewConnectors],
+    };
+    const OWNER: RoleFacts<'static> = RoleFacts {
+        name: "Owner",
+        permissions: &[Permission::ManageConnectors, Permission::ViewUsers],
+    };
+
     #[test]
-    fn nobody_grants_what_they_do_not_hold() {
-        let access = Access::from_grants([
-            (Some(outlet(1)), Some(Permission::ViewUsers)),
-            (Some(outlet(1)), Some(Permission::ManageConnectors)),
-        ]);
-        assert!(access.may_grant(&[Permission::ViewUsers], Some(outlet(1))));
-        assert!(!access.may_grant(
-            &[Permission::ViewUsers, Permission::ManageRoles],
-            Some(outlet(1))
-        ));
-        assert!(!access.may_grant(&[Permission::ViewUsers], Some(outlet(2))));
+    fn nobody_grants_what_they_do_not_hold_or_where_they_do_not_manage() {
+        let here = outlet(1);
+        let manager = manager_at(here);
+        let manage = manager.scope_of(Permission::ManageConnectors);
+        assert_eq!(
+            may_grant(&manager, &manage, STAFF, Some(here), "Pier"),
+            Ok(())
+        );
+        assert_eq!(
+            may_grant(&manager, &manage, STAFF, Some(outlet(2)), "Market"),
+            Err(Refusal::OutsideScope)
+        );
+        assert_eq!(
+            may_grant(&manager, &manage, STAFF, None, "the whole organization"),
+            Err(Refusal::OutsideScope)
+        );
+        let refusal = may_grant(&manager, &manage, OWNER, Some(here), "Pier").unwrap_err();
+        assert_eq!(refusal.code(), "role_exceeds_your_permissions");
+        assert_eq!(
+            refusal.reason(),
+            Some("You cannot grant Owner: it has permissions you do not hold at Pier.")
+        );
     }
-}
-
-/// Facts about a membership that decide whether the console may change it
-/// (the "API User Permissions" setting of Security & Permissions).
-#[derive(Debug, Clone)]
-pub struct ApiManagement {
-    pub managed_by_api: bool,
-    /// The managing brand's name and its "allow console edits" toggle.
-    pub brand: Option<(String, bool)>,
-    pub organization_is_franchisee: bool,
-    /// The organization's toggle for API-managed people of no brand.
-    pub unbranded_console_edits: bool,
-}
-
-/// Whether a console edit of this membership is allowed; the refusal says why.
-pub fn console_may_edit(facts: &ApiManagement) -> Result<(), String> {
-    if !facts.managed_by_api {
-        return Ok(());
-    }
-    match &facts.brand {
-        Some((brand, _)) if facts.organization_is_franchisee => Err(format!(
-            "User managed by {brand}: only {brand}'s API can change this person's access here."
-        )),
-        Some((brand, false)) => Err(format!(
-            "User managed by {brand}: console edits of API-managed people are turned off for {brand}."
-        )),
-        None if !facts.unbranded_console_edits => {
-            Err("This person is managed through the API, and console edits of API-managed people are turned off.".into())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// An existing grant (connector) someone wants to change or revoke.
-#[derive(Debug, Clone, Copy)]
-pub struct ExistingGrant<'a> {
-    pub role_name: &'a str,
-    pub role_permissions: &'a [Permission],
-    /// `None`: the whole organization (a library connector).
-    pub place: Option<Uuid>,
-    /// The grant is the caller's own (a signed-in person's connector).
-    pub own: bool,
-}
-
-/// Why an existing connector may not be changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeRefusal {
-    /// The caller does not manage access at that place.
-    OutsideScope,
-    /// Nobody changes or revokes their own access: no accidental lock-out, no self-promotion.
-    OwnAccess(String),
-    /// The role holds permissions the caller lacks there: nobody takes power away from
-    /// someone above them.
-    RoleAboveYours(String),
-    /// The API User Permissions setting locks the person against console edits.
-    ManagedThroughApi(String),
-}
-
-/// The one rule for changing or revoking an existing connector, used by every write path
-/// and by the console to show (or lock) a row's actions. `console_facts` is given only for
-/// console callers: the API User Permissions setting governs the console alone.
-pub fn may_change_grant(
-    access: &Access,
-    manage: &Scope,
-    grant: ExistingGrant<'_>,
-    console_facts: Option<&ApiManagement>,
-) -> Result<(), ChangeRefusal> {
-    if !manage.covers(grant.place) {
-        return Err(ChangeRefusal::OutsideScope);
-    }
-    if grant.own {
-        return Err(ChangeRefusal::OwnAccess(
-            "This is your own access: another administrator must change or revoke it.".into(),
-        ));
-    }
-    if !access.may_grant(grant.role_permissions, grant.place) {
-        return Err(ChangeRefusal::RoleAboveYours(format!(
-            "{} has permissions you do not hold here, so you cannot change or revoke it.",
-            grant.role_name
-        )));
-    }
-    if let Some(facts) = console_facts {
-        console_may_edit(facts).map_err(ChangeRefusal::ManagedThroughApi)?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod api_management_tests {
-    use super::*;
 
     fn facts(
-        api: bool,
+        external: bool,
         brand: Option<(&str, bool)>,
         franchisee: bool,
         unbranded: bool,
     ) -> ApiManagement {
         ApiManagement {
-            managed_by_api: api,
+            managed_externally: external,
             brand: brand.map(|(name, allowed)| (name.to_string(), allowed)),
             organization_is_franchisee: franchisee,
             unbranded_console_edits: unbranded,
@@ -301,67 +457,161 @@ mod api_management_tests {
 
     #[test]
     fn console_edits_follow_the_api_user_permissions_setting() {
+        let cases = [
+            (
+                "console-managed people are always editable",
+                facts(false, None, false, false),
+                true,
+            ),
+            (
+                "brand allows",
+                facts(true, Some(("Harbor Burger", true)), false, false),
+                true,
+            ),
+            (
+                "brand forbids",
+                facts(true, Some(("Harbor Burger", false)), false, true),
+                false,
+            ),
+            ("no brand, allowed", facts(true, None, false, true), true),
+            (
+                "no brand, forbidden",
+                facts(true, None, false, false),
+                false,
+            ),
+            (
+                "franchisee never edits brand-managed",
+                facts(true, Some(("Harbor Burger", true)), true, true),
+                false,
+            ),
+        ];
+        for (name, facts, allowed) in cases {
+            assert_eq!(console_may_edit(&facts).is_ok(), allowed, "{name}");
+        }
+        let refusal =
+            console_may_edit(&facts(true, Some(("Harbor Burger", true)), true, true)).unwrap_err();
         assert!(
-            console_may_edit(&facts(false, None, false, false)).is_ok(),
-            "console-managed people are always editable"
+            refusal
+                .reason()
+                .unwrap()
+                .starts_with("User managed by Harbor Burger")
         );
-        assert!(
-            console_may_edit(&facts(true, Some(("Harbor Burger", true)), false, false)).is_ok()
-        );
-        assert!(
-            console_may_edit(&facts(true, Some(("Harbor Burger", false)), false, true)).is_err()
-        );
-        assert!(console_may_edit(&facts(true, None, false, true)).is_ok());
-        assert!(console_may_edit(&facts(true, None, false, false)).is_err());
-        let franchisee = console_may_edit(&facts(true, Some(("Harbor Burger", true)), true, true));
-        assert!(
-            franchisee
-                .unwrap_err()
-                .contains("User managed by Harbor Burger")
-        );
+        assert_eq!(refusal.code(), "managed_through_api");
     }
 
     #[test]
-    fn an_existing_grant_is_changed_only_in_scope_below_you_and_when_the_setting_allows() {
-        let here = Uuid::from_u128(7);
-        let manager = Access::from_grants([
-            (Some(here), Some(Permission::ManageConnectors)),
-            (Some(here), Some(Permission::ViewConnectors)),
-        ]);
+    fn an_existing_grant_is_changed_only_in_scope_below_you_not_your_own_and_when_the_setting_allows()
+     {
+        let here = outlet(7);
+        let manager = manager_at(here);
         let manage = manager.scope_of(Permission::ManageConnectors);
         let staff = ExistingGrant {
-            role_name: "Staff",
-            role_permissions: &[Permission::ViewConnectors],
+            role: STAFF,
             place: Some(here),
             own: false,
         };
         assert_eq!(may_change_grant(&manager, &manage, staff, None), Ok(()));
         let elsewhere = ExistingGrant {
-            place: Some(Uuid::from_u128(8)),
+            place: Some(outlet(8)),
             ..staff
         };
         assert_eq!(
             may_change_grant(&manager, &manage, elsewhere, None),
-            Err(ChangeRefusal::OutsideScope)
+            Err(Refusal::OutsideScope)
         );
         let owner = ExistingGrant {
-            role_name: "Owner",
-            role_permissions: &[Permission::ManageConnectors, Permission::ManageSettings],
+            role: OWNER,
             ..staff
         };
         assert!(matches!(
             may_change_grant(&manager, &manage, owner, None),
-            Err(ChangeRefusal::RoleAboveYours(reason)) if reason.starts_with("Owner has permissions")
+            Err(Refusal::RoleAboveYours(reason)) if reason.starts_with("Owner has permissions")
         ));
         let mine = ExistingGrant { own: true, ..staff };
-        assert!(matches!(
-            may_change_grant(&manager, &manage, mine, None),
-            Err(ChangeRefusal::OwnAccess(_))
-        ));
+        assert_eq!(
+            may_change_grant(&manager, &manage, mine, None)
+                .unwrap_err()
+                .code(),
+            "own_access"
+        );
         let locked = facts(true, Some(("Harbor Burger", true)), true, true);
         assert!(matches!(
             may_change_grant(&manager, &manage, staff, Some(&locked)),
-            Err(ChangeRefusal::ManagedThroughApi(reason)) if reason.contains("Harbor Burger")
+            Err(Refusal::ManagedExternally(reason)) if reason.contains("Harbor Burger")
         ));
+    }
+
+    #[test]
+    fn names_are_changed_by_who_manages_the_person_everywhere_above_them_and_never_for_a_shared_account()
+     {
+        let here = outlet(1);
+        let manager = manager_at(here);
+        let at = |role, place| ProfileFacts {
+            grants: vec![(Some(role), place)],
+            shared: false,
+        };
+        let cases: [(&str, ProfileFacts<'_>, Option<&str>); 7] = [
+            ("staff at my outlet", at(STAFF, Some(here)), None),
+            (
+                "staff elsewhere",
+                at(STAFF, Some(outlet(2))),
+                Some("outside_your_scope"),
+            ),
+            (
+                "a library user",
+                at(STAFF, None),
+                Some("outside_your_scope"),
+            ),
+            (
+                "an owner at my outlet",
+                at(OWNER, Some(here)),
+                Some("role_exceeds_your_permissions"),
+            ),
+            (
+                "someone also in another organization",
+                ProfileFacts {
+                    shared: true,
+                    ..at(STAFF, Some(here))
+                },
+                Some("shared_account"),
+            ),
+            (
+                "someone holding a role no longer offered",
+                ProfileFacts {
+                    grants: vec![(None, Some(here))],
+                    shared: false,
+                },
+                Some("outside_your_scope"),
+            ),
+            (
+                "someone with no access here",
+                ProfileFacts {
+                    grants: vec![],
+                    shared: false,
+                },
+                Some("outside_your_scope"),
+            ),
+        ];
+        for (name, person, refused) in cases {
+            assert_eq!(
+                may_edit_profile(&manager, &person, None)
+                    .err()
+                    .map(|r| r.code()),
+                refused,
+                "{name}"
+            );
+        }
+        let owner = Access::from_grants(Permission::all().iter().map(|p| (None, Some(*p))));
+        assert_eq!(
+            may_edit_profile(
+                &owner,
+                &ProfileFacts {
+                    grants: vec![],
+                    shared: false
+                },
+                None
+            ),
+            Ok(())
+        );
     }
 }

@@ -1,15 +1,27 @@
-//! Request guards in front of every console route: the session requirement and the
-//! cross-site write refusal. The API (`/api/v1`) authenticates with bearer tokens instead.
+//! Request guards in front of every route: the body limit, the session requirement of the
+//! console, the cross-site write refusal, and the status of server functions' errors. The
+//! API (`/api/v1`) authenticates with bearer tokens instead of sessions.
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tower_sessions::Session;
 
-use super::caller::Caller;
 use super::startup::AppState;
+use crate::api::error_response;
+use crate::console::server::{SESSION_CLAIMS, remember};
 use crate::domain::AppError;
+use crate::service::auth::{self, SessionClaims};
+
+/// The largest API body (JSON).
+pub const API_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest console request body: forms of a few fields.
+pub const CONSOLE_BODY_LIMIT: usize = 64 * 1024;
 
 /// Paths anyone may request without a session.
 fn open_without_session(path: &str) -> bool {
@@ -27,9 +39,50 @@ fn outside_console(path: &str) -> bool {
         || path == "/favicon.svg"
 }
 
+/// Refuses a body over the limit with 413 and the usual error body, whether the client
+/// announced its length or streams it.
+pub async fn limit_body(request: Request, next: Next) -> Response {
+    let (limit, words) = if request.uri().path().starts_with("/api/") {
+        (API_BODY_LIMIT, "2 MB")
+    } else {
+        (CONSOLE_BODY_LIMIT, "64 KB")
+    };
+    let too_large = || {
+        error_response(&AppError::refused(
+            413,
+            "payload_too_large",
+            format!("The body is larger than the {words} limit."),
+        ))
+    };
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let flag = exceeded.clone();
+    let (parts, body) = request.into_parts();
+    let body = Limited::new(body, limit).map_err(move |error| {
+        if error.downcast_ref::<LengthLimitError>().is_some() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        error
+    });
+    let response = next.run(Request::from_parts(parts, Body::new(body))).await;
+    if exceeded.load(Ordering::Relaxed) {
+        too_large()
+    } else {
+        response
+    }
+}
+
 /// Every console page and server function needs a signed-in person. Pages redirect to
-/// `/login?next=…`; server functions answer 401. The loaded [`Caller`] rides along in the
-/// request extensions, so each request loads it once.
+/// `/login?next=…`; server functions answer 401. The signed-in caller rides along in the
+/// request extensions, so each request resumes the session once; a session that must end
+/// (past its lifetime, password changed, person deactivated) is ended here.
 pub async fn require_session(
     State(state): State<AppState>,
     session: Session,
@@ -40,20 +93,18 @@ pub async fn require_session(
     if outside_console(&path) {
         return next.run(request).await;
     }
-    let caller = match Caller::from_session(&state.pool, &session).await {
-        Ok(caller) => caller,
-        Err(error) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
+    let signed_in = match resume(&state, &session).await {
+        Ok(signed_in) => signed_in,
+        Err(error) => return error_response(&error),
     };
-    match caller {
+    match signed_in {
         Some(_) if path == "/login" => Redirect::to("/users").into_response(),
-        Some(caller) => {
-            request.extensions_mut().insert(caller);
+        Some(signed_in) => {
+            request.extensions_mut().insert(signed_in);
             next.run(request).await
         }
         None if open_without_session(&path) => next.run(request).await,
-        None if path.starts_with("/rpc/") => {
-            error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated)
-        }
+        None if path.starts_with("/rpc/") => error_response(&AppError::Unauthenticated),
         None => {
             let wanted = request
                 .uri()
@@ -65,6 +116,25 @@ pub async fn require_session(
     }
 }
 
+async fn resume(state: &AppState, session: &Session) -> Result<Option<auth::SignedIn>, AppError> {
+    let claims: Option<SessionClaims> = session
+        .get(SESSION_CLAIMS)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let Some(claims) = claims else {
+        return Ok(None);
+    };
+    let signed_in = auth::resume(&state.context, &claims).await?;
+    match &signed_in {
+        None => session.flush().await.map_err(|e| AppError::internal(&e))?,
+        Some(signed_in) if signed_in.claims != claims => {
+            remember(session, &signed_in.claims).await?
+        }
+        Some(_) => {}
+    }
+    Ok(signed_in)
+}
+
 /// Refuses state-changing requests that a browser sends on behalf of another site.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     let safe = matches!(
@@ -74,11 +144,10 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     if safe || request.uri().path().starts_with("/api/v1/") || is_same_site(request.headers()) {
         return next.run(request).await;
     }
-    let refusal = AppError::conflict(
+    error_response(&AppError::denied(
         "cross_site_request",
         "Requests from another site are refused.",
-    );
-    error_response(StatusCode::FORBIDDEN, &refusal)
+    ))
 }
 
 fn is_same_site(headers: &HeaderMap) -> bool {
@@ -98,12 +167,20 @@ fn is_same_site(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The JSON error body used by every non-page response.
-pub fn error_response(status: StatusCode, error: &AppError) -> Response {
-    let mut body =
-        serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } });
-    if let AppError::Invalid { fields, .. } = error {
-        body["error"]["fields"] = serde_json::json!(fields);
+/// A server function that fails before its body runs (arguments that cannot be read) is
+/// answered 500 by Leptos; this gives it the status of its error instead.
+pub async fn rpc_status(request: Request, next: Next) -> Response {
+    let rpc = request.uri().path().starts_with("/rpc/");
+    let response = next.run(request).await;
+    if !rpc || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
     }
-    (status, axum::Json(body)).into_response()
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, CONSOLE_BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = crate::api::status_of(&error);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

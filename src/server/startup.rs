@@ -1,14 +1,12 @@
 //! Builds the whole application once, for `main` and for the integration tests alike.
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::response::Redirect;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sqlx::SqlitePool;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -18,16 +16,14 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::guards;
-use super::mailer::Mailer;
 use crate::console::{App, shell};
-use crate::store;
+use crate::service::{self, Context, Settings, mail::Mailer};
+use crate::store::{Db, OpenError};
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
-    pub config: Arc<Config>,
-    pub mailer: Arc<Mailer>,
+    pub context: Context,
     pub leptos_options: LeptosOptions,
 }
 
@@ -37,40 +33,79 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl FromRef<AppState> for Context {
+    fn from_ref(state: &AppState) -> Self {
+        state.context.clone()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot open the database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("cannot migrate the database: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(#[from] OpenError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
     #[error("session store: {0}")]
     Sessions(String),
     #[error("mail: {0}")]
-    Mail(String),
+    Mail(#[from] service::mail::MailerError),
 }
 
 /// A built application: bound to its address, not yet serving.
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    pub state: AppState,
+    sessions: SqliteStore,
+    pub context: Context,
     pub address: SocketAddr,
 }
 
+/// Every so often: expired sessions go, mail that could not be sent is tried again.
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl Application {
     pub async fn serve(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        tokio::spawn(
+            self.sessions
+                .clone()
+                .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+        );
+        let context = self.context.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+            loop {
+                tick.tick().await;
+                service::deliver_overdue_mail(&context).await;
+            }
+        });
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
+}
+
+/// Opens the services' context: the database (migrated) and the mail transport.
+pub async fn context(config: &Config) -> Result<Context, StartupError> {
+    let db = Db::open(&config.database_url).await?;
+    let mailer = Mailer::new(
+        &config.mail_from,
+        config.smtp_url.as_deref(),
+        &config.outbox_dir,
+    )?;
+    let settings = Settings {
+        public_url: config.public_url.clone(),
+        mail_from: config.mail_from.clone(),
+    };
+    Ok(Context::new(db, mailer, settings))
 }
 
 /// Opens and migrates the database, binds the address and assembles the routes.
 pub async fn build(config: Config) -> Result<Application, StartupError> {
-    let pool = store::connect(&config.database_url).await?;
-    store::migrate(&pool).await?;
+    let context = context(&config).await?;
     let listener = TcpListener::bind(config.site_addr).await?;
     let address = listener.local_addr()?;
 
@@ -80,67 +115,64 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
-    let mailer = Mailer::from_config(&config).map_err(StartupError::Mail)?;
     let state = AppState {
-        pool,
-        config: Arc::new(config),
-        mailer: Arc::new(mailer),
+        context: context.clone(),
         leptos_options,
     };
-    let router = router(state.clone())?;
+    let sessions = SqliteStore::new(context.db().pool().clone())
+        .with_table_name("sessions")
+        .map_err(StartupError::Sessions)?;
+    let router = router(state, sessions.clone(), config.secure_cookies());
     Ok(Application {
         listener,
         router,
-        state,
+        sessions,
+        context,
         address,
     })
 }
 
-fn router(state: AppState) -> Result<Router, StartupError> {
-    let sessions = SqliteStore::new(state.pool.clone())
-        .with_table_name("sessions")
-        .map_err(StartupError::Sessions)?;
-    tokio::spawn({
-        let sessions = sessions.clone();
-        async move {
-            if let Err(error) = sessions.delete_expired().await {
-                tracing::warn!(%error, "could not delete expired sessions");
-            }
-        }
-    });
+fn router(state: AppState, sessions: SqliteStore, secure_cookies: bool) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("brigade_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
 
     let routes = console_routes();
-    let context_state = state.clone();
+    let context = state.context.clone();
     let shell_options = state.leptos_options.clone();
-    Ok(Router::new()
+    Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
-        .nest("/api/v1", crate::api::router())
+        .nest(
+            "/api/v1",
+            crate::api::router().with_state(state.context.clone()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || provide_context(context.clone()),
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(guards::rpc_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guards::require_session,
         ))
         .layer(axum::middleware::from_fn(guards::refuse_cross_site))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(guards::limit_body))
+        // Our own limit applies (`guards::limit_body`); this one only must not be lower.
+        .layer(DefaultBodyLimit::max(guards::API_BODY_LIMIT))
         // No request may hold a connection forever (a stuck render or a slow client).
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state))
+        .with_state(state)
 }
 
 /// The console's routes, computed once per process. Leptos generates them by rendering the

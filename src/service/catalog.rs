@@ -1,59 +1,63 @@
 //! Read-only lists of an organization's roles and outlets, as a principal may see them.
 
-use super::{Principal, internal};
-use crate::domain::model::{AccessOptions, ConnectorType, Outlet, Role};
+use super::{Context, Principal};
+use crate::domain::model::{AccessOptions, ConnectorType, Outlet, Paged, Role};
+use crate::domain::paging::PageRequest;
 use crate::domain::{AppError, Permission, Scope};
-use crate::server::startup::AppState;
-use crate::store::catalog;
-use uuid::Uuid;
+use crate::store;
 
-/// Roles usable in the organization; for whoever may see or manage access.
+/// Roles usable in the organization, for whoever may list them (policy).
 pub async fn roles(
-    state: &AppState,
+    context: &Context,
     who: &Principal,
     role_type: Option<ConnectorType>,
 ) -> Result<Vec<Role>, AppError> {
-    if !who.access.holds_anywhere(Permission::ViewConnectors)
-        && !who.access.holds_anywhere(Permission::ManageConnectors)
-    {
-        return Err(AppError::Forbidden);
-    }
-    catalog::roles(&state.pool, who.organization_id, role_type)
-        .await
-        .map_err(internal)
+    who.access.may_list_roles()?;
+    let mut conn = context.read().await?;
+    Ok(store::catalog::roles(&mut conn, who.organization_id, role_type).await?)
 }
 
 /// One keyset page of the outlets the principal can reach.
 pub async fn outlets(
-    state: &AppState,
+    context: &Context,
     who: &Principal,
-    after: Option<Uuid>,
-    limit: u32,
-) -> Result<Vec<Outlet>, AppError> {
-    catalog::outlets(
-        &state.pool,
-        who.organization_id,
-        &who.access.reach(),
-        after,
-        limit,
-    )
-    .await
-    .map_err(internal)
+    page: &PageRequest,
+) -> Result<Paged<Outlet>, AppError> {
+    let mut conn = context.read().await?;
+    let rows =
+        store::catalog::outlets(&mut conn, who.organization_id, &who.access.reach(), page).await?;
+    Ok(page.page(rows, |o| o.id.0))
 }
 
 /// What the console's access page may offer: roles, outlets to filter by and to grant at.
-pub async fn access_options(state: &AppState, who: &Principal) -> Result<AccessOptions, AppError> {
+pub async fn access_options(context: &Context, who: &Principal) -> Result<AccessOptions, AppError> {
     let view = who.scope_for(Permission::ViewConnectors)?;
     let manage = who.access.scope_of(Permission::ManageConnectors);
+    let roles = roles(context, who, None).await?;
+    let mut conn = context.read().await?;
     let organization = who.organization_id;
     Ok(AccessOptions {
-        roles: roles(state, who, None).await?,
-        visible_outlets: catalog::outlets_by_name(&state.pool, organization, &view)
-            .await
-            .map_err(internal)?,
-        manageable_outlets: catalog::outlets_by_name(&state.pool, organization, &manage)
-            .await
-            .map_err(internal)?,
+        roles,
+        visible_outlets: store::catalog::outlets_by_name(&mut conn, organization, &view).await?,
+        manageable_outlets: store::catalog::outlets_by_name(&mut conn, organization, &manage)
+            .await?,
         manages_library: manage == Scope::Organization,
     })
+}
+
+/// One keyset page of the roles, by id like every other list (roles are few: paged in memory).
+pub async fn roles_page(
+    context: &Context,
+    who: &Principal,
+    role_type: Option<ConnectorType>,
+    page: &PageRequest,
+) -> Result<Paged<Role>, AppError> {
+    let mut roles = roles(context, who, role_type).await?;
+    roles.sort_by_key(|r| r.id);
+    let rows: Vec<Role> = roles
+        .into_iter()
+        .filter(|r| page.after.is_none_or(|after| r.id.0 > after))
+        .take(page.fetch_limit() as usize)
+        .collect();
+    Ok(page.page(rows, |r| r.id.0))
 }

@@ -1,23 +1,142 @@
 //! Use-cases shared by every face of the product (console server functions, the REST API,
-//! later SCIM). A service parses raw input into domain types, asks the policy, and performs
-//! the change in one transaction with its audit event. Adapters stay thin.
+//! the CLI, later SCIM). The service owns its context (database, mail, settings); it never
+//! names the HTTP framework, Leptos or the database driver. A use-case that writes receives
+//! the unit of work ([`Work`]) it runs in, asks `domain::policy` inside it, and records its
+//! audit event there; mail it causes is queued there and delivered after commit.
 
 pub mod api_tokens;
+pub mod auth;
 pub mod catalog;
 pub mod connectors;
-pub mod paging;
+pub mod mail;
+pub mod passwords;
+pub mod people;
 pub mod secrets;
 pub mod verification;
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::domain::{Access, AppError, Permission, Scope};
+use crate::domain::model::{ManagedBy, Via};
+use crate::domain::policy::Refusal;
+use crate::domain::{Access, AppError, OrganizationId, Permission, Scope, UserId};
 use crate::store::audit::Actor;
+use crate::store::{Conn, Db, ReadConn, WriteTx};
 
-/// Whoever acts: a signed-in person in the console or an API client, in one organization.
+/// What the services need from their surroundings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of links in mail, e.g. `https://brigade.example`.
+    pub public_url: String,
+    /// Sender of Brigade's mail.
+    pub mail_from: String,
+}
+
+/// The services' context: database, mail transport and settings.
+#[derive(Clone)]
+pub struct Context {
+    db: Db,
+    mailer: Arc<mail::Mailer>,
+    settings: Arc<Settings>,
+}
+
+impl Context {
+    pub fn new(db: Db, mailer: mail::Mailer, settings: Settings) -> Self {
+        Self {
+            db,
+            mailer: Arc::new(mailer),
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<ReadConn, AppError> {
+        Ok(self.db.read().await?)
+    }
+
+    /// Starts a unit of work: one write transaction, committed by [`Work::commit`].
+    pub async fn begin(&self) -> Result<Work, AppError> {
+        Ok(Work {
+            tx: self.db.write().await?,
+            queued_mail: Vec::new(),
+            context: self.clone(),
+        })
+    }
+}
+
+/// One unit of work: a write transaction and the mail it queued. Several use-cases may share
+/// one; dropped without [`Work::commit`], nothing of it happens (no row, no mail).
+pub struct Work {
+    tx: WriteTx,
+    queued_mail: Vec<Uuid>,
+    context: Context,
+}
+
+impl Work {
+    /// Queues a message, to be delivered once this work commits.
+    pub async fn queue_mail(
+        &mut self,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), AppError> {
+        let id = crate::store::mail::queue(&mut self.tx, to, subject, body).await?;
+        self.queued_mail.push(id);
+        Ok(())
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.context.settings
+    }
+
+    /// Commits, then delivers the mail queued in this work. A delivery failure does not undo
+    /// the work: the message stays queued and is retried.
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        if !self.queued_mail.is_empty() {
+            mail::deliver(
+                &self.context.db,
+                &self.context.mailer,
+                Some(&self.queued_mail),
+            )
+            .await;
+        }
+        Ok(())
+    }
+}
+
+impl Deref for Work {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.tx
+    }
+}
+
+impl DerefMut for Work {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+}
+
+/// Delivers mail that could not be sent right after its commit (the SMTP server was away).
+pub async fn deliver_overdue_mail(context: &Context) {
+    mail::deliver(&context.db, &context.mailer, None).await;
+}
+
+/// Whoever acts: a signed-in person or an API client, in one organization, with what they
+/// hold there. Made only by [`auth`], from a session or a bearer token.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub organization_id: Uuid,
+    pub organization_id: OrganizationId,
     pub access: Access,
     pub actor: Actor,
 }
@@ -29,12 +148,30 @@ impl Principal {
     }
 
     pub fn via_console(&self) -> bool {
-        self.actor.via == "console"
+        self.actor.via == Via::Console
+    }
+
+    /// Whether the principal is this person.
+    pub fn is(&self, user: UserId) -> bool {
+        self.actor.user_id == Some(user)
+    }
+
+    /// Who manages the people this principal adds.
+    fn manages_as(&self) -> ManagedBy {
+        match self.actor.via {
+            Via::Api => ManagedBy::Api,
+            Via::Scim => ManagedBy::Scim,
+            Via::Console | Via::Cli | Via::System => ManagedBy::Console,
+        }
     }
 }
 
-/// Logs an unexpected failure and hides its detail.
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "internal error");
-    AppError::Internal
+/// A policy refusal as the caller sees it. `OutsideScope` is a 403 when the caller can see
+/// the thing (`visible`) and a 404 otherwise, so nobody learns what lies outside their reach.
+fn refused(refusal: Refusal, visible: bool) -> AppError {
+    match refusal.reason() {
+        Some(reason) => AppError::denied(refusal.code(), reason),
+        None if visible => AppError::Forbidden,
+        None => AppError::NotFound,
+    }
 }

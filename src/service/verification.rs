@@ -1,46 +1,32 @@
-//! One-time links that verify an address and let the person set a password (valid 7 days).
+//! One-time links that verify an address and let the person set their first password
+//! (valid 7 days). A link never replaces a password that is already set.
 
-use std::collections::BTreeMap;
-use uuid::Uuid;
-
-use super::{internal, secrets};
-use crate::domain::{AppError, Email};
-use crate::server::mailer::Mail;
-use crate::server::password::{self, MIN_PASSWORD_LENGTH};
-use crate::server::startup::AppState;
+use super::{Context, Work, passwords, secrets};
+use crate::domain::model::Via;
+use crate::domain::{AppError, Email, Password, UserId};
 use crate::store::{self, audit, tokens};
 
 pub const VALID_FOR: time::Duration = time::Duration::days(7);
 
-/// Issues a link for the account and mails it.
-pub async fn send_link(state: &AppState, user_id: Uuid, email: &Email) -> Result<(), AppError> {
+/// Issues a link for the account and queues its mail in the same unit of work.
+pub async fn queue_link(work: &mut Work, user: UserId, email: &Email) -> Result<(), AppError> {
     let token = secrets::generate("");
     let expires_at = store::format_timestamp(time::OffsetDateTime::now_utc() + VALID_FOR);
-    let mut tx = store::write_transaction(&state.pool)
-        .await
-        .map_err(internal)?;
-    tokens::insert_verification(&mut tx, user_id, &secrets::hash(&token), &expires_at)
-        .await
-        .map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
+    tokens::insert_verification(work, user, &secrets::hash(&token), &expires_at).await?;
     let link = format!(
         "{}/verify/{token}",
-        state.config.public_url.trim_end_matches('/')
+        work.settings().public_url.trim_end_matches('/')
     );
     let text = format!(
         "Hello,\n\nYou have been given access in Brigade. Verify your address and set your password here:\n\n{link}\n\n\
          The link works once and is valid for 7 days. If you did not expect this, ignore this message.\n"
     );
-    let mail = Mail {
-        to: email.to_string(),
-        subject: "Verify your address and set your Brigade password".into(),
-        text,
-    };
-    state
-        .mailer
-        .send(&state.config.mail_from, mail)
-        .await
-        .map_err(internal)
+    work.queue_mail(
+        email.as_str(),
+        "Verify your address and set your Brigade password",
+        &text,
+    )
+    .await
 }
 
 fn link_unusable() -> AppError {
@@ -51,68 +37,43 @@ fn link_unusable() -> AppError {
 }
 
 /// The address a usable link is for.
-pub async fn email_for(state: &AppState, token: &str) -> Result<String, AppError> {
-    let mut conn = state.pool.acquire().await.map_err(internal)?;
+pub async fn email_for(context: &Context, token: &str) -> Result<String, AppError> {
+    let mut conn = context.read().await?;
     tokens::usable_verification(&mut conn, &secrets::hash(token.trim()))
-        .await
-        .map_err(internal)?
+        .await?
         .map(|(_, email)| email)
         .ok_or_else(link_unusable)
 }
 
-/// Sets the password through a usable link and uses the link up.
-pub async fn complete(
-    state: &AppState,
-    token: &str,
-    new_password: &str,
-    confirmation: &str,
-) -> Result<(), AppError> {
-    let mut problems = BTreeMap::new();
-    if new_password.chars().count() < MIN_PASSWORD_LENGTH {
-        problems.insert(
-            "password".to_string(),
-            format!("Use at least {MIN_PASSWORD_LENGTH} characters."),
-        );
-    } else if new_password != confirmation {
-        problems.insert(
-            "confirmation".to_string(),
-            "The two passwords differ.".to_string(),
-        );
-    }
-    if let Some(error) = AppError::fields(problems) {
-        return Err(error);
-    }
-    let owned = new_password.to_string();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&owned))
-        .await
-        .map_err(internal)?;
-    let mut tx = store::write_transaction(&state.pool)
-        .await
-        .map_err(internal)?;
-    let (user_id, _) = tokens::usable_verification(&mut tx, &secrets::hash(token.trim()))
-        .await
-        .map_err(internal)?
+/// Sets the first password through a usable link and uses the link up. The link is checked
+/// before the (deliberately slow) hashing, and again in the unit of work that writes; this
+/// use-case owns that unit, since the hashing must not hold the write lock.
+#[tracing::instrument(skip_all)]
+pub async fn complete(context: &Context, token: &str, password: &Password) -> Result<(), AppError> {
+    let token_hash = secrets::hash(token.trim());
+    email_for(context, token).await?;
+    let hash = passwords::hash(password).await?;
+    let mut work = context.begin().await?;
+    let (user, _) = tokens::usable_verification(&mut work, &token_hash)
+        .await?
         .ok_or_else(link_unusable)?;
-    tokens::complete_verification(&mut tx, user_id, hash.as_stored())
-        .await
-        .map_err(internal)?;
-    audit::record(
-        &mut tx,
-        audit::Actor {
-            user_id: Some(user_id),
-            token_id: None,
-            via: "console",
-        },
-        audit::Event {
-            organization_id: None,
-            action: "user_account.verified",
-            target_type: "user_account",
-            target_id: Some(user_id),
-            before: None,
-            after: None,
-        },
-    )
-    .await
-    .map_err(internal)?;
-    tx.commit().await.map_err(internal)
+    if !store::accounts::set_first_password(&mut work, user, hash.as_stored()).await? {
+        return Err(link_unusable());
+    }
+    tokens::use_up_verifications(&mut work, user).await?;
+    let actor = audit::Actor {
+        user_id: Some(user),
+        token_id: None,
+        via: Via::Console,
+    };
+    let event = audit::Event {
+        organization_id: None,
+        action: "user_account.verified",
+        target_type: "user_account",
+        target_id: Some(user.0),
+        before: None,
+        after: None,
+    };
+    audit::record(&mut work, actor, event).await?;
+    work.commit().await
 }

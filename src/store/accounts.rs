@@ -1,44 +1,46 @@
-//! User accounts and their memberships, as sign-in and the organization switcher need them.
+//! User accounts (one per person, shared by every organization they belong to) and what
+//! sign-in and the organization switcher need of their memberships.
 
-use sqlx::SqlitePool;
-use uuid::Uuid;
-
+use super::{Conn, now};
 use crate::domain::model::OrganizationChoice;
+use crate::domain::{Email, MembershipId, OrganizationId, PersonName, UserId, Username};
 
 /// What sign-in needs to know about an account.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LoginCandidate {
-    pub id: Uuid,
+    pub id: UserId,
     pub password_hash: Option<String>,
+    pub session_version: i64,
 }
 
 /// Finds an account by email or username, both compared case-insensitively.
 pub async fn find_by_login(
-    pool: &SqlitePool,
+    conn: &mut Conn,
     identifier: &str,
 ) -> sqlx::Result<Option<LoginCandidate>> {
     sqlx::query_as(
-        "SELECT id, password_hash FROM user_accounts WHERE email = ?1 OR username = ?1 LIMIT 1",
+        "SELECT id, password_hash, session_version FROM user_accounts
+         WHERE email = ?1 OR username = ?1 LIMIT 1",
     )
     .bind(identifier.trim())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 
-/// Organizations where the person has an active membership, by name.
-/// Each with the id of the person's membership there.
+/// Organizations where the person has an active membership, by name, each with the id of
+/// the person's membership there.
 pub async fn active_organizations(
-    pool: &SqlitePool,
-    user_id: Uuid,
-) -> sqlx::Result<Vec<(OrganizationChoice, Uuid)>> {
-    let rows: Vec<(Uuid, String, String, Uuid)> = sqlx::query_as(
+    conn: &mut Conn,
+    user: UserId,
+) -> sqlx::Result<Vec<(OrganizationChoice, MembershipId)>> {
+    let rows: Vec<(OrganizationId, String, String, MembershipId)> = sqlx::query_as(
         "SELECT o.id, o.name, o.slug, m.id FROM memberships m
          JOIN organizations o ON o.id = m.organization_id
          WHERE m.user_id = ?1 AND m.status = 'active'
          ORDER BY o.name COLLATE NOCASE",
     )
-    .bind(user_id)
-    .fetch_all(pool)
+    .bind(user)
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -46,17 +48,124 @@ pub async fn active_organizations(
         .collect())
 }
 
+/// The person's own view of their account.
 #[derive(Debug, sqlx::FromRow)]
 pub struct AccountSummary {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    pub session_version: i64,
 }
 
-pub async fn summary(pool: &SqlitePool, user_id: Uuid) -> sqlx::Result<Option<AccountSummary>> {
-    sqlx::query_as("SELECT id, email, first_name, last_name FROM user_accounts WHERE id = ?1")
-        .bind(user_id)
-        .fetch_optional(pool)
+pub async fn summary(conn: &mut Conn, user: UserId) -> sqlx::Result<Option<AccountSummary>> {
+    sqlx::query_as(
+        "SELECT id, email, first_name, last_name, session_version FROM user_accounts WHERE id = ?1",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await
+}
+
+/// An existing account, as "add user" needs it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ExistingAccount {
+    pub id: UserId,
+    pub has_password: bool,
+}
+
+/// An account by email (emails are stored lower-cased; NOCASE also covers old data).
+pub async fn by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<ExistingAccount>> {
+    sqlx::query_as(
+        "SELECT id, password_hash IS NOT NULL AS has_password FROM user_accounts WHERE email = ?1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Creates an account with no password (it is set through the verification link).
+pub async fn insert(
+    conn: &mut Conn,
+    email: &Email,
+    username: &Username,
+    first_name: Option<&PersonName>,
+    last_name: Option<&PersonName>,
+) -> sqlx::Result<UserId> {
+    let id = UserId::generate();
+    sqlx::query(
+        "INSERT INTO user_accounts (id, email, username, first_name, last_name, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )
+    .bind(id)
+    .bind(email.as_str())
+    .bind(username.as_str())
+    .bind(first_name.map_or("", PersonName::as_str))
+    .bind(last_name.map_or("", PersonName::as_str))
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Whether a username is taken (case-insensitively).
+pub async fn username_taken(conn: &mut Conn, username: &Username) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM user_accounts WHERE username = ?1)")
+        .bind(username.as_str())
+        .fetch_one(conn)
         .await
+}
+
+/// Changes the names given (`None` keeps one).
+pub async fn update_names(
+    conn: &mut Conn,
+    user: UserId,
+    first_name: Option<&PersonName>,
+    last_name: Option<&PersonName>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE user_accounts SET first_name = coalesce(?2, first_name),
+         last_name = coalesce(?3, last_name), updated_at = ?4 WHERE id = ?1",
+    )
+    .bind(user)
+    .bind(first_name.map(PersonName::as_str))
+    .bind(last_name.map(PersonName::as_str))
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the account also belongs to an organization other than `organization`.
+pub async fn belongs_elsewhere(
+    conn: &mut Conn,
+    user: UserId,
+    organization: OrganizationId,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND organization_id <> ?2)",
+    )
+    .bind(user)
+    .bind(organization)
+    .fetch_one(conn)
+    .await
+}
+
+/// Sets the first password of an account that has none, and ends its sessions signed in
+/// under the previous version. Returns `false` when the account already has a password.
+pub async fn set_first_password(
+    conn: &mut Conn,
+    user: UserId,
+    password_hash: &str,
+) -> sqlx::Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE user_accounts SET password_hash = ?2, session_version = session_version + 1,
+         updated_at = ?3 WHERE id = ?1 AND password_hash IS NULL",
+    )
+    .bind(user)
+    .bind(password_hash)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(changed.rows_affected() == 1)
 }

@@ -1,31 +1,29 @@
 //! The append-only audit trail. Every write records its event in the same transaction.
 
 use serde_json::Value;
-use sqlx::SqliteConnection;
-use uuid::Uuid;
+
+use super::Conn;
+use crate::domain::model::Via;
+use crate::domain::{OrganizationId, TokenId, UserId};
 
 /// Who made a change and through which face of the product.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
-    pub user_id: Option<Uuid>,
-    pub token_id: Option<Uuid>,
-    pub via: &'static str,
+    pub user_id: Option<UserId>,
+    pub token_id: Option<TokenId>,
+    pub via: Via,
 }
 
 pub struct Event<'a> {
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<OrganizationId>,
     pub action: &'a str,
     pub target_type: &'a str,
-    pub target_id: Option<Uuid>,
+    pub target_id: Option<uuid::Uuid>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
-pub async fn record(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    event: Event<'_>,
-) -> sqlx::Result<()> {
+pub async fn record(conn: &mut Conn, actor: Actor, event: Event<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_events
            (organization_id, actor_user_id, actor_token_id, via, action, target_type, target_id,

@@ -1,16 +1,16 @@
 //! Roles and outlets of an organization. A franchisee also sees the brand roles its linked
 //! brands' owner defines (read-only there).
 
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
-use uuid::Uuid;
 
-use super::push_outlet_scope;
+use super::{Conn, push_in, push_outlet_scope};
 use crate::domain::model::{BrandRef, ConnectorType, Outlet, PartnerRole, Role};
-use crate::domain::{Permission, Scope};
+use crate::domain::paging::PageRequest;
+use crate::domain::{BrandId, OrganizationId, OutletId, Permission, RoleId, Scope};
 
 /// Roles usable in the organization: its own, plus brand roles of brands it is linked to.
-const AVAILABLE_ROLES: &str = "
+pub(crate) const AVAILABLE_ROLES: &str = "
     SELECT r.id, r.name, r.type, r.partner_role, b.id AS brand_id, b.name AS brand_name
     FROM roles r LEFT JOIN brands b ON b.id = r.brand_id
     WHERE (r.organization_id = ?1
@@ -18,31 +18,25 @@ const AVAILABLE_ROLES: &str = "
 
 #[derive(sqlx::FromRow)]
 struct RoleRow {
-    id: Uuid,
+    id: RoleId,
     name: String,
     #[sqlx(rename = "type")]
-    role_type: String,
-    partner_role: String,
-    brand_id: Option<Uuid>,
+    role_type: ConnectorType,
+    partner_role: PartnerRole,
+    brand_id: Option<BrandId>,
     brand_name: Option<String>,
 }
 
-async fn with_permissions(pool: &SqlitePool, rows: Vec<RoleRow>) -> sqlx::Result<Vec<Role>> {
-    let mut permissions: HashMap<Uuid, Vec<Permission>> = HashMap::new();
+async fn with_permissions(conn: &mut Conn, rows: Vec<RoleRow>) -> sqlx::Result<Vec<Role>> {
+    let mut permissions: HashMap<RoleId, Vec<Permission>> = HashMap::new();
     if !rows.is_empty() {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT role_id, permission FROM role_permissions WHERE role_id IN (",
-        );
-        let mut list = query.separated(", ");
-        for row in &rows {
-            list.push_bind(row.id);
-        }
-        list.push_unseparated(")");
-        let pairs: Vec<(Uuid, String)> = query.build_query_as().fetch_all(pool).await?;
-        for (role, code) in pairs {
-            if let Some(permission) = Permission::from_code(&code) {
-                permissions.entry(role).or_default().push(permission);
-            }
+        let ids: Vec<RoleId> = rows.iter().map(|row| row.id).collect();
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT role_id, permission FROM role_permissions WHERE ");
+        push_in(&mut query, "role_id", &ids);
+        let pairs: Vec<(RoleId, Permission)> = query.build_query_as().fetch_all(conn).await?;
+        for (role, permission) in pairs {
+            permissions.entry(role).or_default().push(permission);
         }
     }
     Ok(rows
@@ -53,8 +47,8 @@ async fn with_permissions(pool: &SqlitePool, rows: Vec<RoleRow>) -> sqlx::Result
             Role {
                 id: row.id,
                 name: row.name,
-                role_type: ConnectorType::parse(&row.role_type).unwrap_or(ConnectorType::Outlet),
-                partner_role: PartnerRole::parse(&row.partner_role).unwrap_or(PartnerRole::Viewer),
+                role_type: row.role_type,
+                partner_role: row.partner_role,
                 permissions: held,
                 brand: row
                     .brand_id
@@ -65,57 +59,57 @@ async fn with_permissions(pool: &SqlitePool, rows: Vec<RoleRow>) -> sqlx::Result
         .collect())
 }
 
-/// Roles usable in the organization, optionally of one type, by name.
+/// Roles usable in the organization, optionally of one type, by type and name.
 pub async fn roles(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
     role_type: Option<ConnectorType>,
 ) -> sqlx::Result<Vec<Role>> {
     let rows: Vec<RoleRow> = sqlx::query_as(&format!(
         "{AVAILABLE_ROLES} AND (?2 IS NULL OR r.type = ?2) ORDER BY r.type, r.name COLLATE NOCASE"
     ))
-    .bind(organization_id)
-    .bind(role_type.map(ConnectorType::as_str))
-    .fetch_all(pool)
+    .bind(organization)
+    .bind(role_type)
+    .fetch_all(&mut *conn)
     .await?;
-    with_permissions(pool, rows).await
+    with_permissions(conn, rows).await
 }
 
 /// One role usable in the organization.
 pub async fn role(
-    pool: &SqlitePool,
-    organization_id: Uuid,
-    role_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
+    role: RoleId,
 ) -> sqlx::Result<Option<Role>> {
     let rows: Vec<RoleRow> = sqlx::query_as(&format!("{AVAILABLE_ROLES} AND r.id = ?2"))
-        .bind(organization_id)
-        .bind(role_id)
-        .fetch_all(pool)
+        .bind(organization)
+        .bind(role)
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(with_permissions(pool, rows).await?.into_iter().next())
+    Ok(with_permissions(conn, rows).await?.into_iter().next())
 }
 
 /// A role by name (case-insensitive) among those usable in the organization.
 pub async fn role_by_name(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
     name: &str,
 ) -> sqlx::Result<Option<Role>> {
     let rows: Vec<RoleRow> =
         sqlx::query_as(&format!("{AVAILABLE_ROLES} AND r.name = ?2 COLLATE NOCASE"))
-            .bind(organization_id)
+            .bind(organization)
             .bind(name.trim())
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
-    Ok(with_permissions(pool, rows).await?.into_iter().next())
+    Ok(with_permissions(conn, rows).await?.into_iter().next())
 }
 
 #[derive(sqlx::FromRow)]
 struct OutletRow {
-    id: Uuid,
+    id: OutletId,
     name: String,
     number: String,
-    brand_id: Option<Uuid>,
+    brand_id: Option<BrandId>,
     brand_name: Option<String>,
 }
 
@@ -136,92 +130,93 @@ impl From<OutletRow> for Outlet {
 const OUTLETS: &str = "SELECT o.id, o.name, o.number, b.id AS brand_id, b.name AS brand_name
     FROM outlets o LEFT JOIN brands b ON b.id = o.brand_id WHERE o.organization_id = ";
 
-/// One keyset page of the organization's outlets inside `scope`, by id.
+/// One keyset page (plus one row) of the organization's outlets inside `scope`, by id.
 pub async fn outlets(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
     scope: &Scope,
-    after: Option<Uuid>,
-    limit: u32,
+    page: &PageRequest,
 ) -> sqlx::Result<Vec<Outlet>> {
     let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
-    query.push_bind(organization_id);
+    query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
-    if let Some(after) = after {
+    if let Some(after) = page.after {
         query.push(" AND o.id > ").push_bind(after);
     }
     query
         .push(" ORDER BY o.id LIMIT ")
-        .push_bind(i64::from(limit));
-    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(pool).await?;
+        .push_bind(i64::from(page.fetch_limit()));
+    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
 /// The organization's outlets inside `scope`, by name (for the console's pickers).
 pub async fn outlets_by_name(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
     scope: &Scope,
 ) -> sqlx::Result<Vec<Outlet>> {
     let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
-    query.push_bind(organization_id);
+    query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
     query.push(" ORDER BY o.name COLLATE NOCASE");
-    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(pool).await?;
+    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
 /// One outlet of the organization.
-pub async fn outlet<'e>(
-    executor: impl SqliteExecutor<'e>,
-    organization_id: Uuid,
-    outlet_id: Uuid,
+pub async fn outlet(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    outlet: OutletId,
 ) -> sqlx::Result<Option<Outlet>> {
     let row: Option<OutletRow> = sqlx::query_as(&format!("{OUTLETS}?1 AND o.id = ?2"))
-        .bind(organization_id)
-        .bind(outlet_id)
-        .fetch_optional(executor)
+        .bind(organization)
+        .bind(outlet)
+        .fetch_optional(conn)
         .await?;
     Ok(row.map(Outlet::from))
 }
 
 /// An outlet of the organization by its number (case-insensitive).
 pub async fn outlet_by_number(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
     number: &str,
 ) -> sqlx::Result<Option<Outlet>> {
     let row: Option<OutletRow> =
         sqlx::query_as(&format!("{OUTLETS}?1 AND o.number = ?2 COLLATE NOCASE"))
-            .bind(organization_id)
+            .bind(organization)
             .bind(number.trim())
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await?;
     Ok(row.map(Outlet::from))
 }
 
-/// An organization's id and brands it owns, by slug.
-pub async fn organization_by_slug(pool: &SqlitePool, slug: &str) -> sqlx::Result<Option<Uuid>> {
+/// An organization's id, by slug.
+pub async fn organization_by_slug(
+    conn: &mut Conn,
+    slug: &str,
+) -> sqlx::Result<Option<OrganizationId>> {
     sqlx::query_scalar("SELECT id FROM organizations WHERE slug = ?1")
         .bind(slug.trim())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 
 /// The brand that API-provisioned members are managed by: the organization's only brand,
 /// when it owns exactly one.
-pub async fn sole_owned_brand<'e>(
-    executor: impl SqliteExecutor<'e>,
-    organization_id: Uuid,
-) -> sqlx::Result<Option<Uuid>> {
-    let brands: Vec<Uuid> =
+pub async fn sole_owned_brand(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Option<BrandId>> {
+    let brands: Vec<BrandId> =
         sqlx::query_scalar("SELECT id FROM brands WHERE owner_organization_id = ?1 LIMIT 2")
-            .bind(organization_id)
-            .fetch_all(executor)
+            .bind(organization)
+            .fetch_all(conn)
             .await?;
-    Ok(if brands.len() == 1 {
-        brands.first().copied()
-    } else {
-        None
+    Ok(match brands.as_slice() {
+        [only] => Some(*only),
+        _ => None,
     })
 }

@@ -2,12 +2,15 @@
 //! one), ten outlets, roles of both types, report roles and 28 people. Loaded only into an
 //! empty database, in one transaction, so a second start changes nothing.
 
-use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::{new_id, now};
+use super::{Conn, Db, now};
 use crate::domain::Permission::{self, *};
+
+fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
 
 pub const DEMO_PASSWORD: &str = "brigade-demo";
 
@@ -24,35 +27,24 @@ pub const DEMO_LOGINS: [(&str, &str); 3] = [
     ("owner@northside.example", "Northside owner"),
 ];
 
+/// Every permission: what the owner holds.
+const ALL: &[Permission] = &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors];
+
+/// The demo roles. An Area Manager runs access across the group but leaves people's
+/// details to the owner (and to outlet managers at their outlets), so the owner stays above
+/// them: an Area Manager can neither change nor revoke the owner's access.
 const ROLES: [(&str, &str, &str, &[Permission]); 6] = [
-    ("Owner", "L", "manager", &Permission::ALL),
+    ("Owner", "L", "manager", ALL),
     (
         "Area Manager",
         "L",
         "manager",
-        &[
-            ViewUsers,
-            ManageUsers,
-            ViewConnectors,
-            ManageConnectors,
-            ManageOutlets,
-            ViewAuditLog,
-        ],
+        &[ViewUsers, ViewConnectors, ManageConnectors],
     ),
     ("Viewer", "L", "viewer", &[ViewUsers, ViewConnectors]),
-    (
-        "Outlet Manager",
-        "O",
-        "manager",
-        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors],
-    ),
+    ("Outlet Manager", "O", "manager", ALL),
     ("Staff", "O", "viewer", &[]),
-    (
-        "Integration",
-        "L",
-        "api",
-        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors],
-    ),
+    ("Integration", "L", "api", ALL),
 ];
 
 /// A person of the demo: (email, first, last, password?, status, managed_by, brand, grants).
@@ -355,9 +347,9 @@ const PEOPLE: &[Person] = &[
 
 /// Loads the demo data if the database holds no organization yet. Returns whether it loaded.
 /// `password_hash` is the PHC string of [`DEMO_PASSWORD`], hashed once by the caller.
-pub async fn load_if_empty(pool: &SqlitePool, password_hash: &str) -> sqlx::Result<bool> {
-    // Immediate: the check and the load must not race another writer (e.g. session clean-up).
-    let mut tx = super::write_transaction(pool).await?;
+pub async fn load_if_empty(db: &Db, password_hash: &str) -> sqlx::Result<bool> {
+    // One write transaction: the check and the load must not race another writer.
+    let mut tx = db.write().await?;
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(&mut *tx)
         .await?;
@@ -380,7 +372,7 @@ struct Demo {
 }
 
 impl Demo {
-    async fn load(mut self, conn: &mut SqliteConnection, password_hash: &str) -> sqlx::Result<()> {
+    async fn load(mut self, conn: &mut Conn, password_hash: &str) -> sqlx::Result<()> {
         let at = now();
         for (slug, name, kind) in [
             (H, "Harbor Kitchen Group", "corporate"),
@@ -487,7 +479,7 @@ impl Demo {
     #[allow(clippy::too_many_arguments)]
     async fn insert_role(
         &mut self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         org: &'static str,
         brand: Option<&str>,
         name: &'static str,
@@ -514,7 +506,7 @@ impl Demo {
 
     async fn insert_person(
         &mut self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         person: &Person,
         password_hash: &str,
         at: &str,

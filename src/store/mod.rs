@@ -1,5 +1,6 @@
-//! The store: the only module that speaks SQL. Functions take a pool or a transaction,
-//! return domain types, and never decide permissions (they receive a policy `Scope`).
+//! The store: the only module that speaks SQL or names the database driver. Functions take
+//! a connection (from [`Db::read`] or a [`WriteTx`]), return domain types, and never decide
+//! permissions (they receive a policy `Scope`).
 
 pub mod access;
 pub mod accounts;
@@ -7,41 +8,136 @@ pub mod audit;
 pub mod catalog;
 pub mod connectors;
 pub mod demo;
+pub mod mail;
 pub mod people;
 pub mod settings;
+pub mod throttle;
 pub mod tokens;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use uuid::Uuid;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::domain::Scope;
+use crate::domain::{AppError, Scope};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (creating if needed) the database: WAL, foreign keys on, a busy timeout.
-pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(parent) = std::path::Path::new(options.get_filename()).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-    }
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
+/// A database connection, as store functions take it.
+pub type Conn = sqlx::SqliteConnection;
+
+/// A connection for reads outside a write transaction.
+pub type ReadConn = sqlx::pool::PoolConnection<Sqlite>;
+
+/// The database: a pool, and the turn every write transaction waits for.
+///
+/// SQLite has one writer at a time. Writers queue here, in the process, before they take a
+/// connection, so that waiting writers never hold the pool's connections (which starved the
+/// reads a writer needs) and never spin in SQLite's busy handler.
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+    turn: Arc<Mutex<()>>,
 }
 
-pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(pool).await
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "DATABASE_URL {0:?} is not a SQLite URL: use sqlite://path/to/brigade.db (other databases are not supported yet)"
+    )]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Open(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database's folder: {0}")]
+    Folder(#[from] std::io::Error),
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database: WAL, foreign keys on, a busy
+    /// timeout for writers of other processes.
+    pub async fn open(database_url: &str) -> Result<Self, OpenError> {
+        if !database_url.starts_with("sqlite:") {
+            return Err(OpenError::UnsupportedUrl(database_url.to_string()));
+        }
+        let options = SqliteConnectOptions::from_str(database_url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = std::path::Path::new(options.get_filename()).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            turn: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> sqlx::Result<ReadConn> {
+        self.pool.acquire().await
+    }
+
+    /// Starts a write transaction, after every writer before it. `BEGIN IMMEDIATE` takes
+    /// SQLite's write lock up front, so a transaction that reads and then writes never fails
+    /// half-way on a lock upgrade.
+    pub async fn write(&self) -> sqlx::Result<WriteTx> {
+        let turn = self.turn.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// The pool itself, for the session store (which runs its own statements).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// A write transaction holding the writers' turn. Dropped without [`WriteTx::commit`], it
+/// rolls back.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+}
+
+/// A database failure is never the caller's fault: logged once, answered as `Internal`.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::internal(&error)
+    }
 }
 
 /// Now, as stored: ISO 8601 UTC with milliseconds, so text order is time order.
@@ -55,7 +151,7 @@ pub fn format_timestamp(at: time::OffsetDateTime) -> String {
     );
     at.to_offset(time::UtcOffset::UTC)
         .format(&FORMAT)
-        .expect("a UTC timestamp always formats")
+        .unwrap_or_else(|_| "0000-01-01T00:00:00.000Z".into())
 }
 
 /// Adds `AND <column> IN (…)` for an outlet scope; nothing for the whole organization.
@@ -77,6 +173,19 @@ pub(crate) fn push_outlet_scope(query: &mut QueryBuilder<'_, Sqlite>, column: &s
     }
 }
 
+/// Adds `<column> IN (…)` for a list of ids (at least one).
+pub(crate) fn push_in<'a, T>(query: &mut QueryBuilder<'a, Sqlite>, column: &str, ids: &[T])
+where
+    T: 'a + Copy + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
+    query.push(format_args!("{column} IN ("));
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.
 pub(crate) fn like_fragment(fragment: &str) -> String {
     let mut pattern = String::from("%");
@@ -90,19 +199,16 @@ pub(crate) fn like_fragment(fragment: &str) -> String {
     pattern
 }
 
-pub fn new_id() -> Uuid {
-    Uuid::now_v7()
-}
+/// The account's profile as the organization of membership `m` (joined to account `a`)
+/// sees it: hidden when the account existed before the organization added it.
+pub(crate) const VISIBLE_FIRST_NAME: &str =
+    "CASE WHEN m.profile_visible THEN a.first_name ELSE '' END";
+pub(crate) const VISIBLE_LAST_NAME: &str =
+    "CASE WHEN m.profile_visible THEN a.last_name ELSE '' END";
+pub(crate) const VISIBLE_USERNAME: &str = "CASE WHEN m.profile_visible THEN a.username END";
+pub(crate) const VISIBLE_MOBILE: &str = "CASE WHEN m.profile_visible THEN a.mobile END";
 
 /// Whether a database error is a uniqueness violation (turned into a 409 by callers).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
-/// transaction that reads and then writes never fails half-way on a lock upgrade.
-pub async fn write_transaction(
-    pool: &SqlitePool,
-) -> sqlx::Result<sqlx::Transaction<'static, Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
 }

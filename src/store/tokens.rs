@@ -1,37 +1,35 @@
 //! Secrets stored only as SHA-256 hashes: API tokens and one-time verification links.
 
-use sqlx::{SqliteConnection, SqlitePool};
-use uuid::Uuid;
-
-use super::{new_id, now};
+use super::{Conn, now};
+use crate::domain::{OrganizationId, OutletId, RoleId, TokenId, UserId};
 
 /// An active API token's grant.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiTokenGrant {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub role_id: Uuid,
-    pub outlet_id: Option<Uuid>,
+    pub id: TokenId,
+    pub organization_id: OrganizationId,
+    pub role_id: RoleId,
+    pub outlet_id: Option<OutletId>,
     pub last_used_at: Option<String>,
 }
 
 pub async fn insert_api_token(
-    conn: &mut SqliteConnection,
-    organization_id: Uuid,
-    role_id: Uuid,
-    outlet_id: Option<Uuid>,
+    conn: &mut Conn,
+    organization: OrganizationId,
+    role: RoleId,
+    outlet: Option<OutletId>,
     name: &str,
     token_hash: &str,
-) -> sqlx::Result<Uuid> {
-    let id = new_id();
+) -> sqlx::Result<TokenId> {
+    let id = TokenId::generate();
     sqlx::query(
         "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .bind(id)
-    .bind(organization_id)
-    .bind(role_id)
-    .bind(outlet_id)
+    .bind(organization)
+    .bind(role)
+    .bind(outlet)
     .bind(name)
     .bind(token_hash)
     .bind(now())
@@ -40,32 +38,40 @@ pub async fn insert_api_token(
     Ok(id)
 }
 
-/// The grant of a token that exists and is not revoked.
+/// The grant of a token that exists, is not revoked, and whose role the organization is
+/// still offered (a brand role stops working when the franchise link ends).
 pub async fn active_api_token(
-    pool: &SqlitePool,
+    conn: &mut Conn,
     token_hash: &str,
 ) -> sqlx::Result<Option<ApiTokenGrant>> {
     sqlx::query_as(
-        "SELECT id, organization_id, role_id, outlet_id, last_used_at FROM api_tokens
-         WHERE token_hash = ?1 AND revoked_at IS NULL",
+        "SELECT t.id, t.organization_id, t.role_id, t.outlet_id, t.last_used_at
+         FROM api_tokens t JOIN roles r ON r.id = t.role_id
+         WHERE t.token_hash = ?1 AND t.revoked_at IS NULL
+           AND (r.organization_id = t.organization_id
+                OR r.brand_id IN (SELECT brand_id FROM franchisee_brands
+                                  WHERE organization_id = t.organization_id))",
     )
     .bind(token_hash)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 
-pub async fn mark_api_token_used(pool: &SqlitePool, id: Uuid) -> sqlx::Result<()> {
+pub async fn mark_api_token_used(conn: &mut Conn, id: TokenId) -> sqlx::Result<()> {
     sqlx::query("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")
         .bind(id)
         .bind(now())
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
 /// Revokes an active token; returns its organization, or `None` when there was no such
 /// active token.
-pub async fn revoke_api_token(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Result<Option<Uuid>> {
+pub async fn revoke_api_token(
+    conn: &mut Conn,
+    id: TokenId,
+) -> sqlx::Result<Option<OrganizationId>> {
     sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL
          RETURNING organization_id",
@@ -76,64 +82,10 @@ pub async fn revoke_api_token(conn: &mut SqliteConnection, id: Uuid) -> sqlx::Re
     .await
 }
 
-pub async fn insert_verification(
-    conn: &mut SqliteConnection,
-    user_id: Uuid,
-    token_hash: &str,
-    expires_at: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(now())
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// The account and email of an unused, unexpired verification link.
-pub async fn usable_verification(
-    conn: &mut SqliteConnection,
-    token_hash: &str,
-) -> sqlx::Result<Option<(Uuid, String)>> {
-    sqlx::query_as(
-        "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
-         WHERE v.token_hash = ?1 AND v.used_at IS NULL AND v.expires_at > ?2",
-    )
-    .bind(token_hash)
-    .bind(now())
-    .fetch_optional(conn)
-    .await
-}
-
-/// Sets the password and uses up every open link of the account.
-pub async fn complete_verification(
-    conn: &mut SqliteConnection,
-    user_id: Uuid,
-    password_hash: &str,
-) -> sqlx::Result<()> {
-    let at = now();
-    sqlx::query("UPDATE user_accounts SET password_hash = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(user_id)
-        .bind(password_hash)
-        .bind(&at)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE verification_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(&at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// An API token as an administrator sees it (never the secret).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiTokenListing {
-    pub id: Uuid,
+    pub id: TokenId,
     pub name: String,
     pub role: String,
     pub outlet: Option<String>,
@@ -143,15 +95,63 @@ pub struct ApiTokenListing {
 }
 
 pub async fn list_api_tokens(
-    pool: &SqlitePool,
-    organization_id: Uuid,
+    conn: &mut Conn,
+    organization: OrganizationId,
 ) -> sqlx::Result<Vec<ApiTokenListing>> {
     sqlx::query_as(
         "SELECT t.id, t.name, r.name AS role, o.number AS outlet, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id LEFT JOIN outlets o ON o.id = t.outlet_id
          WHERE t.organization_id = ?1 ORDER BY t.id",
     )
-    .bind(organization_id)
-    .fetch_all(pool)
+    .bind(organization)
+    .fetch_all(conn)
     .await
+}
+
+pub async fn insert_verification(
+    conn: &mut Conn,
+    user: UserId,
+    token_hash: &str,
+    expires_at: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(now())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The account and email of an unused, unexpired verification link whose account has no
+/// password yet: a link sets a first password, it never replaces one.
+pub async fn usable_verification(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> sqlx::Result<Option<(UserId, String)>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
+         WHERE v.token_hash = ?1 AND v.used_at IS NULL AND v.expires_at > ?2
+           AND a.password_hash IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Uses up every open link of the account.
+pub async fn use_up_verifications(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE verification_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -121,7 +121,7 @@ async fn a_record_shows_details_connectors_report_roles_and_brand() {
     let admin = app.user_id(ADMIN).await;
     let (_, record) = app.rpc("get_person", &[("id", &admin.to_string())]).await;
     assert_eq!(
-        record["report_roles"],
+        record["organization_details"]["report_roles"],
         serde_json::json!(["Finance", "Operations"])
     );
     assert_eq!(record["connectors"][0]["connector_type"], "L");

@@ -26,7 +26,7 @@ async fn loading_the_demo_twice_changes_nothing() {
         counts
     };
     let before = counts(app.pool.clone()).await;
-    let loaded = brigade::store::demo::load_if_empty(&app.pool, "$argon2id$unused")
+    let loaded = brigade::store::demo::load_if_empty(app.context.db(), "$argon2id$unused")
         .await
         .unwrap();
     assert!(!loaded);

@@ -1,6 +1,7 @@
 //! The one test-helpers layer: `spawn_app` and the requests a scenario needs.
 
-use brigade::server::{Config, build, password};
+use brigade::server::{Config, build};
+use brigade::service::{Context, passwords};
 use brigade::store;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -16,7 +17,9 @@ pub const INACTIVE: &str = "quinn.former@harbor.example";
 
 pub struct TestApp {
     pub address: String,
+    /// For the test's own SQL (setting up a scenario, checking what was stored).
     pub pool: SqlitePool,
+    pub context: Context,
     pub database_url: String,
     /// A browser-like client: keeps cookies, does not follow redirects. The timeout turns a hung
     /// response into a failing test rather than a stuck CI run.
@@ -26,7 +29,7 @@ pub struct TestApp {
 
 fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| password::hash(DEMO_PASSWORD).as_stored().to_string())
+    HASH.get_or_init(|| passwords::hash_demo(DEMO_PASSWORD))
 }
 
 pub fn browser() -> Client {
@@ -44,7 +47,7 @@ pub async fn spawn_app() -> TestApp {
     let database_url = format!("sqlite://{}/brigade.db", dir.path().display());
     let app = spawn_on(&database_url, &dir).await;
     assert!(
-        store::demo::load_if_empty(&app.pool, demo_hash())
+        store::demo::load_if_empty(app.context.db(), demo_hash())
             .await
             .unwrap()
     );
@@ -64,11 +67,13 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     };
     let app = build(config).await.expect("the app builds");
     let address = format!("http://{}", app.address);
-    let pool = app.state.pool.clone();
+    let context = app.context.clone();
+    let pool = context.db().pool().clone();
     tokio::spawn(app.serve());
     TestApp {
         address,
         pool,
+        context,
         database_url: database_url.to_string(),
         client: browser(),
         dir: dir.clone(),
@@ -190,8 +195,9 @@ pub struct Reply {
 impl TestApp {
     /// Creates an API token for a role of an organization (`outlet`: the number, for O roles).
     pub async fn api_token(&self, org: &str, role: &str, outlet: Option<&str>) -> String {
-        brigade::service::api_tokens::create(
-            &self.pool,
+        let mut work = self.context.begin().await.unwrap();
+        let token = brigade::service::api_tokens::create(
+            &mut work,
             brigade::service::api_tokens::NewToken {
                 organization_slug: org,
                 role_name: role,
@@ -200,7 +206,68 @@ impl TestApp {
             },
         )
         .await
-        .expect("token created")
+        .expect("token created");
+        work.commit().await.unwrap();
+        token
+    }
+
+    /// Revokes a token, as `brigade token revoke` does.
+    pub async fn revoke_token(&self, id: &str) {
+        let mut work = self.context.begin().await.unwrap();
+        brigade::service::api_tokens::revoke(&mut work, id)
+            .await
+            .unwrap();
+        work.commit().await.unwrap();
+    }
+
+    /// Runs SQL that sets up a scenario (returns rows affected).
+    pub async fn exec(&self, sql: &str) -> u64 {
+        sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .unwrap()
+            .rows_affected()
+    }
+
+    /// Gives a demo person the demo password, so that they can sign in.
+    pub async fn give_password(&self, email: &str) {
+        sqlx::query("UPDATE user_accounts SET password_hash = ?1 WHERE email = ?2")
+            .bind(demo_hash())
+            .bind(email)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    /// A role of the organization with exactly these permissions (codes), for a scenario.
+    pub async fn custom_role(
+        &self,
+        org: &str,
+        name: &str,
+        kind: &str,
+        permissions: &[&str],
+    ) -> uuid::Uuid {
+        let id = uuid::Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO roles (id, organization_id, name, type, partner_role, created_at, updated_at)
+             SELECT ?1, id, ?2, ?3, 'manager', 'now', 'now' FROM organizations WHERE slug = ?4",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(kind)
+        .bind(org)
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        for permission in permissions {
+            sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
+                .bind(id)
+                .bind(*permission)
+                .execute(&self.pool)
+                .await
+                .unwrap();
+        }
+        id
     }
 
     pub async fn api(

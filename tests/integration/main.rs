@@ -7,9 +7,13 @@
 
 mod helpers;
 
+mod accounts;
 mod api_connectors;
+mod bad_input;
 mod cli;
+mod concurrency;
 mod console_access;
 mod console_people;
 mod console_sign_in;
 mod database;
+mod permissions;

@@ -1,0 +1,254 @@
+//! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`.
+//! Settings come from flags or, as usual for servers, from the environment.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::server::{Config, build, startup};
+use crate::service::{Context, api_tokens, passwords};
+use crate::store::demo;
+
+#[derive(Parser)]
+#[command(
+    name = "brigade",
+    version,
+    about = "User & access management for multi-location restaurant groups"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Settings {
+    /// The database (SQLite, created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/brigade.db"
+    )]
+    database_url: String,
+    /// The address to listen on.
+    #[arg(
+        long,
+        global = true,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000"
+    )]
+    site_addr: SocketAddr,
+    /// The browser bundle built by cargo-leptos.
+    #[arg(
+        long,
+        global = true,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site"
+    )]
+    site_root: String,
+    /// Base of links in mail (default http://<site-addr>); https:// makes the session cookie Secure.
+    #[arg(long, global = true, env = "BRIGADE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Send mail over SMTP (e.g. smtp://user:pass@host:587); unset, mail goes to the outbox folder.
+    #[arg(long, global = true, env = "SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Folder of .eml files when no SMTP server is configured.
+    #[arg(
+        long,
+        global = true,
+        env = "BRIGADE_OUTBOX",
+        default_value = "data/outbox"
+    )]
+    outbox: PathBuf,
+    /// Sender of Brigade's mail.
+    #[arg(
+        long,
+        global = true,
+        env = "BRIGADE_MAIL_FROM",
+        default_value = "Brigade <no-reply@brigade.invalid>"
+    )]
+    mail_from: String,
+}
+
+impl From<Settings> for Config {
+    fn from(s: Settings) -> Self {
+        let blank_is_none = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        Config {
+            public_url: blank_is_none(s.public_url)
+                .unwrap_or_else(|| format!("http://{}", s.site_addr)),
+            database_url: s.database_url,
+            site_addr: s.site_addr,
+            site_root: s.site_root,
+            smtp_url: blank_is_none(s.smtp_url),
+            outbox_dir: s.outbox,
+            mail_from: s.mail_from,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the console and the API.
+    Serve {
+        /// Load the demo data set when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or migrate the database, then exit.
+    Migrate,
+    /// API tokens of external systems (HR, POS, identity providers).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for an API client; prints it once, on the last line.
+    Create {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+        /// The role the client holds, by name, e.g. "Integration".
+        #[arg(long)]
+        role: String,
+        /// A label for the client, e.g. payroll-sync.
+        #[arg(long)]
+        name: String,
+        /// The outlet number, when the role is an outlet role (type O).
+        #[arg(long)]
+        outlet: Option<String>,
+    },
+    /// List an organization's tokens (never their secrets).
+    List {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a token for good.
+    Revoke {
+        /// The token's id, from `brigade token list`.
+        id: String,
+    },
+}
+
+/// Runs the command line; what `main` does.
+pub async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli.settings.into(), cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config, command: Command) -> Result<(), String> {
+    match command {
+        Command::Migrate => {
+            open(&config).await?;
+            println!("Database {} is up to date.", config.database_url);
+            Ok(())
+        }
+        Command::Token { command } => token(&open(&config).await?, command).await,
+        Command::Serve { demo } => serve(config, demo).await,
+    }
+}
+
+/// Opens (creating if needed) and migrates the database, for the commands that work on it
+/// without serving.
+async fn open(config: &Config) -> Result<Context, String> {
+    startup::context(config).await.map_err(|e| e.to_string())
+}
+
+async fn token(context: &Context, command: TokenCommand) -> Result<(), String> {
+    let failed = |e: crate::domain::AppError| e.to_string();
+    match command {
+        TokenCommand::Create {
+            org,
+            role,
+            name,
+            outlet,
+        } => {
+            let request = api_tokens::NewToken {
+                organization_slug: &org,
+                role_name: &role,
+                outlet_number: outlet.as_deref(),
+                name: &name,
+            };
+            let mut work = context.begin().await.map_err(failed)?;
+            let token = api_tokens::create(&mut work, request)
+                .await
+                .map_err(failed)?;
+            work.commit().await.map_err(failed)?;
+            println!(
+                "Created API token {name:?} for {org} with role {role:?}. It is shown only once:"
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { org } => {
+            let tokens = api_tokens::list(context, &org).await.map_err(failed)?;
+            println!(
+                "{:<36}  {:<20}  {:<16}  {:<8}  {:<24}  status",
+                "id", "name", "role", "outlet", "last used"
+            );
+            for t in tokens {
+                let status = t
+                    .revoked_at
+                    .map_or("active".to_string(), |at| format!("revoked {at}"));
+                println!(
+                    "{:<36}  {:<20}  {:<16}  {:<8}  {:<24}  {status}",
+                    t.id.to_string(),
+                    t.name,
+                    t.role,
+                    t.outlet.unwrap_or_default(),
+                    t.last_used_at.unwrap_or_else(|| "never".into())
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let mut work = context.begin().await.map_err(failed)?;
+            api_tokens::revoke(&mut work, &id).await.map_err(failed)?;
+            work.commit().await.map_err(failed)?;
+            println!("Revoked token {id}.");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
+    let app = build(config).await.map_err(|e| e.to_string())?;
+    if load_demo {
+        let hash = tokio::task::spawn_blocking(|| passwords::hash_demo(demo::DEMO_PASSWORD))
+            .await
+            .map_err(|e| e.to_string())?;
+        let loaded = demo::load_if_empty(app.context.db(), &hash)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            if loaded {
+                "Loaded the demo data."
+            } else {
+                "Database already has data; demo not loaded."
+            }
+        );
+        println!("Demo logins (password: {}):", demo::DEMO_PASSWORD);
+        for (email, what) in demo::DEMO_LOGINS {
+            println!("  {email:<26} {what}");
+        }
+    }
+    println!("Brigade is serving on http://{}", app.address);
+    app.serve().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,250 @@
+//! The one way to become a principal: from a console session or from an API bearer token.
+//! Every face (console, API, later SCIM) asks here. Sign-in, with its throttling, too.
+
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use time::{Duration, OffsetDateTime};
+
+use super::passwords::{self, PasswordHash};
+use super::{Context, Principal, secrets};
+use crate::domain::model::{Via, Viewer, display_name};
+use crate::domain::{AppError, OrganizationId, Password, UserId};
+use crate::store::{self, audit::Actor};
+
+/// A session lasts this long after sign-in, however active it is.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// Failed sign-ins are counted over this window …
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// … and refused beyond this many for one account (or login name) …
+pub const ACCOUNT_FAILURE_LIMIT: i64 = 10;
+/// … or this many from one client address (an office or restaurant shares one address).
+pub const ADDRESS_FAILURE_LIMIT: i64 = 30;
+/// `last_used_at` of an API token is written at most this often, to keep reads cheap.
+const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
+
+pub const WRONG_CREDENTIALS: &str = "Email or password is incorrect.";
+pub const DEACTIVATED: &str =
+    "Your access has been deactivated. Ask an administrator to reactivate it.";
+
+/// What a console session remembers of its sign-in. Kept by the session store; checked on
+/// every request by [`resume`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    pub user: UserId,
+    /// The organization the person works in now.
+    pub organization: OrganizationId,
+    /// The account's session version at sign-in: a password change ends older sessions.
+    pub version: i64,
+    /// When the person signed in (Unix seconds): the session ends [`SESSION_LIFETIME`] later.
+    pub signed_in_at: i64,
+}
+
+/// A signed-in person in one organization: the principal, and what the console shows.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub principal: Principal,
+    pub viewer: Viewer,
+    pub claims: SessionClaims,
+}
+
+/// Checks a sign-in. Throttled per account and per client address before any password is
+/// checked; a failure counts against both.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    context: &Context,
+    identifier: &str,
+    password: &Password,
+    client: Option<IpAddr>,
+) -> Result<SessionClaims, AppError> {
+    let now = OffsetDateTime::now_utc();
+    let mut conn = context.read().await?;
+    let candidate = store::accounts::find_by_login(&mut conn, identifier).await?;
+    let account_key = match &candidate {
+        Some(account) => format!("account:{}", account.id),
+        None => format!("login:{}", identifier.trim().to_lowercase()),
+    };
+    let address_key = client.map(|address| format!("address:{address}"));
+    throttle(&mut conn, &account_key, ACCOUNT_FAILURE_LIMIT, now).await?;
+    if let Some(key) = &address_key {
+        throttle(&mut conn, key, ADDRESS_FAILURE_LIMIT, now).await?;
+    }
+    drop(conn);
+
+    let stored = candidate
+        .as_ref()
+        .and_then(|c| c.password_hash.clone())
+        .map(PasswordHash::from_stored);
+    let account = match candidate {
+        Some(account) if passwords::verify(password, stored).await? => account,
+        _ => {
+            let mut work = context.begin().await?;
+            let keys: Vec<&str> = [Some(account_key.as_str()), address_key.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            store::throttle::record_failure(&mut work, &keys, now, now - THROTTLE_WINDOW).await?;
+            work.commit().await?;
+            return Err(AppError::invalid(WRONG_CREDENTIALS));
+        }
+    };
+    let mut work = context.begin().await?;
+    let organizations = store::accounts::active_organizations(&mut work, account.id).await?;
+    let Some((organization, _)) = organizations.first() else {
+        return Err(AppError::invalid(DEACTIVATED));
+    };
+    store::throttle::clear(&mut work, &account_key).await?;
+    let claims = SessionClaims {
+        user: account.id,
+        organization: organization.id,
+        version: account.session_version,
+        signed_in_at: now.unix_timestamp(),
+    };
+    work.commit().await?;
+    Ok(claims)
+}
+
+/// Refuses when `key` has `limit` failures in the window, saying when to try again.
+async fn throttle(
+    conn: &mut store::Conn,
+    key: &str,
+    limit: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let (failures, oldest) =
+        store::throttle::failures_since(conn, key, now - THROTTLE_WINDOW).await?;
+    if failures < limit {
+        return Ok(());
+    }
+    let oldest = oldest
+        .and_then(|at| {
+            OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .unwrap_or(now);
+    let retry_after = (oldest + THROTTLE_WINDOW - now).whole_seconds().max(1) as u64;
+    let minutes = retry_after.div_ceil(60);
+    Err(AppError::TooManyRequests {
+        retry_after,
+        message: format!(
+            "Too many failed sign-ins. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+    })
+}
+
+/// The person behind a session, in the organization they work in (or their first one when
+/// they left it). `None` when the session must end: past its lifetime, the password changed
+/// since, or no active membership left.
+pub async fn resume(
+    context: &Context,
+    claims: &SessionClaims,
+) -> Result<Option<SignedIn>, AppError> {
+    let age = OffsetDateTime::now_utc().unix_timestamp() - claims.signed_in_at;
+    if !(0..SESSION_LIFETIME.whole_seconds()).contains(&age) {
+        return Ok(None);
+    }
+    let mut conn = context.read().await?;
+    let Some(account) = store::accounts::summary(&mut conn, claims.user).await? else {
+        return Ok(None);
+    };
+    if account.session_version != claims.version {
+        return Ok(None);
+    }
+    let memberships = store::accounts::active_organizations(&mut conn, claims.user).await?;
+    let Some((organization, membership)) = memberships
+        .iter()
+        .find(|(o, _)| o.id == claims.organization)
+        .or_else(|| memberships.first())
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let access = store::access::of_membership(&mut conn, membership).await?;
+    let viewer = Viewer {
+        user_id: account.id,
+        display_name: display_name(&account.first_name, &account.last_name, &account.email),
+        email: account.email,
+        organization: organization.clone(),
+        organizations: memberships.into_iter().map(|(o, _)| o).collect(),
+        permissions: access.held_anywhere().into_iter().collect(),
+    };
+    Ok(Some(SignedIn {
+        principal: Principal {
+            organization_id: organization.id,
+            access,
+            actor: Actor {
+                user_id: Some(account.id),
+                token_id: None,
+                via: Via::Console,
+            },
+        },
+        viewer,
+        claims: SessionClaims {
+            organization: organization.id,
+            ..claims.clone()
+        },
+    }))
+}
+
+/// The claims for working in another of the person's organizations.
+pub fn switch_organization(
+    signed_in: &SignedIn,
+    organization: OrganizationId,
+) -> Result<SessionClaims, AppError> {
+    if !signed_in
+        .viewer
+        .organizations
+        .iter()
+        .any(|o| o.id == organization)
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(SessionClaims {
+        organization,
+        ..signed_in.claims.clone()
+    })
+}
+
+/// The API client behind an `Authorization` header (`Bearer <token>`, the scheme in any
+/// case). Unknown, revoked, or holding a role its organization no longer offers: 401.
+pub async fn api_client(
+    context: &Context,
+    authorization: Option<&str>,
+) -> Result<Principal, AppError> {
+    let token = authorization
+        .and_then(|value| value.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+        .ok_or(AppError::Unauthenticated)?;
+    let mut conn = context.read().await?;
+    let grant = store::tokens::active_api_token(&mut conn, &secrets::hash(token))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let access = store::access::of_role(&mut conn, grant.role_id, grant.outlet_id).await?;
+    drop(conn);
+    let stale_before = store::format_timestamp(OffsetDateTime::now_utc() - LAST_USED_RESOLUTION);
+    if grant
+        .last_used_at
+        .as_deref()
+        .is_none_or(|at| at < stale_before.as_str())
+    {
+        // Best effort: a failure to record the use must not refuse the request.
+        let recorded = async {
+            let mut work = context.begin().await?;
+            store::tokens::mark_api_token_used(&mut work, grant.id).await?;
+            work.commit().await
+        };
+        if let Err(error) = recorded.await {
+            tracing::warn!(%error, "could not record API token use");
+        }
+    }
+    Ok(Principal {
+        organization_id: grant.organization_id,
+        access,
+        actor: Actor {
+            user_id: None,
+            token_id: Some(grant.id),
+            via: Via::Api,
+        },
+    })
+}

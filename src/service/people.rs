@@ -1,0 +1,99 @@
+//! People: the searchable, paged list of an organization's people and one person's record,
+//! each limited to what the viewer may see.
+
+use super::{Context, Principal};
+use crate::domain::model::{
+    OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
+};
+use crate::domain::{AppError, Permission, UserId, policy};
+use crate::store;
+
+/// One page (1-based) of people matching `search`. A page past the last shows the last.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn list(
+    context: &Context,
+    who: &Principal,
+    search: Option<&str>,
+    page: u32,
+    page_size: u32,
+) -> Result<PeoplePage, AppError> {
+    let scope = who.scope_for(Permission::ViewUsers)?;
+    let mut conn = context.read().await?;
+    let total = store::people::count(&mut conn, who.organization_id, &scope, search).await?;
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    let page_size = page_size.max(1);
+    let page = page.clamp(1, total.div_ceil(page_size).max(1));
+    let offset = i64::from(page - 1) * i64::from(page_size);
+    let rows = store::people::list(
+        &mut conn,
+        who.organization_id,
+        &scope,
+        search,
+        offset,
+        i64::from(page_size),
+    )
+    .await?;
+    let memberships: Vec<_> = rows.iter().map(|r| r.membership_id).collect();
+    let mut roles = store::people::roles_by_membership(&mut conn, &memberships, &scope).await?;
+    Ok(PeoplePage {
+        rows: rows
+            .into_iter()
+            .map(|r| PersonRow {
+                id: r.user_id,
+                name: display_name(&r.first_name, &r.last_name, &r.email),
+                status: r.status,
+                managed_by: r.managed_by,
+                managed_by_brand: r.brand,
+                roles: roles.remove(&r.membership_id).unwrap_or_default(),
+                email: r.email,
+                username: r.username,
+            })
+            .collect(),
+        page,
+        page_size,
+        total,
+    })
+}
+
+/// The record of a person in the viewer's scope; 404 for anyone else (another
+/// organization's people, or this one's outside the viewer's outlets).
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn record(
+    context: &Context,
+    who: &Principal,
+    user: UserId,
+) -> Result<PersonRecord, AppError> {
+    let scope = who.scope_for(Permission::ViewUsers)?;
+    let mut conn = context.read().await?;
+    let row = store::people::get(&mut conn, who.organization_id, &scope, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let connectors = store::people::connectors_of(&mut conn, row.membership_id, &scope).await?;
+    let organization_details = if policy::sees_organization_details(&scope) {
+        Some(OrganizationDetails {
+            external_id: row.external_id,
+            all_reports_access: row.all_reports_access,
+            report_roles: store::people::report_roles_of(&mut conn, row.membership_id).await?,
+        })
+    } else {
+        None
+    };
+    Ok(PersonRecord {
+        id: user,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        email: row.email,
+        username: row.username,
+        mobile: row.mobile,
+        status: row.status,
+        managed_by: row.managed_by,
+        managed_by_brand: row.brand,
+        default_outlet: row
+            .default_outlet
+            .filter(|_| scope.covers(row.default_outlet_id)),
+        organization_details,
+        connectors,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}

@@ -1,0 +1,50 @@
+//! Failed sign-ins, counted per key (an account, a client address) in a sliding window and
+//! kept in the database, so that every app server counts the same failures.
+
+use super::{Conn, format_timestamp};
+
+/// Failures of `key` at or after `since`: how many, and when the oldest of them happened.
+pub async fn failures_since(
+    conn: &mut Conn,
+    key: &str,
+    since: time::OffsetDateTime,
+) -> sqlx::Result<(i64, Option<String>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(failed_at) FROM sign_in_failures WHERE key = ?1 AND failed_at >= ?2",
+    )
+    .bind(key)
+    .bind(format_timestamp(since))
+    .fetch_one(conn)
+    .await
+}
+
+/// Records a failure of each key at `at`, and forgets their failures older than `forget_before`.
+pub async fn record_failure(
+    conn: &mut Conn,
+    keys: &[&str],
+    at: time::OffsetDateTime,
+    forget_before: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    for key in keys {
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = ?1 AND failed_at < ?2")
+            .bind(*key)
+            .bind(format_timestamp(forget_before))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (key, failed_at) VALUES (?1, ?2)")
+            .bind(*key)
+            .bind(format_timestamp(at))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Forgets a key's failures (an account that signed in successfully).
+pub async fn clear(conn: &mut Conn, key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE key = ?1")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
