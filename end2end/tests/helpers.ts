@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Page } from "./fixtures";
 import AxeBuilder from "@axe-core/playwright";
 
 export const DEMO_PASSWORD = "brigade-demo";
@@ -40,9 +40,8 @@ export function peopleTable(page: Page) {
 }
 
 /** The newest verification link mailed to `email` (the outbox holds .eml files). */
-export function verificationLink(email: string): string {
+export function verificationLink(outbox: string, email: string): string {
   const { readdirSync, readFileSync, statSync } = require("node:fs") as typeof import("node:fs");
-  const outbox = `${process.env.E2E_DATA_DIR}/outbox`;
   const mails = readdirSync(outbox)
     .filter((name) => name.endsWith(".eml"))
     .map((name) => `${outbox}/${name}`)

@@ -35,8 +35,28 @@ fn name_field(problems: &mut Problems, field: &str, raw: Option<&str>) -> Option
         .filter(|name| !name.is_empty())
 }
 
-const NO_SUCH_ROLE: &str = "There is no such role in this organization.";
-const NO_SUCH_OUTLET: &str = "There is no such outlet in this organization.";
+/// The role and outlet of a grant (`role`, `outlet`), by id.
+fn grant_ids(
+    problems: &mut Problems,
+    role: &Option<String>,
+    outlet: &Option<String>,
+) -> (Option<RoleId>, Option<OutletId>) {
+    let role = id_field(
+        problems,
+        "role",
+        role.as_deref(),
+        RoleId::parse,
+        "There is no such role in this organization.",
+    );
+    let outlet = id_field(
+        problems,
+        "outlet",
+        outlet.as_deref(),
+        OutletId::parse,
+        "There is no such outlet in this organization.",
+    );
+    (role, outlet)
+}
 
 /// "Add user": a connector for the person with this email, creating their account and
 /// membership when they do not exist.
@@ -66,23 +86,10 @@ impl TryFrom<CreateConnector> for NewConnector {
         };
         let first_name = name_field(&mut problems, "first_name", input.first_name.as_deref());
         let last_name = name_field(&mut problems, "last_name", input.last_name.as_deref());
-        let role = id_field(
-            &mut problems,
-            "role",
-            input.role.as_deref(),
-            RoleId::parse,
-            NO_SUCH_ROLE,
-        );
+        let (role, outlet) = grant_ids(&mut problems, &input.role, &input.outlet);
         if role.is_none() && !problems.has("role") {
             problems.add("role", "Choose a role.");
         }
-        let outlet = id_field(
-            &mut problems,
-            "outlet",
-            input.outlet.as_deref(),
-            OutletId::parse,
-            NO_SUCH_OUTLET,
-        );
         problems.finish()?;
         match (email, role) {
             (Some(email), Some(role)) => Ok(Self {
@@ -125,20 +132,7 @@ impl TryFrom<UpdateConnector> for ConnectorChange {
 
     fn try_from(input: UpdateConnector) -> Result<Self, AppError> {
         let mut problems = Problems::default();
-        let role = id_field(
-            &mut problems,
-            "role",
-            input.role.as_deref(),
-            RoleId::parse,
-            NO_SUCH_ROLE,
-        );
-        let outlet = id_field(
-            &mut problems,
-            "outlet",
-            input.outlet.as_deref(),
-            OutletId::parse,
-            NO_SUCH_OUTLET,
-        );
+        let (role, outlet) = grant_ids(&mut problems, &input.role, &input.outlet);
         // A name given as "" is a change to empty; only an absent name stays as it is.
         let first_name = input
             .first_name

@@ -888,3 +888,51 @@ async fn nobody_changes_or_revokes_a_grant_above_their_own() {
     let after = app.all_connectors(&token, "&email=admin@harbor").await;
     assert_eq!(after, owner, "nothing changed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bearer_scheme_is_matched_in_any_case() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/outlets"))
+            .header("Authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+    for header in [
+        format!("Basic {token}"),
+        token.clone(),
+        "Bearer".into(),
+        "Bearer ".into(),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/outlets"))
+            .header("Authorization", header.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{header}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_stops_working_when_its_role_is_no_longer_offered() {
+    let app = spawn_app().await;
+    let trainer = app
+        .api_token("northside", "Burger Crew Trainer", Some("NS-103"))
+        .await;
+    assert_eq!(
+        app.api_get("/outlets", &trainer).await.status,
+        StatusCode::OK
+    );
+    // Northside stops being a Harbor Burger franchisee: the brand's roles are no longer its own.
+    app.exec("DELETE FROM franchisee_brands WHERE organization_id = (SELECT id FROM organizations WHERE slug = 'northside')")
+        .await;
+    let reply = app.api_get("/outlets", &trainer).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+}

@@ -378,3 +378,122 @@ async fn a_grant_of_a_role_no_longer_offered_is_left_alone() {
     let delete = app.api_delete(&path, &token).await;
     assert_eq!(delete.status, StatusCode::FORBIDDEN, "{}", delete.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_link_sets_a_first_password_and_never_replaces_one() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let northside = app.api_token("northside", "Integration", None).await;
+    let northside_viewer = app.role_id("northside", "Viewer").await;
+
+    // Asking for a link for someone who already has a password sends nothing, from any
+    // organization: a link cannot be used to take over an account.
+    for (token, role, email) in [
+        (&token, viewer, "manager@harbor.example"),
+        (&northside, northside_viewer, "manager@harbor.example"),
+    ] {
+        let reply = app
+            .api_post(
+                "/user-connectors",
+                token,
+                json!({ "email": email, "role": role, "send_verification_email": true }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    assert!(
+        app.outbox().is_empty(),
+        "no link for an account with a password"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM verification_tokens").await,
+        0
+    );
+
+    // A link issued before the person had a password stops working once they have one.
+    app.api_post(
+        "/user-connectors",
+        &token,
+        json!({ "email": "new@harbor.example", "role": viewer, "send_verification_email": true }),
+    )
+    .await;
+    let link = verification_link(&app.outbox()[0]);
+    assert_eq!(
+        browser().get(app.url(&link)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    app.give_password("new@harbor.example").await;
+    assert_eq!(
+        browser().get(app.url(&link)).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = app
+        .rpc(
+            "verify_set_password",
+            &[
+                ("token", link.trim_start_matches("/verify/")),
+                ("password", "taken-over-now"),
+                ("confirmation", "taken-over-now"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.to_string().contains("link_unusable"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setting_the_password_checks_the_link_first_and_bounds_the_password() {
+    let app = spawn_app().await;
+    let set = |token: &'static str, password: String| {
+        let app = &app;
+        async move {
+            let confirmation = password.clone();
+            app.rpc(
+                "verify_set_password",
+                &[
+                    ("token", token),
+                    ("password", &password),
+                    ("confirmation", &confirmation),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = set("no-such-link", "a-fine-password".into()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.to_string().contains("link_unusable"));
+    let (status, body) = set("no-such-link", "p".repeat(257)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("\"password\""), "{body}");
+
+    // Setting the first password ends sessions signed in under the account's old version.
+    let token = app.api_token("harbor", "Integration", None).await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    app.api_post(
+        "/user-connectors",
+        &token,
+        json!({ "email": "fresh@harbor.example", "role": viewer, "send_verification_email": true }),
+    )
+    .await;
+    let link = verification_link(&app.outbox()[0]);
+    let secret = link.trim_start_matches("/verify/").to_string();
+    let (status, body) = app
+        .rpc(
+            "verify_set_password",
+            &[
+                ("token", &secret),
+                ("password", "burgers-and-fries"),
+                ("confirmation", "burgers-and-fries"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let version: i64 = sqlx::query_scalar(
+        "SELECT session_version FROM user_accounts WHERE email = 'fresh@harbor.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(version, 1);
+}

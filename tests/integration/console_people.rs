@@ -176,3 +176,29 @@ async fn a_role_without_view_people_is_refused() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.page("/users").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_shows_only_what_lies_within_the_viewers_reach() {
+    let app = spawn_app().await;
+    // Sam manages Market Street (his default outlet) and works as Staff at Pier 39.
+    let sam = app.user_id("sam.patel@harbor.example").await.to_string();
+    app.sign_in_as(ADMIN).await;
+    let (_, whole) = app.rpc("get_person", &[("id", &sam)]).await;
+    assert_eq!(whole["default_outlet"], "Harbor Burger Market Street");
+    assert!(whole["organization_details"].is_object(), "{whole}");
+
+    let manager = spawn_on(&app.database_url, &app.dir).await;
+    manager.sign_in_as(MANAGER).await;
+    let (status, pier) = manager.rpc("get_person", &[("id", &sam)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pier["default_outlet"].is_null(), "another outlet: {pier}");
+    assert!(
+        pier["organization_details"].is_null(),
+        "organization-wide settings: {pier}"
+    );
+    let (_, html) = manager.page(&format!("/users/{sam}")).await;
+    assert!(
+        !html.contains("Market Street") && !html.contains("Report roles"),
+        "{html}"
+    );
+}

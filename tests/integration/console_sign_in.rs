@@ -235,3 +235,178 @@ async fn a_person_in_two_organizations_switches_between_them() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_never_leaves_the_site_whatever_it_looks_like() {
+    let app = spawn_app().await;
+    let bypasses = [
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+        "\t//evil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "/\u{0}/x",
+        "evil.example",
+    ];
+    for next in bypasses {
+        let client = browser();
+        let response = client
+            .post(app.url("/rpc/login"))
+            .header("Accept", "application/json")
+            .form(&[
+                ("identifier", ADMIN),
+                ("password", DEMO_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{next:?}");
+        assert_eq!(response.headers()["location"], "/users", "{next:?}");
+    }
+    let kept = app
+        .sign_in_then(ADMIN, DEMO_PASSWORD, "/connectors?type=O")
+        .await;
+    assert_eq!(kept.headers()["location"], "/connectors?type=O");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_are_throttled_per_account_on_every_server() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        let wrong = app.sign_in(MANAGER, "not-the-password").await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Another server on the same database counts the same failures, and even the right
+    // password is refused until the window has passed.
+    let other = spawn_on(&app.database_url, &app.dir).await;
+    for attempt in [
+        other.sign_in(MANAGER, DEMO_PASSWORD).await,
+        other.sign_in("manager", "not-the-password").await,
+    ] {
+        assert_eq!(attempt.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry_after: u64 = attempt.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=15 * 60).contains(&retry_after), "{retry_after}");
+        let body = attempt.text().await.unwrap();
+        assert!(
+            body.contains("Too many failed sign-ins. Try again in 15 minutes."),
+            "{body}"
+        );
+    }
+    // Other people are not affected.
+    assert_eq!(
+        app.sign_in(ADMIN, DEMO_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // Once the failures are older than the window, the right password works again.
+    app.exec("UPDATE sign_in_failures SET failed_at = '2000-01-01T00:00:00.000Z'")
+        .await;
+    assert_eq!(
+        other.sign_in(MANAGER, DEMO_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_are_throttled_per_client_address() {
+    let app = spawn_app().await;
+    // Thirty failures from one address, each for a different login name.
+    for n in 0..30 {
+        let wrong = app
+            .sign_in(&format!("guess{n}@harbor.example"), "not-the-password")
+            .await;
+        assert_eq!(
+            wrong.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {n}"
+        );
+    }
+    let refused = app.sign_in(ADMIN, DEMO_PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_failures WHERE key LIKE 'address:%'")
+            .await,
+        30,
+        "counted in the database, so every server shares it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlong_password_or_identifier_is_refused_before_anything_is_checked() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "password over 256 bytes",
+            ADMIN.to_string(),
+            "p".repeat(257),
+            "password",
+        ),
+        (
+            "identifier longer than any email",
+            "x".repeat(400),
+            "password".to_string(),
+            "identifier",
+        ),
+    ];
+    for (name, identifier, password, field) in cases {
+        let response = app.sign_in(&identifier, &password).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}"
+        );
+        let body = response.text().await.unwrap();
+        assert!(body.contains(&format!("\"{field}\"")), "{name}: {body}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_failures").await,
+        0,
+        "refused input is not a failed sign-in"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_when_the_password_changes_or_its_lifetime_is_over() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    assert_eq!(app.get("/users").await.status(), StatusCode::OK);
+    // Setting or changing a password bumps the account's session version.
+    app.exec("UPDATE user_accounts SET session_version = session_version + 1 WHERE email = 'admin@harbor.example'")
+        .await;
+    assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/users").await.status(),
+        StatusCode::SEE_OTHER,
+        "the session is gone"
+    );
+
+    use brigade::service::auth::{SESSION_LIFETIME, SessionClaims, resume};
+    let admin = brigade::domain::UserId(app.user_id(ADMIN).await);
+    let organization = brigade::domain::OrganizationId(
+        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+            .await,
+    );
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = |age: i64| SessionClaims {
+        user: admin,
+        organization,
+        version: 1,
+        signed_in_at: now - age,
+    };
+    assert!(resume(&app.context, &claims(60)).await.unwrap().is_some());
+    assert!(
+        resume(&app.context, &claims(SESSION_LIFETIME.whole_seconds() + 1))
+            .await
+            .unwrap()
+            .is_none(),
+        "a session has an absolute lifetime, however active"
+    );
+}

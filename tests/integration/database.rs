@@ -90,3 +90,24 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed() {
+    let app = spawn_app().await;
+    let org = brigade::domain::OrganizationId(
+        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+            .await,
+    );
+    app.exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'roles.manage' FROM roles WHERE name = 'Staff'")
+        .await;
+    let mut conn = app.context.db().read().await.unwrap();
+    let error = brigade::store::catalog::roles(&mut conn, org, None)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("unknown Permission \"roles.manage\""),
+        "{error}"
+    );
+}

@@ -1,0 +1,63 @@
+import { test as base, expect } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** A Brigade server of one test's own: the debug build on a fresh database with the demo data. */
+export type Server = { url: string; outbox: string };
+
+const repo = resolve(__dirname, "..", "..");
+
+async function startServer(): Promise<{ server: Server; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
+  const child = spawn(`${repo}/target/debug/brigade`, ["serve", "--demo"], {
+    cwd: repo,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${dataDir}/brigade.db`,
+      BRIGADE_OUTBOX: `${dataDir}/outbox`,
+      // Port 0: the server picks a free port and says which.
+      LEPTOS_SITE_ADDR: "127.0.0.1:0",
+      LEPTOS_SITE_ROOT: "target/site",
+      RUST_LOG: "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let errors = "";
+  child.stderr.on("data", (chunk) => (errors += chunk));
+  const url = await new Promise<string>((done, fail) => {
+    let output = "";
+    const timer = setTimeout(() => fail(new Error(`the server did not start:\n${output}\n${errors}`)), 30_000);
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const serving = output.match(/Brigade is serving on (http:\/\/[\d.:]+)/);
+      if (serving) {
+        clearTimeout(timer);
+        done(serving[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`the server exited (${code}):\n${output}\n${errors}`)));
+  });
+  const stop = async () => {
+    const exited = new Promise((done) => child.once("exit", done));
+    child.kill("SIGINT");
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { server: { url, outbox: `${dataDir}/outbox` }, stop };
+}
+
+/** Each test starts from its own database: no test depends on another's writes or order. */
+export const test = base.extend<{ server: Server }>({
+  server: async ({}, use) => {
+    const { server, stop } = await startServer();
+    await use(server);
+    await stop();
+  },
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+});
+
+export { expect };
