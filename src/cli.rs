@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::server::{Config, build, startup};
-use crate::service::{Context, api_tokens, passwords};
-use crate::store::demo;
+use crate::service::{Context, api_tokens, demo};
 
 #[derive(Parser)]
 #[command(
@@ -230,10 +229,7 @@ async fn token(context: &Context, command: TokenCommand) -> Result<(), String> {
 async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let app = build(config).await.map_err(|e| e.to_string())?;
     if load_demo {
-        let hash = tokio::task::spawn_blocking(|| passwords::hash_demo(demo::DEMO_PASSWORD))
-            .await
-            .map_err(|e| e.to_string())?;
-        let loaded = demo::load_if_empty(app.context.db(), &hash)
+        let loaded = demo::load_if_empty(&app.context)
             .await
             .map_err(|e| e.to_string())?;
         println!(

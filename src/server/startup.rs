@@ -60,7 +60,7 @@ pub struct Application {
     pub address: SocketAddr,
 }
 
-/// Every so often: expired sessions go, mail that could not be sent is tried again.
+/// How often housekeeping runs (see `service::housekeeping`); expired sessions go hourly.
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Application {
@@ -75,7 +75,7 @@ impl Application {
             let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
             loop {
                 tick.tick().await;
-                service::deliver_overdue_mail(&context).await;
+                service::housekeeping(&context).await;
             }
         });
         axum::serve(

@@ -82,7 +82,7 @@ pub async fn sign_in(
                 .into_iter()
                 .flatten()
                 .collect();
-            store::throttle::record_failure(&mut work, &keys, now, now - THROTTLE_WINDOW).await?;
+            store::throttle::record_failure(&mut work, &keys, now).await?;
             work.commit().await?;
             return Err(AppError::invalid(WRONG_CREDENTIALS));
         }
@@ -101,6 +101,13 @@ pub async fn sign_in(
     };
     work.commit().await?;
     Ok(claims)
+}
+
+/// Forgets failed sign-ins that no longer count (housekeeping).
+pub async fn forget_old_failures(context: &Context) -> Result<(), AppError> {
+    let mut work = context.begin().await?;
+    store::throttle::forget_before(&mut work, OffsetDateTime::now_utc() - THROTTLE_WINDOW).await?;
+    work.commit().await
 }
 
 /// Refuses when `key` has `limit` failures in the window, saying when to try again.

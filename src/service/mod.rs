@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod auth;
 pub mod catalog;
 pub mod connectors;
+pub mod demo;
 pub mod mail;
 pub mod passwords;
 pub mod people;
@@ -127,9 +128,13 @@ impl DerefMut for Work {
     }
 }
 
-/// Delivers mail that could not be sent right after its commit (the SMTP server was away).
-pub async fn deliver_overdue_mail(context: &Context) {
+/// What runs every so often: mail that could not be sent right after its commit (the SMTP
+/// server was away) is tried again, and failed sign-ins that no longer count are forgotten.
+pub async fn housekeeping(context: &Context) {
     mail::deliver(&context.db, &context.mailer, None).await;
+    if let Err(error) = auth::forget_old_failures(context).await {
+        tracing::warn!(%error, "could not forget old sign-in failures");
+    }
 }
 
 /// Whoever acts: a signed-in person or an API client, in one organization, with what they

@@ -96,7 +96,11 @@ pub async fn list(
         scope,
     );
     push_search(&mut select, search);
-    select.push(" ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, a.email LIMIT ");
+    // Sorted by the names as the organization sees them, spelled out rather than left to
+    // alias resolution: sorting by hidden names would betray them through the order.
+    select.push(format_args!(
+        " ORDER BY {VISIBLE_LAST_NAME} COLLATE NOCASE, {VISIBLE_FIRST_NAME} COLLATE NOCASE, a.email LIMIT "
+    ));
     select.push_bind(limit);
     select.push(" OFFSET ");
     select.push_bind(offset);

@@ -18,25 +18,28 @@ pub async fn failures_since(
     .await
 }
 
-/// Records a failure of each key at `at`, and forgets their failures older than `forget_before`.
+/// Records a failure of each key at `at`.
 pub async fn record_failure(
     conn: &mut Conn,
     keys: &[&str],
     at: time::OffsetDateTime,
-    forget_before: time::OffsetDateTime,
 ) -> sqlx::Result<()> {
     for key in keys {
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = ?1 AND failed_at < ?2")
-            .bind(*key)
-            .bind(format_timestamp(forget_before))
-            .execute(&mut *conn)
-            .await?;
         sqlx::query("INSERT INTO sign_in_failures (key, failed_at) VALUES (?1, ?2)")
             .bind(*key)
             .bind(format_timestamp(at))
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Forgets every failure older than `before` (they no longer count).
+pub async fn forget_before(conn: &mut Conn, before: time::OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < ?1")
+        .bind(format_timestamp(before))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

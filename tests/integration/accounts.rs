@@ -134,6 +134,29 @@ async fn an_organization_sees_nothing_of_a_person_it_did_not_create_but_the_emai
             "searching Northside for {fragment:?}"
         );
     }
+    // Nor does the order of the list: Ivy Chen's hidden name sorts before Grace Hopper's, but
+    // Northside sees two people without names, ordered by the emails it gave.
+    app.api_post(
+        "/user-connectors",
+        &northside,
+        json!({ "email": "ivy.chen@harbor.example", "role": staff, "outlet": northgate }),
+    )
+    .await;
+    let (_, people) = app
+        .rpc(
+            "list_people",
+            &[("search", "@harbor.example"), ("page", "1")],
+        )
+        .await;
+    let order: Vec<&str> = people["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .filter(|e| *e == grace || *e == "ivy.chen@harbor.example")
+        .collect();
+    assert_eq!(order, [grace, "ivy.chen@harbor.example"], "{people}");
+
     let user = app.user_id(grace).await;
     let (status, record) = app.rpc("get_person", &[("id", &user.to_string())]).await;
     assert_eq!(status, StatusCode::OK);

@@ -936,3 +936,74 @@ async fn a_token_stops_working_when_its_role_is_no_longer_offered() {
     let reply = app.api_get("/outlets", &trainer).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connector_route_refuses_another_organization_a_lower_role_a_revoked_token_and_nobody()
+ {
+    let app = spawn_app().await;
+    let grace = app.connector_of("grace.kim@harbor.example").await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let market = app.outlet_id("HB-002").await;
+    let northside = app.api_token("northside", "Integration", None).await;
+    let lower = app.api_token("harbor", "Viewer", None).await;
+    let revoked = app.api_token("harbor", "Integration", None).await;
+    let revoked_id = app
+        .id_of(
+            "SELECT id FROM api_tokens WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+            "integration test",
+        )
+        .await;
+    app.revoke_token(&revoked_id.to_string()).await;
+    let one = format!("/user-connectors/{grace}");
+    let create = json!({ "email": "new@harbor.example", "role": staff, "outlet": market });
+    let routes: [(reqwest::Method, &str, Option<Value>); 5] = [
+        (reqwest::Method::GET, &one, None),
+        (reqwest::Method::PATCH, &one, Some(json!({ "role": staff }))),
+        (reqwest::Method::DELETE, &one, None),
+        (reqwest::Method::GET, "/user-connectors", None),
+        (reqwest::Method::POST, "/user-connectors", Some(create)),
+    ];
+    let actors = [
+        ("Northside", northside.as_str()),
+        ("a Harbor viewer", lower.as_str()),
+        ("a revoked token", revoked.as_str()),
+        ("nobody", ""),
+    ];
+    for (method, path, body) in &routes {
+        for (actor, token) in actors {
+            let reply = app.api(method.clone(), path, token, body.clone()).await;
+            let expected = match (actor, method.as_str(), *path == one) {
+                ("a revoked token" | "nobody", _, _) => StatusCode::UNAUTHORIZED,
+                // Another organization's connector does not exist for Northside.
+                ("Northside", _, true) => StatusCode::NOT_FOUND,
+                // Its own list is empty of Harbor's; creating needs Harbor's role and outlet.
+                ("Northside", "GET", false) => StatusCode::OK,
+                ("Northside", _, false) => StatusCode::UNPROCESSABLE_ENTITY,
+                ("a Harbor viewer", "GET", _) => StatusCode::OK,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(
+                reply.status, expected,
+                "{actor} {method} {path}: {}",
+                reply.body
+            );
+            if actor != "a Harbor viewer" {
+                assert!(
+                    !reply.body.to_string().contains("grace.kim"),
+                    "{actor}: {}",
+                    reply.body
+                );
+            }
+        }
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts WHERE email = 'new@harbor.example'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.connector_of("grace.kim@harbor.example").await,
+        grace,
+        "Grace's access is untouched"
+    );
+}

@@ -497,3 +497,73 @@ async fn setting_the_password_checks_the_link_first_and_bounds_the_password() {
     .unwrap();
     assert_eq!(version, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_access_function_refuses_nobody_a_lower_role_and_another_organization() {
+    let app = spawn_app().await;
+    let grace = app
+        .connector_of("grace.kim@harbor.example")
+        .await
+        .to_string();
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let market = app.outlet_id("HB-002").await.to_string();
+    let add: Vec<(&str, &str)> = vec![
+        ("email", "new@harbor.example"),
+        ("first_name", ""),
+        ("last_name", ""),
+        ("role", &staff),
+        ("outlet", &market),
+    ];
+    let functions: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("list_connectors", vec![]),
+        ("access_options", vec![]),
+        ("add_connector", add),
+        ("change_connector", vec![("id", &grace), ("role", &staff)]),
+        ("revoke_connector", vec![("id", &grace)]),
+        (
+            "get_person",
+            vec![("id", "00000000-0000-0000-0000-000000000000")],
+        ),
+        ("list_people", vec![("search", ""), ("page", "1")]),
+    ];
+    // Lena is Staff at Pier 39: no console permission at all.
+    app.give_password("lena.moreau@harbor.example").await;
+    let lena = spawn_on(&app.database_url, &app.dir).await;
+    lena.sign_in_as("lena.moreau@harbor.example").await;
+    let northside = spawn_on(&app.database_url, &app.dir).await;
+    northside.sign_in_as(NORTHSIDE_OWNER).await;
+    let nobody = spawn_on(&app.database_url, &app.dir).await;
+    for (function, form) in &functions {
+        let (status, body) = nobody.rpc(function, form).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "nobody {function}: {body}"
+        );
+        let (status, body) = lena.rpc(function, form).await;
+        // A connector outside her reach does not exist for her; everything else is refused.
+        let expected = match *function {
+            "change_connector" | "revoke_connector" => StatusCode::NOT_FOUND,
+            _ => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(status, expected, "a lower role {function}: {body}");
+        let (status, body) = northside.rpc(function, form).await;
+        let expected = match *function {
+            "list_connectors" | "access_options" | "list_people" => StatusCode::OK,
+            // Harbor's role and outlet are not Northside's.
+            "add_connector" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(status, expected, "Northside {function}: {body}");
+        assert!(
+            !body.to_string().contains("grace.kim"),
+            "Northside {function}: {body}"
+        );
+    }
+    assert_eq!(
+        app.connector_of("grace.kim@harbor.example")
+            .await
+            .to_string(),
+        grace
+    );
+}
