@@ -15,6 +15,13 @@ use crate::service::auth::{SessionClaims, SignedIn};
 /// The session key under which the sign-in's [`SessionClaims`] are kept.
 pub const SESSION_CLAIMS: &str = "claims";
 
+/// The session store failed: never the caller's fault.
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        AppError::internal(&error)
+    }
+}
+
 pub fn context() -> Result<Context, AppError> {
     use_context::<Context>().ok_or(AppError::Internal)
 }
@@ -35,10 +42,7 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// Keeps the sign-in's claims in the session.
 pub async fn remember(session: &Session, claims: &SessionClaims) -> Result<(), AppError> {
-    session
-        .insert(SESSION_CLAIMS, claims)
-        .await
-        .map_err(|e| AppError::internal(&e))
+    Ok(session.insert(SESSION_CLAIMS, claims).await?)
 }
 
 /// The address of the client (the TCP peer).

@@ -41,10 +41,7 @@ pub async fn login(
                 auth::sign_in(&context()?, identifier, &password, client_address().await).await?;
             let session = session().await?;
             // A fresh session id at sign-in defeats session fixation.
-            session
-                .cycle_id()
-                .await
-                .map_err(|e| AppError::internal(&e))?;
+            session.cycle_id().await?;
             remember(&session, &claims).await?;
             leptos_axum::redirect(LocalPath::or_home(next.as_deref()).as_str());
             Ok(())
@@ -56,7 +53,7 @@ pub async fn login(
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = super::server::session().await?;
-    session.flush().await.map_err(|e| AppError::internal(&e))?;
+    session.flush().await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

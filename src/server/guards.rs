@@ -117,16 +117,13 @@ pub async fn require_session(
 }
 
 async fn resume(state: &AppState, session: &Session) -> Result<Option<auth::SignedIn>, AppError> {
-    let claims: Option<SessionClaims> = session
-        .get(SESSION_CLAIMS)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let claims: Option<SessionClaims> = session.get(SESSION_CLAIMS).await?;
     let Some(claims) = claims else {
         return Ok(None);
     };
     let signed_in = auth::resume(&state.context, &claims).await?;
     match &signed_in {
-        None => session.flush().await.map_err(|e| AppError::internal(&e))?,
+        None => session.flush().await?,
         Some(signed_in) if signed_in.claims != claims => {
             remember(session, &signed_in.claims).await?
         }

@@ -8,8 +8,6 @@ pub use crate::store::demo::{DEMO_LOGINS, DEMO_PASSWORD};
 
 /// Loads the demo data into an empty database; returns whether it did.
 pub async fn load_if_empty(context: &Context) -> Result<bool, AppError> {
-    let hash = tokio::task::spawn_blocking(|| passwords::hash_demo(DEMO_PASSWORD))
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let hash = tokio::task::spawn_blocking(|| passwords::hash_demo(DEMO_PASSWORD)).await?;
     Ok(store::demo::load_if_empty(context.db(), &hash).await?)
 }

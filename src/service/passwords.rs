@@ -25,6 +25,20 @@ impl std::fmt::Debug for PasswordHash {
     }
 }
 
+/// A blocking task that panicked or was cancelled: never the caller's fault.
+impl From<tokio::task::JoinError> for AppError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        AppError::internal(&error)
+    }
+}
+
+/// Hashing failed (argon2 refuses no input Brigade sends it): never the caller's fault.
+impl From<argon2::password_hash::Error> for AppError {
+    fn from(error: argon2::password_hash::Error) -> Self {
+        AppError::internal(&error)
+    }
+}
+
 fn hash_now(password: &str) -> Result<PasswordHash, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(PasswordHash(
@@ -37,10 +51,7 @@ fn hash_now(password: &str) -> Result<PasswordHash, argon2::password_hash::Error
 /// Hashes a password (bounded in length by [`Password`]).
 pub async fn hash(password: &Password) -> Result<PasswordHash, AppError> {
     let password = password.clone();
-    tokio::task::spawn_blocking(move || hash_now(password.expose()))
-        .await
-        .map_err(|e| AppError::internal(&e))?
-        .map_err(|e| AppError::internal(&e))
+    Ok(tokio::task::spawn_blocking(move || hash_now(password.expose())).await??)
 }
 
 /// Hashes the demo password for the demo loader (and tests).
@@ -54,7 +65,7 @@ pub async fn verify(password: &Password, stored: Option<PasswordHash>) -> Result
     static DECOY: LazyLock<Option<PasswordHash>> =
         LazyLock::new(|| hash_now("decoy password for timing").ok());
     let password = password.clone();
-    tokio::task::spawn_blocking(move || {
+    Ok(tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let phc = match &stored {
             Some(hash) => hash.as_stored(),
@@ -69,8 +80,7 @@ pub async fn verify(password: &Password, stored: Option<PasswordHash>) -> Result
             .unwrap_or(false);
         real && matches
     })
-    .await
-    .map_err(|e| AppError::internal(&e))
+    .await?)
 }
 
 #[cfg(test)]
