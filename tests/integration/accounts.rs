@@ -364,3 +364,31 @@ async fn nobody_adds_changes_or_removes_their_own_access() {
         before
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consoles_add_form_never_renames_an_existing_account_either() {
+    let app = spawn_app().await;
+    app.sign_in_as(NORTHSIDE_OWNER).await;
+    let staff = app.role_id("northside", "Staff").await.to_string();
+    let northgate = app.outlet_id("NS-101").await.to_string();
+    let before = stored_names(&app, "dana.whitfield@harbor.example").await;
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "dana.whitfield@harbor.example"),
+                ("first_name", "Mallory"),
+                ("last_name", "Renamed"),
+                ("role", &staff),
+                ("outlet", &northgate),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["first_name"], "", "{body}");
+    assert_eq!(body["user"]["username"], Value::Null, "{body}");
+    assert_eq!(
+        stored_names(&app, "dana.whitfield@harbor.example").await,
+        before
+    );
+}

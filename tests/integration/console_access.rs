@@ -567,3 +567,23 @@ async fn every_access_function_refuses_nobody_a_lower_role_and_another_organizat
         grace
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_user_permissions_setting_locks_every_external_manager_not_just_the_api() {
+    let app = spawn_app().await;
+    app.exec("UPDATE memberships SET managed_by = 'scim' WHERE user_id = (SELECT id FROM user_accounts WHERE email = 'jules.martin@harbor.example')")
+        .await;
+    app.exec("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
+        .await;
+    app.sign_in_as(ADMIN).await;
+    let jules = app
+        .connector_of("jules.martin@harbor.example")
+        .await
+        .to_string();
+    let (status, body) = app.rpc("revoke_connector", &[("id", &jules)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body.to_string().contains("User managed by Harbor Burger"),
+        "{body}"
+    );
+}
