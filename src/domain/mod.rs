@@ -63,6 +63,31 @@ macro_rules! text_enum {
     };
 }
 
+/// The conversions of a text newtype that parses once (`Email`, `Username`, `PersonName`):
+/// from a `String` through its `parse`, back into a `String`, and `Display`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 #[cfg(feature = "ssr")]
 pub mod commands;
 pub mod email;

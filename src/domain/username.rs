@@ -1,5 +1,4 @@
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::Email;
 
@@ -62,24 +61,7 @@ fn allowed(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')
 }
 
-impl TryFrom<String> for Username {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Username> for String {
-    fn from(value: Username) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_newtype!(Username);
 
 #[cfg(test)]
 mod tests {

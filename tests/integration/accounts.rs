@@ -199,27 +199,15 @@ async fn names_change_only_through_the_edit_path_by_someone_who_manages_that_per
         .api_token("harbor", "Outlet Manager", Some("HB-001"))
         .await;
     let northside = app.api_token("northside", "Integration", None).await;
-    let of = |email: &str, org: &str| {
-        format!(
-            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
-             JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
-             WHERE a.email = '{email}' AND o.slug = '{org}' ORDER BY c.id LIMIT 1"
-        )
-    };
-    let id = |sql: String| {
-        let app = &app;
-        async move {
-            sqlx::query_scalar::<_, uuid::Uuid>(&sql)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap()
-        }
-    };
-    let lena = id(of("lena.moreau@harbor.example", "harbor")).await;
-    let admin = id(of(ADMIN, "harbor")).await;
-    let kai = id(of("kai.turner@harbor.example", "northside")).await;
-    let sam = id(of("sam.patel@harbor.example", "harbor")).await;
-    let grace = id(of("grace.kim@harbor.example", "harbor")).await;
+    let lena = app
+        .connector_in("harbor", "lena.moreau@harbor.example")
+        .await;
+    let admin = app.connector_in("harbor", ADMIN).await;
+    let kai = app
+        .connector_in("northside", "kai.turner@harbor.example")
+        .await;
+    let sam = app.connector_in("harbor", "sam.patel@harbor.example").await;
+    let grace = app.connector_in("harbor", "grace.kim@harbor.example").await;
     let cases: [(&str, &String, uuid::Uuid, StatusCode, &str); 7] = [
         (
             "a person of this organization only",
@@ -336,15 +324,7 @@ async fn nobody_adds_changes_or_removes_their_own_access() {
         before
     );
 
-    let mine = app
-        .id_of(
-            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
-             JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
-             WHERE a.email = ?1 AND o.slug = 'harbor'",
-            ADMIN,
-        )
-        .await
-        .to_string();
+    let mine = app.connector_in("harbor", ADMIN).await.to_string();
     for (function, form) in [
         (
             "change_connector",

@@ -264,14 +264,7 @@ async fn the_access_table_offers_changes_only_where_the_viewer_may_make_them() {
     app.sign_in_as(ADMIN).await;
     // An Area Manager manages Harbor but is not above its Owner.
     let area = app.role_id("harbor", "Area Manager").await.to_string();
-    let admin_connector = app
-        .id_of(
-            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
-             JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
-             WHERE a.email = ?1 AND o.slug = 'harbor'",
-            ADMIN,
-        )
-        .await;
+    let admin_connector = app.connector_in("harbor", ADMIN).await;
     let (status, page) = app.rpc("list_connectors", &[]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     for entry in page["results"].as_array().unwrap() {

@@ -364,6 +364,20 @@ impl TestApp {
         .await
     }
 
+    /// The id of a person's first connector in one organization (by email and slug).
+    pub async fn connector_in(&self, org: &str, email: &str) -> uuid::Uuid {
+        sqlx::query_scalar(
+            "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+             JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
+             WHERE a.email = ?1 AND o.slug = ?2 ORDER BY c.id LIMIT 1",
+        )
+        .bind(email)
+        .bind(org)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
     pub async fn outlet_id(&self, number: &str) -> uuid::Uuid {
         self.id_of("SELECT id FROM outlets WHERE number = ?1", number)
             .await
