@@ -56,7 +56,7 @@ pub async fn sign_in(
     password: &Password,
     client: Option<IpAddr>,
 ) -> Result<SessionClaims, AppError> {
-    let now = OffsetDateTime::now_utc();
+    let now = context.now();
     let mut conn = context.read().await?;
     let candidate = store::accounts::find_by_login(&mut conn, identifier).await?;
     let account_key = match &candidate {
@@ -106,7 +106,7 @@ pub async fn sign_in(
 /// Forgets failed sign-ins that no longer count (housekeeping).
 pub async fn forget_old_failures(context: &Context) -> Result<(), AppError> {
     let mut work = context.begin().await?;
-    store::throttle::forget_before(&mut work, OffsetDateTime::now_utc() - THROTTLE_WINDOW).await?;
+    store::throttle::forget_before(&mut work, context.now() - THROTTLE_WINDOW).await?;
     work.commit().await
 }
 
@@ -145,7 +145,7 @@ pub async fn resume(
     context: &Context,
     claims: &SessionClaims,
 ) -> Result<Option<SignedIn>, AppError> {
-    let age = OffsetDateTime::now_utc().unix_timestamp() - claims.signed_in_at;
+    let age = context.now().unix_timestamp() - claims.signed_in_at;
     if !(0..SESSION_LIFETIME.whole_seconds()).contains(&age) {
         return Ok(None);
     }
@@ -229,7 +229,7 @@ pub async fn api_client(
         .ok_or(AppError::Unauthenticated)?;
     let access = store::access::of_role(&mut conn, grant.role_id, grant.outlet_id).await?;
     drop(conn);
-    let stale_before = store::format_timestamp(OffsetDateTime::now_utc() - LAST_USED_RESOLUTION);
+    let stale_before = store::format_timestamp(context.now() - LAST_USED_RESOLUTION);
     if grant
         .last_used_at
         .as_deref()

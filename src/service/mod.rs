@@ -34,11 +34,29 @@ pub struct Settings {
     pub mail_from: String,
 }
 
-/// The services' context: database, mail transport and settings.
+/// The time as the services see it: the system's, shifted in tests that look ahead (a
+/// session past its lifetime, a link past its expiry) instead of ageing stored rows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    shift: time::Duration,
+}
+
+impl Clock {
+    pub fn shifted(shift: time::Duration) -> Self {
+        Self { shift }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() + self.shift
+    }
+}
+
+/// The services' context: database, mail transport, clock and settings.
 #[derive(Clone)]
 pub struct Context {
     db: Db,
     mailer: Arc<mail::Mailer>,
+    clock: Clock,
     settings: Arc<Settings>,
 }
 
@@ -47,8 +65,21 @@ impl Context {
         Self {
             db,
             mailer: Arc::new(mailer),
+            clock: Clock::default(),
             settings: Arc::new(settings),
         }
+    }
+
+    /// The same context on another clock.
+    pub fn with_clock(&self, clock: Clock) -> Self {
+        Self {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     pub fn db(&self) -> &Db {
@@ -97,6 +128,10 @@ impl Work {
 
     pub fn settings(&self) -> &Settings {
         &self.context.settings
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.context.now()
     }
 
     /// Commits, then delivers the mail queued in this work. A delivery failure does not undo

@@ -11,7 +11,7 @@ pub const VALID_FOR: time::Duration = time::Duration::days(7);
 /// Issues a link for the account and queues its mail in the same unit of work.
 pub async fn queue_link(work: &mut Work, user: UserId, email: &Email) -> Result<(), AppError> {
     let token = secrets::generate("");
-    let expires_at = store::format_timestamp(time::OffsetDateTime::now_utc() + VALID_FOR);
+    let expires_at = store::format_timestamp(work.now() + VALID_FOR);
     tokens::insert_verification(work, user, &secrets::hash(&token), &expires_at).await?;
     let link = format!(
         "{}/verify/{token}",
@@ -39,7 +39,7 @@ fn link_unusable() -> AppError {
 /// The address a usable link is for.
 pub async fn email_for(context: &Context, token: &str) -> Result<String, AppError> {
     let mut conn = context.read().await?;
-    tokens::usable_verification(&mut conn, &secrets::hash(token.trim()))
+    tokens::usable_verification(&mut conn, &secrets::hash(token.trim()), context.now())
         .await?
         .map(|(_, email)| email)
         .ok_or_else(link_unusable)
@@ -54,7 +54,7 @@ pub async fn complete(context: &Context, token: &str, password: &Password) -> Re
     email_for(context, token).await?;
     let hash = passwords::hash(password).await?;
     let mut work = context.begin().await?;
-    let (user, _) = tokens::usable_verification(&mut work, &token_hash)
+    let (user, _) = tokens::usable_verification(&mut work, &token_hash, context.now())
         .await?
         .ok_or_else(link_unusable)?;
     if !store::accounts::set_first_password(&mut work, user, hash.as_stored()).await? {

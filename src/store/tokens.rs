@@ -132,6 +132,7 @@ pub async fn insert_verification(
 pub async fn usable_verification(
     conn: &mut Conn,
     token_hash: &str,
+    now: time::OffsetDateTime,
 ) -> sqlx::Result<Option<(UserId, String)>> {
     sqlx::query_as(
         "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
@@ -139,7 +140,7 @@ pub async fn usable_verification(
            AND a.password_hash IS NULL",
     )
     .bind(token_hash)
-    .bind(now())
+    .bind(super::format_timestamp(now))
     .fetch_optional(conn)
     .await
 }
