@@ -19,15 +19,6 @@ impl Permission {
         self.as_str()
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Permission::ViewUsers => "View people",
-            Permission::ManageUsers => "Manage people (names and details)",
-            Permission::ViewConnectors => "View access (connectors)",
-            Permission::ManageConnectors => "Manage access (connectors)",
-        }
-    }
-
     pub fn all() -> &'static [Permission] {
         <Permission as strum::VariantArray>::VARIANTS
     }

@@ -128,6 +128,19 @@ impl Access {
         all
     }
 
+    /// Whether the caller sees access granted at `place`.
+    pub fn sees_grant(&self, place: Option<OutletId>) -> bool {
+        self.allows(Permission::ViewConnectors, place)
+    }
+
+    /// Whether a grant at `place` exists for the caller at all: they see access there, or
+    /// manage access or people there. Anything else is indistinguishable from absent (404).
+    pub fn knows_grant(&self, place: Option<OutletId>) -> bool {
+        self.sees_grant(place)
+            || self.allows(Permission::ManageConnectors, place)
+            || self.allows(Permission::ManageUsers, place)
+    }
+
     /// Who may list the organization's roles: whoever sees or manages access (the roles are
     /// what access is made of).
     pub fn may_list_roles(&self) -> Result<(), super::AppError> {
@@ -397,6 +410,37 @@ mod tests {
             Access::from_grants([(None, None)]).reach(),
             Scope::Organization
         );
+    }
+
+    #[test]
+    fn a_grant_exists_for_whoever_sees_or_manages_its_place_and_no_one_else() {
+        let here = outlet(1);
+        let viewer = Access::from_grants([(Some(here), Some(Permission::ViewConnectors))]);
+        let clerk = Access::from_grants([(Some(here), Some(Permission::ManageUsers))]);
+        let staff = Access::from_grants([(Some(here), None)]);
+        let cases = [
+            ("a viewer here", &viewer, Some(here), true, true),
+            ("a viewer elsewhere", &viewer, Some(outlet(2)), false, false),
+            (
+                "a viewer of the organization's own grants",
+                &viewer,
+                None,
+                false,
+                false,
+            ),
+            (
+                "someone who manages people here",
+                &clerk,
+                Some(here),
+                true,
+                false,
+            ),
+            ("staff here", &staff, Some(here), false, false),
+        ];
+        for (name, access, place, knows, sees) in cases {
+            assert_eq!(access.knows_grant(place), knows, "{name}");
+            assert_eq!(access.sees_grant(place), sees, "{name}");
+        }
     }
 
     fn manager_at(place: OutletId) -> Access {

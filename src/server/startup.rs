@@ -98,7 +98,6 @@ pub async fn context(config: &Config) -> Result<Context, StartupError> {
     )?;
     let settings = Settings {
         public_url: config.public_url.clone(),
-        mail_from: config.mail_from.clone(),
     };
     Ok(Context::new(db, mailer, settings))
 }

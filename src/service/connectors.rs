@@ -358,50 +358,39 @@ fn change_verdict(
     policy::may_change_grant(&who.access, manage, grant, console_facts)
 }
 
-/// A connector the principal can see: 404 otherwise (also for one outside their reach).
-async fn visible_connector(
+/// A connector that exists for the principal (`domain::policy`'s `knows_grant`), and
+/// whether they see it: 404 for one outside their reach.
+async fn known_connector(
     conn: &mut Conn,
     who: &Principal,
     id: ConnectorId,
 ) -> Result<(StoredConnector, bool), AppError> {
     let stored = store::connectors::get(conn, who.organization_id, id)
         .await?
+        .filter(|s| {
+            who.access
+                .knows_grant(s.connector.outlet.as_ref().map(|o| o.id))
+        })
         .ok_or(AppError::NotFound)?;
-    let place = stored.connector.outlet.as_ref().map(|o| o.id);
     let sees = who
         .access
-        .scope_of(Permission::ViewConnectors)
-        .covers(place);
-    let manages = who
-        .access
-        .scope_of(Permission::ManageConnectors)
-        .covers(place)
-        || who.access.scope_of(Permission::ManageUsers).covers(place);
-    if sees || manages {
-        Ok((stored, sees))
-    } else {
-        Err(AppError::NotFound)
-    }
+        .sees_grant(stored.connector.outlet.as_ref().map(|o| o.id));
+    Ok((stored, sees))
 }
 
-/// Checks that the principal may change or revoke this grant.
+/// Checks that the principal may change or revoke this grant; answers where they manage access.
 async fn check_change(
     conn: &mut Conn,
     who: &Principal,
     stored: &StoredConnector,
     visible: bool,
-) -> Result<(), AppError> {
+    console: Option<&ApiManagement>,
+) -> Result<Scope, AppError> {
     let manage = who.scope_for(Permission::ManageConnectors)?;
     let role = store::catalog::role(conn, who.organization_id, stored.connector.role.id).await?;
-    let console = console_facts(conn, who, stored.membership_id).await?;
-    change_verdict(
-        who,
-        &manage,
-        role.as_ref(),
-        &stored.connector,
-        console.as_ref(),
-    )
-    .map_err(|refusal| refused(refusal, visible))
+    change_verdict(who, &manage, role.as_ref(), &stored.connector, console)
+        .map_err(|refusal| refused(refusal, visible))?;
+    Ok(manage)
 }
 
 /// Checks that the principal may change this person's names.
@@ -410,6 +399,7 @@ async fn check_profile_edit(
     who: &Principal,
     stored: &StoredConnector,
     visible: bool,
+    console: Option<&ApiManagement>,
 ) -> Result<(), AppError> {
     who.scope_for(Permission::ManageUsers)?;
     let roles = roles_by_id(conn, who).await?;
@@ -426,8 +416,7 @@ async fn check_profile_edit(
         )
         .await?,
     };
-    let console = console_facts(conn, who, stored.membership_id).await?;
-    policy::may_edit_profile(&who.access, &person, console.as_ref())
+    policy::may_edit_profile(&who.access, &person, console)
         .map_err(|refusal| refused(refusal, visible))
 }
 
@@ -441,10 +430,11 @@ pub async fn update(
     id: ConnectorId,
     change: ConnectorChange,
 ) -> Result<Connector, AppError> {
-    let (before, visible) = visible_connector(work, who, id).await?;
+    let (before, visible) = known_connector(work, who, id).await?;
+    let console = console_facts(work, who, before.membership_id).await?;
     let current = &before.connector;
     if change.changes_grant() {
-        check_change(work, who, &before, visible).await?;
+        let manage = check_change(work, who, &before, visible, console.as_ref()).await?;
         if change.outlet.is_some() && current.connector_type == ConnectorType::Library {
             return Err(AppError::field(
                 "outlet",
@@ -454,7 +444,6 @@ pub async fn update(
         let role = change.role.unwrap_or(current.role.id);
         let outlet = change.outlet.or(current.outlet.as_ref().map(|o| o.id));
         if role != current.role.id || outlet != current.outlet.as_ref().map(|o| o.id) {
-            let manage = who.scope_for(Permission::ManageConnectors)?;
             let (role, outlet) = resolve_grant(work, who, role, outlet).await?;
             check_new_grant(who, &manage, &role, outlet.as_ref())?;
             store::connectors::update(work, id, role.id, outlet.as_ref().map(|o| o.id))
@@ -469,7 +458,7 @@ pub async fn update(
         }
     }
     if change.changes_names() {
-        check_profile_edit(work, who, &before, visible).await?;
+        check_profile_edit(work, who, &before, visible, console.as_ref()).await?;
         store::accounts::update_names(
             work,
             current.user.id,
@@ -498,8 +487,9 @@ pub async fn update(
 /// organizations stay.
 #[tracing::instrument(skip_all, fields(organization = %who.organization_id, connector = %id))]
 pub async fn delete(work: &mut Work, who: &Principal, id: ConnectorId) -> Result<(), AppError> {
-    let (before, visible) = visible_connector(work, who, id).await?;
-    check_change(work, who, &before, visible).await?;
+    let (before, visible) = known_connector(work, who, id).await?;
+    let console = console_facts(work, who, before.membership_id).await?;
+    check_change(work, who, &before, visible, console.as_ref()).await?;
     store::connectors::delete(work, id).await?;
     audit_change(
         work,

@@ -30,8 +30,6 @@ use crate::store::{Conn, Db, ReadConn, WriteTx};
 pub struct Settings {
     /// Base of links in mail, e.g. `https://brigade.example`.
     pub public_url: String,
-    /// Sender of Brigade's mail.
-    pub mail_from: String,
 }
 
 /// The time as the services see it: the system's, shifted in tests that look ahead (a
@@ -84,10 +82,6 @@ impl Context {
 
     pub fn db(&self) -> &Db {
         &self.db
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
     }
 
     /// A connection for reads.

@@ -9,12 +9,24 @@ use crate::domain::model::{BrandRef, ConnectorType, Outlet, PartnerRole, Role};
 use crate::domain::paging::PageRequest;
 use crate::domain::{BrandId, OrganizationId, OutletId, Permission, RoleId, Scope};
 
-/// Roles usable in the organization: its own, plus brand roles of brands it is linked to.
-pub(crate) const AVAILABLE_ROLES: &str = "
-    SELECT r.id, r.name, r.type, r.partner_role, b.id AS brand_id, b.name AS brand_name
-    FROM roles r LEFT JOIN brands b ON b.id = r.brand_id
-    WHERE (r.organization_id = ?1
-           OR r.brand_id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1))";
+/// Whether role `role` is offered to organization `organization` (both SQL expressions): its
+/// own roles, plus the brand roles of brands it is linked to.
+pub(crate) fn offered_to(role: &str, organization: &str) -> String {
+    format!(
+        "({role}.organization_id = {organization}
+          OR {role}.brand_id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = {organization}))"
+    )
+}
+
+/// Roles usable in organization `?1`.
+fn available_roles() -> String {
+    format!(
+        "SELECT r.id, r.name, r.type, r.partner_role, b.id AS brand_id, b.name AS brand_name
+         FROM roles r LEFT JOIN brands b ON b.id = r.brand_id
+         WHERE {}",
+        offered_to("r", "?1")
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct RoleRow {
@@ -66,7 +78,8 @@ pub async fn roles(
     role_type: Option<ConnectorType>,
 ) -> sqlx::Result<Vec<Role>> {
     let rows: Vec<RoleRow> = sqlx::query_as(&format!(
-        "{AVAILABLE_ROLES} AND (?2 IS NULL OR r.type = ?2) ORDER BY r.type, r.name COLLATE NOCASE"
+        "{} AND (?2 IS NULL OR r.type = ?2) ORDER BY r.type, r.name COLLATE NOCASE",
+        available_roles()
     ))
     .bind(organization)
     .bind(role_type)
@@ -81,7 +94,7 @@ pub async fn role(
     organization: OrganizationId,
     role: RoleId,
 ) -> sqlx::Result<Option<Role>> {
-    let rows: Vec<RoleRow> = sqlx::query_as(&format!("{AVAILABLE_ROLES} AND r.id = ?2"))
+    let rows: Vec<RoleRow> = sqlx::query_as(&format!("{} AND r.id = ?2", available_roles()))
         .bind(organization)
         .bind(role)
         .fetch_all(&mut *conn)
@@ -95,12 +108,14 @@ pub async fn role_by_name(
     organization: OrganizationId,
     name: &str,
 ) -> sqlx::Result<Option<Role>> {
-    let rows: Vec<RoleRow> =
-        sqlx::query_as(&format!("{AVAILABLE_ROLES} AND r.name = ?2 COLLATE NOCASE"))
-            .bind(organization)
-            .bind(name.trim())
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<RoleRow> = sqlx::query_as(&format!(
+        "{} AND r.name = ?2 COLLATE NOCASE",
+        available_roles()
+    ))
+    .bind(organization)
+    .bind(name.trim())
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(with_permissions(conn, rows).await?.into_iter().next())
 }
 

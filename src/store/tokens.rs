@@ -44,14 +44,12 @@ pub async fn active_api_token(
     conn: &mut Conn,
     token_hash: &str,
 ) -> sqlx::Result<Option<ApiTokenGrant>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT t.id, t.organization_id, t.role_id, t.outlet_id, t.last_used_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
-         WHERE t.token_hash = ?1 AND t.revoked_at IS NULL
-           AND (r.organization_id = t.organization_id
-                OR r.brand_id IN (SELECT brand_id FROM franchisee_brands
-                                  WHERE organization_id = t.organization_id))",
-    )
+         WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND {}",
+        super::catalog::offered_to("r", "t.organization_id")
+    ))
     .bind(token_hash)
     .fetch_optional(conn)
     .await
