@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
@@ -14,47 +15,73 @@ use crate::domain::error::Problems;
 /// when it does not have the expected shape.
 pub struct JsonBody<T>(pub T);
 
+/// The body as JSON, whatever its shape: 413 past the limit, 400 when unreadable or not JSON.
+async fn read_json<S: Send + Sync>(request: Request, state: &S) -> Result<Value, ApiError> {
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::refused(
+                    413,
+                    "payload_too_large",
+                    "The body is larger than the 2 MB limit.",
+                )
+            } else {
+                AppError::bad_request("unreadable_body", "The request body could not be read.")
+            }
+        })?;
+    Ok(serde_json::from_slice(&bytes).map_err(|e| {
+        AppError::bad_request(
+            "malformed_json",
+            format!("The body is not valid JSON: {e}."),
+        )
+    })?)
+}
+
+/// A JSON value in the expected shape, or 422 `invalid` naming the field that is not.
+pub fn shaped<T: DeserializeOwned>(value: Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let field = match error.path().to_string() {
+            path if path == "." => "body".to_string(),
+            path => path,
+        };
+        let problem = error.into_inner().to_string();
+        AppError::Invalid {
+            message: format!("{field}: {problem}"),
+            fields: BTreeMap::from([(field, problem)]),
+        }
+    })
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::refused(
-                        413,
-                        "payload_too_large",
-                        "The body is larger than the 2 MB limit.",
-                    )
-                } else {
-                    AppError::bad_request("unreadable_body", "The request body could not be read.")
-                }
-            })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            AppError::bad_request(
-                "malformed_json",
-                format!("The body is not valid JSON: {e}."),
-            )
-        })?;
+        let value = read_json(request, state).await?;
         if !value.is_object() {
             return Err(
                 AppError::bad_request("malformed_json", "The body must be a JSON object.").into(),
             );
         }
-        serde_path_to_error::deserialize(value)
-            .map(JsonBody)
-            .map_err(|error| {
-                let field = match error.path().to_string() {
-                    path if path == "." => "body".to_string(),
-                    path => path,
-                };
-                let problem = error.into_inner().to_string();
-                ApiError(AppError::Invalid {
-                    message: format!("{field}: {problem}"),
-                    fields: BTreeMap::from([(field, problem)]),
-                })
-            })
+        Ok(JsonBody(shaped(value)?))
+    }
+}
+
+/// A JSON array body (a bulk request), its items not yet shaped: each is answered on its own.
+pub struct JsonItems(pub Vec<Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonItems {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match read_json(request, state).await? {
+            Value::Array(items) => Ok(JsonItems(items)),
+            _ => Err(AppError::bad_request(
+                "malformed_json",
+                "The body must be a JSON array of items.",
+            )
+            .into()),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod connectors;
 pub mod input;
 mod outlets;
 mod roles;
+mod users;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -31,6 +32,9 @@ pub fn router() -> Router<Context> {
                 .patch(connectors::update)
                 .delete(connectors::delete),
         )
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).patch(users::update))
+        .route("/report-roles", get(users::report_roles))
         .fallback(|| async { ApiError(AppError::NotFound) })
         // axum adds the `Allow` header listing the methods the path takes.
         .method_not_allowed_fallback(|| async {

@@ -45,6 +45,15 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 <Show when={let show = viewer.holds(Permission::ViewConnectors); move || show}>
                     <A href="/connectors">"Access"</A>
                 </Show>
+                // Mirrors `service::settings::may_see`: whoever lists roles or manages them.
+                <Show when={
+                    let show = [Permission::ViewConnectors, Permission::ManageConnectors, Permission::ManageRoles]
+                        .iter()
+                        .any(|p| viewer.holds(*p));
+                    move || show
+                }>
+                    <A href="/security">"Security & Permissions"</A>
+                </Show>
             </nav>
             <div class="org">
                 {if several {

@@ -7,6 +7,7 @@ mod connectors;
 mod form;
 mod layout;
 mod people;
+mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>
                     <Route path=path!("connectors") view=connectors::AccessPage ssr=SsrMode::Async/>
+                    <Route path=path!("security") view=security::SecurityPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

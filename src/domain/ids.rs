@@ -56,4 +56,6 @@ id_types!(
     ConnectorId,
     /// An API client's token.
     TokenId,
+    /// A report role of an organization.
+    ReportRoleId,
 );

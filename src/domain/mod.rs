@@ -63,7 +63,8 @@ macro_rules! text_enum {
     };
 }
 
-/// The conversions of a text newtype that parses once (`Email`, `Username`, `PersonName`):
+/// The conversions of a text newtype that parses once (`Email`, `Username`, `PersonName`,
+/// `Mobile`):
 /// from a `String` through its `parse`, back into a `String`, and `Display`.
 macro_rules! text_newtype {
     ($name:ident) => {
@@ -94,6 +95,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod local_path;
+pub mod mobile;
 pub mod model;
 pub mod name;
 #[cfg(feature = "ssr")]
@@ -101,12 +103,16 @@ pub mod paging;
 pub mod password;
 pub mod permission;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod user_commands;
 pub mod username;
+pub mod users;
 
 pub use email::Email;
 pub use error::AppError;
 pub use ids::*;
 pub use local_path::LocalPath;
+pub use mobile::Mobile;
 pub use name::PersonName;
 pub use password::Password;
 pub use permission::Permission;

@@ -30,15 +30,22 @@ impl Default for PageRequest {
 impl PageRequest {
     /// Reads `page_size` and `cursor` as received; problems go under those names.
     pub fn parse(page_size: Option<&str>, cursor: Option<&str>, problems: &mut Problems) -> Self {
+        Self::parse_up_to(MAX_PAGE_SIZE, page_size, cursor, problems)
+    }
+
+    /// The same, for a list whose pages may hold up to `max` rows.
+    pub fn parse_up_to(
+        max: u32,
+        page_size: Option<&str>,
+        cursor: Option<&str>,
+        problems: &mut Problems,
+    ) -> Self {
         let size = match page_size.map(str::trim).filter(|s| !s.is_empty()) {
             None => DEFAULT_PAGE_SIZE,
             Some(text) => match text.parse::<u32>() {
-                Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+                Ok(n) if (1..=max).contains(&n) => n,
                 _ => {
-                    problems.add(
-                        "page_size",
-                        format!("Use a whole number from 1 to {MAX_PAGE_SIZE}."),
-                    );
+                    problems.add("page_size", format!("Use a whole number from 1 to {max}."));
                     DEFAULT_PAGE_SIZE
                 }
             },
@@ -62,6 +69,17 @@ impl PageRequest {
     /// How many rows to fetch: one more than the page, to know whether another follows.
     pub fn fetch_limit(&self) -> u32 {
         self.size + 1
+    }
+
+    /// One page of a short list held in memory, ordered by id like every other list.
+    pub fn page_of<T>(&self, mut items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Paged<T> {
+        items.sort_by_key(|item| id_of(item));
+        let rows: Vec<T> = items
+            .into_iter()
+            .filter(|item| self.after.is_none_or(|after| id_of(item) > after))
+            .take(self.fetch_limit() as usize)
+            .collect();
+        self.page(rows, id_of)
     }
 
     /// Turns the fetched rows (up to [`Self::fetch_limit`]) into a page and its next cursor.

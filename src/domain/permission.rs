@@ -5,12 +5,14 @@ text_enum!(
     /// Only permissions that guard a feature exist: a permission nothing checks would be a
     /// promise the product does not keep. A feature that needs a new one adds it here, with
     /// its check in `domain::policy` and a probe in the integration test
-    /// `every_permission_guards_what_it_names`.
+    /// `every_permission_guards_what_it_names`. `roles.manage` (manage roles and
+    /// permissions) guards the API User Permissions toggles of Security & Permissions.
     Permission {
         ViewUsers => "users.view",
         ManageUsers => "users.manage",
         ViewConnectors => "connectors.view",
         ManageConnectors => "connectors.manage",
+        ManageRoles => "roles.manage",
     }
 );
 
@@ -33,6 +35,6 @@ mod tests {
         for p in Permission::all() {
             assert_eq!(p.code().parse::<Permission>(), Ok(*p));
         }
-        assert!("roles.manage".parse::<Permission>().is_err());
+        assert!("roles.delete".parse::<Permission>().is_err());
     }
 }

@@ -184,6 +184,11 @@ pub enum Refusal {
     /// The account also belongs to another organization: no organization changes it for
     /// the others.
     SharedAccount(String),
+    /// The change is organization-wide and the caller's management is not.
+    OrganizationWide(String),
+    /// The setting is not the caller's to change (another organization's, or a permission
+    /// they lack).
+    NotYourSetting(String),
 }
 
 impl Refusal {
@@ -194,6 +199,8 @@ impl Refusal {
             Refusal::RoleAboveYours(_) => "role_exceeds_your_permissions",
             Refusal::ManagedExternally(_) => "managed_through_api",
             Refusal::SharedAccount(_) => "shared_account",
+            Refusal::OrganizationWide(_) => "organization_wide",
+            Refusal::NotYourSetting(_) => "not_your_setting",
         }
     }
 
@@ -205,7 +212,9 @@ impl Refusal {
             Refusal::OwnAccess(reason)
             | Refusal::RoleAboveYours(reason)
             | Refusal::ManagedExternally(reason)
-            | Refusal::SharedAccount(reason) => Some(reason),
+            | Refusal::SharedAccount(reason)
+            | Refusal::OrganizationWide(reason)
+            | Refusal::NotYourSetting(reason) => Some(reason),
         }
     }
 }
@@ -318,12 +327,23 @@ pub struct ProfileFacts<'a> {
     pub shared: bool,
 }
 
-/// Who may change a person's names: someone who manages people everywhere the person has
-/// access here (a person with no access here needs organization-wide management), who holds
-/// every role the person holds (a role no longer offered cannot be weighed, so nobody is above
-/// it), when no other organization shares the account — and, in the console, when the API
-/// User Permissions setting allows it.
-pub fn may_edit_profile(
+/// A person managed by a brand that another organization owns (a franchisee's brand-managed
+/// staff) is changed by that brand's owner only, through any face.
+pub fn brand_may_change(brand: Option<&str>, owned_here: bool) -> Result<(), Refusal> {
+    match brand {
+        Some(brand) if !owned_here => Err(Refusal::ManagedExternally(format!(
+            "User managed by {brand}: only {brand} changes this person."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Who may manage a person here (their status, default outlet, access and settings):
+/// someone who manages people everywhere the person has access here (a person with no access
+/// here needs organization-wide management) and holds every role the person holds (a role no
+/// longer offered cannot be weighed, so nobody is above it) — and, in the console, when the
+/// API User Permissions setting allows it.
+pub fn may_manage_person(
     access: &Access,
     person: &ProfileFacts<'_>,
     console_facts: Option<&ApiManagement>,
@@ -337,11 +357,6 @@ pub fn may_edit_profile(
     if !in_scope || person.grants.iter().any(|(role, _)| role.is_none()) {
         return Err(Refusal::OutsideScope);
     }
-    if person.shared {
-        return Err(Refusal::SharedAccount(
-            "This person also belongs to another organization: only they can change their name, in their own profile.".into(),
-        ));
-    }
     if let Some((Some(role), _)) = person
         .grants
         .iter()
@@ -354,6 +369,60 @@ pub fn may_edit_profile(
     }
     if let Some(facts) = console_facts {
         console_may_edit(facts)?;
+    }
+    Ok(())
+}
+
+/// Who may change a person's profile (names, username, email, mobile): whoever may manage
+/// the person ([`may_manage_person`]), when no other organization shares the account.
+pub fn may_edit_profile(
+    access: &Access,
+    person: &ProfileFacts<'_>,
+    console_facts: Option<&ApiManagement>,
+) -> Result<(), Refusal> {
+    may_manage_person(access, person, console_facts)?;
+    if person.shared {
+        return Err(Refusal::SharedAccount(
+            "This person also belongs to another organization: only they can change their name, in their own profile.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Settings that hold for the organization as a whole (report roles, all-reports access):
+/// changed only by someone who manages people across the organization.
+pub fn may_change_organization_details(access: &Access) -> Result<(), Refusal> {
+    if access.allows(Permission::ManageUsers, None) {
+        Ok(())
+    } else {
+        Err(Refusal::OrganizationWide(
+            "Report roles and all-reports access are organization-wide: only someone who manages people across the organization changes them.".into(),
+        ))
+    }
+}
+
+/// Whose toggle an "Allow editing of API-managed users" switch is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToggleOwner {
+    /// The caller's organization owns the brand (or it is its own toggle for people of no brand).
+    Own,
+    /// The brand belongs to another organization (a franchisee's linked brand), named here.
+    Other(String),
+}
+
+/// Who may switch an API User Permissions toggle: someone who manages roles and permissions
+/// across the organization that owns it. A franchisee sees its brands' toggles, never
+/// switches them.
+pub fn may_switch_api_edits(access: &Access, owner: &ToggleOwner) -> Result<(), Refusal> {
+    if let ToggleOwner::Other(organization) = owner {
+        return Err(Refusal::NotYourSetting(format!(
+            "Managed by {organization}: only the brand's owner changes this setting."
+        )));
+    }
+    if !access.allows(Permission::ManageRoles, None) {
+        return Err(Refusal::NotYourSetting(
+            "Changing this needs the permission to manage roles and permissions across the organization.".into(),
+        ));
     }
     Ok(())
 }
@@ -657,5 +726,52 @@ mod tests {
             ),
             Ok(())
         );
+    }
+
+    #[test]
+    fn toggles_are_switched_only_by_their_owner_with_the_permission() {
+        let owner = Access::from_grants(Permission::all().iter().map(|p| (None, Some(*p))));
+        let outlet_roles_manager =
+            Access::from_grants([(Some(outlet(1)), Some(Permission::ManageRoles))]);
+        let franchise = ToggleOwner::Other("Harbor Kitchen Group".into());
+        let cases = [
+            ("the owner, own toggle", &owner, ToggleOwner::Own, None),
+            (
+                "the owner, a franchisor's toggle",
+                &owner,
+                franchise.clone(),
+                Some("Managed by Harbor Kitchen Group"),
+            ),
+            (
+                "roles managed at one outlet only",
+                &outlet_roles_manager,
+                ToggleOwner::Own,
+                Some("Changing this needs"),
+            ),
+        ];
+        for (name, access, toggle, refused) in cases {
+            let verdict = may_switch_api_edits(access, &toggle);
+            match refused {
+                None => assert_eq!(verdict, Ok(()), "{name}"),
+                Some(start) => {
+                    let refusal = verdict.unwrap_err();
+                    assert_eq!(refusal.code(), "not_your_setting", "{name}");
+                    assert!(refusal.reason().unwrap().starts_with(start), "{name}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn report_settings_need_organization_wide_management() {
+        let here = outlet(1);
+        assert_eq!(
+            may_change_organization_details(&manager_at(here))
+                .unwrap_err()
+                .code(),
+            "organization_wide"
+        );
+        let owner = Access::from_grants([(None, Some(Permission::ManageUsers))]);
+        assert_eq!(may_change_organization_details(&owner), Ok(()));
     }
 }

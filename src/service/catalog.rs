@@ -52,12 +52,6 @@ pub async fn roles_page(
     role_type: Option<ConnectorType>,
     page: &PageRequest,
 ) -> Result<Paged<Role>, AppError> {
-    let mut roles = roles(context, who, role_type).await?;
-    roles.sort_by_key(|r| r.id);
-    let rows: Vec<Role> = roles
-        .into_iter()
-        .filter(|r| page.after.is_none_or(|after| r.id.0 > after))
-        .take(page.fetch_limit() as usize)
-        .collect();
-    Ok(page.page(rows, |r| r.id.0))
+    let roles = roles(context, who, role_type).await?;
+    Ok(page.page_of(roles, |r| r.id.0))
 }

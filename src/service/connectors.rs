@@ -19,7 +19,7 @@ fn place_words(outlet: Option<&Outlet>) -> String {
     outlet.map_or("the whole organization".into(), |o| o.name.clone())
 }
 
-fn facts(role: &Role) -> RoleFacts<'_> {
+pub(super) fn facts(role: &Role) -> RoleFacts<'_> {
     RoleFacts {
         name: &role.name,
         permissions: &role.permissions,
@@ -58,7 +58,10 @@ pub async fn list(
 }
 
 /// The roles offered to the organization, by id (to judge existing grants).
-async fn roles_by_id(conn: &mut Conn, who: &Principal) -> Result<HashMap<RoleId, Role>, AppError> {
+pub(super) async fn roles_by_id(
+    conn: &mut Conn,
+    who: &Principal,
+) -> Result<HashMap<RoleId, Role>, AppError> {
     Ok(store::catalog::roles(conn, who.organization_id, None)
         .await?
         .into_iter()
@@ -161,7 +164,7 @@ async fn resolve_grant(
 }
 
 /// The policy's verdict on a new grant, as an error the caller understands.
-fn check_new_grant(
+pub(super) fn check_new_grant(
     who: &Principal,
     manage: &Scope,
     role: &Role,
@@ -202,7 +205,7 @@ async fn free_username(
 }
 
 /// The console may not touch a membership the API User Permissions setting locks.
-async fn console_facts(
+pub(super) async fn console_facts(
     conn: &mut Conn,
     who: &Principal,
     membership: crate::domain::MembershipId,

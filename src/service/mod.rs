@@ -13,6 +13,8 @@ pub mod mail;
 pub mod passwords;
 pub mod people;
 pub mod secrets;
+pub mod settings;
+pub mod users;
 pub mod verification;
 
 use std::ops::{Deref, DerefMut};
@@ -191,7 +193,7 @@ impl Principal {
     }
 
     /// Who manages the people this principal adds.
-    fn manages_as(&self) -> ManagedBy {
+    pub(crate) fn manages_as(&self) -> ManagedBy {
         match self.actor.via {
             Via::Api => ManagedBy::Api,
             Via::Scim => ManagedBy::Scim,

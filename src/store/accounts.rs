@@ -136,14 +136,18 @@ pub async fn update_names(
     Ok(())
 }
 
-/// Whether the account also belongs to an organization other than `organization`.
+/// Whether the account also belongs to an organization other than `organization`, apart
+/// from memberships that `organization` itself manages there: those a brand it owns
+/// provisioned in its franchisees (external locations).
 pub async fn belongs_elsewhere(
     conn: &mut Conn,
     user: UserId,
     organization: OrganizationId,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND organization_id <> ?2)",
+        "SELECT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = ?1 AND x.organization_id <> ?2
+            AND (x.managed_by_brand_id IS NULL OR x.managed_by = 'console'
+                 OR x.managed_by_brand_id NOT IN (SELECT id FROM brands WHERE owner_organization_id = ?2)))",
     )
     .bind(user)
     .bind(organization)

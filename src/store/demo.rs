@@ -28,7 +28,16 @@ pub const DEMO_LOGINS: [(&str, &str); 3] = [
 ];
 
 /// Every permission: what the owner holds.
-const ALL: &[Permission] = &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors];
+const ALL: &[Permission] = &[
+    ViewUsers,
+    ManageUsers,
+    ViewConnectors,
+    ManageConnectors,
+    ManageRoles,
+];
+/// An outlet manager runs people and access at their outlet; roles and permissions are the
+/// organization's.
+const OUTLET_ADMIN: &[Permission] = &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors];
 
 /// The demo roles. An Area Manager runs access across the group but leaves people's
 /// details to the owner (and to outlet managers at their outlets), so the owner stays above
@@ -42,7 +51,7 @@ const ROLES: [(&str, &str, &str, &[Permission]); 6] = [
         &[ViewUsers, ViewConnectors, ManageConnectors],
     ),
     ("Viewer", "L", "viewer", &[ViewUsers, ViewConnectors]),
-    ("Outlet Manager", "O", "manager", ALL),
+    ("Outlet Manager", "O", "manager", OUTLET_ADMIN),
     ("Staff", "O", "viewer", &[]),
     ("Integration", "L", "api", ALL),
 ];

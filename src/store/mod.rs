@@ -13,6 +13,7 @@ pub mod people;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+pub mod users;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};

@@ -4,9 +4,9 @@ use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::{Conn, push_in};
-use crate::domain::MembershipId;
 use crate::domain::model::{ManagedBy, OrganizationKind};
 use crate::domain::policy::ApiManagement;
+use crate::domain::{BrandId, MembershipId, OrganizationId};
 
 #[derive(sqlx::FromRow)]
 struct Facts {
@@ -64,4 +64,74 @@ pub async fn api_management_of(
         .into_iter()
         .map(|facts| (facts.membership_id, ApiManagement::from(facts)))
         .collect())
+}
+
+/// One "Allow editing of API-managed users" toggle as stored: a brand's (`brand_id` set) or
+/// the organization's own for people of no brand.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ToggleRow {
+    pub brand_id: Option<BrandId>,
+    pub brand_name: Option<String>,
+    /// The organization that owns the toggle.
+    pub owner_id: OrganizationId,
+    pub owner_name: String,
+    pub allowed: bool,
+    /// The organization's externally managed people it governs.
+    pub people: i64,
+}
+
+/// The toggles that govern the organization's people: its own for people of no brand, one per
+/// brand it owns, and one per brand it runs outlets under (owned by another organization).
+pub async fn toggles(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<ToggleRow>> {
+    sqlx::query_as(
+        "SELECT NULL AS brand_id, NULL AS brand_name, o.id AS owner_id, o.name AS owner_name,
+            o.console_edits_unbranded_api_users AS allowed,
+            (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id
+               AND m.managed_by <> 'console' AND m.managed_by_brand_id IS NULL) AS people,
+            0 AS position
+         FROM organizations o WHERE o.id = ?1
+         UNION ALL
+         SELECT b.id, b.name, owner.id, owner.name, b.console_edits_api_users,
+            (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = ?1
+               AND m.managed_by <> 'console' AND m.managed_by_brand_id = b.id),
+            1
+         FROM brands b JOIN organizations owner ON owner.id = b.owner_organization_id
+         WHERE b.owner_organization_id = ?1
+            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
+         ORDER BY position, brand_name COLLATE NOCASE",
+    )
+    .bind(organization)
+    .fetch_all(conn)
+    .await
+}
+
+/// Switches a brand's toggle.
+pub async fn set_brand_toggle(conn: &mut Conn, brand: BrandId, allowed: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE brands SET console_edits_api_users = ?2, updated_at = ?3 WHERE id = ?1")
+        .bind(brand)
+        .bind(allowed)
+        .bind(super::now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Switches the organization's toggle for API-managed people of no brand.
+pub async fn set_unbranded_toggle(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    allowed: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE organizations SET console_edits_unbranded_api_users = ?2, updated_at = ?3 WHERE id = ?1",
+    )
+    .bind(organization)
+    .bind(allowed)
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -98,7 +98,7 @@ async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed(
         app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
             .await,
     );
-    app.exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'roles.manage' FROM roles WHERE name = 'Staff'")
+    app.exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'roles.delete' FROM roles WHERE name = 'Staff'")
         .await;
     let mut conn = app.context.db().read().await.unwrap();
     let error = brigade::store::catalog::roles(&mut conn, org, None)
@@ -107,7 +107,7 @@ async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed(
     assert!(
         error
             .to_string()
-            .contains("unknown Permission \"roles.manage\""),
+            .contains("unknown Permission \"roles.delete\""),
         "{error}"
     );
 }

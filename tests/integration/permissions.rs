@@ -41,6 +41,10 @@ fn probes(permission: Permission) -> Vec<Probe> {
             ),
             Probe::Api(Method::DELETE, "/user-connectors/{lena}", None),
         ],
+        Permission::ManageRoles => vec![Probe::Console(
+            "switch_api_edits",
+            &[("brand", ""), ("allowed", "false")],
+        )],
     }
 }
 

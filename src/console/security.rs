@@ -1,0 +1,212 @@
+//! Security & Permissions: the roles and report roles offered to the organization, and the
+//! API User Permissions toggles (one per brand, one for API-managed people of no brand).
+//! The tab is in the URL (`?tab=`), so every tab works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::Problem;
+use super::form::FormAlert;
+use crate::domain::AppError;
+use crate::domain::model::ConnectorType;
+use crate::domain::users::{ApiEditToggle, SecurityOverview};
+
+#[server(prefix = "/rpc", endpoint = "security_overview")]
+pub async fn load_security() -> Result<SecurityOverview, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::settings::overview(&context()?, &caller.principal).await
+        }
+        .await,
+    )
+}
+
+/// Switches one API User Permissions toggle (`brand` empty: people of no brand).
+#[server(prefix = "/rpc", endpoint = "switch_api_edits")]
+pub async fn switch_api_edits(brand: String, allowed: String) -> Result<(), AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let brand = match brand.trim() {
+                "" => None,
+                text => Some(crate::domain::BrandId::parse(text).ok_or(AppError::NotFound)?),
+            };
+            let allowed = match allowed.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(AppError::field("allowed", "Send true or false.")),
+            };
+            let mut work = context()?.begin().await?;
+            crate::service::settings::switch_api_edits(
+                &mut work,
+                &caller.principal,
+                brand,
+                allowed,
+            )
+            .await?;
+            work.commit().await
+        }
+        .await,
+    )
+}
+
+const TABS: [(&str, &str); 3] = [
+    ("roles", "User roles"),
+    ("report-roles", "Report roles"),
+    ("api", "API User Permissions"),
+];
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let query = use_query_map();
+    let tab = Memo::new(move |_| {
+        let asked = query.read().get("tab").unwrap_or_default();
+        TABS.iter()
+            .find(|(id, _)| *id == asked)
+            .map_or("roles", |(id, _)| id)
+    });
+    let switch = ServerAction::<SwitchApiEdits>::new();
+    let overview = Resource::new(move || switch.version().get(), |_| load_security());
+    view! {
+        <Title text="Security & Permissions"/>
+        <h1>"Security & Permissions"</h1>
+        <nav class="tabs" aria-label="Security & Permissions">
+            {TABS.iter().map(|(id, label)| view! {
+                <A href=format!("/security?tab={id}") attr:aria-current=move || (tab.get() == *id).then_some("page")>
+                    {*label}
+                </A>
+            }).collect_view()}
+        </nav>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                    Ok(overview) => match tab.get() {
+                        "report-roles" => view! { <ReportRoles overview/> }.into_any(),
+                        "api" => view! { <ApiUserPermissionsTab overview switch/> }.into_any(),
+                        _ => view! { <UserRoles overview/> }.into_any(),
+                    },
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserRoles(overview: SecurityOverview) -> impl IntoView {
+    view! {
+        <table class="data" data-testid="user-roles">
+            <caption>"Roles give permissions: a library role (L) across the organization, an outlet role (O) at one outlet."</caption>
+            <thead><tr>
+                <th scope="col">"Role"</th><th scope="col">"Type"</th>
+                <th scope="col">"Partner role"</th><th scope="col">"Permissions"</th>
+            </tr></thead>
+            <tbody>
+                {overview.roles.into_iter().map(|role| view! {
+                    <tr>
+                        <th scope="row">
+                            {role.name}
+                            {role.brand.map(|b| view! { <span class="tag">{format!("Brand role of {}", b.name)}</span> })}
+                        </th>
+                        <td>{match role.role_type { ConnectorType::Library => "Library (L)", ConnectorType::Outlet => "Outlet (O)" }}</td>
+                        <td>{role.partner_role.to_string()}</td>
+                        <td>{if role.permissions.is_empty() {
+                            "None".to_string()
+                        } else {
+                            role.permissions.iter().map(|p| p.code()).collect::<Vec<_>>().join(", ")
+                        }}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ReportRoles(overview: SecurityOverview) -> impl IntoView {
+    view! {
+        <table class="data" data-testid="report-roles">
+            <caption>"Report roles decide which reports a person sees."</caption>
+            <thead><tr><th scope="col">"Report role"</th></tr></thead>
+            <tbody>
+                {overview.report_roles.into_iter().map(|role| view! {
+                    <tr><td>{role.name}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ApiUserPermissionsTab(
+    overview: SecurityOverview,
+    switch: ServerAction<SwitchApiEdits>,
+) -> impl IntoView {
+    let error = Signal::derive(move || switch.value().get().and_then(Result::err));
+    view! {
+        <section aria-labelledby="api-heading">
+            <h2 id="api-heading">"API User Permissions"</h2>
+            <p>"People created through the API (or SCIM) can be edited here only while their toggle is on. When it is off, they are changed through the API alone and their records here are read-only."</p>
+            <FormAlert error/>
+            <ul class="toggles" data-testid="api-toggles">
+                {overview.api_user_permissions.toggles.into_iter().map(|toggle| view! {
+                    <Toggle toggle switch/>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Toggle(toggle: ApiEditToggle, switch: ServerAction<SwitchApiEdits>) -> impl IntoView {
+    let (label, governs) = match &toggle.brand {
+        Some(brand) => (
+            format!(
+                "Allow editing of {} API-managed users in Brigade",
+                brand.name
+            ),
+            format!(
+                "Affects the {} people of this organization managed by {}.",
+                toggle.people, brand.name
+            ),
+        ),
+        None => (
+            "Allow editing of API-managed users without a brand in Brigade".to_string(),
+            format!(
+                "Affects the {} API-managed people of this organization that belong to no brand.",
+                toggle.people
+            ),
+        ),
+    };
+    let brand_id = toggle
+        .brand
+        .as_ref()
+        .map(|b| b.id.to_string())
+        .unwrap_or_default();
+    let state = if toggle.allowed { "On" } else { "Off" };
+    let next = (!toggle.allowed).to_string();
+    let locked = toggle.locked.is_some();
+    let aria_label = label.clone();
+    view! {
+        <li class="toggle">
+            <ActionForm action=switch attr:class="inline">
+                <input type="hidden" name="brand" value=brand_id/>
+                <input type="hidden" name="allowed" value=next/>
+                <button type="submit" role="switch" aria-checked=toggle.allowed.to_string()
+                    disabled=locked aria-label=aria_label>
+                    {state}
+                </button>
+            </ActionForm>
+            <div>
+                <strong>{label}</strong>
+                <p class="hint">{governs}</p>
+                {toggle.locked.map(|reason| view! { <p class="hint locked" data-testid="toggle-locked">{reason}</p> })}
+            </div>
+        </li>
+    }
+}
