@@ -315,6 +315,17 @@ impl TryFrom<&UserInput> for UserChange {
     fn try_from(input: &UserInput) -> Result<Self, AppError> {
         let mut problems = Problems::default();
         let parsed = parse(input, &mut problems);
+        if parsed
+            .access
+            .user_roles
+            .as_ref()
+            .is_some_and(|roles| roles.is_empty())
+        {
+            problems.add(
+                "user_roles",
+                "Keep at least one user role; to take all access away, deactivate the person.",
+            );
+        }
         problems.finish()?;
         let change = Self {
             profile: ProfileChange {
