@@ -24,6 +24,9 @@ pub fn TextField(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] autofocus: bool,
+    /// The value the field starts with (an edit form).
+    #[prop(optional, into)]
+    value: Option<String>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
@@ -31,9 +34,39 @@ pub fn TextField(
         <div class="field">
             <label for=id>{label}</label>
             <input id=id name=name type=input_type autocomplete=autocomplete autofocus=autofocus
-                aria-describedby=error_id.clone()/>
+                value=value aria-describedby=error_id.clone()/>
             <p class="field-error" id=error_id>{move || error.get()}</p>
         </div>
+    }
+}
+
+/// A group of checkboxes (`name` ends in `[]`, so the server reads a list), with its error.
+#[component]
+pub fn CheckboxGroup(
+    id: &'static str,
+    name: &'static str,
+    legend: &'static str,
+    /// (value, label, checked)
+    choices: Vec<(String, String, bool)>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = error_id.clone();
+    view! {
+        <fieldset class="field choices" id=id aria-describedby=described_by>
+            <legend>{legend}</legend>
+            {choices.into_iter().enumerate().map(|(index, (value, label, checked))| {
+                let input_id = format!("{id}-{index}");
+                let label_for = input_id.clone();
+                view! {
+                    <label class="choice" for=label_for>
+                        <input type="checkbox" id=input_id name=name value=value checked=checked/>
+                        {label}
+                    </label>
+                }
+            }).collect_view()}
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </fieldset>
     }
 }
 

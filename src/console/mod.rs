@@ -7,6 +7,7 @@ mod connectors;
 mod form;
 mod layout;
 mod people;
+mod person_edit;
 mod security;
 #[cfg(feature = "ssr")]
 pub mod server;

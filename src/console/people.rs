@@ -7,23 +7,41 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use super::person_edit::{EditPerson, SetPersonStatus, UpdatePerson, load_person_editing};
 use super::{Problem, query_escape};
 use crate::domain::AppError;
 use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
+use crate::domain::users::PeopleFilter;
 
 /// People per page of the console list.
 #[cfg(feature = "ssr")]
 const PAGE_SIZE: u32 = 15;
 
 #[server(prefix = "/rpc", endpoint = "list_people")]
-pub async fn list_people(search: String, page: u32) -> Result<Page, AppError> {
+pub async fn list_people(
+    search: String,
+    page: u32,
+    #[server(default)] managed: String,
+    #[server(default)] status: String,
+) -> Result<Page, AppError> {
     use super::server::{caller, context, with_status};
+    use crate::domain::user_commands::PeopleSelection;
     with_status(
         async move {
             let caller = caller().await?;
-            let search = Some(search.trim()).filter(|s| !s.is_empty());
-            crate::service::people::list(&context()?, &caller.principal, search, page, PAGE_SIZE)
-                .await
+            let selection = PeopleSelection::try_from(&PeopleFilter {
+                search,
+                managed,
+                status,
+            })?;
+            crate::service::people::list(
+                &context()?,
+                &caller.principal,
+                &selection,
+                page,
+                PAGE_SIZE,
+            )
+            .await
         }
         .await,
     )
@@ -42,23 +60,37 @@ pub async fn get_person(id: String) -> Result<PersonRecord, AppError> {
     )
 }
 
-fn people_url(search: &str, page: u32) -> String {
-    let mut url = String::from("/users");
-    let mut sep = '?';
-    if !search.is_empty() {
-        url.push_str(&format!("{sep}q={}", query_escape(search)));
-        sep = '&';
+fn people_url(filter: &PeopleFilter, page: u32) -> String {
+    let page = page.to_string();
+    let pairs = [
+        ("q", filter.search.as_str()),
+        ("managed", filter.managed.as_str()),
+        ("status", filter.status.as_str()),
+        ("page", if page == "1" { "" } else { page.as_str() }),
+    ];
+    let encoded: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", query_escape(value)))
+        .collect();
+    if encoded.is_empty() {
+        "/users".into()
+    } else {
+        format!("/users?{}", encoded.join("&"))
     }
-    if page > 1 {
-        url.push_str(&format!("{sep}page={page}"));
-    }
-    url
 }
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        PeopleFilter {
+            search: q.get("q").unwrap_or_default(),
+            managed: q.get("managed").unwrap_or_default(),
+            status: q.get("status").unwrap_or_default(),
+        }
+    });
     let page = move || {
         query
             .read()
@@ -68,44 +100,81 @@ pub fn PeoplePage() -> impl IntoView {
             .max(1)
     };
     let people = Resource::new(
-        move || (search(), page()),
-        |(search, page)| list_people(search, page),
+        move || (filter.get(), page()),
+        |(filter, page)| list_people(filter.search, page, filter.managed, filter.status),
     );
     let navigate = use_navigate();
-    let filter = move |text: String| {
+    let go = move |next: PeopleFilter, replace: bool| {
         navigate(
-            &people_url(&text, 1),
+            &people_url(&next, 1),
             NavigateOptions {
-                replace: true,
+                replace,
                 ..Default::default()
             },
         )
     };
-    // Without JavaScript the form is a plain GET; hydrated, it filters as you type.
-    let typed = RwSignal::new(search());
+    // Without JavaScript the form is a plain GET; hydrated, it filters as you type or choose.
+    let typed = RwSignal::new(filter.get_untracked().search);
     let on_submit = {
-        let filter = filter.clone();
+        let go = go.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            filter(typed.get_untracked());
+            go(
+                PeopleFilter {
+                    search: typed.get_untracked(),
+                    ..filter.get_untracked()
+                },
+                true,
+            );
         }
     };
+    let on_input = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            typed.set(event_target_value(&ev));
+            go(
+                PeopleFilter {
+                    search: typed.get_untracked(),
+                    ..filter.get_untracked()
+                },
+                true,
+            );
+        }
+    };
+    let choose = move |name: &'static str, value: String| {
+        let mut next = filter.get_untracked();
+        match name {
+            "managed" => next.managed = value,
+            _ => next.status = value,
+        }
+        go(next, false);
+    };
+    let choose_status = choose.clone();
     view! {
         <Title text="People"/>
         <h1>"People"</h1>
         <form method="get" action="/users" role="search" class="search" on:submit=on_submit>
             <label for="people-search">"Search by name or email"</label>
-            <input id="people-search" type="search" name="q" prop:value=search autocomplete="off"
-                on:input=move |ev| {
-                    typed.set(event_target_value(&ev));
-                    filter(typed.get_untracked());
-                }/>
+            <input id="people-search" type="search" name="q" prop:value=move || filter.get().search autocomplete="off"
+                on:input=on_input/>
+            <label for="people-managed">"Managed by"</label>
+            <select id="people-managed" name="managed"
+                on:change=move |ev| choose("managed", event_target_value(&ev))>
+                <ManagedOptions people filter/>
+            </select>
+            <label for="people-status">"Status"</label>
+            <select id="people-status" name="status"
+                on:change=move |ev| choose_status("status", event_target_value(&ev))>
+                {[("", "Any status"), ("active", "Active"), ("inactive", "Deactivated")].into_iter().map(|(value, label)| view! {
+                    <option value=value selected=move || filter.get().status == value>{label}</option>
+                }).collect_view()}
+            </select>
             <button type="submit">"Search"</button>
         </form>
         <Transition fallback=|| view! { <p>"Loading people…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {
-                    Ok(page) => view! { <PeopleTable page search=search()/> }.into_any(),
+                    Ok(page) => view! { <PeopleTable page filter=filter.get_untracked()/> }.into_any(),
                     Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
@@ -113,8 +182,36 @@ pub fn PeoplePage() -> impl IntoView {
     }
 }
 
+/// The "managed by" choices: the channels, and each brand whose people the organization holds.
 #[component]
-fn PeopleTable(page: Page, search: String) -> impl IntoView {
+fn ManagedOptions(
+    people: Resource<Result<Page, AppError>>,
+    filter: Memo<PeopleFilter>,
+) -> impl IntoView {
+    let fixed = [
+        ("", "Anyone"),
+        ("console", "Console"),
+        ("api", "API"),
+        ("scim", "SCIM"),
+    ];
+    view! {
+        {fixed.into_iter().map(|(value, label)| view! {
+            <option value=value selected=move || filter.get().managed == value>{label}</option>
+        }).collect_view()}
+        <Transition>
+            {move || Suspend::new(async move {
+                people.await.map(|page| page.brands.into_iter().map(|brand| {
+                    let value = format!("brand:{}", brand.id);
+                    let selected = filter.get_untracked().managed == value;
+                    view! { <option value=value selected=selected>{format!("Brand: {}", brand.name)}</option> }
+                }).collect_view()).ok()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
     if page.rows.is_empty() {
         return view! { <p class="empty" data-testid="no-people">"No people match."</p> }
             .into_any();
@@ -151,9 +248,9 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=people_url(&search, current - 1)>"Previous page"</A> })}
+            {(current > 1).then(|| view! { <A href=people_url(&filter, current - 1)>"Previous page"</A> })}
             <span>{format!("Page {current} of {count}")}</span>
-            {(current < count).then(|| view! { <A href=people_url(&search, current + 1)>"Next page"</A> })}
+            {(current < count).then(|| view! { <A href=people_url(&filter, current + 1)>"Next page"</A> })}
         </nav>
     }
     .into_any()
@@ -162,16 +259,24 @@ fn PeopleTable(page: Page, search: String) -> impl IntoView {
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
-    let person = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_person,
-    );
+    let save = ServerAction::<UpdatePerson>::new();
+    let status = ServerAction::<SetPersonStatus>::new();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let changes = move || (save.version().get(), status.version().get());
+    let person = Resource::new(move || (id(), changes()), |(id, _)| get_person(id));
+    let editing = Resource::new(move || (id(), changes()), |(id, _)| load_person_editing(id));
     view! {
         <p><A href="/users">"← People"</A></p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match person.await {
-                    Ok(person) => view! { <PersonRecordView person/> }.into_any(),
+                    Ok(person) => view! {
+                        <PersonRecordView person/>
+                        {move || Suspend::new(async move {
+                            // Without the permission to manage people, the record stays as it is.
+                            editing.await.ok().map(|editing| view! { <EditPerson editing save status/> })
+                        })}
+                    }.into_any(),
                     Err(error) => view! { <Title text="Not found"/><Problem error/> }.into_any(),
                 }
             })}

@@ -82,6 +82,8 @@ pub struct PeoplePage {
     pub page: u32,
     pub page_size: u32,
     pub total: u32,
+    /// The brands whose people the organization may hold (for the "managed by" filter).
+    pub brands: Vec<BrandRef>,
 }
 
 impl PeoplePage {

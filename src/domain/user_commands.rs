@@ -6,8 +6,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::Problems;
+use super::model::{ManagedBy, MembershipStatus};
 use super::paging::PageRequest;
-use super::users::{IdInput, UserInput};
+use super::users::{IdInput, PeopleFilter, UserInput};
 use super::{
     AppError, BrandId, Email, Mobile, OutletId, PersonName, ReportRoleId, RoleId, Username,
 };
@@ -444,6 +445,53 @@ impl TryFrom<RawUserQuery<'_>> for UserListQuery {
                 emails,
             },
             page,
+        })
+    }
+}
+
+/// Who manages the people a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagedFilter {
+    By(ManagedBy),
+    Brand(BrandId),
+}
+
+/// The console's people list selection: a search fragment, who manages them, their status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleSelection {
+    pub search: Option<String>,
+    pub managed: Option<ManagedFilter>,
+    pub status: Option<MembershipStatus>,
+}
+
+impl TryFrom<&PeopleFilter> for PeopleSelection {
+    type Error = AppError;
+
+    fn try_from(filter: &PeopleFilter) -> Result<Self, AppError> {
+        let mut problems = Problems::default();
+        let managed = match filter.managed.trim() {
+            "" => None,
+            text => match text.strip_prefix("brand:") {
+                Some(id) => BrandId::parse(id).map(ManagedFilter::Brand),
+                None => text.parse::<ManagedBy>().ok().map(ManagedFilter::By),
+            }
+            .or_else(|| {
+                problems.add("managed", "Choose console, api, scim or a brand.");
+                None
+            }),
+        };
+        let status = match filter.status.trim() {
+            "" => None,
+            text => text.parse::<MembershipStatus>().ok().or_else(|| {
+                problems.add("status", "Choose active or inactive.");
+                None
+            }),
+        };
+        problems.finish()?;
+        Ok(Self {
+            search: Some(filter.search.trim().to_string()).filter(|s| !s.is_empty()),
+            managed,
+            status,
         })
     }
 }

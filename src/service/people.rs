@@ -3,23 +3,24 @@
 
 use super::{Context, Principal};
 use crate::domain::model::{
-    OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
+    BrandRef, OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
 };
+use crate::domain::user_commands::PeopleSelection;
 use crate::domain::{AppError, Permission, UserId, policy};
 use crate::store;
 
-/// One page (1-based) of people matching `search`. A page past the last shows the last.
+/// One page (1-based) of people matching the selection. A page past the last shows the last.
 #[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
 pub async fn list(
     context: &Context,
     who: &Principal,
-    search: Option<&str>,
+    selection: &PeopleSelection,
     page: u32,
     page_size: u32,
 ) -> Result<PeoplePage, AppError> {
     let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
-    let total = store::people::count(&mut conn, who.organization_id, &scope, search).await?;
+    let total = store::people::count(&mut conn, who.organization_id, &scope, selection).await?;
     let total = u32::try_from(total).unwrap_or(u32::MAX);
     let page_size = page_size.max(1);
     let page = page.clamp(1, total.div_ceil(page_size).max(1));
@@ -28,7 +29,7 @@ pub async fn list(
         &mut conn,
         who.organization_id,
         &scope,
-        search,
+        selection,
         offset,
         i64::from(page_size),
     )
@@ -52,6 +53,16 @@ pub async fn list(
         page,
         page_size,
         total,
+        brands: store::settings::toggles(&mut conn, who.organization_id)
+            .await?
+            .into_iter()
+            .filter_map(|toggle| {
+                toggle
+                    .brand_id
+                    .zip(toggle.brand_name)
+                    .map(|(id, name)| BrandRef { id, name })
+            })
+            .collect(),
     })
 }
 

@@ -11,6 +11,7 @@ use super::{
     push_in, push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
+use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
 use crate::domain::{ConnectorId, MembershipId, OrganizationId, OutletId, Scope, UserId};
 
 /// Starts `… FROM memberships m JOIN user_accounts a … WHERE` for people in scope.
@@ -35,9 +36,27 @@ fn people_in_scope<'a>(
     query
 }
 
-/// A fragment of the email, the name or the username, as the organization sees them.
-fn push_search(query: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>) {
-    if let Some(fragment) = search.map(str::trim).filter(|s| !s.is_empty()) {
+/// The selection: a fragment of the email, the name or the username (as the organization
+/// sees them), who manages the person, their status.
+fn push_selection(query: &mut QueryBuilder<'_, Sqlite>, selection: &PeopleSelection) {
+    match selection.managed {
+        None => {}
+        Some(ManagedFilter::By(managed_by)) => {
+            query.push(" AND m.managed_by = ").push_bind(managed_by);
+        }
+        Some(ManagedFilter::Brand(brand)) => {
+            query.push(" AND m.managed_by_brand_id = ").push_bind(brand);
+        }
+    }
+    if let Some(status) = selection.status {
+        query.push(" AND m.status = ").push_bind(status);
+    }
+    if let Some(fragment) = selection
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let pattern = like_fragment(fragment);
         query.push(" AND (a.email LIKE ");
         query.push_bind(pattern.clone());
@@ -56,10 +75,10 @@ pub async fn count(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
-    search: Option<&str>,
+    selection: &PeopleSelection,
 ) -> sqlx::Result<i64> {
     let mut count = people_in_scope("SELECT COUNT(*)", organization, scope);
-    push_search(&mut count, search);
+    push_selection(&mut count, selection);
     count.build_query_scalar().fetch_one(conn).await
 }
 
@@ -82,7 +101,7 @@ pub async fn list(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
-    search: Option<&str>,
+    selection: &PeopleSelection,
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
@@ -95,7 +114,7 @@ pub async fn list(
         organization,
         scope,
     );
-    push_search(&mut select, search);
+    push_selection(&mut select, selection);
     // Sorted by the names as the organization sees them, spelled out rather than left to
     // alias resolution: sorting by hidden names would betray them through the order.
     select.push(format_args!(

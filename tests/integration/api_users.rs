@@ -620,6 +620,18 @@ async fn the_api_refuses_what_the_caller_may_not_do() {
         StatusCode::NOT_FOUND,
         "outside the outlet is absent for reads too"
     );
+    // Sam manages Market Street and works at Pier 39: from Pier 39, only Pier 39 shows.
+    let sam = user(&app, &pier_manager, "sam.patel@harbor.example").await;
+    assert_eq!(
+        sam["default_location"],
+        Value::Null,
+        "another outlet: {sam}"
+    );
+    assert_eq!(names(&sam["locations"], "number"), ["HB-001"]);
+    assert!(
+        sam.get("report_roles").is_none(),
+        "organization-wide: {sam}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod console_access;
+mod console_edit;
 mod console_people;
 mod console_security;
 mod console_sign_in;

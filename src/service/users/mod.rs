@@ -27,7 +27,9 @@ use crate::store::{self, Conn};
 type GrantKey = (RoleId, ConnectorType, Option<OutletId>);
 
 /// The view of one membership from its rows.
+/// `scope`: where the viewer sees; the default location outside it is not shown.
 fn view(
+    scope: &Scope,
     row: UserRow,
     grants: Vec<Grant>,
     report_roles: Option<Vec<ReportRole>>,
@@ -55,7 +57,9 @@ fn view(
     locations.sort_by_key(|outlet| outlet.name.to_lowercase());
     User {
         id: row.user_id,
-        default_location: row.default_location(),
+        default_location: row
+            .default_location()
+            .filter(|outlet| scope.covers(Some(outlet.id))),
         managed_by_brand: row.brand(),
         username: row.username,
         email: row.email,
@@ -90,12 +94,18 @@ async fn assemble(
     } else {
         HashMap::new()
     };
-    let mut externals = store::users::external_locations_of(conn, &ids).await?;
+    // Franchisees' outlets are an organization-wide fact, like report roles.
+    let mut externals = if organization_wide {
+        store::users::external_locations_of(conn, &ids).await?
+    } else {
+        HashMap::new()
+    };
     Ok(rows
         .into_iter()
         .map(|row| {
             let id = row.membership_id;
             view(
+                scope,
                 row,
                 grants.remove(&id).unwrap_or_default(),
                 organization_wide.then(|| reports.remove(&id).unwrap_or_default()),
@@ -167,6 +177,18 @@ pub async fn editing(
     let mut conn = context.read().await?;
     let shown = load(&mut conn, who, &view, user).await?;
     let locked = write::edit_lock(&mut conn, who, user).await?;
+    if locked.is_some() {
+        // A read-only record offers no choices.
+        return Ok(crate::domain::users::PersonEditing {
+            locked,
+            profile_editable: false,
+            reports_editable: false,
+            roles: Vec::new(),
+            outlets: Vec::new(),
+            report_roles: Vec::new(),
+            user: shown,
+        });
+    }
     let mut outlets =
         store::catalog::outlets_by_name(&mut conn, who.organization_id, &manage).await?;
     for location in shown.locations.iter().flatten() {
