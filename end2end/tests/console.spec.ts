@@ -102,7 +102,7 @@ test("search works as a plain form without JavaScript", async ({ browser, server
   await context.close();
 });
 
-test("a row opens the person's read-only record", async ({ page }) => {
+test("a row opens the person's record", async ({ page }) => {
   await signInAndWait(page, ADMIN);
   await page.getByLabel("Search by name or email").fill("jules");
   await page.getByRole("link", { name: "Jules Martin" }).click();

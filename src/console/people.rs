@@ -1,5 +1,5 @@
 //! People: the list of the current organization's people (searchable, paged, scoped) and
-//! one person's read-only record.
+//! one person's record (its edit section is `person_edit`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;

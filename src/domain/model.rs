@@ -108,7 +108,7 @@ pub struct ConnectorSummary {
     pub role: String,
 }
 
-/// The read-only record of one person in the current organization.
+/// The record of one person in the current organization, as the viewer may see it.
 ///
 /// An account that existed before this organization added it (someone who also works
 /// elsewhere) keeps its profile to itself: the organization sees the email it gave, not the

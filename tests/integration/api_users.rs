@@ -261,6 +261,14 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
     assert_eq!(all_ok.body["success"][1]["index"], 1);
     assert_eq!(all_ok.body["success"][1]["username"], "bo.ok");
     assert_eq!(all_ok.body["user_errors"], json!([]));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.created' AND via = 'api'"
+        )
+        .await,
+        2,
+        "each created user is an audit event"
+    );
     let ana = user(&app, &token, "ana.ok@harbor.example").await;
     assert_eq!(ana["managed_by"], "api");
     assert_eq!(ana["first_name"], "New");

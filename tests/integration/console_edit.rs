@@ -161,6 +161,16 @@ async fn the_api_user_permissions_lock_holds_on_the_server_even_mid_edit() {
         .await;
     assert_eq!(through_api.status, StatusCode::OK);
 
+    // The lock follows every external manager, not the word "api".
+    app.exec("UPDATE memberships SET managed_by = 'scim' WHERE user_id = (SELECT id FROM user_accounts WHERE email = 'jules.martin@harbor.example')")
+        .await;
+    let (status, _) = save(&app, jules, &[("first_name", "Jules")]).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "SCIM-managed people are locked alike"
+    );
+
     switch(&app, "Harbor Burger", "true").await;
     let (status, body) = save(&app, jules, &[("first_name", "Jules")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
