@@ -381,7 +381,12 @@ pub fn may_edit_profile(
     console_facts: Option<&ApiManagement>,
 ) -> Result<(), Refusal> {
     may_manage_person(access, person, console_facts)?;
-    if person.shared {
+    profile_not_shared(person.shared)
+}
+
+/// No organization changes the profile of an account another organization shares.
+pub fn profile_not_shared(shared: bool) -> Result<(), Refusal> {
+    if shared {
         return Err(Refusal::SharedAccount(
             "This person also belongs to another organization: only they can change their name, in their own profile.".into(),
         ));

@@ -14,7 +14,8 @@ use crate::domain::paging::PageRequest;
 use crate::domain::user_commands::UserFilter;
 use crate::domain::users::{ExternalLocation, ReportRole};
 use crate::domain::{
-    BrandId, MembershipId, OrganizationId, OutletId, ReportRoleId, RoleId, Scope, UserId,
+    BrandId, Email, MembershipId, OrganizationId, OutletId, ReportRoleId, RoleId, Scope, UserId,
+    Username,
 };
 
 /// A membership and its account, before its grants are added.
@@ -382,19 +383,21 @@ pub async fn rewrite_connectors(
     Ok(())
 }
 
-/// The account with this email (`column_is_email`) or username, if any.
-pub async fn account_with(
+/// The account with this email, if any.
+pub async fn account_by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<UserId>> {
+    sqlx::query_scalar("SELECT id FROM user_accounts WHERE email = ?1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+/// The account with this username (case-insensitively), if any.
+pub async fn account_by_username(
     conn: &mut Conn,
-    column_is_email: bool,
-    value: &str,
+    username: &Username,
 ) -> sqlx::Result<Option<UserId>> {
-    let sql = if column_is_email {
-        "SELECT id FROM user_accounts WHERE email = ?1"
-    } else {
-        "SELECT id FROM user_accounts WHERE username = ?1"
-    };
-    sqlx::query_scalar(sql)
-        .bind(value)
+    sqlx::query_scalar("SELECT id FROM user_accounts WHERE username = ?1")
+        .bind(username.as_str())
         .fetch_optional(conn)
         .await
 }

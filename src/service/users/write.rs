@@ -126,7 +126,7 @@ pub(super) async fn audit_user(
 pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<User, AppError> {
     may_create(who)?;
     let organization = who.organization_id;
-    let existing = store::users::account_with(work, true, new.email.as_str()).await?;
+    let existing = store::users::account_by_email(work, &new.email).await?;
     if let Some(account) = existing
         && store::connectors::membership_of(work, organization, account)
             .await?
@@ -135,7 +135,7 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
         return Err(duplicate("email"));
     }
     if existing.is_none()
-        && store::users::account_with(work, false, new.username.as_str())
+        && store::users::account_by_username(work, &new.username)
             .await?
             .is_some()
     {
@@ -324,32 +324,21 @@ pub async fn update(
     let before = load(work, who, &Scope::Organization, user).await?;
 
     if !change.profile.is_empty() {
-        if target.shared {
-            return Err(refused(
-                Refusal::SharedAccount(
-                    "This person also belongs to another organization: only they can change their profile.".into(),
-                ),
-                true,
+        policy::profile_not_shared(target.shared).map_err(|refusal| refused(refusal, true))?;
+        let profile = &change.profile;
+        let taken_by_another = |owner: Option<UserId>| owner.is_some_and(|owner| owner != user);
+        if let Some(email) = &profile.email
+            && taken_by_another(store::users::account_by_email(work, email).await?)
+        {
+            return Err(AppError::conflict(
+                "duplicate_email",
+                "Another account already uses this email.",
             ));
         }
-        let profile = &change.profile;
-        for (field, value) in [
-            ("email", profile.email.as_ref().map(|e| e.as_str())),
-            ("username", profile.username.as_ref().map(|u| u.as_str())),
-        ] {
-            if let Some(value) = value
-                && store::users::account_with(work, field == "email", value)
-                    .await?
-                    .is_some_and(|owner| owner != user)
-            {
-                return Err(match field {
-                    "email" => AppError::conflict(
-                        "duplicate_email",
-                        "Another account already uses this email.",
-                    ),
-                    _ => duplicate("username"),
-                });
-            }
+        if let Some(username) = &profile.username
+            && taken_by_another(store::users::account_by_username(work, username).await?)
+        {
+            return Err(duplicate("username"));
         }
         let update = ProfileUpdate {
             username: profile.username.as_ref().map(|u| u.as_str()),
