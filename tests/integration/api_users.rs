@@ -684,6 +684,16 @@ async fn a_brand_managed_person_gets_outlets_of_the_brands_franchisees() {
         .await;
     assert_eq!(locked.status, StatusCode::FORBIDDEN);
 
+    let rebrand = app
+        .api_patch(
+            &format!("/users/{}", kim["id"].as_str().unwrap()),
+            &harbor,
+            json!({"managed_by_brand": null}),
+        )
+        .await;
+    assert_eq!(rebrand.status, StatusCode::CONFLICT, "{}", rebrand.body);
+    assert_eq!(rebrand.body["error"]["code"], "external_locations_held");
+
     // The owner still manages the person's profile: the franchisee's membership is its own.
     let renamed = app
         .api_patch(

@@ -405,6 +405,12 @@ pub async fn update(
         Some(given) => managing_brand(work, who, Some(given)).await?,
         None => target.row.brand_id,
     };
+    if brand != target.row.brand_id && !before.external_locations.is_empty() {
+        return Err(AppError::conflict(
+            "external_locations_held",
+            "This person holds locations of the brand's franchisees: remove them (external_locations: []) before changing the managing brand.",
+        ));
+    }
     let status = match change.inactive {
         Some(true) => MembershipStatus::Inactive,
         Some(false) => MembershipStatus::Active,
