@@ -6,6 +6,7 @@
 pub mod auth;
 mod connectors;
 pub mod input;
+mod me;
 mod outlets;
 mod roles;
 mod users;
@@ -20,6 +21,7 @@ use crate::service::Context;
 
 pub fn router() -> Router<Context> {
     Router::new()
+        .route("/me", get(me::get))
         .route("/outlets", get(outlets::list))
         .route("/user-roles", get(roles::list))
         .route(

@@ -3,6 +3,7 @@
 //! their arguments into typed commands and call a service (in a unit of work for writes).
 //! Nothing here trusts the browser; every rule is the service's and the policy's.
 
+mod api_clients;
 mod connectors;
 mod form;
 mod layout;

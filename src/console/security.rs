@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::Problem;
+use super::api_clients::ApiClientsPanel;
 use super::form::FormAlert;
 use crate::domain::AppError;
 use crate::domain::model::ConnectorType;
@@ -55,10 +56,11 @@ pub async fn switch_api_edits(brand: String, allowed: String) -> Result<(), AppE
     )
 }
 
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("roles", "User roles"),
     ("report-roles", "Report roles"),
     ("api", "API User Permissions"),
+    ("clients", "API clients"),
 ];
 
 #[component]
@@ -82,8 +84,14 @@ pub fn SecurityPage() -> impl IntoView {
                 </A>
             }).collect_view()}
         </nav>
+        <Show when=move || tab.get() == "clients">
+            <ApiClientsPanel/>
+        </Show>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                if tab.get() == "clients" {
+                    return ().into_any();
+                }
                 match overview.await {
                     Err(error) => view! { <Problem error/> }.into_any(),
                     Ok(overview) => match tab.get() {

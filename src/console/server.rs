@@ -12,8 +12,7 @@ use crate::domain::AppError;
 use crate::service::Context;
 use crate::service::auth::{SessionClaims, SignedIn};
 
-/// The session key under which the sign-in's [`SessionClaims`] are kept.
-pub const SESSION_CLAIMS: &str = "claims";
+pub use crate::service::auth::SESSION_CLAIMS;
 
 /// The session store failed: never the caller's fault.
 impl From<tower_sessions::session::Error> for AppError {

@@ -95,6 +95,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod local_path;
+pub mod me;
 pub mod mobile;
 pub mod model;
 pub mod name;

@@ -6,13 +6,15 @@ text_enum!(
     /// promise the product does not keep. A feature that needs a new one adds it here, with
     /// its check in `domain::policy` and a probe in the integration test
     /// `every_permission_guards_what_it_names`. `roles.manage` (manage roles and
-    /// permissions) guards the API User Permissions toggles of Security & Permissions.
+    /// permissions) guards the API User Permissions toggles of Security & Permissions;
+    /// `api_tokens.manage` guards issuing and revoking API clients.
     Permission {
         ViewUsers => "users.view",
         ManageUsers => "users.manage",
         ViewConnectors => "connectors.view",
         ManageConnectors => "connectors.manage",
         ManageRoles => "roles.manage",
+        ManageApiTokens => "api_tokens.manage",
     }
 );
 

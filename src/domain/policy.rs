@@ -189,6 +189,8 @@ pub enum Refusal {
     /// The setting is not the caller's to change (another organization's, or a permission
     /// they lack).
     NotYourSetting(String),
+    /// The role cannot be given to this kind of holder (an API client).
+    RoleNotAllowed(String),
 }
 
 impl Refusal {
@@ -201,6 +203,7 @@ impl Refusal {
             Refusal::SharedAccount(_) => "shared_account",
             Refusal::OrganizationWide(_) => "organization_wide",
             Refusal::NotYourSetting(_) => "not_your_setting",
+            Refusal::RoleNotAllowed(_) => "role_not_allowed",
         }
     }
 
@@ -214,7 +217,8 @@ impl Refusal {
             | Refusal::ManagedExternally(reason)
             | Refusal::SharedAccount(reason)
             | Refusal::OrganizationWide(reason)
-            | Refusal::NotYourSetting(reason) => Some(reason),
+            | Refusal::NotYourSetting(reason)
+            | Refusal::RoleNotAllowed(reason) => Some(reason),
         }
     }
 }
@@ -404,6 +408,48 @@ pub fn may_change_organization_details(access: &Access) -> Result<(), Refusal> {
             "Report roles and all-reports access are organization-wide: only someone who manages people across the organization changes them.".into(),
         ))
     }
+}
+
+/// Who may see, issue and revoke the organization's API clients: someone who manages API
+/// tokens across the organization (a client's token reaches as far as its role).
+pub fn may_manage_api_clients(access: &Access) -> Result<(), super::AppError> {
+    if access.allows(Permission::ManageApiTokens, None) {
+        Ok(())
+    } else {
+        Err(super::AppError::Forbidden)
+    }
+}
+
+/// A role someone wants to give a new API client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRole<'a> {
+    pub role: RoleFacts<'a>,
+    /// The role's partner role is `api`.
+    pub partner_api: bool,
+    /// The issuer holds this role themselves.
+    pub held_by_issuer: bool,
+}
+
+/// What an API client may be given: a role of partner role `api`, or one the issuer holds —
+/// never with permissions the issuer lacks where it applies.
+pub fn may_give_client(
+    access: &Access,
+    client: ClientRole<'_>,
+    place: Option<OutletId>,
+) -> Result<(), Refusal> {
+    if !client.partner_api && !client.held_by_issuer {
+        return Err(Refusal::RoleNotAllowed(format!(
+            "An API client gets a role of partner role api, or one you hold yourself; {} is neither.",
+            client.role.name
+        )));
+    }
+    if !access.holds_all(client.role.permissions, place) {
+        return Err(Refusal::RoleAboveYours(format!(
+            "You cannot give {}: it has permissions you do not hold there.",
+            client.role.name
+        )));
+    }
+    Ok(())
 }
 
 /// Whose toggle an "Allow editing of API-managed users" switch is.
@@ -778,5 +824,45 @@ mod tests {
         );
         let owner = Access::from_grants([(None, Some(Permission::ManageUsers))]);
         assert_eq!(may_change_organization_details(&owner), Ok(()));
+    }
+
+    #[test]
+    fn an_api_client_gets_an_api_role_or_one_its_issuer_holds_never_above_them() {
+        let issuer = Access::from_grants([
+            (None, Some(Permission::ViewUsers)),
+            (None, Some(Permission::ManageApiTokens)),
+        ]);
+        let viewer = RoleFacts {
+            name: "Viewer",
+            permissions: &[Permission::ViewUsers],
+        };
+        let cases = [
+            ("an api role within reach", viewer, true, false, None),
+            ("a role the issuer holds", viewer, false, true, None),
+            ("neither", viewer, false, false, Some("role_not_allowed")),
+            (
+                "an api role above the issuer",
+                OWNER,
+                true,
+                false,
+                Some("role_exceeds_your_permissions"),
+            ),
+        ];
+        for (name, role, partner_api, held_by_issuer, refused) in cases {
+            let client = ClientRole {
+                role,
+                partner_api,
+                held_by_issuer,
+            };
+            assert_eq!(
+                may_give_client(&issuer, client, None)
+                    .err()
+                    .map(|r| r.code()),
+                refused,
+                "{name}"
+            );
+        }
+        assert!(may_manage_api_clients(&issuer).is_ok());
+        assert!(may_manage_api_clients(&manager_at(outlet(1))).is_err());
     }
 }

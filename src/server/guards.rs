@@ -14,8 +14,9 @@ use tower_sessions::Session;
 
 use super::startup::AppState;
 use crate::api::error_response;
-use crate::console::server::{SESSION_CLAIMS, remember};
+use crate::console::server::remember;
 use crate::domain::AppError;
+use crate::service::auth::SESSION_CLAIMS;
 use crate::service::auth::{self, SessionClaims};
 
 /// The largest API body (JSON).

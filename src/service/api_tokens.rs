@@ -1,10 +1,13 @@
-//! API clients' tokens: created from the command line, shown once, stored only as a hash.
+//! API clients' tokens: issued from the command line or the console (the same thing either
+//! way), shown once, stored only as a hash, revocable.
 
 use serde_json::json;
 
-use super::{Context, Work, secrets};
-use crate::domain::model::{ConnectorType, Via};
-use crate::domain::{AppError, OrganizationId, TokenId};
+use super::{Context, Principal, Work, refused, secrets};
+use crate::domain::me::{ApiClientsTab, IssuedClient};
+use crate::domain::model::{ConnectorType, Outlet, PartnerRole, Role, Via};
+use crate::domain::policy::{self, ClientRole, RoleFacts};
+use crate::domain::{AppError, OrganizationId, RoleId, Scope, TokenId};
 use crate::store::{self, Conn, audit, catalog, tokens};
 
 pub use crate::store::tokens::ApiTokenListing;
@@ -74,19 +77,48 @@ pub async fn create(work: &mut Work, request: NewToken<'_>) -> Result<String, Ap
                 })?,
         ),
     };
+    let cli = audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: Via::Cli,
+    };
+    let (_, token) = issue(work, cli, organization, &role, outlet.as_ref(), name).await?;
+    Ok(token)
+}
+
+/// Issues a client: a token for `role` (at `outlet` for a role of type O), recorded with its
+/// issuer (`actor`) and audited. Returns its id and its secret, which is never shown again.
+async fn issue(
+    work: &mut Work,
+    actor: audit::Actor,
+    organization: OrganizationId,
+    role: &Role,
+    outlet: Option<&Outlet>,
+    name: &str,
+) -> Result<(TokenId, String), AppError> {
     let token = secrets::generate("brg_");
     let id = tokens::insert_api_token(
         work,
         organization,
         role.id,
-        outlet.as_ref().map(|o| o.id),
+        outlet.map(|o| o.id),
         name,
         &secrets::hash(&token),
+        actor.user_id,
     )
     .await?;
-    let after = json!({ "name": name, "role": role.name, "outlet": outlet.map(|o| o.number) });
-    audit_cli(work, organization, "api_token.created", id, Some(after)).await?;
-    Ok(token)
+    let after =
+        json!({ "name": name, "role": role.name, "outlet": outlet.map(|o| o.number.clone()) });
+    record(
+        work,
+        actor,
+        organization,
+        "api_token.created",
+        id,
+        Some(after),
+    )
+    .await?;
+    Ok((id, token))
 }
 
 /// The tokens of an organization, by creation.
@@ -111,22 +143,23 @@ pub async fn revoke(work: &mut Work, id: &str) -> Result<(), AppError> {
     let organization = tokens::revoke_api_token(work, id)
         .await?
         .ok_or_else(|| AppError::field("id", format!("no active token with id {id}")))?;
-    audit_cli(work, organization, "api_token.revoked", id, None).await
+    let cli = audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: Via::Cli,
+    };
+    record(work, cli, organization, "api_token.revoked", id, None).await
 }
 
-/// Records a token change made from the command line, in the same unit of work.
-async fn audit_cli(
+/// Records a token change in the same unit of work.
+async fn record(
     conn: &mut Conn,
+    actor: audit::Actor,
     organization: OrganizationId,
     action: &str,
     id: TokenId,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    let actor = audit::Actor {
-        user_id: None,
-        token_id: None,
-        via: Via::Cli,
-    };
     let event = audit::Event {
         organization_id: Some(organization),
         action,
@@ -136,4 +169,151 @@ async fn audit_cli(
         after,
     };
     Ok(store::audit::record(conn, actor, event).await?)
+}
+
+/// The API clients tab: the organization's clients, and the roles and outlets a new one may
+/// be given by this viewer.
+pub async fn clients_tab(context: &Context, who: &Principal) -> Result<ApiClientsTab, AppError> {
+    policy::may_manage_api_clients(&who.access)?;
+    let mut conn = context.read().await?;
+    let held = held_roles(&mut conn, who).await?;
+    let roles = catalog::roles(&mut conn, who.organization_id, None)
+        .await?
+        .into_iter()
+        .filter(|role| offerable(who, &held, role))
+        .collect();
+    Ok(ApiClientsTab {
+        clients: tokens::api_clients(&mut conn, who.organization_id, None).await?,
+        roles,
+        outlets: catalog::outlets_by_name(&mut conn, who.organization_id, &Scope::Organization)
+            .await?,
+    })
+}
+
+/// The roles the principal holds in the organization (none for an API client).
+async fn held_roles(conn: &mut Conn, who: &Principal) -> Result<Vec<RoleId>, AppError> {
+    let Some(user) = who.actor.user_id else {
+        return Ok(Vec::new());
+    };
+    let Some(membership) =
+        store::connectors::membership_of(conn, who.organization_id, user).await?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(store::connectors::grants_of(conn, membership)
+        .await?
+        .into_iter()
+        .map(|(role, _)| role)
+        .collect())
+}
+
+/// Whether the policy lets `who` give `role` across the organization (the choices offered;
+/// an outlet role is checked again at its outlet when issued).
+fn offerable(who: &Principal, held: &[RoleId], role: &Role) -> bool {
+    policy::may_give_client(&who.access, client_role(role, held), None).is_ok()
+}
+
+/// A role as the policy weighs it for an API client.
+fn client_role<'a>(role: &'a Role, held: &[RoleId]) -> ClientRole<'a> {
+    ClientRole {
+        role: RoleFacts {
+            name: &role.name,
+            permissions: &role.permissions,
+        },
+        partner_api: role.partner_role == PartnerRole::Api,
+        held_by_issuer: held.contains(&role.id),
+    }
+}
+
+/// A new client as the console asks for it.
+pub struct NewClient {
+    pub name: String,
+    pub role: RoleId,
+    pub outlet: Option<crate::domain::OutletId>,
+}
+
+/// Issues a client from the console: the issuer manages API tokens across the organization;
+/// the role is of partner role `api` or one they hold, never above their own permissions.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn issue_client(
+    work: &mut Work,
+    who: &Principal,
+    new: NewClient,
+) -> Result<IssuedClient, AppError> {
+    policy::may_manage_api_clients(&who.access)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::field(
+            "name",
+            "Give the client a name of 1 to 100 characters.",
+        ));
+    }
+    let role = catalog::role(work, who.organization_id, new.role)
+        .await?
+        .ok_or_else(|| AppError::field("role", "There is no such role in this organization."))?;
+    let outlet = match (role.role_type, new.outlet) {
+        (ConnectorType::Library, None) => None,
+        (ConnectorType::Library, Some(_)) => {
+            return Err(AppError::field(
+                "outlet",
+                format!(
+                    "{} is a library role (L): leave the outlet empty.",
+                    role.name
+                ),
+            ));
+        }
+        (ConnectorType::Outlet, None) => {
+            return Err(AppError::field(
+                "outlet",
+                format!("{} is an outlet role (O): choose the outlet.", role.name),
+            ));
+        }
+        (ConnectorType::Outlet, Some(id)) => Some(
+            catalog::outlet(work, who.organization_id, id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::field("outlet", "There is no such outlet in this organization.")
+                })?,
+        ),
+    };
+    let held = held_roles(work, who).await?;
+    policy::may_give_client(
+        &who.access,
+        client_role(&role, &held),
+        outlet.as_ref().map(|o| o.id),
+    )
+    .map_err(|refusal| refused(refusal, true))?;
+    let (id, token) = issue(
+        work,
+        who.actor,
+        who.organization_id,
+        &role,
+        outlet.as_ref(),
+        name,
+    )
+    .await?;
+    let client = tokens::api_clients(work, who.organization_id, Some(id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::Internal)?;
+    Ok(IssuedClient { client, token })
+}
+
+/// Revokes one of the organization's clients; it gets 401 from its next request on.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn revoke_client(work: &mut Work, who: &Principal, id: TokenId) -> Result<(), AppError> {
+    policy::may_manage_api_clients(&who.access)?;
+    if !tokens::revoke_in(work, who.organization_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    record(
+        work,
+        who.actor,
+        who.organization_id,
+        "api_token.revoked",
+        id,
+        None,
+    )
+    .await
 }

@@ -26,8 +26,11 @@ pub const WRONG_CREDENTIALS: &str = "Email or password is incorrect.";
 pub const DEACTIVATED: &str =
     "Your access has been deactivated. Ask an administrator to reactivate it.";
 
-/// What a console session remembers of its sign-in. Kept by the session store; checked on
-/// every request by [`resume`].
+/// The session key under which a sign-in's [`SessionClaims`] are kept.
+pub const SESSION_CLAIMS: &str = "claims";
+
+/// What a console session remembers of its sign-in. Kept by the session store under
+/// [`SESSION_CLAIMS`]; checked on every request by [`resume`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionClaims {
     pub user: UserId,
@@ -101,6 +104,37 @@ pub async fn sign_in(
     };
     work.commit().await?;
     Ok(claims)
+}
+
+/// A password check outside sign-in (changing one's password) counts against the same
+/// per-account throttle: refused while it is exhausted.
+pub(super) async fn password_attempt_allowed(
+    context: &Context,
+    user: UserId,
+) -> Result<(), AppError> {
+    let mut conn = context.read().await?;
+    throttle(
+        &mut conn,
+        &format!("account:{user}"),
+        ACCOUNT_FAILURE_LIMIT,
+        context.now(),
+    )
+    .await
+}
+
+/// Counts a failed password check outside sign-in.
+pub(super) async fn password_attempt_failed(
+    context: &Context,
+    user: UserId,
+) -> Result<(), AppError> {
+    let mut work = context.begin().await?;
+    store::throttle::record_failure(
+        &mut work,
+        &[format!("account:{user}").as_str()],
+        context.now(),
+    )
+    .await?;
+    work.commit().await
 }
 
 /// Forgets failed sign-ins that no longer count (housekeeping).

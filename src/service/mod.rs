@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod connectors;
 pub mod demo;
 pub mod mail;
+pub mod me;
 pub mod passwords;
 pub mod people;
 pub mod secrets;

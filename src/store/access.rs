@@ -1,7 +1,12 @@
 //! Loads what a caller holds: the permissions of their connectors' roles in one organization.
 
+use sqlx::{QueryBuilder, Sqlite};
+
 use super::Conn;
-use crate::domain::{Access, MembershipId, OutletId, Permission, RoleId};
+use crate::domain::model::PartnerRole;
+use crate::domain::{
+    Access, MembershipId, OrganizationId, OutletId, Permission, RoleId, Scope, UserId,
+};
 
 /// The access a membership's connectors grant.
 pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<Access> {
@@ -31,4 +36,50 @@ pub async fn of_role(
     Ok(Access::from_grants(
         reach.chain(permissions.into_iter().map(|p| (outlet, Some(p)))),
     ))
+}
+
+/// The partner roles of a membership's roles.
+pub async fn partner_roles_of(
+    conn: &mut Conn,
+    membership: MembershipId,
+) -> sqlx::Result<Vec<PartnerRole>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT r.partner_role FROM user_connectors c JOIN roles r ON r.id = c.role_id
+         WHERE c.membership_id = ?1",
+    )
+    .bind(membership)
+    .fetch_all(conn)
+    .await
+}
+
+/// The ids of the organization's outlets inside `scope`.
+pub async fn outlet_ids(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    scope: &Scope,
+) -> sqlx::Result<Vec<OutletId>> {
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT id FROM outlets WHERE organization_id = ");
+    query.push_bind(organization);
+    super::push_outlet_scope(&mut query, "id", scope);
+    query.push(" ORDER BY id");
+    query.build_query_scalar().fetch_all(conn).await
+}
+
+/// Each grant of a person in each of their active organizations: (organization, role, outlet
+/// name or `None` for the whole organization).
+pub async fn grants_of_account(
+    conn: &mut Conn,
+    user: UserId,
+) -> sqlx::Result<Vec<(OrganizationId, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT m.organization_id, r.name, o.name FROM memberships m
+         JOIN user_connectors c ON c.membership_id = m.id
+         JOIN roles r ON r.id = c.role_id
+         LEFT JOIN outlets o ON o.id = c.outlet_id
+         WHERE m.user_id = ?1 AND m.status = 'active'
+         ORDER BY r.name COLLATE NOCASE, o.name COLLATE NOCASE",
+    )
+    .bind(user)
+    .fetch_all(conn)
+    .await
 }

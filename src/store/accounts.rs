@@ -173,3 +173,51 @@ pub async fn set_first_password(
     .await?;
     Ok(changed.rows_affected() == 1)
 }
+
+/// An account as its owner (or `GET /me`) sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnAccount {
+    pub id: UserId,
+    pub email: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub async fn own(conn: &mut Conn, user: UserId) -> sqlx::Result<Option<OwnAccount>> {
+    sqlx::query_as(
+        "SELECT id, email, username, first_name, last_name, password_hash, created_at, updated_at
+         FROM user_accounts WHERE id = ?1",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Sets a new password and ends every session signed in under the previous version; returns
+/// the new version (the session that changed it carries on under it).
+pub async fn set_password(conn: &mut Conn, user: UserId, password_hash: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "UPDATE user_accounts SET password_hash = ?2, session_version = session_version + 1,
+         updated_at = ?3 WHERE id = ?1 RETURNING session_version",
+    )
+    .bind(user)
+    .bind(password_hash)
+    .bind(now())
+    .fetch_one(conn)
+    .await
+}
+
+/// Ends every session of the account; returns the new version.
+pub async fn bump_session_version(conn: &mut Conn, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "UPDATE user_accounts SET session_version = session_version + 1 WHERE id = ?1
+         RETURNING session_version",
+    )
+    .bind(user)
+    .fetch_one(conn)
+    .await
+}

@@ -235,3 +235,14 @@ pub async fn sole_owned_brand(
         _ => None,
     })
 }
+
+/// An organization's name.
+pub async fn organization_name(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT name FROM organizations WHERE id = ?1")
+        .bind(organization)
+        .fetch_optional(conn)
+        .await
+}

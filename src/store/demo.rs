@@ -34,6 +34,7 @@ const ALL: &[Permission] = &[
     ViewConnectors,
     ManageConnectors,
     ManageRoles,
+    ManageApiTokens,
 ];
 /// An outlet manager runs people and access at their outlet; roles and permissions are the
 /// organization's.

@@ -1,6 +1,8 @@
 //! Secrets stored only as SHA-256 hashes: API tokens and one-time verification links.
 
 use super::{Conn, now};
+use crate::domain::me::ApiClientEntry;
+use crate::domain::model::display_name;
 use crate::domain::{OrganizationId, OutletId, RoleId, TokenId, UserId};
 
 /// An active API token's grant.
@@ -20,11 +22,12 @@ pub async fn insert_api_token(
     outlet: Option<OutletId>,
     name: &str,
     token_hash: &str,
+    created_by: Option<UserId>,
 ) -> sqlx::Result<TokenId> {
     let id = TokenId::generate();
     sqlx::query(
-        "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .bind(id)
     .bind(organization)
@@ -33,6 +36,7 @@ pub async fn insert_api_token(
     .bind(name)
     .bind(token_hash)
     .bind(now())
+    .bind(created_by)
     .execute(conn)
     .await?;
     Ok(id)
@@ -104,6 +108,91 @@ pub async fn list_api_tokens(
     .bind(organization)
     .fetch_all(conn)
     .await
+}
+
+/// The organization's API clients as the console lists them, newest first; `only` picks one.
+pub async fn api_clients(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    only: Option<TokenId>,
+) -> sqlx::Result<Vec<ApiClientEntry>> {
+    let rows: Vec<ClientRow> = sqlx::query_as(
+        "SELECT t.id, t.name, r.name AS role, o.name AS outlet, a.first_name, a.last_name, a.email,
+            t.created_at, t.last_used_at, t.revoked_at
+         FROM api_tokens t JOIN roles r ON r.id = t.role_id
+         LEFT JOIN outlets o ON o.id = t.outlet_id
+         LEFT JOIN user_accounts a ON a.id = t.created_by
+         WHERE t.organization_id = ?1 AND (?2 IS NULL OR t.id = ?2) ORDER BY t.id DESC",
+    )
+    .bind(organization)
+    .bind(only)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(ApiClientEntry::from).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    id: TokenId,
+    name: String,
+    role: String,
+    outlet: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    created_at: String,
+    last_used_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+impl From<ClientRow> for ApiClientEntry {
+    fn from(row: ClientRow) -> Self {
+        let created_by = row.email.map(|email| {
+            display_name(
+                row.first_name.as_deref().unwrap_or_default(),
+                row.last_name.as_deref().unwrap_or_default(),
+                &email,
+            )
+        });
+        ApiClientEntry {
+            id: row.id,
+            name: row.name,
+            role: row.role,
+            outlet: row.outlet,
+            created_by,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// Revokes an active token of the organization; `false` when there is no such active token.
+pub async fn revoke_in(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    id: TokenId,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND organization_id = ?2 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A token's name and creation time (what `GET /me` says of an API client).
+pub async fn api_client_facts(
+    conn: &mut Conn,
+    id: TokenId,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT name, created_at FROM api_tokens WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn insert_verification(

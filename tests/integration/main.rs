@@ -9,11 +9,13 @@ mod helpers;
 
 mod accounts;
 mod api_connectors;
+mod api_me;
 mod api_users;
 mod bad_input;
 mod cli;
 mod concurrency;
 mod console_access;
+mod console_api_clients;
 mod console_edit;
 mod console_people;
 mod console_security;

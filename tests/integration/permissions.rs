@@ -15,7 +15,8 @@ enum Probe {
     Console(&'static str, &'static [(&'static str, &'static str)]),
 }
 
-/// The requests that need `permission`. `{lena}` in a path is a connector of Lena Moreau.
+/// The requests that need `permission`. `{lena}` in a path is a connector of Lena Moreau;
+/// `{viewer}` and `{integration}` are those roles' ids.
 fn probes(permission: Permission) -> Vec<Probe> {
     match permission {
         Permission::ViewUsers => vec![Probe::Console(
@@ -45,6 +46,13 @@ fn probes(permission: Permission) -> Vec<Probe> {
             "switch_api_edits",
             &[("brand", ""), ("allowed", "false")],
         )],
+        Permission::ManageApiTokens => vec![
+            Probe::Console("api_clients", &[]),
+            Probe::Console(
+                "issue_api_client",
+                &[("name", "probe"), ("role", "{integration}"), ("outlet", "")],
+            ),
+        ],
     }
 }
 
@@ -75,7 +83,13 @@ async fn answer(app: &TestApp, role: &str, probe: &Probe, lena: &str, viewer: &s
             app.give_password(&email).await;
             let person = spawn_on(&app.database_url, &app.dir).await;
             person.sign_in_as(&email).await;
-            person.rpc(function, form).await.0
+            let api_role = app.role_id("harbor", "Integration").await.to_string();
+            let form: Vec<(&str, String)> = form
+                .iter()
+                .map(|(name, value)| (*name, value.replace("{integration}", &api_role)))
+                .collect();
+            let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            person.rpc(function, &form).await.0
         }
     }
 }

@@ -1,0 +1,84 @@
+//! Who am I: the caller in the partner API's shape (`GET /api/v1/me`), the signed-in person's
+//! own page (`/me`), and the organization's API clients (Security & Permissions).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ids::{OrganizationId, OutletId, TokenId};
+use super::model::{Outlet, PartnerRole, Role};
+
+/// The caller as the partner API's User object: exactly these keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The person's account id, or the API client's id.
+    #[serde(rename = "_id")]
+    pub id: Uuid,
+    /// `None` for an API client (a service user has no mailbox).
+    pub email: Option<String>,
+    /// The username, or the API client's name.
+    pub login: String,
+    /// Always `partner`.
+    pub role: String,
+    pub partner_role: PartnerRole,
+    /// The organization's name.
+    pub partner: String,
+    /// Every outlet the caller can reach, external locations included.
+    pub store_ids: Vec<OutletId>,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The roles a person holds in one of their organizations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOrganization {
+    pub id: OrganizationId,
+    pub name: String,
+    /// "Role — where" for each grant.
+    pub roles: Vec<String>,
+    pub current: bool,
+}
+
+/// The signed-in person's own page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPage {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub organizations: Vec<MyOrganization>,
+    /// The outlets they can reach in the current organization.
+    pub outlets: Vec<Outlet>,
+}
+
+/// An API client as the console lists it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClientEntry {
+    pub id: TokenId,
+    pub name: String,
+    pub role: String,
+    pub outlet: Option<String>,
+    /// Who issued it: a person's name, or `None` for the command line.
+    pub created_by: Option<String>,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// The API clients tab: the clients, and what a new one may be given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClientsTab {
+    pub clients: Vec<ApiClientEntry>,
+    /// Roles of partner role `api`, and roles the viewer holds, that they may give.
+    pub roles: Vec<Role>,
+    /// Outlets for a role of type O.
+    pub outlets: Vec<Outlet>,
+}
+
+/// A client just issued: its token is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedClient {
+    pub client: ApiClientEntry,
+    pub token: String,
+}
