@@ -37,7 +37,7 @@ fn Header(viewer: Viewer) -> impl IntoView {
     let current = viewer.organization.id;
     view! {
         <header class="top">
-            <a class="brand" href="/users">"Brigade"</a>
+            <a class="brand" href=viewer.home()>"Brigade"</a>
             <nav aria-label="Main">
                 <Show when={let show = viewer.holds(Permission::ViewUsers); move || show}>
                     <A href="/users">"People"</A>
@@ -54,6 +54,7 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 }>
                     <A href="/security">"Security & Permissions"</A>
                 </Show>
+                <A href="/me">"My profile"</A>
             </nav>
             <div class="org">
                 {if several {

@@ -7,6 +7,7 @@ mod api_clients;
 mod connectors;
 mod form;
 mod layout;
+mod me;
 mod people;
 mod person_edit;
 mod security;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>
                     <Route path=path!("connectors") view=connectors::AccessPage ssr=SsrMode::Async/>
                     <Route path=path!("security") view=security::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("me") view=me::MePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -43,7 +43,15 @@ pub async fn login(
             // A fresh session id at sign-in defeats session fixation.
             session.cycle_id().await?;
             remember(&session, &claims).await?;
-            leptos_axum::redirect(LocalPath::or_home(next.as_deref()).as_str());
+            let wanted = next.as_deref().and_then(LocalPath::parse);
+            let target = match wanted {
+                Some(path) => path.to_string(),
+                None => auth::resume(&context()?, &claims)
+                    .await?
+                    .map_or("/users", |signed_in| signed_in.viewer.home())
+                    .to_string(),
+            };
+            leptos_axum::redirect(&target);
             Ok(())
         }
         .await,
@@ -66,7 +74,10 @@ pub async fn switch_organization(organization_id: OrganizationId) -> Result<(), 
             let caller = caller().await?;
             let claims = crate::service::auth::switch_organization(&caller, organization_id)?;
             remember(&session().await?, &claims).await?;
-            leptos_axum::redirect("/users");
+            let home = crate::service::auth::resume(&super::server::context()?, &claims)
+                .await?
+                .map_or("/users", |signed_in| signed_in.viewer.home());
+            leptos_axum::redirect(home);
             Ok(())
         }
         .await,

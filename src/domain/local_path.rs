@@ -18,12 +18,6 @@ impl LocalPath {
         (starts_as_path && clean && raw.len() <= Self::MAX_LEN).then(|| Self(raw.to_string()))
     }
 
-    /// The path asked for, or the people list when there is none or it is not safe.
-    pub fn or_home(raw: Option<&str>) -> Self {
-        raw.and_then(Self::parse)
-            .unwrap_or_else(|| Self("/users".to_string()))
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -63,7 +57,6 @@ mod tests {
             "",
         ] {
             assert_eq!(LocalPath::parse(bypass), None, "{bypass:?} must be refused");
-            assert_eq!(LocalPath::or_home(Some(bypass)).as_str(), "/users");
         }
     }
 
@@ -81,6 +74,5 @@ mod tests {
                 Some(path)
             );
         }
-        assert_eq!(LocalPath::or_home(None).as_str(), "/users");
     }
 }

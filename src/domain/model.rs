@@ -59,6 +59,24 @@ impl Viewer {
     pub fn holds(&self, permission: crate::domain::Permission) -> bool {
         self.permissions.contains(&permission)
     }
+
+    /// Where the person starts: the first console page their permissions open, else their
+    /// own page.
+    pub fn home(&self) -> &'static str {
+        use crate::domain::Permission::*;
+        if self.holds(ViewUsers) {
+            "/users"
+        } else if self.holds(ViewConnectors) {
+            "/connectors"
+        } else if [ManageRoles, ManageApiTokens, ManageConnectors]
+            .iter()
+            .any(|p| self.holds(*p))
+        {
+            "/security"
+        } else {
+            "/me"
+        }
+    }
 }
 
 /// One row of the people list.

@@ -99,7 +99,9 @@ pub async fn require_session(
         Err(error) => return error_response(&error),
     };
     match signed_in {
-        Some(_) if path == "/login" => Redirect::to("/users").into_response(),
+        Some(signed_in) if path == "/login" || path == "/" => {
+            Redirect::to(signed_in.viewer.home()).into_response()
+        }
         Some(signed_in) => {
             request.extensions_mut().insert(signed_in);
             next.run(request).await

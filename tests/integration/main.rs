@@ -17,6 +17,7 @@ mod concurrency;
 mod console_access;
 mod console_api_clients;
 mod console_edit;
+mod console_me;
 mod console_people;
 mod console_security;
 mod console_sign_in;
