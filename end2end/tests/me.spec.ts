@@ -10,8 +10,8 @@ test("an owner creates an API client, copies its token, uses it, revokes it, and
   await hydrated(page);
   await page.getByRole("button", { name: "Create client" }).click();
   await expect(page.locator("#client-name-error")).toContainText("Give the client a name");
-  await page.getByLabel("Name").fill("Kitchen display");
-  await page.getByLabel("Role").selectOption({ label: "Integration (L, partner role api)" });
+  await page.getByLabel("Name", { exact: true }).fill("Kitchen display");
+  await page.getByLabel("Role", { exact: true }).selectOption({ label: "Integration (L, partner role api)" });
   await page.getByRole("button", { name: "Create client" }).click();
   await expect(page.getByTestId("issued")).toContainText("shown only this once");
   await page.getByRole("button", { name: "Copy token" }).click();
@@ -40,24 +40,22 @@ test("an owner creates an API client, copies its token, uses it, revokes it, and
 });
 
 test("a person without console permissions lands on their own page and changes their name there", async ({ page }) => {
-  // Quinn is deactivated; Morgan manages an outlet. Priya (Staff) has no password in the demo,
-  // so the outlet manager's page is the one we use for the person with permissions, and the
-  // demo admin's page for the rest of the flow.
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email or username").fill(ADMIN);
+  await page.getByLabel("Email or username").fill("lena.moreau@harbor.example");
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/users/);
-  await page.getByRole("link", { name: "My profile" }).click();
+  await expect(page).toHaveURL(/\/me$/);
   await expect(page.getByRole("heading", { level: 1, name: "My profile" })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByTestId("my-organizations")).toContainText("Northside Foods");
-  await expect(page.getByTestId("my-organizations")).toContainText("Owner — the whole organization");
+  await expect(page.getByRole("link", { name: "People" })).toHaveCount(0);
+  await expect(page.getByTestId("my-organizations")).toContainText("Staff — Harbor Burger Pier 39");
+  await expect(page.getByTestId("my-outlets")).toHaveText("Harbor Burger Pier 39 (HB-001)");
   await expectAccessible(page);
-  await page.getByLabel("First name").fill("Avery Jo");
+  await page.getByLabel("Last name").fill("Moreau-Blanc");
   await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByTestId("name-saved")).toHaveText("Saved.");
   await page.reload();
-  await expect(page.getByLabel("First name")).toHaveValue("Avery Jo");
+  await expect(page.getByLabel("Last name")).toHaveValue("Moreau-Blanc");
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Lena Moreau-Blanc");
 });

@@ -14,8 +14,8 @@ fn new_id() -> Uuid {
 
 pub const DEMO_PASSWORD: &str = "brigade-demo";
 
-/// The three demo sign-ins printed at start-up.
-pub const DEMO_LOGINS: [(&str, &str); 3] = [
+/// The demo sign-ins printed at start-up.
+pub const DEMO_LOGINS: [(&str, &str); 4] = [
     (
         "admin@harbor.example",
         "Harbor owner, library user (also a viewer at Northside)",
@@ -25,6 +25,10 @@ pub const DEMO_LOGINS: [(&str, &str); 3] = [
         "Outlet Manager at Harbor Burger Pier 39 only",
     ),
     ("owner@northside.example", "Northside owner"),
+    (
+        "lena.moreau@harbor.example",
+        "Staff at Harbor Burger Pier 39: no console permissions, lands on My profile",
+    ),
 ];
 
 /// Every permission: what the owner holds.
@@ -176,13 +180,13 @@ const PEOPLE: &[Person] = &[
         "Patel",
         &[("Outlet Manager", "HB-002"), ("Staff", "HB-001")],
     ),
-    person(
+    signs_in(person(
         H,
         "lena.moreau@harbor.example",
         "Lena",
         "Moreau",
         &[("Staff", "HB-001")],
-    ),
+    )),
     person(
         H,
         "omar.haddad@harbor.example",
