@@ -45,9 +45,14 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 <Show when={let show = viewer.holds(Permission::ViewConnectors); move || show}>
                     <A href="/connectors">"Access"</A>
                 </Show>
-                // Mirrors `service::settings::may_see`: whoever lists roles or manages them.
+                // Mirrors `service::settings::may_see` and `policy::may_manage_api_clients`.
                 <Show when={
-                    let show = [Permission::ViewConnectors, Permission::ManageConnectors, Permission::ManageRoles]
+                    let show = [
+                        Permission::ViewConnectors,
+                        Permission::ManageConnectors,
+                        Permission::ManageRoles,
+                        Permission::ManageApiTokens,
+                    ]
                         .iter()
                         .any(|p| viewer.holds(*p));
                     move || show

@@ -10,9 +10,10 @@ use leptos_router::hooks::use_query_map;
 use super::Problem;
 use super::api_clients::ApiClientsPanel;
 use super::form::FormAlert;
-use crate::domain::AppError;
+use super::session::current_viewer;
 use crate::domain::model::ConnectorType;
 use crate::domain::users::{ApiEditToggle, SecurityOverview};
+use crate::domain::{AppError, Permission};
 
 #[server(prefix = "/rpc", endpoint = "security_overview")]
 pub async fn load_security() -> Result<SecurityOverview, AppError> {
@@ -72,18 +73,29 @@ pub fn SecurityPage() -> impl IntoView {
             .find(|(id, _)| *id == asked)
             .map_or("roles", |(id, _)| id)
     });
+    // The API clients tab is for those who issue them (the server refuses anyone else).
+    let viewer = Resource::new(|| (), |_| current_viewer());
     let switch = ServerAction::<SwitchApiEdits>::new();
     let overview = Resource::new(move || switch.version().get(), |_| load_security());
     view! {
         <Title text="Security & Permissions"/>
         <h1>"Security & Permissions"</h1>
-        <nav class="tabs" aria-label="Security & Permissions">
-            {TABS.iter().map(|(id, label)| view! {
-                <A href=format!("/security?tab={id}") attr:aria-current=move || (tab.get() == *id).then_some("page")>
-                    {*label}
-                </A>
-            }).collect_view()}
-        </nav>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let issues_clients = viewer
+                    .await
+                    .is_ok_and(|viewer| viewer.holds(Permission::ManageApiTokens));
+                view! {
+                    <nav class="tabs" aria-label="Security & Permissions">
+                        {TABS.iter().filter(|(id, _)| *id != "clients" || issues_clients).map(|(id, label)| view! {
+                            <A href=format!("/security?tab={id}") attr:aria-current=move || (tab.get() == *id).then_some("page")>
+                                {*label}
+                            </A>
+                        }).collect_view()}
+                    </nav>
+                }
+            })}
+        </Suspense>
         <Show when=move || tab.get() == "clients">
             <ApiClientsPanel/>
         </Show>

@@ -25,6 +25,11 @@ async fn an_owner_issues_a_client_that_works_at_once_and_stops_when_revoked() {
     let app = spawn_app().await;
     app.api_token("harbor", "Viewer", None).await; // from the command line
     app.sign_in_as(ADMIN).await;
+    let (_, page) = app.page("/security").await;
+    assert!(
+        page.contains("/security?tab=clients"),
+        "the tab for who issues clients"
+    );
     let integration = app.role_id("harbor", "Integration").await.to_string();
     let (status, issued) = issue(&app, "POS sync", &integration, "").await;
     assert_eq!(status, StatusCode::OK, "{issued}");

@@ -142,6 +142,10 @@ async fn switching_needs_the_permission_across_the_organization() {
     let (status, page) = app.page("/security?tab=api").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Allow editing of Harbor Burger API-managed users"));
+    assert!(
+        !page.contains("tab=clients"),
+        "no API clients tab without api_tokens.manage"
+    );
 
     let visitor = spawn_on(&app.database_url, &app.dir).await;
     visitor.give_password("lena.moreau@harbor.example").await;
