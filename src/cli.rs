@@ -1,4 +1,5 @@
-//! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`.
+//! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`,
+//! `org create`.
 //! Settings come from flags or, as usual for servers, from the environment.
 
 use clap::{Args, Parser, Subcommand};
@@ -7,7 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::server::{Config, build, startup};
-use crate::service::{Context, api_tokens, demo};
+use crate::service::{Context, api_tokens, demo, setup};
+use strum::VariantArray;
 
 #[derive(Parser)]
 #[command(
@@ -103,6 +105,36 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Organizations: `org create` makes one with its owner, invited by mail.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organization; its owner (Owner role, every permission) is invited by mail
+    /// (or, without SMTP, to the outbox).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Short fixed name: lower-case letters, digits and hyphens.
+        #[arg(long)]
+        slug: String,
+        /// corporate, franchisee or independent.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long, default_value = "")]
+        owner_first_name: String,
+        #[arg(long, default_value = "")]
+        owner_last_name: String,
+        /// IANA time zone name, e.g. Europe/Brussels.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +193,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Token { command } => token(&open(&config).await?, command).await,
+        Command::Org { command } => org(&open(&config).await?, command).await,
         Command::Serve { demo } => serve(config, demo).await,
     }
 }
@@ -226,6 +259,57 @@ async fn token(context: &Context, command: TokenCommand) -> Result<(), String> {
     Ok(())
 }
 
+async fn org(context: &Context, command: OrgCommand) -> Result<(), String> {
+    use crate::domain::model::{OrganizationKind, Via};
+    use crate::domain::organization::OrganizationForm;
+    let failed = |e: crate::domain::AppError| match e {
+        crate::domain::AppError::Invalid { fields, .. } if !fields.is_empty() => fields
+            .iter()
+            .map(|(field, problem)| format!("--{}: {problem}", field.replace('_', "-")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    let OrgCommand::Create {
+        name,
+        slug,
+        kind,
+        owner_email,
+        owner_first_name,
+        owner_last_name,
+        time_zone,
+    } = command;
+    let new = OrganizationForm {
+        name,
+        slug,
+        kind,
+        time_zone,
+        email: owner_email,
+        first_name: owner_first_name,
+        last_name: owner_last_name,
+        password: None,
+    }
+    .parse(OrganizationKind::VARIANTS)
+    .map_err(failed)?;
+    let cli = crate::store::audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: Via::Cli,
+    };
+    let mut work = context.begin().await.map_err(failed)?;
+    setup::create_organization(&mut work, cli, &new)
+        .await
+        .map_err(failed)?;
+    work.commit().await.map_err(failed)?;
+    println!(
+        "Created {} ({}); {} holds its Owner role and is invited by mail.",
+        new.name.as_str(),
+        new.slug.as_str(),
+        new.owner.email.as_str()
+    );
+    Ok(())
+}
+
 async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let app = build(config).await.map_err(|e| e.to_string())?;
     if load_demo {
@@ -244,6 +328,14 @@ async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         for (email, what) in demo::DEMO_LOGINS {
             println!("  {email:<26} {what}");
         }
+    }
+    if !load_demo
+        && let Some(token) = setup::open_setup(&app.context)
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        println!("No organization yet. Set up Brigade, once, at:");
+        println!("  http://{}/setup/{token}", app.address);
     }
     println!("Brigade is serving on http://{}", app.address);
     app.serve().await.map_err(|e| e.to_string())

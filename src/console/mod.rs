@@ -14,6 +14,7 @@ mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod session;
+mod setup;
 mod verify;
 
 use leptos::prelude::*;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=session::LoginPage/>
                 <Route path=path!("/verify/:token") view=verify::VerifyPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup/:token") view=setup::SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("users") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>

@@ -100,6 +100,8 @@ pub mod mobile;
 pub mod model;
 pub mod name;
 #[cfg(feature = "ssr")]
+pub mod organization;
+#[cfg(feature = "ssr")]
 pub mod paging;
 pub mod password;
 pub mod permission;

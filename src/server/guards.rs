@@ -30,6 +30,9 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/login"
         || path.starts_with("/verify/")
         || path.starts_with("/rpc/verify")
+        || path.starts_with("/setup/")
+        || path == "/rpc/setup_open"
+        || path == "/rpc/complete_setup"
 }
 
 /// Files and the token-authenticated API, which never look at the console session.

@@ -188,7 +188,7 @@ pub(super) fn check_new_grant(
 }
 
 /// A username for a new account: derived from the email, numbered when taken.
-async fn free_username(
+pub(super) async fn free_username(
     conn: &mut Conn,
     email: &crate::domain::Email,
 ) -> Result<Username, AppError> {

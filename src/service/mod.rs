@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod people;
 pub mod secrets;
 pub mod settings;
+pub mod setup;
 pub mod users;
 pub mod verification;
 

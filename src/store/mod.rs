@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod connectors;
 pub mod demo;
 pub mod mail;
+pub mod organizations;
 pub mod people;
 pub mod settings;
 pub mod throttle;

@@ -5,7 +5,19 @@ use reqwest::StatusCode;
 use std::process::Command;
 
 fn brigade(database_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_brigade"))
+    brigade_with_outbox(database_url, args, None)
+}
+
+fn brigade_with_outbox(
+    database_url: &str,
+    args: &[&str],
+    outbox: Option<&std::path::Path>,
+) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_brigade"));
+    if let Some(outbox) = outbox {
+        command.env("BRIGADE_OUTBOX", outbox);
+    }
+    command
         .args(args)
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "error")
@@ -99,4 +111,83 @@ async fn token_create_prints_a_working_token_once_on_the_last_line() {
         ],
     );
     assert_succeeded(&pos);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_create_makes_an_organization_whose_owner_is_invited_by_mail() {
+    let app = spawn_app().await;
+    let outbox = app.dir.path().join("outbox");
+    let create = |slug: &str, kind: &str| {
+        brigade_with_outbox(
+            &app.database_url,
+            &[
+                "org",
+                "create",
+                "--name",
+                "Pier Tacos",
+                "--slug",
+                slug,
+                "--kind",
+                kind,
+                "--owner-email",
+                "owner@piertacos.example",
+                "--time-zone",
+                "America/Los_Angeles",
+            ],
+            Some(&outbox),
+        )
+    };
+    let created = create("pier-tacos", "franchisee");
+    assert_succeeded(&created);
+    let mails: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|m| m.contains("To: owner@piertacos.example"))
+        .collect();
+    assert_eq!(mails.len(), 1, "the owner is invited");
+    let link = verification_link(&mails[0]);
+    let visitor = browser();
+    let page = visitor.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "the invitation sets a password"
+    );
+
+    let owner_role: i64 = app
+        .count(
+            "SELECT COUNT(*) FROM role_permissions p JOIN roles r ON r.id = p.role_id
+             JOIN organizations o ON o.id = r.organization_id
+             WHERE o.slug = 'pier-tacos' AND r.name = 'Owner' AND r.type = 'L' AND r.partner_role = 'manager'",
+        )
+        .await;
+    assert_eq!(
+        owner_role as usize,
+        brigade::domain::Permission::all().len(),
+        "every permission"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = 'pier-tacos'").await,
+        1,
+        "one role to begin with"
+    );
+    let held = app
+        .count(
+            "SELECT COUNT(*) FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+             JOIN user_accounts a ON a.id = m.user_id JOIN roles r ON r.id = c.role_id
+             WHERE a.email = 'owner@piertacos.example' AND r.name = 'Owner'",
+        )
+        .await;
+    assert_eq!(held, 1, "held by its owner");
+
+    let again = create("pier-tacos", "franchisee");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already uses the slug"));
+    let bad = create("Pier Tacos!", "franchise");
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("--slug") && message.contains("--kind"),
+        "{message}"
+    );
 }

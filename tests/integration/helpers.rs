@@ -54,6 +54,13 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// Starts the app on a fresh, empty database (no organization: day one).
+pub async fn spawn_empty() -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let database_url = format!("sqlite://{}/brigade.db", dir.path().display());
+    spawn_on(&database_url, &dir).await
+}
+
 /// Starts another instance on an existing database (a restart, as far as data goes).
 pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> TestApp {
     let config = Config {

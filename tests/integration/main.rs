@@ -23,3 +23,4 @@ mod console_security;
 mod console_sign_in;
 mod database;
 mod permissions;
+mod setup;

@@ -1,0 +1,110 @@
+//! Organizations and what a new one starts with; the one-time setup link of an empty install.
+
+use super::{Conn, now};
+use crate::domain::model::{ConnectorType, OrganizationKind, PartnerRole};
+use crate::domain::organization::{Slug, TimeZoneName};
+use crate::domain::{OrganizationId, Permission, PersonName, RoleId};
+
+/// Whether any organization exists (an install that has been set up).
+pub async fn any(conn: &mut Conn) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations)")
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn slug_taken(conn: &mut Conn, slug: &Slug) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ?1)")
+        .bind(slug.as_str())
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    name: &PersonName,
+    slug: &Slug,
+    kind: OrganizationKind,
+    time_zone: &TimeZoneName,
+) -> sqlx::Result<OrganizationId> {
+    let id = OrganizationId::generate();
+    sqlx::query(
+        "INSERT INTO organizations (id, slug, name, kind, time_zone, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )
+    .bind(id)
+    .bind(slug.as_str())
+    .bind(name.as_str())
+    .bind(kind)
+    .bind(time_zone.as_str())
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A role of the organization with these permissions.
+pub async fn insert_role(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    name: &str,
+    role_type: ConnectorType,
+    partner_role: PartnerRole,
+    permissions: &[Permission],
+) -> sqlx::Result<RoleId> {
+    let id = RoleId::generate();
+    sqlx::query(
+        "INSERT INTO roles (id, organization_id, name, type, partner_role, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(name)
+    .bind(role_type)
+    .bind(partner_role)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    for permission in permissions {
+        sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
+            .bind(id)
+            .bind(*permission)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Stores a new setup link (by hash), replacing any that was not used.
+pub async fn replace_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM setup_tokens WHERE used_at IS NULL")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?1, ?2)")
+        .bind(token_hash)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether a setup link is unused.
+pub async fn setup_token_usable(conn: &mut Conn, token_hash: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = ?1 AND used_at IS NULL)",
+    )
+    .bind(token_hash)
+    .fetch_one(conn)
+    .await
+}
+
+/// Uses up a setup link; `false` when it was not usable.
+pub async fn use_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE setup_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,126 @@
+//! Day one: an empty install opens only through its one-time setup link, which creates the
+//! first organization (with its Owner role) and its owner, then closes for good.
+
+use crate::helpers::*;
+use brigade::service::setup;
+use reqwest::StatusCode;
+
+fn fields<'a>(token: &'a str, overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("token", token),
+        ("name", "Harbor Kitchen Group"),
+        ("slug", "harbor"),
+        ("kind", "corporate"),
+        ("time_zone", "America/Los_Angeles"),
+        ("email", "avery@harbor.example"),
+        ("first_name", "Avery"),
+        ("last_name", "Lindqvist"),
+        ("password", "a-long-password"),
+        ("confirmation", "a-long-password"),
+    ];
+    for (name, value) in overrides {
+        form.retain(|(n, _)| n != name);
+        form.push((name, value));
+    }
+    form
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_setup_link_creates_the_first_organization_and_owner_then_closes() {
+    let app = spawn_empty().await;
+    let stale = setup::open_setup(&app.context).await.unwrap().unwrap();
+    let token = setup::open_setup(&app.context).await.unwrap().unwrap();
+    assert_eq!(
+        app.page(&format!("/setup/{stale}")).await.0,
+        StatusCode::NOT_FOUND,
+        "a new start replaces an unused link"
+    );
+    assert_eq!(
+        app.page("/setup/not-the-token").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, html) = app.page(&format!("/setup/{token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Create organization"));
+
+    let cases = [
+        ("slug", "Harbor Kitchen!"),
+        ("time_zone", "Mars/Olympus"),
+        ("kind", "franchisee"),
+        ("password", "short"),
+    ];
+    for (field, value) in cases {
+        let (status, body) = app
+            .rpc("complete_setup", &fields(&token, &[(field, value)]))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(
+            body["Invalid"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM organizations").await,
+        0,
+        "nothing written"
+    );
+
+    let response = app
+        .client
+        .post(app.url("/rpc/complete_setup"))
+        .header("Accept", "application/json")
+        .form(&fields(&token, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["location"], "/users");
+    let (status, html) = app.page("/users").await;
+    assert_eq!(status, StatusCode::OK, "the owner is signed in");
+    assert!(html.contains("Avery Lindqvist"));
+    let zone: String =
+        sqlx::query_scalar("SELECT time_zone FROM organizations WHERE slug = 'harbor'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(zone, "America/Los_Angeles");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM roles").await,
+        1,
+        "one role: Owner"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'organization.created'")
+            .await,
+        1
+    );
+
+    assert_eq!(
+        app.page(&format!("/setup/{token}")).await.0,
+        StatusCode::NOT_FOUND,
+        "closed for good"
+    );
+    let (status, _) = app
+        .rpc("complete_setup", &fields(&token, &[("slug", "other")]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        setup::open_setup(&app.context).await.unwrap().is_none(),
+        "no new link once set up"
+    );
+    let fresh = spawn_on(&app.database_url, &app.dir).await;
+    assert_eq!(
+        fresh
+            .sign_in("avery@harbor.example", "a-long-password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_install_with_data_has_no_setup_page() {
+    let app = spawn_app().await;
+    assert!(setup::open_setup(&app.context).await.unwrap().is_none());
+    assert_eq!(app.page("/setup/anything").await.0, StatusCode::NOT_FOUND);
+}
