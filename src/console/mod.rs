@@ -8,6 +8,7 @@ mod connectors;
 mod form;
 mod layout;
 mod me;
+mod org_settings;
 mod people;
 mod person_edit;
 mod security;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("connectors") view=connectors::AccessPage ssr=SsrMode::Async/>
                     <Route path=path!("security") view=security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("me") view=me::MePage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=org_settings::SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -82,3 +82,13 @@ pub struct IssuedClient {
     pub client: ApiClientEntry,
     pub token: String,
 }
+
+/// The organization's settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationSettings {
+    pub name: String,
+    /// Fixed once the organization is created.
+    pub slug: String,
+    pub kind: super::model::OrganizationKind,
+    pub time_zone: String,
+}

@@ -7,7 +7,8 @@ text_enum!(
     /// its check in `domain::policy` and a probe in the integration test
     /// `every_permission_guards_what_it_names`. `roles.manage` (manage roles and
     /// permissions) guards the API User Permissions toggles of Security & Permissions;
-    /// `api_tokens.manage` guards issuing and revoking API clients.
+    /// `api_tokens.manage` guards issuing and revoking API clients; `settings.manage` the
+    /// organization's settings (name, default time zone).
     Permission {
         ViewUsers => "users.view",
         ManageUsers => "users.manage",
@@ -15,6 +16,7 @@ text_enum!(
         ManageConnectors => "connectors.manage",
         ManageRoles => "roles.manage",
         ManageApiTokens => "api_tokens.manage",
+        ManageSettings => "settings.manage",
     }
 );
 

@@ -7,10 +7,11 @@ use serde_json::json;
 
 use super::auth::SessionClaims;
 use super::connectors::free_username;
-use super::{Context, Work, passwords, secrets, verification};
+use super::{Context, Principal, Work, passwords, secrets, verification};
+use crate::domain::me::OrganizationSettings;
 use crate::domain::model::{ConnectorType, ManagedBy, PartnerRole, Via};
-use crate::domain::organization::NewOrganization;
-use crate::domain::{AppError, OrganizationId, Permission, UserId};
+use crate::domain::organization::{NewOrganization, TimeZoneName};
+use crate::domain::{AppError, OrganizationId, Permission, PersonName, UserId};
 use crate::store::connectors::NewMembership;
 use crate::store::{self, audit, organizations};
 
@@ -162,4 +163,53 @@ pub async fn create_organization(
         verification::queue_link(work, user, &owner.email).await?;
     }
     Ok((organization, user))
+}
+
+/// Who may see and change the organization's settings: someone who manages settings across it.
+fn may_manage_settings(who: &Principal) -> Result<(), AppError> {
+    if who.access.allows(Permission::ManageSettings, None) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The organization's settings.
+pub async fn settings(
+    context: &Context,
+    who: &Principal,
+) -> Result<OrganizationSettings, AppError> {
+    may_manage_settings(who)?;
+    let mut conn = context.read().await?;
+    organizations::settings(&mut conn, who.organization_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Changes the organization's name and default time zone; audited with before and after.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn update_settings(
+    work: &mut Work,
+    who: &Principal,
+    name: &PersonName,
+    time_zone: &TimeZoneName,
+) -> Result<OrganizationSettings, AppError> {
+    may_manage_settings(who)?;
+    let before = organizations::settings(work, who.organization_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    organizations::update_settings(work, who.organization_id, name, time_zone).await?;
+    let after = organizations::settings(work, who.organization_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = audit::Event {
+        organization_id: Some(who.organization_id),
+        action: "organization.updated",
+        target_type: "organization",
+        target_id: Some(who.organization_id.0),
+        before: Some(json!(before)),
+        after: Some(json!(after)),
+    };
+    audit::record(work, who.actor, event).await?;
+    Ok(after)
 }

@@ -39,6 +39,7 @@ const ALL: &[Permission] = &[
     ManageConnectors,
     ManageRoles,
     ManageApiTokens,
+    ManageSettings,
 ];
 /// An outlet manager runs people and access at their outlet; roles and permissions are the
 /// organization's.

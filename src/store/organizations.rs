@@ -1,6 +1,7 @@
 //! Organizations and what a new one starts with; the one-time setup link of an empty install.
 
 use super::{Conn, now};
+use crate::domain::me::OrganizationSettings;
 use crate::domain::model::{ConnectorType, OrganizationKind, PartnerRole};
 use crate::domain::organization::{Slug, TimeZoneName};
 use crate::domain::{OrganizationId, Permission, PersonName, RoleId};
@@ -107,4 +108,43 @@ pub async fn use_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The organization's settings.
+pub async fn settings(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Option<OrganizationSettings>> {
+    let row: Option<(String, String, OrganizationKind, String)> =
+        sqlx::query_as("SELECT name, slug, kind, time_zone FROM organizations WHERE id = ?1")
+            .bind(organization)
+            .fetch_optional(conn)
+            .await?;
+    Ok(
+        row.map(|(name, slug, kind, time_zone)| OrganizationSettings {
+            name,
+            slug,
+            kind,
+            time_zone,
+        }),
+    )
+}
+
+/// Sets the organization's name and default time zone (the slug never changes).
+pub async fn update_settings(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    name: &PersonName,
+    time_zone: &TimeZoneName,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE organizations SET name = ?2, time_zone = ?3, updated_at = ?4 WHERE id = ?1",
+    )
+    .bind(organization)
+    .bind(name.as_str())
+    .bind(time_zone.as_str())
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -46,6 +46,13 @@ fn probes(permission: Permission) -> Vec<Probe> {
             "switch_api_edits",
             &[("brand", ""), ("allowed", "false")],
         )],
+        Permission::ManageSettings => vec![
+            Probe::Console("organization_settings", &[]),
+            Probe::Console(
+                "save_organization_settings",
+                &[("name", "Harbor Kitchen Group"), ("time_zone", "UTC")],
+            ),
+        ],
         Permission::ManageApiTokens => vec![
             Probe::Console("api_clients", &[]),
             Probe::Console(

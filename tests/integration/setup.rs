@@ -124,3 +124,59 @@ async fn an_install_with_data_has_no_setup_page() {
     assert!(setup::open_setup(&app.context).await.unwrap().is_none());
     assert_eq!(app.page("/setup/anything").await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_changes_the_name_and_time_zone_but_never_the_slug() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let (status, body) = app
+        .rpc(
+            "save_organization_settings",
+            &[
+                ("name", "Harbor Kitchens"),
+                ("time_zone", "europe/brussels"),
+                ("slug", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["time_zone"], "Europe/Brussels");
+    assert_eq!(body["slug"], "harbor", "a slug sent along changes nothing");
+    for (field, value) in [("name", " "), ("time_zone", "Europe/Atlantis")] {
+        let mut form = vec![("name", "Harbor Kitchens"), ("time_zone", "UTC")];
+        form.retain(|(n, _)| *n != field);
+        form.push((field, value));
+        let (status, body) = app.rpc("save_organization_settings", &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(
+            body["Invalid"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'organization.updated'")
+            .await,
+        1
+    );
+    let (status, html) = app.page("/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Harbor Kitchens"));
+
+    app.give_password("dana.whitfield@harbor.example").await;
+    let dana = spawn_on(&app.database_url, &app.dir).await;
+    dana.sign_in_as("dana.whitfield@harbor.example").await; // Area Manager
+    let (status, _) = dana
+        .rpc(
+            "save_organization_settings",
+            &[("name", "Mine"), ("time_zone", "UTC")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let northside = spawn_on(&app.database_url, &app.dir).await;
+    northside.sign_in_as(NORTHSIDE_OWNER).await;
+    let (_, theirs) = northside.rpc("organization_settings", &[]).await;
+    assert_eq!(
+        theirs["name"], "Northside Foods",
+        "each organization its own settings"
+    );
+}
