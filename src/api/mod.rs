@@ -23,7 +23,11 @@ pub fn router() -> Router<Context> {
     Router::new()
         .route("/me", get(me::get))
         .route("/outlets", get(outlets::list))
-        .route("/user-roles", get(roles::list))
+        .route("/user-roles", get(roles::list).post(roles::create))
+        .route(
+            "/user-roles/{id}",
+            axum::routing::patch(roles::update).delete(roles::delete),
+        )
         .route(
             "/user-connectors",
             get(connectors::list).post(connectors::create),
@@ -36,7 +40,14 @@ pub fn router() -> Router<Context> {
         )
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::get).patch(users::update))
-        .route("/report-roles", get(users::report_roles))
+        .route(
+            "/report-roles",
+            get(users::report_roles).post(roles::create_report),
+        )
+        .route(
+            "/report-roles/{id}",
+            axum::routing::patch(roles::rename_report).delete(roles::delete_report),
+        )
         .fallback(|| async { ApiError(AppError::NotFound) })
         // axum adds the `Allow` header listing the methods the path takes.
         .method_not_allowed_fallback(|| async {

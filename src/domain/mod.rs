@@ -107,6 +107,8 @@ pub mod password;
 pub mod permission;
 pub mod policy;
 #[cfg(feature = "ssr")]
+pub mod roles;
+#[cfg(feature = "ssr")]
 pub mod user_commands;
 pub mod username;
 pub mod users;

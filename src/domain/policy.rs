@@ -452,6 +452,33 @@ pub fn may_give_client(
     Ok(())
 }
 
+/// Who may define, change or delete a role: someone who manages roles and permissions across
+/// the organization that defines it (`defined_by`: `None` for this organization, else the
+/// defining organization's name: a brand role seen by a franchisee), holding every permission
+/// the role has before and after the change — nobody makes or unmakes a role above their own.
+pub fn may_define_role(
+    access: &Access,
+    defined_by: Option<&str>,
+    permissions: &[Permission],
+) -> Result<(), Refusal> {
+    if let Some(owner) = defined_by {
+        return Err(Refusal::NotYourSetting(format!(
+            "Defined by {owner}: only its owner changes this role."
+        )));
+    }
+    if !access.allows(Permission::ManageRoles, None) {
+        return Err(Refusal::NotYourSetting(
+            "Defining roles needs the permission to manage roles and permissions across the organization.".into(),
+        ));
+    }
+    if !access.holds_all(permissions, None) {
+        return Err(Refusal::RoleAboveYours(
+            "This role would have permissions you do not hold: nobody defines a role above their own.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Whose toggle an "Allow editing of API-managed users" switch is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToggleOwner {

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod me;
 pub mod passwords;
 pub mod people;
+pub mod roles;
 pub mod secrets;
 pub mod settings;
 pub mod setup;

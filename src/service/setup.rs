@@ -108,6 +108,7 @@ pub async fn create_organization(
         ConnectorType::Library,
         PartnerRole::Manager,
         Permission::all(),
+        None,
     )
     .await?;
     let owner = &new.owner;

@@ -4,7 +4,7 @@ use super::{Conn, now};
 use crate::domain::me::OrganizationSettings;
 use crate::domain::model::{ConnectorType, OrganizationKind, PartnerRole};
 use crate::domain::organization::{Slug, TimeZoneName};
-use crate::domain::{OrganizationId, Permission, PersonName, RoleId};
+use crate::domain::{BrandId, OrganizationId, Permission, PersonName, ReportRoleId, RoleId};
 
 /// Whether any organization exists (an install that has been set up).
 pub async fn any(conn: &mut Conn) -> sqlx::Result<bool> {
@@ -51,28 +51,159 @@ pub async fn insert_role(
     role_type: ConnectorType,
     partner_role: PartnerRole,
     permissions: &[Permission],
+    brand: Option<BrandId>,
 ) -> sqlx::Result<RoleId> {
     let id = RoleId::generate();
     sqlx::query(
-        "INSERT INTO roles (id, organization_id, name, type, partner_role, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        "INSERT INTO roles (id, organization_id, brand_id, name, type, partner_role, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )
     .bind(id)
     .bind(organization)
+    .bind(brand)
     .bind(name)
     .bind(role_type)
     .bind(partner_role)
     .bind(now())
     .execute(&mut *conn)
     .await?;
+    set_role_permissions(conn, id, permissions).await?;
+    Ok(id)
+}
+
+/// Makes a role's permissions exactly these.
+pub async fn set_role_permissions(
+    conn: &mut Conn,
+    role: RoleId,
+    permissions: &[Permission],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM role_permissions WHERE role_id = ?1")
+        .bind(role)
+        .execute(&mut *conn)
+        .await?;
     for permission in permissions {
         sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
-            .bind(id)
+            .bind(role)
             .bind(*permission)
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Renames a role and/or changes its partner role (`None` keeps one).
+pub async fn update_role(
+    conn: &mut Conn,
+    role: RoleId,
+    name: Option<&str>,
+    partner_role: Option<PartnerRole>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE roles SET name = coalesce(?2, name), partner_role = coalesce(?3, partner_role),
+         updated_at = ?4 WHERE id = ?1",
+    )
+    .bind(role)
+    .bind(name)
+    .bind(partner_role)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The organization that defines a role, with its name.
+pub async fn role_definer(
+    conn: &mut Conn,
+    role: RoleId,
+) -> sqlx::Result<Option<(OrganizationId, String)>> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE r.id = ?1",
+    )
+    .bind(role)
+    .fetch_optional(conn)
+    .await
+}
+
+/// How many connectors and API clients (not revoked) use a role.
+pub async fn role_usage(conn: &mut Conn, role: RoleId) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM user_connectors WHERE role_id = ?1),
+                (SELECT COUNT(*) FROM api_tokens WHERE role_id = ?1)",
+    )
+    .bind(role)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn delete_role(conn: &mut Conn, role: RoleId) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM roles WHERE id = ?1")
+        .bind(role)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A new report role of the organization.
+pub async fn insert_report_role(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    name: &str,
+) -> sqlx::Result<ReportRoleId> {
+    let id = ReportRoleId::generate();
+    sqlx::query(
+        "INSERT INTO report_roles (id, organization_id, name, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(name)
+    .bind(now())
+    .execute(conn)
+    .await?;
     Ok(id)
+}
+
+/// Renames a report role of the organization; `false` when it has no such report role.
+pub async fn rename_report_role(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    id: ReportRoleId,
+    name: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE report_roles SET name = ?3, updated_at = ?4 WHERE id = ?1 AND organization_id = ?2",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(name)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many people hold a report role of the organization; `None` when it has no such role.
+pub async fn report_role_usage(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    id: ReportRoleId,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM membership_report_roles WHERE report_role_id = r.id)
+         FROM report_roles r WHERE r.id = ?1 AND r.organization_id = ?2",
+    )
+    .bind(id)
+    .bind(organization)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn delete_report_role(conn: &mut Conn, id: ReportRoleId) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM report_roles WHERE id = ?1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores a new setup link (by hash), replacing any that was not used.
