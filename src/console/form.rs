@@ -43,7 +43,7 @@ pub fn TextField(
 /// A group of checkboxes (`name` ends in `[]`, so the server reads a list), with its error.
 #[component]
 pub fn CheckboxGroup(
-    id: &'static str,
+    #[prop(into)] id: String,
     name: &'static str,
     legend: &'static str,
     /// (value, label, checked)
@@ -52,11 +52,12 @@ pub fn CheckboxGroup(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let described_by = error_id.clone();
+    let id_for_choices = id.clone();
     view! {
         <fieldset class="field choices" id=id aria-describedby=described_by>
             <legend>{legend}</legend>
-            {choices.into_iter().enumerate().map(|(index, (value, label, checked))| {
-                let input_id = format!("{id}-{index}");
+            {choices.into_iter().enumerate().map(move |(index, (value, label, checked))| {
+                let input_id = format!("{}-{index}", id_for_choices);
                 let label_for = input_id.clone();
                 view! {
                     <label class="choice" for=label_for>

@@ -11,6 +11,7 @@ mod me;
 mod org_settings;
 mod people;
 mod person_edit;
+mod roles;
 mod security;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -10,8 +10,8 @@ use leptos_router::hooks::use_query_map;
 use super::Problem;
 use super::api_clients::ApiClientsPanel;
 use super::form::FormAlert;
+use super::roles::{ReportRolesTab, UserRolesTab};
 use super::session::current_viewer;
-use crate::domain::model::ConnectorType;
 use crate::domain::users::{ApiEditToggle, SecurityOverview};
 use crate::domain::{AppError, Permission};
 
@@ -76,7 +76,12 @@ pub fn SecurityPage() -> impl IntoView {
     // The API clients tab is for those who issue them (the server refuses anyone else).
     let viewer = Resource::new(|| (), |_| current_viewer());
     let switch = ServerAction::<SwitchApiEdits>::new();
-    let overview = Resource::new(move || switch.version().get(), |_| load_security());
+    // Bumped by the role tabs when a change succeeds.
+    let refresh = RwSignal::new(0u32);
+    let overview = Resource::new(
+        move || (switch.version().get(), refresh.get()),
+        |_| load_security(),
+    );
     view! {
         <Title text="Security & Permissions"/>
         <h1>"Security & Permissions"</h1>
@@ -107,58 +112,13 @@ pub fn SecurityPage() -> impl IntoView {
                 match overview.await {
                     Err(error) => view! { <Problem error/> }.into_any(),
                     Ok(overview) => match tab.get() {
-                        "report-roles" => view! { <ReportRoles overview/> }.into_any(),
+                        "report-roles" => view! { <ReportRolesTab overview refresh/> }.into_any(),
                         "api" => view! { <ApiUserPermissionsTab overview switch/> }.into_any(),
-                        _ => view! { <UserRoles overview/> }.into_any(),
+                        _ => view! { <UserRolesTab overview refresh/> }.into_any(),
                     },
                 }
             })}
         </Suspense>
-    }
-}
-
-#[component]
-fn UserRoles(overview: SecurityOverview) -> impl IntoView {
-    view! {
-        <table class="data" data-testid="user-roles">
-            <caption>"Roles give permissions: a library role (L) across the organization, an outlet role (O) at one outlet."</caption>
-            <thead><tr>
-                <th scope="col">"Role"</th><th scope="col">"Type"</th>
-                <th scope="col">"Partner role"</th><th scope="col">"Permissions"</th>
-            </tr></thead>
-            <tbody>
-                {overview.roles.into_iter().map(|role| view! {
-                    <tr>
-                        <th scope="row">
-                            {role.name}
-                            {role.brand.map(|b| view! { <span class="tag">{format!("Brand role of {}", b.name)}</span> })}
-                        </th>
-                        <td>{match role.role_type { ConnectorType::Library => "Library (L)", ConnectorType::Outlet => "Outlet (O)" }}</td>
-                        <td>{role.partner_role.to_string()}</td>
-                        <td>{if role.permissions.is_empty() {
-                            "None".to_string()
-                        } else {
-                            role.permissions.iter().map(|p| p.code()).collect::<Vec<_>>().join(", ")
-                        }}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn ReportRoles(overview: SecurityOverview) -> impl IntoView {
-    view! {
-        <table class="data" data-testid="report-roles">
-            <caption>"Report roles decide which reports a person sees."</caption>
-            <thead><tr><th scope="col">"Report role"</th></tr></thead>
-            <tbody>
-                {overview.report_roles.into_iter().map(|role| view! {
-                    <tr><td>{role.name}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
     }
 }
 

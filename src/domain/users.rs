@@ -172,7 +172,19 @@ pub struct PeopleFilter {
 /// and the API User Permissions toggles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityOverview {
-    pub roles: Vec<crate::domain::model::Role>,
+    pub roles: Vec<RoleEntry>,
     pub report_roles: Vec<ReportRole>,
     pub api_user_permissions: ApiUserPermissions,
+    /// The viewer defines roles and report roles here (the server checks each change again).
+    pub may_define: bool,
+    /// Brands the organization owns: a role may be a brand role of one of them.
+    pub owned_brands: Vec<crate::domain::model::BrandRef>,
+}
+
+/// A role on the Security & Permissions page, with why the viewer may not change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleEntry {
+    pub role: crate::domain::model::Role,
+    /// `None`: the viewer may change or delete it.
+    pub locked: Option<String>,
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Context, Principal, Work, refused};
 use crate::domain::model::BrandRef;
 use crate::domain::policy::{self, ToggleOwner};
-use crate::domain::users::{ApiEditToggle, ApiUserPermissions, SecurityOverview};
+use crate::domain::users::{ApiEditToggle, ApiUserPermissions, RoleEntry, SecurityOverview};
 use crate::domain::{AppError, BrandId, Permission};
 use crate::store::settings::ToggleRow;
 use crate::store::{self, audit};
@@ -66,10 +66,35 @@ pub async fn overview(context: &Context, who: &Principal) -> Result<SecurityOver
     } else {
         (Vec::new(), Vec::new())
     };
+    let mut conn = context.read().await?;
+    let owned_brands: Vec<BrandRef> = store::settings::toggles(&mut conn, who.organization_id)
+        .await?
+        .into_iter()
+        .filter(|row| row.owner_id == who.organization_id)
+        .filter_map(|row| row.brand_id.zip(row.brand_name))
+        .map(|(id, name)| BrandRef { id, name })
+        .collect();
+    let mut entries = Vec::with_capacity(roles.len());
+    for role in roles {
+        let definer = match &role.brand {
+            Some(brand) if !owned_brands.iter().any(|b| b.id == brand.id) => {
+                store::organizations::role_definer(&mut conn, role.id)
+                    .await?
+                    .map(|(_, name)| name)
+            }
+            _ => None,
+        };
+        let locked = policy::may_define_role(&who.access, definer.as_deref(), &role.permissions)
+            .err()
+            .and_then(|refusal| refusal.reason().map(str::to_string));
+        entries.push(RoleEntry { role, locked });
+    }
     Ok(SecurityOverview {
-        roles,
+        roles: entries,
         report_roles,
         api_user_permissions,
+        may_define: policy::may_define_role(&who.access, None, &[]).is_ok(),
+        owned_brands,
     })
 }
 
