@@ -4,14 +4,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-/** A Brigade server of one test's own: the debug build on a fresh database with the demo data. */
-export type Server = { url: string; outbox: string };
+/** A Brigade server of one test's own: the debug build on a fresh database, with the demo data
+ * unless the test says `test.use({ demo: false })` (then `setupLink` is the first-run link). */
+export type Server = { url: string; outbox: string; setupLink?: string };
 
 const repo = resolve(__dirname, "..", "..");
 
-async function startServer(): Promise<{ server: Server; stop: () => Promise<void> }> {
+async function startServer(demo: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
-  const child = spawn(`${repo}/target/debug/brigade`, ["serve", "--demo"], {
+  const child = spawn(`${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
     cwd: repo,
     env: {
       ...process.env,
@@ -26,8 +27,8 @@ async function startServer(): Promise<{ server: Server; stop: () => Promise<void
   });
   let errors = "";
   child.stderr.on("data", (chunk) => (errors += chunk));
+  let output = "";
   const url = await new Promise<string>((done, fail) => {
-    let output = "";
     const timer = setTimeout(() => fail(new Error(`the server did not start:\n${output}\n${errors}`)), 30_000);
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -45,13 +46,15 @@ async function startServer(): Promise<{ server: Server; stop: () => Promise<void
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { server: { url, outbox: `${dataDir}/outbox` }, stop };
+  const setupLink = output.match(/(http:\/\/[\d.:]+\/setup\/[A-Za-z0-9_-]+)/)?.[1];
+  return { server: { url, outbox: `${dataDir}/outbox`, setupLink }, stop };
 }
 
 /** Each test starts from its own database: no test depends on another's writes or order. */
-export const test = base.extend<{ server: Server }>({
-  server: async ({}, use) => {
-    const { server, stop } = await startServer();
+export const test = base.extend<{ server: Server; demo: boolean }>({
+  demo: [true, { option: true }],
+  server: async ({ demo }, use) => {
+    const { server, stop } = await startServer(demo);
     await use(server);
     await stop();
   },
