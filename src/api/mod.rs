@@ -22,7 +22,8 @@ use crate::service::Context;
 pub fn router() -> Router<Context> {
     Router::new()
         .route("/me", get(me::get))
-        .route("/outlets", get(outlets::list))
+        .route("/outlets", get(outlets::list).post(outlets::create))
+        .route("/outlets/{id}", axum::routing::patch(outlets::update))
         .route("/user-roles", get(roles::list).post(roles::create))
         .route(
             "/user-roles/{id}",

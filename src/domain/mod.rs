@@ -102,6 +102,8 @@ pub mod name;
 #[cfg(feature = "ssr")]
 pub mod organization;
 #[cfg(feature = "ssr")]
+pub mod outlets;
+#[cfg(feature = "ssr")]
 pub mod paging;
 pub mod password;
 pub mod permission;

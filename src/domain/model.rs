@@ -185,6 +185,10 @@ pub struct Outlet {
     pub name: String,
     pub number: String,
     pub brand: Option<BrandRef>,
+    /// Its own time zone, or the organization's default.
+    pub time_zone: String,
+    /// An archived outlet grants no access; it can be restored.
+    pub archived: bool,
 }
 
 /// A role as the API lists it.

@@ -8,7 +8,7 @@ text_enum!(
     /// `every_permission_guards_what_it_names`. `roles.manage` (manage roles and
     /// permissions) guards the API User Permissions toggles of Security & Permissions;
     /// `api_tokens.manage` guards issuing and revoking API clients; `settings.manage` the
-    /// organization's settings (name, default time zone).
+    /// organization's settings (name, default time zone); `outlets.manage` its outlets.
     Permission {
         ViewUsers => "users.view",
         ManageUsers => "users.manage",
@@ -17,6 +17,7 @@ text_enum!(
         ManageRoles => "roles.manage",
         ManageApiTokens => "api_tokens.manage",
         ManageSettings => "settings.manage",
+        ManageOutlets => "outlets.manage",
     }
 );
 

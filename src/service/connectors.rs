@@ -147,6 +147,15 @@ async fn resolve_grant(
                 })?,
         ),
     };
+    if let Some(archived) = outlet.as_ref().filter(|o| o.archived) {
+        return Err(AppError::field(
+            "outlet",
+            format!(
+                "{} is archived: restore it before granting access there.",
+                archived.name
+            ),
+        ));
+    }
     match (role.role_type, &outlet) {
         (ConnectorType::Library, Some(_)) => Err(AppError::field(
             "role",

@@ -13,7 +13,8 @@ pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::R
     let grants: Vec<(Option<OutletId>, Option<Permission>)> = sqlx::query_as(
         "SELECT c.outlet_id, p.permission FROM user_connectors c
          LEFT JOIN role_permissions p ON p.role_id = c.role_id
-         WHERE c.membership_id = ?1",
+         LEFT JOIN outlets o ON o.id = c.outlet_id
+         WHERE c.membership_id = ?1 AND o.archived_at IS NULL",
     )
     .bind(membership)
     .fetch_all(conn)
@@ -27,6 +28,18 @@ pub async fn of_role(
     role: RoleId,
     outlet: Option<OutletId>,
 ) -> sqlx::Result<Access> {
+    // A client of an archived outlet reaches nothing.
+    if let Some(outlet) = outlet {
+        let archived: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = ?1 AND archived_at IS NOT NULL)",
+        )
+        .bind(outlet)
+        .fetch_one(&mut *conn)
+        .await?;
+        if archived {
+            return Ok(Access::default());
+        }
+    }
     let permissions: Vec<Permission> =
         sqlx::query_scalar("SELECT permission FROM role_permissions WHERE role_id = ?1")
             .bind(role)

@@ -126,6 +126,8 @@ struct OutletRow {
     number: String,
     brand_id: Option<BrandId>,
     brand_name: Option<String>,
+    time_zone: String,
+    archived: bool,
 }
 
 impl From<OutletRow> for Outlet {
@@ -138,12 +140,16 @@ impl From<OutletRow> for Outlet {
                 .brand_id
                 .zip(row.brand_name)
                 .map(|(id, name)| BrandRef { id, name }),
+            time_zone: row.time_zone,
+            archived: row.archived,
         }
     }
 }
 
-const OUTLETS: &str = "SELECT o.id, o.name, o.number, b.id AS brand_id, b.name AS brand_name
-    FROM outlets o LEFT JOIN brands b ON b.id = o.brand_id WHERE o.organization_id = ";
+const OUTLETS: &str = "SELECT o.id, o.name, o.number, b.id AS brand_id, b.name AS brand_name,
+        coalesce(o.time_zone, org.time_zone) AS time_zone, o.archived_at IS NOT NULL AS archived
+    FROM outlets o JOIN organizations org ON org.id = o.organization_id
+    LEFT JOIN brands b ON b.id = o.brand_id WHERE o.organization_id = ";
 
 /// One keyset page (plus one row) of the organization's outlets inside `scope`, by id.
 pub async fn outlets(
@@ -245,4 +251,84 @@ pub async fn organization_name(
         .bind(organization)
         .fetch_optional(conn)
         .await
+}
+
+/// The fields of an outlet as written (`None` keeps one; `time_zone` `Some(None)` goes back to
+/// the organization's default).
+pub struct OutletWrite<'a> {
+    pub name: Option<&'a str>,
+    pub number: Option<&'a str>,
+    pub brand: Option<Option<BrandId>>,
+    pub time_zone: Option<Option<&'a str>>,
+    pub archived: Option<bool>,
+}
+
+pub async fn insert_outlet(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    name: &str,
+    number: &str,
+    brand: Option<BrandId>,
+    time_zone: Option<&str>,
+) -> sqlx::Result<OutletId> {
+    let id = OutletId::generate();
+    sqlx::query(
+        "INSERT INTO outlets (id, organization_id, brand_id, name, number, time_zone, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(brand)
+    .bind(name)
+    .bind(number)
+    .bind(time_zone)
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update_outlet(
+    conn: &mut Conn,
+    id: OutletId,
+    write: &OutletWrite<'_>,
+) -> sqlx::Result<()> {
+    let at = super::now();
+    sqlx::query(
+        "UPDATE outlets SET name = coalesce(?2, name), number = coalesce(?3, number),
+            brand_id = CASE WHEN ?4 THEN ?5 ELSE brand_id END,
+            time_zone = CASE WHEN ?6 THEN ?7 ELSE time_zone END,
+            archived_at = CASE WHEN ?8 IS NULL THEN archived_at WHEN ?8 THEN coalesce(archived_at, ?9) ELSE NULL END,
+            updated_at = ?9
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(write.name)
+    .bind(write.number)
+    .bind(write.brand.is_some())
+    .bind(write.brand.flatten())
+    .bind(write.time_zone.is_some())
+    .bind(write.time_zone.flatten())
+    .bind(write.archived)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the organization may put an outlet under `brand`: a brand it owns or runs
+/// outlets under.
+pub async fn brand_usable(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    brand: BrandId,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1 AND owner_organization_id = ?2)
+             OR EXISTS (SELECT 1 FROM franchisee_brands WHERE brand_id = ?1 AND organization_id = ?2)",
+    )
+    .bind(brand)
+    .bind(organization)
+    .fetch_one(conn)
+    .await
 }

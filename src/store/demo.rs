@@ -40,6 +40,7 @@ const ALL: &[Permission] = &[
     ManageRoles,
     ManageApiTokens,
     ManageSettings,
+    ManageOutlets,
 ];
 /// An outlet manager runs people and access at their outlet; roles and permissions are the
 /// organization's.

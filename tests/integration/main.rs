@@ -10,6 +10,7 @@ mod helpers;
 mod accounts;
 mod api_connectors;
 mod api_me;
+mod api_outlets;
 mod api_roles;
 mod api_users;
 mod bad_input;

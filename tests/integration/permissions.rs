@@ -46,6 +46,11 @@ fn probes(permission: Permission) -> Vec<Probe> {
             "switch_api_edits",
             &[("brand", ""), ("allowed", "false")],
         )],
+        Permission::ManageOutlets => vec![Probe::Api(
+            Method::POST,
+            "/outlets",
+            Some(json!({ "name": "Probe Kitchen", "number": "PR-1" })),
+        )],
         Permission::ManageSettings => vec![
             Probe::Console("organization_settings", &[]),
             Probe::Console(

@@ -59,6 +59,15 @@ pub(super) async fn plan_access(
         .filter(|o| reach.covers(Some(o.id)))
         .map(|o| (o.id, o))
         .collect();
+    if let Some(archived) = outlets.values().find(|o| o.archived) {
+        problems.add(
+            "locations",
+            format!(
+                "{} is archived: restore it before granting access there.",
+                archived.name
+            ),
+        );
+    }
     if let Some(missing) = locations.iter().find(|l| !outlets.contains_key(l)) {
         problems.add(
             "locations",

@@ -1,0 +1,137 @@
+//! Outlets: created, changed, archived and restored by someone who manages outlets across the
+//! organization. An archived outlet grants no access (`store::access`) and takes no new grant.
+
+use serde_json::json;
+
+use super::{Principal, Work};
+use crate::domain::model::Outlet;
+use crate::domain::outlets::OutletChange;
+use crate::domain::{AppError, OutletId, Permission};
+use crate::store::catalog::OutletWrite;
+use crate::store::{self, Conn, audit, is_unique_violation};
+
+fn may_manage_outlets(who: &Principal) -> Result<(), AppError> {
+    if who.access.allows(Permission::ManageOutlets, None) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn number_taken(error: sqlx::Error) -> AppError {
+    if is_unique_violation(&error) {
+        AppError::conflict(
+            "number_taken",
+            "Another outlet of this organization has that number.",
+        )
+    } else {
+        AppError::from(error)
+    }
+}
+
+async fn check_brand(
+    conn: &mut Conn,
+    who: &Principal,
+    change: &OutletChange,
+) -> Result<(), AppError> {
+    if let Some(Some(brand)) = change.brand
+        && !store::catalog::brand_usable(conn, who.organization_id, brand).await?
+    {
+        return Err(AppError::field(
+            "brand",
+            "Use a brand this organization owns or runs outlets under.",
+        ));
+    }
+    Ok(())
+}
+
+async fn record(
+    conn: &mut Conn,
+    who: &Principal,
+    action: &str,
+    id: OutletId,
+    before: Option<&Outlet>,
+    after: &Outlet,
+) -> Result<(), AppError> {
+    let event = audit::Event {
+        organization_id: Some(who.organization_id),
+        action,
+        target_type: "outlet",
+        target_id: Some(id.0),
+        before: before.map(|b| json!(b)),
+        after: Some(json!(after)),
+    };
+    Ok(audit::record(conn, who.actor, event).await?)
+}
+
+fn write(change: &OutletChange) -> OutletWrite<'_> {
+    OutletWrite {
+        name: change.name.as_ref().map(|n| n.as_str()),
+        number: change.number.as_deref(),
+        brand: change.brand,
+        time_zone: change
+            .time_zone
+            .as_ref()
+            .map(|z| z.as_ref().map(|z| z.as_str())),
+        archived: change.archived,
+    }
+}
+
+/// Creates an outlet (a `new` change has a name and a number).
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn create(
+    work: &mut Work,
+    who: &Principal,
+    new: OutletChange,
+) -> Result<Outlet, AppError> {
+    may_manage_outlets(who)?;
+    check_brand(work, who, &new).await?;
+    let (Some(name), Some(number)) = (&new.name, &new.number) else {
+        return Err(AppError::invalid("Give the outlet a name and a number."));
+    };
+    let id = store::catalog::insert_outlet(
+        work,
+        who.organization_id,
+        name.as_str(),
+        number,
+        new.brand.flatten(),
+        new.time_zone
+            .as_ref()
+            .and_then(|z| z.as_ref().map(|z| z.as_str())),
+    )
+    .await
+    .map_err(number_taken)?;
+    let created = store::catalog::outlet(work, who.organization_id, id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    record(work, who, "outlet.created", id, None, &created).await?;
+    Ok(created)
+}
+
+/// Changes, archives (`archived: true`) or restores an outlet of the organization.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn update(
+    work: &mut Work,
+    who: &Principal,
+    id: OutletId,
+    change: OutletChange,
+) -> Result<Outlet, AppError> {
+    may_manage_outlets(who)?;
+    let before = store::catalog::outlet(work, who.organization_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_brand(work, who, &change).await?;
+    store::catalog::update_outlet(work, id, &write(&change))
+        .await
+        .map_err(number_taken)?;
+    let after = store::catalog::outlet(work, who.organization_id, id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let action = match (before.archived, after.archived) {
+        (false, true) => "outlet.archived",
+        (true, false) => "outlet.restored",
+        _ => "outlet.updated",
+    };
+    record(work, who, action, id, Some(&before), &after).await?;
+    Ok(after)
+}

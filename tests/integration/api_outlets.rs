@@ -1,0 +1,186 @@
+//! Outlets through the API: created, changed, archived and restored by who manages outlets;
+//! an archived outlet grants nothing and takes no new grant until restored.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outlets_are_created_changed_archived_and_restored() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let harbor_burger = app
+        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .await;
+    let created = app
+        .api_post(
+            "/outlets",
+            &token,
+            json!({"name": "Harbor Burger Oakland", "number": "HB-004", "brand": harbor_burger, "time_zone": "america/los_angeles"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["time_zone"], "America/Los_Angeles");
+    assert_eq!(created.body["archived"], false);
+    assert_eq!(created.body["brand"]["name"], "Harbor Burger");
+    let id = created.body["id"].as_str().unwrap().to_string();
+
+    let duplicate = app
+        .api_post(
+            "/outlets",
+            &token,
+            json!({"name": "Again", "number": "hb-001"}),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    assert_eq!(duplicate.body["error"]["code"], "number_taken");
+    let northside_brandless = app
+        .id_of("SELECT id FROM brands WHERE name = ?1", "Saltline Tacos")
+        .await;
+    for (body, field) in [
+        (json!({"number": "X-1"}), "name"),
+        (json!({"name": "X", "number": "has spaces"}), "number"),
+        (
+            json!({"name": "X", "number": "X-2", "time_zone": "Mars/Olympus"}),
+            "time_zone",
+        ),
+        (
+            json!({"name": "X", "number": "X-3", "archived": true}),
+            "archived",
+        ),
+    ] {
+        let reply = app.api_post("/outlets", &token, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            reply.body["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            reply.body
+        );
+    }
+    let northside = app.api_token("northside", "Integration", None).await;
+    let foreign_brand = app
+        .api_post(
+            "/outlets",
+            &northside,
+            json!({"name": "X", "number": "NS-900", "brand": northside_brandless}),
+        )
+        .await;
+    assert_eq!(
+        foreign_brand.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a brand it does not run"
+    );
+    let linked = app
+        .api_post(
+            "/outlets",
+            &northside,
+            json!({"name": "Harbor Burger Berkeley", "number": "NS-104", "brand": harbor_burger}),
+        )
+        .await;
+    assert_eq!(
+        linked.status,
+        StatusCode::CREATED,
+        "a franchisee opens outlets of its brand"
+    );
+
+    let changed = app
+        .api_patch(
+            &format!("/outlets/{id}"),
+            &token,
+            json!({"name": "Harbor Burger Jack London", "time_zone": null}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(
+        changed.body["time_zone"], "UTC",
+        "back to the organization's default"
+    );
+    assert_eq!(
+        app.api_patch(
+            &format!("/outlets/{id}"),
+            &northside,
+            json!({"name": "Mine"})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Archiving Pier 39: its outlet manager's token reaches nothing, and no new grant goes there.
+    let pier = app.outlet_id("HB-001").await;
+    let pier_client = app
+        .api_token("harbor", "Outlet Manager", Some("HB-001"))
+        .await;
+    assert_eq!(
+        app.api_get("/user-connectors", &pier_client).await.status,
+        StatusCode::OK
+    );
+    let archived = app
+        .api_patch(
+            &format!("/outlets/{pier}"),
+            &token,
+            json!({"archived": true}),
+        )
+        .await;
+    assert_eq!(archived.body["archived"], true);
+    assert_eq!(
+        app.api_get("/user-connectors", &pier_client).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let staff = app.role_id("harbor", "Staff").await;
+    let grant = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({"email": "new.cook@harbor.example", "role": staff, "outlet": pier}),
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        grant.body["error"]["fields"]["outlet"]
+            .as_str()
+            .unwrap()
+            .contains("archived")
+    );
+    app.sign_in_as(MANAGER).await; // Outlet Manager at Pier 39 only
+    assert_eq!(app.get("/api/v1/me").await.status(), StatusCode::OK);
+    let (status, _) = app
+        .rpc("list_people", &[("search", ""), ("page", "1")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "access at an archived outlet grants nothing"
+    );
+
+    let restored = app
+        .api_patch(
+            &format!("/outlets/{pier}"),
+            &token,
+            json!({"archived": false}),
+        )
+        .await;
+    assert_eq!(restored.body["archived"], false);
+    assert_eq!(
+        app.api_get("/user-connectors", &pier_client).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action IN ('outlet.created', 'outlet.updated', 'outlet.archived', 'outlet.restored')").await,
+        5
+    );
+    let outlet_manager = app
+        .api_token("harbor", "Outlet Manager", Some("HB-002"))
+        .await;
+    assert_eq!(
+        app.api_post(
+            "/outlets",
+            &outlet_manager,
+            json!({"name": "X", "number": "X-9"})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "an outlet manager creates no outlet"
+    );
+}
