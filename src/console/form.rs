@@ -80,3 +80,12 @@ pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
         </div>
     }
 }
+
+/// Bumps `refresh` once `done` turns true (an action succeeded), so a page reloads its data.
+pub fn refresh_when(done: impl Fn() -> bool + Send + Sync + 'static, refresh: RwSignal<u32>) {
+    Effect::new(move |_| {
+        if done() {
+            refresh.update(|n| *n += 1);
+        }
+    });
+}

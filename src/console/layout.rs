@@ -59,6 +59,9 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 }>
                     <A href="/security">"Security & Permissions"</A>
                 </Show>
+                <Show when={let show = viewer.holds(Permission::ManageOutlets); move || show}>
+                    <A href="/outlets">"Outlets"</A>
+                </Show>
                 <Show when={let show = viewer.holds(Permission::ManageSettings); move || show}>
                     <A href="/settings">"Settings"</A>
                 </Show>

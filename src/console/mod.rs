@@ -9,6 +9,7 @@ mod form;
 mod layout;
 mod me;
 mod org_settings;
+mod outlets;
 mod people;
 mod person_edit;
 mod roles;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("security") view=security::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("me") view=me::MePage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=org_settings::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("outlets") view=outlets::OutletsPageView ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

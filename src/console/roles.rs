@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::form::{CheckboxGroup, FormAlert, TextField, field_error};
+use super::form::{CheckboxGroup, FormAlert, TextField, field_error, refresh_when};
 use crate::domain::model::{ConnectorType, Role};
 use crate::domain::users::{ReportRole, RoleEntry, SecurityOverview};
 use crate::domain::{AppError, Permission};
@@ -138,15 +138,6 @@ fn permission_choices(held: &[Permission]) -> Vec<(String, String, bool)> {
         .iter()
         .map(|p| (p.code().to_string(), p.code().to_string(), held.contains(p)))
         .collect()
-}
-
-/// Bumps `refresh` once `done` turns true (an action succeeded), so the page reloads its roles.
-fn refresh_when(done: impl Fn() -> bool + Send + Sync + 'static, refresh: RwSignal<u32>) {
-    Effect::new(move |_| {
-        if done() {
-            refresh.update(|n| *n += 1);
-        }
-    });
 }
 
 #[component]

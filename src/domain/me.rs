@@ -92,3 +92,12 @@ pub struct OrganizationSettings {
     pub kind: super::model::OrganizationKind,
     pub time_zone: String,
 }
+
+/// The outlets page: every outlet of the organization (archived ones too) and the brands an
+/// outlet may be put under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutletsPage {
+    pub outlets: Vec<Outlet>,
+    pub brands: Vec<super::model::BrandRef>,
+    pub default_time_zone: String,
+}

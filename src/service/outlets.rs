@@ -135,3 +135,26 @@ pub async fn update(
     record(work, who, action, id, Some(&before), &after).await?;
     Ok(after)
 }
+
+/// The outlets page (for who manages outlets): every outlet, archived ones included.
+pub async fn page(
+    context: &super::Context,
+    who: &Principal,
+) -> Result<crate::domain::me::OutletsPage, AppError> {
+    may_manage_outlets(who)?;
+    let mut conn = context.read().await?;
+    let organization = who.organization_id;
+    Ok(crate::domain::me::OutletsPage {
+        outlets: store::catalog::outlets_by_name(
+            &mut conn,
+            organization,
+            &crate::domain::Scope::Organization,
+        )
+        .await?,
+        brands: store::catalog::usable_brands(&mut conn, organization).await?,
+        default_time_zone: store::organizations::settings(&mut conn, organization)
+            .await?
+            .map(|s| s.time_zone)
+            .unwrap_or_else(|| "UTC".into()),
+    })
+}

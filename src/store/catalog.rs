@@ -332,3 +332,22 @@ pub async fn brand_usable(
     .fetch_one(conn)
     .await
 }
+
+/// The brands an organization may put outlets under: those it owns or runs outlets under.
+pub async fn usable_brands(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<BrandRef>> {
+    let rows: Vec<(BrandId, String)> = sqlx::query_as(
+        "SELECT id, name FROM brands WHERE owner_organization_id = ?1
+            OR id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
+         ORDER BY name COLLATE NOCASE",
+    )
+    .bind(organization)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| BrandRef { id, name })
+        .collect())
+}

@@ -184,3 +184,64 @@ async fn outlets_are_created_changed_archived_and_restored() {
         "an outlet manager creates no outlet"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outlets_page_creates_changes_archives_and_restores_through_the_same_service() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let (status, created) = app
+        .rpc(
+            "save_outlet",
+            &[
+                ("id", ""),
+                ("name", "Harbor Burger Oakland"),
+                ("number", "HB-004"),
+                ("brand", ""),
+                ("time_zone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .rpc(
+            "save_outlet",
+            &[
+                ("id", &id),
+                ("name", "Harbor Burger Oakland"),
+                ("number", "HB-001"),
+                ("brand", ""),
+                ("time_zone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = app
+        .rpc("set_outlet_archived", &[("id", &id), ("archived", "true")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["archived"], true);
+    let (status, html) = app.page("/outlets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Harbor Burger Oakland") && html.contains("Archived"));
+    let (_, body) = app
+        .rpc("set_outlet_archived", &[("id", &id), ("archived", "false")])
+        .await;
+    assert_eq!(body["archived"], false);
+
+    let manager = spawn_on(&app.database_url, &app.dir).await;
+    manager.sign_in_as(MANAGER).await;
+    let (status, _) = manager.rpc("outlets_page", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = manager
+        .rpc(
+            "save_outlet",
+            &[("id", ""), ("name", "Mine"), ("number", "M-1")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an outlet manager creates no outlet"
+    );
+}

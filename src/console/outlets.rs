@@ -1,0 +1,230 @@
+//! `/outlets`: the organization's outlets (archived ones shown as such), a new outlet, and per
+//! row: change name, number, brand and time zone, archive or restore. The same service as
+//! `/api/v1/outlets`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::Problem;
+use super::form::{FormAlert, TextField, field_error, refresh_when};
+use crate::domain::AppError;
+use crate::domain::me::OutletsPage;
+use crate::domain::model::{BrandRef, Outlet};
+
+#[server(prefix = "/rpc", endpoint = "outlets_page")]
+pub async fn load_outlets_page() -> Result<OutletsPage, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::outlets::page(&context()?, &caller.principal).await
+        }
+        .await,
+    )
+}
+
+/// Creates (`id` empty) or changes an outlet; an empty time zone means the organization's.
+#[server(prefix = "/rpc", endpoint = "save_outlet")]
+pub async fn save_outlet(
+    #[server(default)] id: String,
+    name: String,
+    number: String,
+    #[server(default)] brand: String,
+    #[server(default)] time_zone: String,
+) -> Result<Outlet, AppError> {
+    use super::server::{caller, context, with_status};
+    use crate::domain::outlets::{OutletChange, OutletInput};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let blank_is_none = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+            let input = OutletInput {
+                name: Some(name),
+                number: Some(number),
+                brand: Some(blank_is_none(brand)),
+                time_zone: Some(blank_is_none(time_zone)),
+                archived: None,
+            };
+            let mut work = context()?.begin().await?;
+            let outlet = match id.trim() {
+                "" => {
+                    let new = OutletChange::parse(&input, true)?;
+                    crate::service::outlets::create(&mut work, &caller.principal, new).await?
+                }
+                text => {
+                    let id = crate::domain::OutletId::parse(text).ok_or(AppError::NotFound)?;
+                    let change = OutletChange::parse(&input, false)?;
+                    crate::service::outlets::update(&mut work, &caller.principal, id, change)
+                        .await?
+                }
+            };
+            work.commit().await?;
+            Ok(outlet)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "set_outlet_archived")]
+pub async fn set_outlet_archived(id: String, archived: String) -> Result<Outlet, AppError> {
+    use super::server::{caller, context, with_status};
+    use crate::domain::outlets::OutletChange;
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let id = crate::domain::OutletId::parse(&id).ok_or(AppError::NotFound)?;
+            let change = OutletChange {
+                archived: Some(archived == "true"),
+                ..Default::default()
+            };
+            let mut work = context()?.begin().await?;
+            let outlet =
+                crate::service::outlets::update(&mut work, &caller.principal, id, change).await?;
+            work.commit().await?;
+            Ok(outlet)
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn OutletsPageView() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let page = Resource::new(move || refresh.get(), |_| load_outlets_page());
+    view! {
+        <Title text="Outlets"/>
+        <h1>"Outlets"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                    Ok(page) => view! {
+                        <p>{format!("The organization's default time zone is {}.", page.default_time_zone)}</p>
+                        <NewOutlet brands=page.brands.clone() refresh/>
+                        <table class="data" data-testid="outlets">
+                            <caption>{format!("{} outlets; archived ones grant no access until restored.", page.outlets.len())}</caption>
+                            <thead><tr>
+                                <th scope="col">"Number"</th><th scope="col">"Name"</th><th scope="col">"Brand"</th>
+                                <th scope="col">"Time zone"</th><th scope="col">"Status"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {page.outlets.into_iter().map(|outlet| view! {
+                                    <OutletRow outlet brands=page.brands.clone() refresh/>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BrandSelect(id: String, brands: Vec<BrandRef>, selected: Option<String>) -> impl IntoView {
+    let label_for = id.clone();
+    view! {
+        <div class="field">
+            <label for=label_for>"Brand"</label>
+            <select id=id name="brand">
+                <option value="">"No brand"</option>
+                {brands.into_iter().map(|b| {
+                    let value = b.id.to_string();
+                    let is = selected.as_deref() == Some(value.as_str());
+                    view! { <option value=value selected=is>{b.name}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn NewOutlet(brands: Vec<BrandRef>, refresh: RwSignal<u32>) -> impl IntoView {
+    let save = ServerAction::<SaveOutlet>::new();
+    refresh_when(move || matches!(save.value().get(), Some(Ok(_))), refresh);
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <details class="add-user" data-testid="new-outlet">
+            <summary>"New outlet"</summary>
+            <ActionForm action=save attr:class="grid" attr:novalidate="">
+                <TextField id="outlet-number" name="number" label="Number" error=field_error(error, "number")/>
+                <TextField id="outlet-name" name="name" label="Name" error=field_error(error, "name")/>
+                <BrandSelect id="outlet-brand".to_string() brands selected=None/>
+                <TextField id="outlet-time-zone" name="time_zone"
+                    label="Time zone (empty: the organization's default)" error=field_error(error, "time_zone")/>
+                <FormAlert error/>
+                <div class="actions"><button type="submit">"Create outlet"</button></div>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn OutletRow(outlet: Outlet, brands: Vec<BrandRef>, refresh: RwSignal<u32>) -> impl IntoView {
+    let save = ServerAction::<SaveOutlet>::new();
+    let archive = ServerAction::<SetOutletArchived>::new();
+    refresh_when(move || matches!(save.value().get(), Some(Ok(_))), refresh);
+    refresh_when(
+        move || matches!(archive.value().get(), Some(Ok(_))),
+        refresh,
+    );
+    let error = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| archive.value().get().and_then(Result::err))
+    });
+    let key = outlet.id.to_string();
+    let field = |what: &str| format!("outlet-{key}-{what}");
+    let (name_id, number_id, zone_id, brand_id) = (
+        field("name"),
+        field("number"),
+        field("zone"),
+        field("brand"),
+    );
+    let (save_id, archive_id) = (key.clone(), key.clone());
+    let edit_label = format!("Edit {}", outlet.name);
+    let archive_label = format!(
+        "{} {}",
+        if outlet.archived {
+            "Restore"
+        } else {
+            "Archive"
+        },
+        outlet.name
+    );
+    view! {
+        <tr data-testid="outlet-row">
+            <td>{outlet.number.clone()}</td>
+            <th scope="row">{outlet.name.clone()}</th>
+            <td>{outlet.brand.as_ref().map(|b| b.name.clone()).unwrap_or_else(|| "—".into())}</td>
+            <td>{outlet.time_zone.clone()}</td>
+            <td>{if outlet.archived { "Archived" } else { "Open" }}</td>
+            <td>
+                <details class="row-actions">
+                    <summary aria-label=edit_label>"Edit"</summary>
+                    <ActionForm action=save attr:class="stacked" attr:novalidate="">
+                        <input type="hidden" name="id" value=save_id/>
+                        <div class="field"><label for=number_id.clone()>"Number"</label>
+                            <input id=number_id name="number" value=outlet.number.clone()/></div>
+                        <div class="field"><label for=name_id.clone()>"Name"</label>
+                            <input id=name_id name="name" value=outlet.name.clone()/></div>
+                        <BrandSelect id=brand_id brands selected=outlet.brand.as_ref().map(|b| b.id.to_string())/>
+                        <div class="field"><label for=zone_id.clone()>"Time zone"</label>
+                            <input id=zone_id name="time_zone" value=outlet.time_zone.clone()/></div>
+                        <button type="submit">"Save outlet"</button>
+                    </ActionForm>
+                    <FormAlert error/>
+                </details>
+                <ActionForm action=archive attr:class="inline">
+                    <input type="hidden" name="id" value=archive_id/>
+                    <input type="hidden" name="archived" value=(!outlet.archived).to_string()/>
+                    <button type="submit" class=if outlet.archived { "" } else { "danger" } aria-label=archive_label>
+                        {if outlet.archived { "Restore" } else { "Archive" }}
+                    </button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
