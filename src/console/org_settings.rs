@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::Problem;
-use super::form::{FormAlert, TextField, field_error};
+use super::form::{FormAlert, TextField, field_error, refresh_when};
 use crate::domain::AppError;
-use crate::domain::me::OrganizationSettings;
+use crate::domain::me::{BrandEntry, OrganizationSettings};
+use crate::domain::model::OrganizationKind;
 
 #[server(prefix = "/rpc", endpoint = "organization_settings")]
 pub async fn load_organization_settings() -> Result<OrganizationSettings, AppError> {
@@ -60,6 +61,111 @@ pub async fn save_organization_settings(
     )
 }
 
+#[server(prefix = "/rpc", endpoint = "organization_brands")]
+pub async fn load_brands() -> Result<Vec<BrandEntry>, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::setup::brands(&context()?, &caller.principal).await
+        }
+        .await,
+    )
+}
+
+/// Creates (`id` empty) or renames a brand.
+#[server(prefix = "/rpc", endpoint = "save_brand")]
+pub async fn save_brand(
+    #[server(default)] id: String,
+    name: String,
+) -> Result<BrandEntry, AppError> {
+    use super::server::{caller, context, with_status};
+    use crate::domain::PersonName;
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let brand = match id.trim() {
+                "" => None,
+                text => Some(crate::domain::BrandId::parse(text).ok_or(AppError::NotFound)?),
+            };
+            let name = match name.trim() {
+                "" => return Err(AppError::field("name", "Give the brand a name.")),
+                text => {
+                    PersonName::parse(text).map_err(|problem| AppError::field("name", problem))?
+                }
+            };
+            let mut work = context()?.begin().await?;
+            let saved =
+                crate::service::setup::save_brand(&mut work, &caller.principal, brand, &name)
+                    .await?;
+            work.commit().await?;
+            Ok(saved)
+        }
+        .await,
+    )
+}
+
+#[component]
+fn Brands(corporate: bool) -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let brands = Resource::new(move || refresh.get(), |_| load_brands());
+    let create = ServerAction::<SaveBrand>::new();
+    refresh_when(move || matches!(create.value().get(), Some(Ok(_))), refresh);
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    view! {
+        <section aria-labelledby="brands-heading">
+            <h2 id="brands-heading">"Brands"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match brands.await {
+                        Err(error) => view! { <Problem error/> }.into_any(),
+                        Ok(brands) if brands.is_empty() => view! { <p class="empty">"No brands."</p> }.into_any(),
+                        Ok(brands) => view! {
+                            <ul class="toggles" data-testid="brands">
+                                {brands.into_iter().map(|entry| view! { <BrandRow entry refresh/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {corporate.then(|| view! {
+                <ActionForm action=create attr:class="grid" attr:novalidate="">
+                    <TextField id="brand-name" name="name" label="New brand" error=field_error(error, "name")/>
+                    <FormAlert error/>
+                    <div class="actions"><button type="submit">"Add brand"</button></div>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
+    let rename = ServerAction::<SaveBrand>::new();
+    refresh_when(move || matches!(rename.value().get(), Some(Ok(_))), refresh);
+    let error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    let id = entry.brand.id.to_string();
+    let input_id = format!("brand-{id}");
+    let label_for = input_id.clone();
+    view! {
+        <li class="toggle">
+            <strong>{entry.brand.name.clone()}</strong>
+            {match entry.managed_by {
+                Some(owner) => view! { <p class="hint locked">{format!("Managed by {owner}")}</p> }.into_any(),
+                None => view! {
+                    <ActionForm action=rename attr:class="inline">
+                        <input type="hidden" name="id" value=id/>
+                        <label for=label_for>"Rename to"</label>
+                        <input id=input_id name="name" value=entry.brand.name.clone()/>
+                        <button type="submit">"Rename"</button>
+                    </ActionForm>
+                    <FormAlert error/>
+                }.into_any(),
+            }}
+        </li>
+    }
+}
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveOrganizationSettings>::new();
@@ -76,6 +182,22 @@ pub fn SettingsPage() -> impl IntoView {
                 match settings.await {
                     Err(error) => view! { <Problem error/> }.into_any(),
                     Ok(settings) => view! {
+                        <SettingsForm settings save error/>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    settings: OrganizationSettings,
+    save: ServerAction<SaveOrganizationSettings>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let corporate = settings.kind == OrganizationKind::Corporate;
+    view! {
                         <dl class="details">
                             <dt>"Slug"</dt><dd data-testid="slug">{settings.slug}" (fixed)"</dd>
                             <dt>"Kind"</dt><dd>{settings.kind.to_string()}</dd>
@@ -93,9 +215,6 @@ pub fn SettingsPage() -> impl IntoView {
                                 </span>
                             </div>
                         </ActionForm>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+                        <Brands corporate/>
     }
 }

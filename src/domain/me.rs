@@ -101,3 +101,12 @@ pub struct OutletsPage {
     pub brands: Vec<super::model::BrandRef>,
     pub default_time_zone: String,
 }
+
+/// A brand as the settings page shows it: owned here (renamable) or run here under its
+/// owner (read-only, "Managed by <owner>").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandEntry {
+    pub brand: super::model::BrandRef,
+    /// `None`: this organization owns it; else the owner's name.
+    pub managed_by: Option<String>,
+}

@@ -479,6 +479,18 @@ pub fn may_define_role(
     Ok(())
 }
 
+/// Only a corporate head office owns brands; a franchisee runs outlets under its owner's
+/// brands and an independent operator has none.
+pub fn may_own_brands(kind: super::model::OrganizationKind) -> Result<(), Refusal> {
+    if kind == super::model::OrganizationKind::Corporate {
+        Ok(())
+    } else {
+        Err(Refusal::NotYourSetting(
+            "Only a corporate organization owns brands: a franchisee runs outlets under its brand owner's brands.".into(),
+        ))
+    }
+}
+
 /// Whose toggle an "Allow editing of API-managed users" switch is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToggleOwner {

@@ -1,7 +1,8 @@
 //! Organizations and what a new one starts with; the one-time setup link of an empty install.
 
 use super::{Conn, now};
-use crate::domain::me::OrganizationSettings;
+use crate::domain::me::{BrandEntry, OrganizationSettings};
+use crate::domain::model::BrandRef;
 use crate::domain::model::{ConnectorType, OrganizationKind, PartnerRole};
 use crate::domain::organization::{Slug, TimeZoneName};
 use crate::domain::{BrandId, OrganizationId, Permission, PersonName, ReportRoleId, RoleId};
@@ -278,4 +279,64 @@ pub async fn update_settings(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The brands an organization owns, then those it runs outlets under, with their owner.
+pub async fn brands_of(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<BrandEntry>> {
+    let rows: Vec<(BrandId, String, OrganizationId, String)> = sqlx::query_as(
+        "SELECT b.id, b.name, o.id, o.name FROM brands b JOIN organizations o ON o.id = b.owner_organization_id
+         WHERE b.owner_organization_id = ?1
+            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
+         ORDER BY b.owner_organization_id <> ?1, b.name COLLATE NOCASE",
+    )
+    .bind(organization)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, owner, owner_name)| BrandEntry {
+            brand: BrandRef { id, name },
+            managed_by: (owner != organization).then_some(owner_name),
+        })
+        .collect())
+}
+
+pub async fn insert_brand(
+    conn: &mut Conn,
+    owner: OrganizationId,
+    name: &str,
+) -> sqlx::Result<BrandId> {
+    let id = BrandId::generate();
+    sqlx::query(
+        "INSERT INTO brands (id, owner_organization_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(name)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Renames a brand the organization owns; `false` when it owns no such brand.
+pub async fn rename_brand(
+    conn: &mut Conn,
+    owner: OrganizationId,
+    brand: BrandId,
+    name: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE brands SET name = ?3, updated_at = ?4 WHERE id = ?1 AND owner_organization_id = ?2",
+    )
+    .bind(brand)
+    .bind(owner)
+    .bind(name)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -180,3 +180,64 @@ async fn the_owner_changes_the_name_and_time_zone_but_never_the_slug() {
         "each organization its own settings"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corporate_owner_creates_and_renames_brands_a_franchisee_only_sees_its_own() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let (status, created) = app
+        .rpc("save_brand", &[("id", ""), ("name", "Pier Noodles")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["brand"]["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .rpc("save_brand", &[("id", ""), ("name", "harbor burger")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "brand names are unique per owner"
+    );
+    let (status, renamed) = app
+        .rpc("save_brand", &[("id", &id), ("name", "Pier Ramen")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(renamed["brand"]["name"], "Pier Ramen");
+    let (status, body) = app.rpc("save_brand", &[("id", ""), ("name", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action IN ('brand.created', 'brand.renamed')"
+        )
+        .await,
+        2
+    );
+
+    let northside = spawn_on(&app.database_url, &app.dir).await;
+    northside.sign_in_as(NORTHSIDE_OWNER).await;
+    let (_, brands) = northside.rpc("organization_brands", &[]).await;
+    assert_eq!(brands.as_array().unwrap().len(), 1);
+    assert_eq!(brands[0]["brand"]["name"], "Harbor Burger");
+    assert_eq!(brands[0]["managed_by"], "Harbor Kitchen Group");
+    let harbor_burger = brands[0]["brand"]["id"].as_str().unwrap().to_string();
+    let (status, body) = northside
+        .rpc("save_brand", &[("id", &harbor_burger), ("name", "Mine")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = northside
+        .rpc("save_brand", &[("id", ""), ("name", "Northside Wings")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a franchisee creates no brand: {body}"
+    );
+    let (status, _) = northside
+        .rpc("save_brand", &[("id", &id), ("name", "Stolen")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another organization's brand is absent"
+    );
+}
