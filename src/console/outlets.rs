@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error, refresh_when};
 use crate::domain::AppError;
-use crate::domain::me::OutletsPage;
+use crate::domain::me::{ImportAction, ImportPreview, JobProgress, OutletsPage};
 use crate::domain::model::{BrandRef, Outlet};
 
 #[server(prefix = "/rpc", endpoint = "outlets_page")]
@@ -94,6 +94,8 @@ pub fn OutletsPageView() -> impl IntoView {
     view! {
         <Title text="Outlets"/>
         <h1>"Outlets"</h1>
+        // Outside the reloading list, so a running import keeps its progress on screen.
+        <ImportOutlets refresh/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -226,5 +228,145 @@ fn OutletRow(outlet: Outlet, brands: Vec<BrandRef>, refresh: RwSignal<u32>) -> i
                 </ActionForm>
             </td>
         </tr>
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "preview_outlet_import")]
+pub async fn preview_outlet_import(csv: String) -> Result<ImportPreview, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::outlet_import::preview(&context()?, &caller.principal, &csv).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "apply_outlet_import")]
+pub async fn apply_outlet_import(csv: String) -> Result<JobProgress, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::outlet_import::apply(&context()?, &caller.principal, &csv).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "outlet_import_progress")]
+pub async fn outlet_import_progress(id: String) -> Result<JobProgress, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+            crate::service::outlet_import::progress(&context()?, &caller.principal, id).await
+        }
+        .await,
+    )
+}
+
+/// Follows a running job until it ends (in the browser; the server renders its first state).
+fn follow(job: RwSignal<Option<JobProgress>>, refresh: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::time::Duration;
+        let handle = RwSignal::new(None::<leptos::prelude::IntervalHandle>);
+        if let Ok(interval) = leptos::prelude::set_interval_with_handle(
+            move || {
+                let Some(current) = job.get_untracked() else {
+                    return;
+                };
+                if current.status != "running" {
+                    if let Some(h) = handle.get_untracked() {
+                        h.clear();
+                    }
+                    refresh.update(|n| *n += 1);
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(next) = outlet_import_progress(current.id.to_string()).await {
+                        job.set(Some(next));
+                    }
+                });
+            },
+            Duration::from_millis(250),
+        ) {
+            handle.set(Some(interval));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (job, refresh);
+}
+
+#[component]
+fn ImportOutlets(refresh: RwSignal<u32>) -> impl IntoView {
+    let preview = ServerAction::<PreviewOutletImport>::new();
+    let apply = ServerAction::<ApplyOutletImport>::new();
+    let csv = RwSignal::new(String::new());
+    let job = RwSignal::new(None::<JobProgress>);
+    Effect::new(move |_| {
+        if let Some(Ok(started)) = apply.value().get() {
+            job.set(Some(started));
+            follow(job, refresh);
+        }
+    });
+    let error = Signal::derive(move || {
+        preview
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| apply.value().get().and_then(Result::err))
+    });
+    view! {
+        <details class="add-user" data-testid="import-outlets">
+            <summary>"Import outlets from CSV"</summary>
+            <ActionForm action=preview attr:class="stacked" attr:novalidate="">
+                <div class="field">
+                    <label for="import-csv">"CSV with the columns number,name,brand,time_zone"</label>
+                    <textarea id="import-csv" name="csv" rows="8" aria-describedby="import-csv-error"
+                        on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
+                    <p class="field-error" id="import-csv-error">{move || field_error(error, "csv").get()}</p>
+                </div>
+                <button type="submit">"Preview"</button>
+            </ActionForm>
+            {move || preview.value().get().and_then(Result::ok).map(|result| {
+                let (create, update, unchanged, errors) = result.counts();
+                view! {
+                    <p role="status" data-testid="import-counts">
+                        {format!("{create} to create, {update} to update, {unchanged} unchanged, {errors} with errors.")}
+                    </p>
+                    <table class="data" data-testid="import-preview">
+                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Number"</th><th scope="col">"Name"</th><th scope="col">"Result"</th></tr></thead>
+                        <tbody>
+                            {result.rows.into_iter().map(|row| view! {
+                                <tr>
+                                    <td>{row.line}</td><td>{row.number}</td><td>{row.name}</td>
+                                    <td>{match row.action {
+                                        ImportAction::Create => "Create".to_string(),
+                                        ImportAction::Update(fields) => format!("Update {}", fields.join(", ")),
+                                        ImportAction::Unchanged => "Unchanged".to_string(),
+                                        ImportAction::Error(reason) => format!("Error: {reason}"),
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <ActionForm action=apply attr:class="inline">
+                        <input type="hidden" name="csv" prop:value=move || csv.get()/>
+                        <button type="submit">"Apply"</button>
+                    </ActionForm>
+                }
+            })}
+            {move || job.get().map(|job| view! {
+                <div data-testid="import-job">
+                    <label for="import-progress">{format!("Importing: {} of {}", job.done, job.total)}</label>
+                    <progress id="import-progress" max=job.total.max(1) value=job.done></progress>
+                    <p role="status" data-testid="import-status">{job.summary.clone().unwrap_or_else(|| "Running…".into())}</p>
+                </div>
+            })}
+        </details>
     }
 }

@@ -110,3 +110,57 @@ pub struct BrandEntry {
     /// `None`: this organization owns it; else the owner's name.
     pub managed_by: Option<String>,
 }
+
+/// What importing one CSV row would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportAction {
+    Create,
+    /// The fields that change.
+    Update(Vec<String>),
+    Unchanged,
+    /// Why the row cannot be imported.
+    Error(String),
+}
+
+/// One row of an outlet import preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// 1-based line of the file (the header is line 1).
+    pub line: usize,
+    pub number: String,
+    pub name: String,
+    pub action: ImportAction,
+}
+
+/// The preview of an outlet import: per row, what applying it would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub rows: Vec<ImportRow>,
+}
+
+impl ImportPreview {
+    /// (create, update, unchanged, error) counts.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let mut counts = (0, 0, 0, 0);
+        for row in &self.rows {
+            match row.action {
+                ImportAction::Create => counts.0 += 1,
+                ImportAction::Update(_) => counts.1 += 1,
+                ImportAction::Unchanged => counts.2 += 1,
+                ImportAction::Error(_) => counts.3 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// A running or finished job, as its progress bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobProgress {
+    pub id: Uuid,
+    pub total: u32,
+    pub done: u32,
+    /// `running`, `finished` or `failed`.
+    pub status: String,
+    pub summary: Option<String>,
+}

@@ -11,6 +11,7 @@ pub mod connectors;
 pub mod demo;
 pub mod mail;
 pub mod me;
+pub mod outlet_import;
 pub mod outlets;
 pub mod passwords;
 pub mod people;

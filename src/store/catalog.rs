@@ -351,3 +351,88 @@ pub async fn usable_brands(
         .map(|(id, name)| BrandRef { id, name })
         .collect())
 }
+
+/// An outlet as an import compares it: its stored fields (the time zone as set, `None` for the
+/// organization's default).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredOutlet {
+    pub id: OutletId,
+    pub number: String,
+    pub name: String,
+    pub brand_id: Option<BrandId>,
+    pub time_zone: Option<String>,
+}
+
+/// Every outlet of the organization as stored.
+pub async fn stored_outlets(
+    conn: &mut Conn,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<StoredOutlet>> {
+    sqlx::query_as(
+        "SELECT id, number, name, brand_id, time_zone FROM outlets WHERE organization_id = ?1",
+    )
+    .bind(organization)
+    .fetch_all(conn)
+    .await
+}
+
+/// Starts a job of `total` steps; returns its id.
+pub async fn start_job(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    kind: &str,
+    total: i64,
+) -> sqlx::Result<uuid::Uuid> {
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO jobs (id, organization_id, kind, total, status, created_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
+    )
+    .bind(id)
+    .bind(organization)
+    .bind(kind)
+    .bind(total)
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn advance_job(conn: &mut Conn, id: uuid::Uuid, done: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE jobs SET done = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(done)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish_job(
+    conn: &mut Conn,
+    id: uuid::Uuid,
+    status: &str,
+    summary: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE jobs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1")
+        .bind(id)
+        .bind(status)
+        .bind(summary)
+        .bind(super::now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A job of the organization.
+pub async fn job(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    id: uuid::Uuid,
+) -> sqlx::Result<Option<(i64, i64, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT total, done, status, summary FROM jobs WHERE id = ?1 AND organization_id = ?2",
+    )
+    .bind(id)
+    .bind(organization)
+    .fetch_optional(conn)
+    .await
+}

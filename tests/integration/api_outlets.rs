@@ -245,3 +245,91 @@ async fn the_outlets_page_creates_changes_archives_and_restores_through_the_same
         "an outlet manager creates no outlet"
     );
 }
+
+/// Waits for an import job to end and returns its last progress.
+async fn finished(app: &TestApp, job: &serde_json::Value) -> serde_json::Value {
+    let id = job["id"].as_str().unwrap().to_string();
+    for _ in 0..200 {
+        let (status, progress) = app.rpc("outlet_import_progress", &[("id", &id)]).await;
+        assert_eq!(status, StatusCode::OK, "{progress}");
+        if progress["status"] != "running" {
+            return progress;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_previews_applies_as_a_job_and_changes_nothing_the_second_time() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let mut csv = String::from("number,name,brand,time_zone\n");
+    for n in 1..=300 {
+        csv.push_str(&format!(
+            "SF-{n:03},Harbor Burger SF {n},Harbor Burger,America/Los_Angeles\n"
+        ));
+    }
+    csv.push_str("HB-001,Harbor Burger Pier 39 (renamed),Harbor Burger,\n");
+    csv.push_str("HB-002,Harbor Burger Market Street,Harbor Burger,\n");
+    csv.push_str("XX-1,Bad brand,Pizza Planet,\n");
+    csv.push_str("XX-2,Bad zone,,Mars/Olympus\n");
+    csv.push_str("SF-001,Twice,,\n");
+    let (status, preview) = app.rpc("preview_outlet_import", &[("csv", &csv)]).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let actions: Vec<String> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::to_string(&r["action"]).unwrap())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| *a == "\"Create\"").count(), 300);
+    assert_eq!(actions[300], r#"{"Update":["name"]}"#);
+    assert_eq!(actions[301], "\"Unchanged\"");
+    for (line, reason) in [
+        (302, "No brand named Pizza Planet"),
+        (303, "time zone"),
+        (304, "appears twice"),
+    ] {
+        assert!(actions[line].contains(reason), "{line}: {}", actions[line]);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outlets").await,
+        10,
+        "a preview writes nothing"
+    );
+
+    let (status, job) = app.rpc("apply_outlet_import", &[("csv", &csv)]).await;
+    assert_eq!(status, StatusCode::OK, "{job}");
+    assert_eq!(job["total"], 301);
+    let done = finished(&app, &job).await;
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["done"], 301);
+    assert_eq!(done["summary"], "300 created, 1 updated.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM outlets").await, 310);
+
+    let (_, again) = app.rpc("apply_outlet_import", &[("csv", &csv)]).await;
+    let done = finished(&app, &again).await;
+    assert_eq!(
+        done["total"], 0,
+        "the same file twice changes nothing: {done}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outlets").await, 310);
+
+    let (status, body) = app
+        .rpc("preview_outlet_import", &[("csv", "name,brand\nX,")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["Invalid"]["fields"]["csv"].is_string());
+    let manager = spawn_on(&app.database_url, &app.dir).await;
+    manager.sign_in_as(MANAGER).await;
+    let (status, _) = manager.rpc("apply_outlet_import", &[("csv", &csv)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = manager
+        .rpc(
+            "outlet_import_progress",
+            &[("id", job["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
