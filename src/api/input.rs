@@ -120,3 +120,17 @@ pub fn query_params(
 pub fn path_id<T>(raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
     parse(raw).ok_or(ApiError(AppError::NotFound))
 }
+
+/// A list that takes only `page_size` and `cursor`: the page asked for, or 422 by field
+/// (unknown parameters included).
+pub fn page_only(raw: Option<&str>) -> Result<crate::domain::paging::PageRequest, ApiError> {
+    let params = query_params(raw, &["page_size", "cursor"])?;
+    let mut problems = Problems::default();
+    let page = crate::domain::paging::PageRequest::parse(
+        params.get("page_size").map(String::as_str),
+        params.get("cursor").map(String::as_str),
+        &mut problems,
+    );
+    problems.finish()?;
+    Ok(page)
+}

@@ -4,12 +4,10 @@ use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, path_id, query_params};
+use super::input::{JsonBody, page_only, path_id};
 use crate::domain::OutletId;
-use crate::domain::error::Problems;
 use crate::domain::model::{Outlet, Paged};
 use crate::domain::outlets::{OutletChange, OutletInput};
-use crate::domain::paging::PageRequest;
 use crate::service::{Context, catalog, outlets};
 
 /// `GET /api/v1/outlets`: the outlets the client can reach.
@@ -18,14 +16,7 @@ pub async fn list(
     ApiClient(who): ApiClient,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Paged<Outlet>>> {
-    let params = query_params(raw.as_deref(), &["page_size", "cursor"])?;
-    let mut problems = Problems::default();
-    let page = PageRequest::parse(
-        params.get("page_size").map(String::as_str),
-        params.get("cursor").map(String::as_str),
-        &mut problems,
-    );
-    problems.finish()?;
+    let page = page_only(raw.as_deref())?;
     Ok(Json(catalog::outlets(&context, &who, &page).await?))
 }
 

@@ -9,10 +9,8 @@ use std::collections::BTreeMap;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, JsonItems, path_id, query_params, shaped};
-use crate::domain::error::Problems;
+use super::input::{JsonBody, JsonItems, page_only, path_id, query_params, shaped};
 use crate::domain::model::Paged;
-use crate::domain::paging::PageRequest;
 use crate::domain::user_commands::{NewUser, RawUserQuery, UserChange, UserListQuery};
 use crate::domain::users::{ReportRole, User, UserInput};
 use crate::domain::{AppError, UserId};
@@ -179,14 +177,7 @@ pub async fn report_roles(
     ApiClient(who): ApiClient,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Paged<ReportRole>>> {
-    let params = query_params(raw.as_deref(), &["page_size", "cursor"])?;
-    let mut problems = Problems::default();
-    let page = PageRequest::parse(
-        params.get("page_size").map(String::as_str),
-        params.get("cursor").map(String::as_str),
-        &mut problems,
-    );
-    problems.finish()?;
+    let page = page_only(raw.as_deref())?;
     let roles = service::report_roles(&context, &who).await?;
     Ok(Json(page.page_of(roles, |r| r.id.0)))
 }
