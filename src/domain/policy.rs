@@ -141,6 +141,19 @@ impl Access {
             || self.allows(Permission::ManageUsers, place)
     }
 
+    /// Holding `permission` across the whole organization (a library grant), as settings,
+    /// outlets and API clients need; `Forbidden` otherwise.
+    pub fn required_organization_wide(
+        &self,
+        permission: Permission,
+    ) -> Result<(), super::AppError> {
+        if self.allows(permission, None) {
+            Ok(())
+        } else {
+            Err(super::AppError::Forbidden)
+        }
+    }
+
     /// Who may list the organization's roles: whoever sees or manages access (the roles are
     /// what access is made of).
     pub fn may_list_roles(&self) -> Result<(), super::AppError> {
@@ -413,11 +426,7 @@ pub fn may_change_organization_details(access: &Access) -> Result<(), Refusal> {
 /// Who may see, issue and revoke the organization's API clients: someone who manages API
 /// tokens across the organization (a client's token reaches as far as its role).
 pub fn may_manage_api_clients(access: &Access) -> Result<(), super::AppError> {
-    if access.allows(Permission::ManageApiTokens, None) {
-        Ok(())
-    } else {
-        Err(super::AppError::Forbidden)
-    }
+    access.required_organization_wide(Permission::ManageApiTokens)
 }
 
 /// A role someone wants to give a new API client.

@@ -5,10 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::outlets::may_manage_outlets;
 use super::{Context, Principal};
 use crate::domain::me::{ImportAction, ImportPreview, ImportRow, JobProgress};
 use crate::domain::organization::TimeZoneName;
-use crate::domain::{AppError, BrandId, OrganizationId, OutletId, Permission, PersonName};
+use crate::domain::{AppError, BrandId, OrganizationId, OutletId, PersonName};
 use crate::store::catalog::{OutletWrite, StoredOutlet};
 use crate::store::{self, Conn, audit};
 
@@ -25,14 +26,6 @@ struct Planned {
     number: String,
     brand: Option<BrandId>,
     time_zone: Option<String>,
-}
-
-fn may_import(who: &Principal) -> Result<(), AppError> {
-    if who.access.allows(Permission::ManageOutlets, None) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// Reads the file and decides each row against the organization's outlets.
@@ -171,7 +164,7 @@ pub async fn preview(
     who: &Principal,
     csv_text: &str,
 ) -> Result<ImportPreview, AppError> {
-    may_import(who)?;
+    may_manage_outlets(who)?;
     let mut conn = context.read().await?;
     let planned = plan(&mut conn, who.organization_id, csv_text).await?;
     Ok(ImportPreview {
@@ -187,7 +180,7 @@ pub async fn apply(
     who: &Principal,
     csv_text: &str,
 ) -> Result<JobProgress, AppError> {
-    may_import(who)?;
+    may_manage_outlets(who)?;
     let planned = {
         let mut conn = context.read().await?;
         plan(&mut conn, who.organization_id, csv_text).await?
@@ -293,7 +286,7 @@ pub async fn progress(
     who: &Principal,
     id: uuid::Uuid,
 ) -> Result<JobProgress, AppError> {
-    may_import(who)?;
+    may_manage_outlets(who)?;
     let mut conn = context.read().await?;
     let (total, done, status, summary) = store::catalog::job(&mut conn, who.organization_id, id)
         .await?

@@ -10,12 +10,9 @@ use crate::domain::{AppError, OutletId, Permission};
 use crate::store::catalog::OutletWrite;
 use crate::store::{self, Conn, audit, is_unique_violation};
 
-fn may_manage_outlets(who: &Principal) -> Result<(), AppError> {
-    if who.access.allows(Permission::ManageOutlets, None) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+pub(super) fn may_manage_outlets(who: &Principal) -> Result<(), AppError> {
+    who.access
+        .required_organization_wide(Permission::ManageOutlets)
 }
 
 fn number_taken(error: sqlx::Error) -> AppError {

@@ -169,11 +169,8 @@ pub async fn create_organization(
 
 /// Who may see and change the organization's settings: someone who manages settings across it.
 fn may_manage_settings(who: &Principal) -> Result<(), AppError> {
-    if who.access.allows(Permission::ManageSettings, None) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    who.access
+        .required_organization_wide(Permission::ManageSettings)
 }
 
 /// The organization's settings.
