@@ -105,6 +105,46 @@ pub async fn save_brand(
     )
 }
 
+/// Adds a franchisee to a brand: a new franchisee organization whose owner is invited by mail.
+#[server(prefix = "/rpc", endpoint = "add_franchisee")]
+pub async fn add_franchisee(
+    brand: String,
+    name: String,
+    slug: String,
+    owner_email: String,
+    #[server(default)] time_zone: String,
+) -> Result<(), AppError> {
+    use super::server::{caller, context, with_status};
+    use crate::domain::model::OrganizationKind;
+    use crate::domain::organization::OrganizationForm;
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let brand = crate::domain::BrandId::parse(&brand).ok_or(AppError::NotFound)?;
+            let new = OrganizationForm {
+                name,
+                slug,
+                kind: "franchisee".into(),
+                time_zone: if time_zone.trim().is_empty() {
+                    "UTC".into()
+                } else {
+                    time_zone
+                },
+                email: owner_email,
+                first_name: String::new(),
+                last_name: String::new(),
+                password: None,
+            }
+            .parse(&[OrganizationKind::Franchisee])?;
+            let mut work = context()?.begin().await?;
+            crate::service::setup::add_franchisee(&mut work, &caller.principal, brand, &new)
+                .await?;
+            work.commit().await
+        }
+        .await,
+    )
+}
+
 #[component]
 fn Brands(corporate: bool) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
@@ -145,6 +185,7 @@ fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
     refresh_when(move || matches!(rename.value().get(), Some(Ok(_))), refresh);
     let error = Signal::derive(move || rename.value().get().and_then(Result::err));
     let id = entry.brand.id.to_string();
+    let (franchise_brand, brand_name) = (id.clone(), entry.brand.name.clone());
     let input_id = format!("brand-{id}");
     let label_for = input_id.clone();
     view! {
@@ -160,9 +201,40 @@ fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
                         <button type="submit">"Rename"</button>
                     </ActionForm>
                     <FormAlert error/>
+                    <AddFranchisee brand=franchise_brand brand_name/>
                 }.into_any(),
             }}
         </li>
+    }
+}
+
+#[component]
+fn AddFranchisee(brand: String, brand_name: String) -> impl IntoView {
+    let add = ServerAction::<AddFranchisee>::new();
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let key = brand.clone();
+    let field = move |what: &str| format!("franchisee-{key}-{what}");
+    let (name_id, slug_id, email_id, zone_id) =
+        (field("name"), field("slug"), field("email"), field("zone"));
+    let problem = move |name: &'static str| move || field_error(error, name).get();
+    view! {
+        <details class="row-actions">
+            <summary>{format!("Add a franchisee of {brand_name}")}</summary>
+            <ActionForm action=add attr:class="stacked" attr:novalidate="">
+                <input type="hidden" name="brand" value=brand/>
+                <div class="field"><label for=name_id.clone()>"Franchisee's name"</label>
+                    <input id=name_id name="name"/><p class="field-error">{problem("name")}</p></div>
+                <div class="field"><label for=slug_id.clone()>"Slug"</label>
+                    <input id=slug_id name="slug"/><p class="field-error">{problem("slug")}</p></div>
+                <div class="field"><label for=email_id.clone()>"Owner's email (invited by mail)"</label>
+                    <input id=email_id name="owner_email" type="email"/><p class="field-error">{problem("email")}</p></div>
+                <div class="field"><label for=zone_id.clone()>"Time zone"</label>
+                    <input id=zone_id name="time_zone" value="UTC"/><p class="field-error">{problem("time_zone")}</p></div>
+                <FormAlert error/>
+                <button type="submit">"Add franchisee"</button>
+                <span role="status">{move || matches!(add.value().get(), Some(Ok(()))).then_some("Added; its owner is invited by mail.")}</span>
+            </ActionForm>
+        </details>
     }
 }
 

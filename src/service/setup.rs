@@ -291,3 +291,36 @@ pub async fn save_brand(
     audit::record(work, who.actor, event).await?;
     Ok(after)
 }
+
+/// Adds a franchisee to a brand the organization owns by creating the franchisee's
+/// organization (kind franchisee, its Owner role held by its owner, who is invited by mail) and
+/// linking it to the brand.
+#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
+pub async fn add_franchisee(
+    work: &mut Work,
+    who: &Principal,
+    brand: BrandId,
+    new: &NewOrganization,
+) -> Result<OrganizationId, AppError> {
+    may_manage_settings(who)?;
+    let owned = organizations::brands_of(work, who.organization_id)
+        .await?
+        .into_iter()
+        .find(|b| b.brand.id == brand && b.managed_by.is_none())
+        .ok_or(AppError::NotFound)?;
+    let (franchisee, _) = create_organization(work, who.actor, new).await?;
+    organizations::link_franchisee(work, franchisee, brand).await?;
+    let event = audit::Event {
+        organization_id: Some(who.organization_id),
+        action: "brand.franchisee_added",
+        target_type: "brand",
+        target_id: Some(brand.0),
+        before: None,
+        after: Some(json!({
+            "brand": owned.brand.name, "franchisee": new.name.as_str(), "slug": new.slug.as_str(),
+            "owner": new.owner.email.as_str(),
+        })),
+    };
+    audit::record(work, who.actor, event).await?;
+    Ok(franchisee)
+}

@@ -340,3 +340,17 @@ pub async fn rename_brand(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Links a franchisee organization to a brand.
+pub async fn link_franchisee(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    brand: BrandId,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO franchisee_brands (organization_id, brand_id) VALUES (?1, ?2)")
+        .bind(organization)
+        .bind(brand)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -241,3 +241,65 @@ async fn a_corporate_owner_creates_and_renames_brands_a_franchisee_only_sees_its
         "another organization's brand is absent"
     );
 }
+
+/// `add_franchisee` for Harbor Burger with this slug.
+async fn add_franchisee(app: &TestApp, brand: &str, slug: &str) -> (StatusCode, serde_json::Value) {
+    app.rpc(
+        "add_franchisee",
+        &[
+            ("brand", brand),
+            ("name", "Pier Burgers LLC"),
+            ("slug", slug),
+            ("owner_email", "owner@pierburgers.example"),
+            ("time_zone", "America/Los_Angeles"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corporate_owner_adds_a_franchisee_whose_owner_is_invited_and_sees_the_brand() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let brand = app
+        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .await
+        .to_string();
+    let (status, body) = add_franchisee(&app, &brand, "Pier Burgers!").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = add_franchisee(&app, &brand, "pier-burgers").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        app.outbox()
+            .iter()
+            .any(|m| m.contains("To: owner@pierburgers.example")),
+        "the owner is invited"
+    );
+    let linked = app
+        .count(
+            "SELECT COUNT(*) FROM franchisee_brands f JOIN organizations o ON o.id = f.organization_id
+             WHERE o.slug = 'pier-burgers' AND o.kind = 'franchisee'",
+        )
+        .await;
+    assert_eq!(linked, 1);
+    let token = app.api_token("pier-burgers", "Owner", None).await;
+    let roles = app.api_get("/user-roles?type=O", &token).await;
+    assert!(
+        roles.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "Burger Crew Trainer"),
+        "the franchisee is offered the brand's roles: {}",
+        roles.body
+    );
+
+    let northside = spawn_on(&app.database_url, &app.dir).await;
+    northside.sign_in_as(NORTHSIDE_OWNER).await;
+    let (status, _) = add_franchisee(&northside, &brand, "other-burgers").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "only the brand's owner adds its franchisees"
+    );
+}
