@@ -26,4 +26,5 @@ mod console_security;
 mod console_sign_in;
 mod database;
 mod permissions;
+mod refusals;
 mod setup;
