@@ -14,7 +14,8 @@ fn given(raw: Option<&str>) -> Option<&str> {
     raw.map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn id_field<T>(
+/// An optional id field: blank is absent; anything else must parse, or `problem` is recorded.
+pub(crate) fn id_field<T>(
     problems: &mut Problems,
     field: &str,
     raw: Option<&str>,

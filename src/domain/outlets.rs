@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::commands::id_field;
 use super::error::Problems;
 use super::organization::TimeZoneName;
 use super::{AppError, BrandId, PersonName};
@@ -86,17 +87,13 @@ impl OutletChange {
             None => None,
         };
         let brand = input.brand.as_ref().map(|brand| {
-            brand
-                .as_deref()
-                .map(str::trim)
-                .filter(|b| !b.is_empty())
-                .and_then(|b| {
-                    let id = BrandId::parse(b);
-                    if id.is_none() {
-                        problems.add("brand", "Use a brand id (a UUID).");
-                    }
-                    id
-                })
+            id_field(
+                &mut problems,
+                "brand",
+                brand.as_deref(),
+                BrandId::parse,
+                "Use a brand id (a UUID).",
+            )
         });
         let time_zone = input.time_zone.as_ref().map(|zone| {
             zone.as_deref()

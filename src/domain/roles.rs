@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::commands::id_field;
 use super::error::Problems;
 use super::model::{ConnectorType, PartnerRole};
 use super::{AppError, BrandId, Permission, PersonName};
@@ -92,18 +93,13 @@ impl TryFrom<&RoleInput> for NewRole {
         let partner = partner_role(&mut problems, input.partner_role.as_deref().or(Some("")));
         let permissions =
             permissions(&mut problems, input.permissions.as_ref()).unwrap_or_default();
-        let brand = input
-            .brand
-            .as_deref()
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-            .and_then(|b| {
-                let id = BrandId::parse(b);
-                if id.is_none() {
-                    problems.add("brand", "Use a brand id (a UUID).");
-                }
-                id
-            });
+        let brand = id_field(
+            &mut problems,
+            "brand",
+            input.brand.as_deref(),
+            BrandId::parse,
+            "Use a brand id (a UUID).",
+        );
         problems.finish()?;
         match (name, role_type, partner) {
             (Some(name), Some(role_type), Some(partner_role)) => Ok(Self {
