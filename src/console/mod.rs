@@ -6,6 +6,7 @@
 mod api_clients;
 mod connectors;
 mod form;
+mod franchise;
 mod layout;
 mod me;
 mod org_settings;

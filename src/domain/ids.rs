@@ -58,4 +58,6 @@ id_types!(
     TokenId,
     /// A report role of an organization.
     ReportRoleId,
+    /// An invitation to run a brand as its franchisee.
+    InvitationId,
 );

@@ -93,6 +93,7 @@ macro_rules! text_newtype {
 pub mod commands;
 pub mod email;
 pub mod error;
+pub mod franchise;
 pub mod ids;
 pub mod local_path;
 pub mod me;

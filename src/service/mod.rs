@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalog;
 pub mod connectors;
 pub mod demo;
+pub mod franchise;
 pub mod mail;
 pub mod me;
 pub mod outlet_import;

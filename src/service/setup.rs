@@ -8,11 +8,10 @@ use serde_json::json;
 use super::auth::SessionClaims;
 use super::connectors::free_username;
 use super::{Context, Principal, Work, passwords, secrets, verification};
-use crate::domain::me::{BrandEntry, OrganizationSettings};
+use crate::domain::me::OrganizationSettings;
 use crate::domain::model::{ConnectorType, ManagedBy, PartnerRole, Via};
 use crate::domain::organization::{NewOrganization, TimeZoneName};
-use crate::domain::policy;
-use crate::domain::{AppError, BrandId, OrganizationId, Permission, PersonName, UserId};
+use crate::domain::{AppError, OrganizationId, Permission, PersonName, UserId};
 use crate::store::connectors::NewMembership;
 use crate::store::{self, audit, organizations};
 
@@ -168,7 +167,7 @@ pub async fn create_organization(
 }
 
 /// Who may see and change the organization's settings: someone who manages settings across it.
-fn may_manage_settings(who: &Principal) -> Result<(), AppError> {
+pub(super) fn may_manage_settings(who: &Principal) -> Result<(), AppError> {
     who.access
         .required_organization_wide(Permission::ManageSettings)
 }
@@ -211,116 +210,4 @@ pub async fn update_settings(
     };
     audit::record(work, who.actor, event).await?;
     Ok(after)
-}
-
-/// The organization's brands: those it owns (renamable), then those it runs under their owner.
-pub async fn brands(context: &Context, who: &Principal) -> Result<Vec<BrandEntry>, AppError> {
-    may_manage_settings(who)?;
-    let mut conn = context.read().await?;
-    Ok(organizations::brands_of(&mut conn, who.organization_id).await?)
-}
-
-fn brand_name_taken(error: sqlx::Error) -> AppError {
-    if store::is_unique_violation(&error) {
-        AppError::conflict(
-            "name_taken",
-            "This organization already has a brand with that name.",
-        )
-    } else {
-        AppError::from(error)
-    }
-}
-
-/// Creates (`brand` `None`) or renames a brand. Only a corporate organization owns brands; a
-/// franchisee sees its brands, never changes them.
-#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
-pub async fn save_brand(
-    work: &mut Work,
-    who: &Principal,
-    brand: Option<BrandId>,
-    name: &PersonName,
-) -> Result<BrandEntry, AppError> {
-    may_manage_settings(who)?;
-    let settings = organizations::settings(work, who.organization_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let owned = organizations::brands_of(work, who.organization_id).await?;
-    let id = match brand {
-        None => {
-            policy::may_own_brands(settings.kind)
-                .map_err(|refusal| super::refused(refusal, true))?;
-            organizations::insert_brand(work, who.organization_id, name.as_str())
-                .await
-                .map_err(brand_name_taken)?
-        }
-        Some(id) => {
-            let entry = owned
-                .iter()
-                .find(|b| b.brand.id == id)
-                .ok_or(AppError::NotFound)?;
-            if let Some(owner) = &entry.managed_by {
-                return Err(AppError::denied(
-                    "not_your_setting",
-                    format!("Managed by {owner}: only the brand's owner renames it."),
-                ));
-            }
-            organizations::rename_brand(work, who.organization_id, id, name.as_str())
-                .await
-                .map_err(brand_name_taken)?;
-            id
-        }
-    };
-    let before = owned.into_iter().find(|b| b.brand.id == id);
-    let after = organizations::brands_of(work, who.organization_id)
-        .await?
-        .into_iter()
-        .find(|b| b.brand.id == id)
-        .ok_or(AppError::Internal)?;
-    let event = audit::Event {
-        organization_id: Some(who.organization_id),
-        action: if before.is_some() {
-            "brand.renamed"
-        } else {
-            "brand.created"
-        },
-        target_type: "brand",
-        target_id: Some(id.0),
-        before: before.map(|b| json!(b)),
-        after: Some(json!(after)),
-    };
-    audit::record(work, who.actor, event).await?;
-    Ok(after)
-}
-
-/// Adds a franchisee to a brand the organization owns by creating the franchisee's
-/// organization (kind franchisee, its Owner role held by its owner, who is invited by mail) and
-/// linking it to the brand.
-#[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
-pub async fn add_franchisee(
-    work: &mut Work,
-    who: &Principal,
-    brand: BrandId,
-    new: &NewOrganization,
-) -> Result<OrganizationId, AppError> {
-    may_manage_settings(who)?;
-    let owned = organizations::brands_of(work, who.organization_id)
-        .await?
-        .into_iter()
-        .find(|b| b.brand.id == brand && b.managed_by.is_none())
-        .ok_or(AppError::NotFound)?;
-    let (franchisee, _) = create_organization(work, who.actor, new).await?;
-    organizations::link_franchisee(work, franchisee, brand).await?;
-    let event = audit::Event {
-        organization_id: Some(who.organization_id),
-        action: "brand.franchisee_added",
-        target_type: "brand",
-        target_id: Some(brand.0),
-        before: None,
-        after: Some(json!({
-            "brand": owned.brand.name, "franchisee": new.name.as_str(), "slug": new.slug.as_str(),
-            "owner": new.owner.email.as_str(),
-        })),
-    };
-    audit::record(work, who.actor, event).await?;
-    Ok(franchisee)
 }

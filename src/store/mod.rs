@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod connectors;
 pub mod demo;
+pub mod franchise;
 pub mod mail;
 pub mod organizations;
 pub mod people;

@@ -94,6 +94,12 @@ async fn nobody_and_a_revoked_token_are_refused_everywhere() {
         "outlet_import_progress",
         "set_outlet_archived",
         "delete_report_role",
+        "brand_franchisees",
+        "invite_franchisee",
+        "withdraw_invitation",
+        "unlink_franchisee",
+        "franchise_invitations",
+        "answer_invitation",
     ]) {
         let (status, _) = app.rpc(function, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "nobody: {function}");
