@@ -1,9 +1,10 @@
 import { expect, test } from "./fixtures";
-import { expectAccessible, hydrated } from "./helpers";
+import { expectAccessible, hydrated, verificationLink } from "./helpers";
 
 test.use({ demo: false });
 
-test("from an empty database: the setup link creates the organization and its owner, who defines a role, a brand and imports 300 outlets", async ({ page, server }) => {
+test("from an empty database: setup link, owner, brand, a franchisee invited by mail, 300 outlets imported, a role defined and granted; the franchisee sees the brand read-only", async ({ page, browser, server }) => {
+  test.setTimeout(120_000); // the whole first day, 300 outlets included
   expect(server.setupLink).toBeTruthy();
   const setupPath = new URL(server.setupLink!).pathname;
   await page.goto(setupPath);
@@ -43,6 +44,16 @@ test("from an empty database: the setup link creates the organization and its ow
   await page.getByLabel("New brand").fill("Bayside Grill");
   await page.getByRole("button", { name: "Add brand" }).click();
   await expect(page.getByTestId("brands")).toContainText("Bayside Grill");
+  const franchise = page.locator("details").filter({ hasText: "Add a franchisee of Bayside Grill" });
+  await franchise.getByText("Add a franchisee of Bayside Grill").click();
+  await franchise.getByLabel("Franchisee's name").fill("Coastal Eats");
+  await franchise.getByLabel("Slug").fill("coastal-eats");
+  await franchise.getByLabel("Owner's email (invited by mail)").fill("owner@coastal.example");
+  await franchise.getByRole("button", { name: "Add franchisee" }).click();
+  await expect(franchise.getByRole("status")).toHaveText("Added; its owner is invited by mail.");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("franchisee")).toContainText("Coastal Eats (coastal-eats)");
   await expectAccessible(page);
 
   await page.getByRole("link", { name: "Outlets" }).click();
@@ -60,6 +71,49 @@ test("from an empty database: the setup link creates the organization and its ow
   await expect(page.getByTestId("outlets").locator("caption")).toContainText("300 outlets");
   await expectAccessible(page);
 
+  await page.getByRole("link", { name: "Access" }).click();
+  await hydrated(page);
+  const add = page.locator("details.add-user");
+  await add.getByLabel("Email", { exact: true }).fill("sam.lee@bayside.example");
+  await add.getByLabel("First name").fill("Sam");
+  await add.getByLabel("Last name").fill("Lee");
+  await add.getByLabel("Access to").selectOption({ label: "Bayside Grill 7 (BG-007)" });
+  await add.getByLabel("Role", { exact: true }).selectOption({ label: "Shift Lead" });
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toHaveText(
+    "Access added: sam.lee@bayside.example as Shift Lead at Bayside Grill 7 (BG-007).",
+  );
+
   await page.goto(setupPath);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+
+  // The franchisee's owner accepts through the mail in the outbox and sees the brand read-only.
+  const visitor = await browser.newContext({ baseURL: server.url });
+  const owner = await visitor.newPage();
+  await owner.goto(verificationLink(server.outbox, "owner@coastal.example"));
+  await hydrated(owner);
+  await owner.getByLabel("New password").fill("coastal-password");
+  await owner.getByLabel("Repeat the password").fill("coastal-password");
+  await owner.getByRole("button", { name: "Set password" }).click();
+  await expect(owner).toHaveURL(/\/login\?verified=1/);
+  await hydrated(owner);
+  await owner.getByLabel("Email or username").fill("owner@coastal.example");
+  await owner.getByLabel("Password").fill("coastal-password");
+  await owner.getByRole("button", { name: "Sign in" }).click();
+  await expect(owner.getByTestId("signed-in-as")).toBeVisible();
+  await owner.getByRole("link", { name: "Settings" }).click();
+  await hydrated(owner);
+  await expect(owner.getByTestId("brands")).toContainText("Bayside Grill");
+  await expect(owner.getByTestId("brands")).toContainText("Managed by Bayside Grill Group");
+  await expect(owner.getByRole("button", { name: "Rename" })).toHaveCount(0);
+  await expect(owner.getByLabel("New brand")).toHaveCount(0);
+  await owner.getByRole("link", { name: "Security & Permissions" }).click();
+  await owner.getByRole("link", { name: "API User Permissions" }).click();
+  await hydrated(owner);
+  await expect(owner.getByRole("switch", { name: "Allow editing of Bayside Grill API-managed users in Brigade" })).toBeDisabled();
+  await expect(owner.getByTestId("toggle-locked")).toHaveText(
+    "Managed by Bayside Grill Group: only the brand's owner changes this setting.",
+  );
+  await expectAccessible(owner);
+  await visitor.close();
 });
