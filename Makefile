@@ -18,7 +18,7 @@ export LEPTOS_OUTPUT_NAME := brigade
 # One build per run here (CI, fresh clones): incremental caches only cost disk (gigabytes).
 export CARGO_INCREMENTAL := 0
 
-.PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint
+.PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint bench
 
 run: tools
 	cargo leptos build --release
@@ -35,6 +35,21 @@ rust-tests:
 
 e2e:
 	cd end2end && npx playwright test
+
+# Importing 2,000 outlets from a CSV file into a fresh database (release build), then the
+# same file again, which has nothing to change. Not part of `make test`.
+bench:
+	cargo build --release --features ssr
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	export DATABASE_URL="sqlite://$$dir/bench.db" BRIGADE_OUTBOX="$$dir/outbox" RUST_LOG=warn; \
+	./target/release/brigade org create --name "Bench Group" --slug bench --kind corporate \
+	  --owner-email owner@bench.example >/dev/null; \
+	{ echo number,name,brand,time_zone; \
+	  for n in $$(seq -w 1 2000); do echo "B-$$n,Bench Outlet $$n,,Europe/Brussels"; done; } > "$$dir/outlets.csv"; \
+	for run in "first import" "same file again"; do \
+	  TIMEFORMAT="$$run: %R s"; \
+	  time ./target/release/brigade outlet import --org bench --file "$$dir/outlets.csv" | tail -n 1; \
+	done
 
 lint:
 	cargo fmt --check

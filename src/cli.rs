@@ -1,5 +1,5 @@
 //! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`,
-//! `org create`.
+//! `org create`, `outlet import`.
 //! Settings come from flags or, as usual for servers, from the environment.
 
 use clap::{Args, Parser, Subcommand};
@@ -110,6 +110,29 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Outlets: `outlet import` reads a CSV file as the console's import does.
+    Outlet {
+        #[command(subcommand)]
+        command: OutletCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutletCommand {
+    /// Import outlets from a CSV file with the columns number,name,brand,time_zone: prints what
+    /// each row does, then applies it as one job (audited as the command line). The same file
+    /// twice changes nothing.
+    Import {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+        /// The CSV file.
+        #[arg(long)]
+        file: PathBuf,
+        /// Only print what would change.
+        #[arg(long)]
+        preview: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -194,6 +217,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
         }
         Command::Token { command } => token(&open(&config).await?, command).await,
         Command::Org { command } => org(&open(&config).await?, command).await,
+        Command::Outlet { command } => outlet(&open(&config).await?, command).await,
         Command::Serve { demo } => serve(config, demo).await,
     }
 }
@@ -259,17 +283,55 @@ async fn token(context: &Context, command: TokenCommand) -> Result<(), String> {
     Ok(())
 }
 
-async fn org(context: &Context, command: OrgCommand) -> Result<(), String> {
-    use crate::domain::model::{OrganizationKind, Via};
-    use crate::domain::organization::OrganizationForm;
-    let failed = |e: crate::domain::AppError| match e {
+/// An error as the command line says it: field problems named by their flag.
+fn failed(error: crate::domain::AppError) -> String {
+    match error {
         crate::domain::AppError::Invalid { fields, .. } if !fields.is_empty() => fields
             .iter()
             .map(|(field, problem)| format!("--{}: {problem}", field.replace('_', "-")))
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
-    };
+    }
+}
+
+async fn outlet(context: &Context, command: OutletCommand) -> Result<(), String> {
+    use crate::domain::me::ImportAction;
+    use crate::service::{auth, outlet_import};
+    let OutletCommand::Import { org, file, preview } = command;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("--file: cannot read {}: {e}", file.display()))?;
+    let operator = auth::operator(context, &org).await.map_err(failed)?;
+    let plan = outlet_import::preview(context, &operator, &text)
+        .await
+        .map_err(failed)?;
+    for row in &plan.rows {
+        if let ImportAction::Error(reason) = &row.action {
+            println!("line {} ({}): {reason}", row.line, row.number);
+        }
+    }
+    let (create, update, unchanged, errors) = plan.counts();
+    println!(
+        "{create} to create, {update} to update, {unchanged} unchanged, {errors} with errors."
+    );
+    if preview {
+        return Ok(());
+    }
+    let job = outlet_import::apply_and_wait(context, &operator, &text)
+        .await
+        .map_err(failed)?;
+    let summary = job.summary.unwrap_or_default();
+    if job.status == "finished" {
+        println!("Applied: {summary}");
+        Ok(())
+    } else {
+        Err(summary)
+    }
+}
+
+async fn org(context: &Context, command: OrgCommand) -> Result<(), String> {
+    use crate::domain::model::{OrganizationKind, Via};
+    use crate::domain::organization::OrganizationForm;
     let OrgCommand::Create {
         name,
         slug,

@@ -9,7 +9,6 @@ use super::form::{FormAlert, TextField, field_error};
 use super::franchise::{Brands, Invitations};
 use crate::domain::AppError;
 use crate::domain::me::OrganizationSettings;
-use crate::domain::model::OrganizationKind;
 
 #[server(prefix = "/rpc", endpoint = "organization_settings")]
 pub async fn load_organization_settings() -> Result<OrganizationSettings, AppError> {
@@ -66,8 +65,11 @@ pub async fn save_organization_settings(
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveOrganizationSettings>::new();
+    // Accepting an invitation can change the organization's kind: the brands' refresh
+    // reloads the settings too.
+    let brands = RwSignal::new(0u32);
     let settings = Resource::new(
-        move || save.version().get(),
+        move || (save.version().get(), brands.get()),
         |_| load_organization_settings(),
     );
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
@@ -84,6 +86,8 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Invitations refresh_brands=brands/>
+        <Brands refresh=brands/>
     }
 }
 
@@ -93,8 +97,6 @@ fn SettingsForm(
     save: ServerAction<SaveOrganizationSettings>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let corporate = settings.kind == OrganizationKind::Corporate;
-    let brands = RwSignal::new(0u32);
     view! {
                         <dl class="details">
                             <dt>"Slug"</dt><dd data-testid="slug">{settings.slug}" (fixed)"</dd>
@@ -113,7 +115,5 @@ fn SettingsForm(
                                 </span>
                             </div>
                         </ActionForm>
-                        <Invitations refresh_brands=brands/>
-                        <Brands corporate refresh=brands/>
     }
 }

@@ -301,6 +301,29 @@ fn follow(job: RwSignal<Option<JobProgress>>, refresh: RwSignal<u32>) {
     let _ = (job, refresh);
 }
 
+/// Reads the file chosen in a file input into `csv` (in the browser; without WebAssembly the
+/// text box takes a paste).
+fn read_chosen_file(event: &leptos::ev::Event, csv: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let file = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            leptos::task::spawn_local(async move {
+                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    csv.set(text.as_string().unwrap_or_default());
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, csv);
+}
+
 #[component]
 fn ImportOutlets(refresh: RwSignal<u32>) -> impl IntoView {
     let preview = ServerAction::<PreviewOutletImport>::new();
@@ -325,8 +348,14 @@ fn ImportOutlets(refresh: RwSignal<u32>) -> impl IntoView {
             <summary>"Import outlets from CSV"</summary>
             <ActionForm action=preview attr:class="stacked" attr:novalidate="">
                 <div class="field">
+                    <label for="import-file">"CSV file (fills the text below)"</label>
+                    <input id="import-file" type="file" accept=".csv,text/csv,text/plain"
+                        on:change=move |ev| read_chosen_file(&ev, csv)/>
+                </div>
+                <div class="field">
                     <label for="import-csv">"CSV with the columns number,name,brand,time_zone"</label>
                     <textarea id="import-csv" name="csv" rows="8" aria-describedby="import-csv-error"
+                        prop:value=move || csv.get()
                         on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
                     <p class="field-error" id="import-csv-error">{move || field_error(error, "csv").get()}</p>
                 </div>

@@ -63,6 +63,24 @@ pub struct BrandFranchisees {
     pub invited: Vec<InvitationEntry>,
 }
 
+/// A brand on the settings page: owned here (with its franchisees and invitations) or run
+/// here under its owner (read-only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandCard {
+    #[serde(flatten)]
+    pub entry: super::me::BrandEntry,
+    /// `Some` for a brand this organization owns.
+    pub franchise: Option<BrandFranchisees>,
+}
+
+/// The brands part of the settings page, loaded at once (one resource, no nested loading).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandsPage {
+    /// Only a corporate organization creates brands.
+    pub corporate: bool,
+    pub brands: Vec<BrandCard>,
+}
+
 /// Whether an existing organization may be invited to run another's brand: not the brand's
 /// owner itself and not a corporate head office (which owns brands rather than running
 /// another's). A franchisee may run several brands; an independent operator that accepts

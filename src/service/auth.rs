@@ -246,6 +246,28 @@ pub fn switch_organization(
 }
 
 /// The API client behind an `Authorization` header (`Bearer <token>`, the scheme in any
+/// The operator at the command line, acting in the organization `slug`: every permission across
+/// it (whoever runs the binary on the server holds the database anyway), audited as `cli`.
+pub async fn operator(context: &Context, slug: &str) -> Result<Principal, AppError> {
+    let mut conn = context.read().await?;
+    let organization = store::organizations::id_by_slug(&mut conn, slug.trim())
+        .await?
+        .ok_or_else(|| AppError::field("org", format!("No organization has the slug {slug:?}.")))?;
+    Ok(Principal {
+        organization_id: organization,
+        access: crate::domain::Access::from_grants(
+            crate::domain::Permission::all()
+                .iter()
+                .map(|p| (None, Some(*p))),
+        ),
+        actor: Actor {
+            user_id: None,
+            token_id: None,
+            via: Via::Cli,
+        },
+    })
+}
+
 /// case). Unknown, revoked, or holding a role its organization no longer offers: 401.
 pub async fn api_client(
     context: &Context,

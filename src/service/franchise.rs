@@ -8,18 +8,38 @@ use serde_json::json;
 
 use super::setup::{create_organization, may_manage_settings};
 use super::{Context, Principal, Work};
-use crate::domain::franchise::{self, BrandFranchisees, InvitationEntry, UnlinkEffect};
+use crate::domain::franchise::{
+    self, BrandCard, BrandFranchisees, BrandsPage, InvitationEntry, UnlinkEffect,
+};
 use crate::domain::me::BrandEntry;
 use crate::domain::organization::{NewOrganization, Slug};
 use crate::domain::policy;
 use crate::domain::{AppError, BrandId, InvitationId, OrganizationId, PersonName};
 use crate::store::{self, audit, franchise as links, organizations};
 
-/// The organization's brands: those it owns (renamable), then those it runs under their owner.
-pub async fn brands(context: &Context, who: &Principal) -> Result<Vec<BrandEntry>, AppError> {
+/// The organization's brands: those it owns (renamable, with their franchisees, what unlinking
+/// each would end, and open invitations), then those it runs under their owner.
+pub async fn brands_page(context: &Context, who: &Principal) -> Result<BrandsPage, AppError> {
     may_manage_settings(who)?;
     let mut conn = context.read().await?;
-    Ok(organizations::brands_of(&mut conn, who.organization_id).await?)
+    let settings = organizations::settings(&mut conn, who.organization_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut brands = Vec::new();
+    for entry in organizations::brands_of(&mut conn, who.organization_id).await? {
+        let franchise = match entry.managed_by {
+            Some(_) => None,
+            None => Some(BrandFranchisees {
+                franchisees: links::franchisees_of(&mut conn, entry.brand.id).await?,
+                invited: links::invitations_of_brand(&mut conn, entry.brand.id).await?,
+            }),
+        };
+        brands.push(BrandCard { entry, franchise });
+    }
+    Ok(BrandsPage {
+        corporate: policy::may_own_brands(settings.kind).is_ok(),
+        brands,
+    })
 }
 
 fn brand_name_taken(error: sqlx::Error) -> AppError {
@@ -134,21 +154,6 @@ async fn owned_brand(
         .into_iter()
         .find(|b| b.brand.id == brand && b.managed_by.is_none())
         .ok_or(AppError::NotFound)
-}
-
-/// A brand's franchisees (with what unlinking each would end) and its open invitations.
-pub async fn franchisees(
-    context: &Context,
-    who: &Principal,
-    brand: BrandId,
-) -> Result<BrandFranchisees, AppError> {
-    may_manage_settings(who)?;
-    let mut conn = context.read().await?;
-    owned_brand(&mut conn, who, brand).await?;
-    Ok(BrandFranchisees {
-        franchisees: links::franchisees_of(&mut conn, brand).await?,
-        invited: links::invitations_of_brand(&mut conn, brand).await?,
-    })
 }
 
 /// Invites an existing organization (by its slug) to run a brand the caller's organization

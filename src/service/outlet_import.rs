@@ -172,14 +172,13 @@ pub async fn preview(
     })
 }
 
-/// Starts applying `csv_text` as a job and returns its progress so far. Rows with an error are
-/// skipped (the preview named them); the others are written in batches, each its own unit of
-/// work with its audit events.
-pub async fn apply(
+/// Plans `csv_text` and records a job for its writes: rows with an error are skipped (the
+/// preview named them), unchanged rows need nothing.
+async fn start(
     context: &Context,
     who: &Principal,
     csv_text: &str,
-) -> Result<JobProgress, AppError> {
+) -> Result<(uuid::Uuid, Vec<Planned>), AppError> {
     may_manage_outlets(who)?;
     let planned = {
         let mut conn = context.read().await?;
@@ -189,38 +188,55 @@ pub async fn apply(
         .into_iter()
         .filter(|p| matches!(p.row.action, ImportAction::Create | ImportAction::Update(_)))
         .collect();
-    let total = writes.len();
-    let id = {
-        let mut work = context.begin().await?;
-        let id = store::catalog::start_job(
-            &mut work,
-            who.organization_id,
-            "outlet_import",
-            total as i64,
-        )
-        .await?;
-        work.commit().await?;
-        id
+    let mut work = context.begin().await?;
+    let id = store::catalog::start_job(
+        &mut work,
+        who.organization_id,
+        "outlet_import",
+        writes.len() as i64,
+    )
+    .await?;
+    work.commit().await?;
+    Ok((id, writes))
+}
+
+/// Writes a started job's rows in batches, each its own unit of work with its audit events,
+/// and records how it ended.
+async fn finish(context: &Context, who: &Principal, id: uuid::Uuid, writes: Vec<Planned>) {
+    let (status, summary) = match run(context, who, id, writes).await {
+        Ok((created, updated)) => ("finished", format!("{created} created, {updated} updated.")),
+        Err(error) => ("failed", format!("Stopped: {error}")),
     };
+    let finished = async {
+        let mut work = context.begin().await?;
+        store::catalog::finish_job(&mut work, id, status, &summary).await?;
+        work.commit().await
+    };
+    if let Err(error) = finished.await {
+        tracing::error!(%error, "could not record the end of an import");
+    }
+}
+
+/// Starts applying `csv_text` as a job in the background and returns its progress so far.
+pub async fn apply(
+    context: &Context,
+    who: &Principal,
+    csv_text: &str,
+) -> Result<JobProgress, AppError> {
+    let (id, writes) = start(context, who, csv_text).await?;
     let (job_context, job_who) = (context.clone(), who.clone());
-    tokio::spawn(async move {
-        let (context, who) = (job_context, job_who);
-        let outcome = run(&context, &who, id, writes).await;
-        let (status, summary) = match outcome {
-            Ok((created, updated)) => {
-                ("finished", format!("{created} created, {updated} updated."))
-            }
-            Err(error) => ("failed", format!("Stopped: {error}")),
-        };
-        let finished = async {
-            let mut work = context.begin().await?;
-            store::catalog::finish_job(&mut work, id, status, &summary).await?;
-            work.commit().await
-        };
-        if let Err(error) = finished.await {
-            tracing::error!(%error, "could not record the end of an import");
-        }
-    });
+    tokio::spawn(async move { finish(&job_context, &job_who, id, writes).await });
+    progress(context, who, id).await
+}
+
+/// Applies `csv_text` as a job and waits for it to end (the command line).
+pub async fn apply_and_wait(
+    context: &Context,
+    who: &Principal,
+    csv_text: &str,
+) -> Result<JobProgress, AppError> {
+    let (id, writes) = start(context, who, csv_text).await?;
+    finish(context, who, id, writes).await;
     progress(context, who, id).await
 }
 

@@ -191,3 +191,72 @@ async fn org_create_makes_an_organization_whose_owner_is_invited_by_mail() {
         "{message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outlet_import_from_a_file_says_what_each_row_does_and_a_second_run_changes_nothing() {
+    let app = spawn_app().await;
+    let file = app.dir.path().join("outlets.csv");
+    std::fs::write(
+        &file,
+        "number,name,brand,time_zone\n\
+         HB-901,Harbor Burger Dock 1,Harbor Burger,America/Los_Angeles\n\
+         HB-902,Harbor Burger Dock 2,Harbor Burger,\n\
+         HB-903,Harbor Burger Dock 3,No Such Brand,\n",
+    )
+    .unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["outlet", "import", "--org", "harbor", "--file"];
+        args.push(file.to_str().unwrap());
+        args.extend_from_slice(extra);
+        brigade(&app.database_url, &args)
+    };
+    let preview = import(&["--preview"]);
+    assert_succeeded(&preview);
+    let said = String::from_utf8_lossy(&preview.stdout).to_string();
+    assert!(said.contains("line 4 (HB-903)"), "{said}");
+    assert!(
+        said.contains("2 to create, 0 to update, 0 unchanged, 1 with errors."),
+        "{said}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outlets WHERE number LIKE 'HB-9%'")
+            .await,
+        0,
+        "a preview writes nothing"
+    );
+
+    let first = import(&[]);
+    assert_succeeded(&first);
+    assert!(String::from_utf8_lossy(&first.stdout).contains("Applied: 2 created, 0 updated."));
+    let again = import(&[]);
+    assert_succeeded(&again);
+    let said = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(
+        said.contains("0 to create, 0 to update, 2 unchanged, 1 with errors."),
+        "{said}"
+    );
+    assert!(said.contains("Applied: 0 created, 0 updated."), "{said}");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'outlet.created' AND via = 'cli'"
+        )
+        .await,
+        2
+    );
+
+    let unknown = brigade(
+        &app.database_url,
+        &[
+            "outlet",
+            "import",
+            "--org",
+            "nowhere",
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("--org: No organization has the slug")
+    );
+}

@@ -49,6 +49,20 @@ async fn brand_id(app: &TestApp, name: &str) -> String {
         .to_string()
 }
 
+/// The franchisees and open invitations of the caller's brand `brand` (an id), as the settings
+/// page shows them.
+async fn franchise_of(app: &TestApp, brand: &str) -> Value {
+    let (status, page) = app.rpc("organization_brands", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["brands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|card| card["brand"]["id"] == brand)
+        .map(|card| card["franchise"].clone())
+        .expect("the brand is listed")
+}
+
 /// Another browser on the same database, signed in as `email`.
 async fn signed_in(app: &TestApp, email: &str) -> TestApp {
     let other = spawn_on(&app.database_url, &app.dir).await;
@@ -85,7 +99,7 @@ async fn an_invited_independent_organization_accepts_in_the_console_and_runs_the
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
     assert_eq!(again["Conflict"]["code"], "already_invited");
-    let (_, listed) = app.rpc("brand_franchisees", &[("brand", &brand)]).await;
+    let listed = franchise_of(&app, &brand).await;
     assert_eq!(listed["invited"][0]["invitee_slug"], "pier-tacos");
 
     let pier = signed_in(&app, &owner).await;
@@ -116,8 +130,14 @@ async fn an_invited_independent_organization_accepts_in_the_console_and_runs_the
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, brands) = pier.rpc("organization_brands", &[]).await;
-    assert_eq!(brands[0]["brand"]["name"], "Harbor Burger");
-    assert_eq!(brands[0]["managed_by"], "Harbor Kitchen Group");
+    assert_eq!(brands["brands"][0]["brand"]["name"], "Harbor Burger");
+    assert_eq!(brands["brands"][0]["managed_by"], "Harbor Kitchen Group");
+    assert_eq!(
+        brands["brands"][0]["franchise"],
+        Value::Null,
+        "no franchisees of another's brand"
+    );
+    assert_eq!(brands["corporate"], false);
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM organizations WHERE slug = 'pier-tacos' AND kind = 'franchisee'"
@@ -140,7 +160,7 @@ async fn an_invited_independent_organization_accepts_in_the_console_and_runs_the
         StatusCode::NOT_FOUND,
         "an answered invitation is closed"
     );
-    let (_, listed) = app.rpc("brand_franchisees", &[("brand", &brand)]).await;
+    let listed = franchise_of(&app, &brand).await;
     let names: Vec<&str> = listed["franchisees"]
         .as_array()
         .unwrap()
@@ -244,7 +264,7 @@ async fn only_the_brands_owner_invites_another_non_corporate_organization_and_ma
         "declined: no link"
     );
     let (_, brands) = pier.rpc("organization_brands", &[]).await;
-    assert_eq!(brands, json!([]));
+    assert_eq!(brands["brands"], json!([]));
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM audit_events WHERE action IN
@@ -298,7 +318,7 @@ async fn unlinking_a_franchisee_is_confirmed_and_ends_what_the_link_gave_and_not
         .id_of("SELECT id FROM organizations WHERE slug = ?1", "northside")
         .await
         .to_string();
-    let (_, listed) = app.rpc("brand_franchisees", &[("brand", &brand)]).await;
+    let listed = franchise_of(&app, &brand).await;
     assert_eq!(
         ends(&listed, "Northside Foods"),
         json!({"brand_role_grants": 2, "external_people": 1, "handed_over": 1, "api_clients": 1}),
@@ -400,7 +420,11 @@ async fn unlinking_a_franchisee_is_confirmed_and_ends_what_the_link_gave_and_not
         "Harbor's access, Northside's roles and outlets are untouched"
     );
     let (_, brands) = northside.rpc("organization_brands", &[]).await;
-    assert_eq!(brands, json!([]), "Northside no longer runs the brand");
+    assert_eq!(
+        brands["brands"],
+        json!([]),
+        "Northside no longer runs the brand"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'brand.franchisee_unlinked'")
             .await,

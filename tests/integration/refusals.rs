@@ -94,7 +94,6 @@ async fn nobody_and_a_revoked_token_are_refused_everywhere() {
         "outlet_import_progress",
         "set_outlet_archived",
         "delete_report_role",
-        "brand_franchisees",
         "invite_franchisee",
         "withdraw_invitation",
         "unlink_franchisee",

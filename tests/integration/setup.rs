@@ -216,6 +216,7 @@ async fn a_corporate_owner_creates_and_renames_brands_a_franchisee_only_sees_its
     let northside = spawn_on(&app.database_url, &app.dir).await;
     northside.sign_in_as(NORTHSIDE_OWNER).await;
     let (_, brands) = northside.rpc("organization_brands", &[]).await;
+    let brands = &brands["brands"];
     assert_eq!(brands.as_array().unwrap().len(), 1);
     assert_eq!(brands[0]["brand"]["name"], "Harbor Burger");
     assert_eq!(brands[0]["managed_by"], "Harbor Kitchen Group");

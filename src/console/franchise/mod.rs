@@ -9,14 +9,16 @@ use leptos::prelude::*;
 
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error, refresh_when};
-use crate::domain::franchise::{FranchiseeEntry, InvitationEntry};
-use crate::domain::me::BrandEntry;
+use crate::domain::AppError;
+use crate::domain::franchise::{BrandCard, BrandFranchisees, FranchiseeEntry, InvitationEntry};
 use rpc::*;
 
 /// The organization's brands: owned ones with their franchisees, or those it runs, read-only.
+/// One resource, created here at the page's level, carries the whole section (resources
+/// created inside a resolved `Suspend` do not hydrate reliably).
 #[component]
-pub fn Brands(corporate: bool, refresh: RwSignal<u32>) -> impl IntoView {
-    let brands = Resource::new(move || refresh.get(), |_| load_brands());
+pub fn Brands(refresh: RwSignal<u32>) -> impl IntoView {
+    let page = Resource::new(move || refresh.get(), |_| load_brands());
     let create = ServerAction::<SaveBrand>::new();
     refresh_when(move || matches!(create.value().get(), Some(Ok(_))), refresh);
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -25,33 +27,41 @@ pub fn Brands(corporate: bool, refresh: RwSignal<u32>) -> impl IntoView {
             <h2 id="brands-heading">"Brands"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match brands.await {
+                    match page.await {
+                        // The settings above already say a refusal.
+                        Err(AppError::Forbidden | AppError::Denied { .. } | AppError::Unauthenticated) => ().into_any(),
                         Err(error) => view! { <Problem error/> }.into_any(),
-                        Ok(brands) if brands.is_empty() => view! { <p class="empty">"No brands."</p> }.into_any(),
-                        Ok(brands) => view! {
-                            <ul class="toggles" data-testid="brands">
-                                {brands.into_iter().map(|entry| view! { <BrandRow entry refresh/> }).collect_view()}
-                            </ul>
+                        Ok(page) => view! {
+                            {if page.brands.is_empty() {
+                                view! { <p class="empty">"No brands."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="toggles" data-testid="brands">
+                                        {page.brands.into_iter().map(|card| view! { <BrandRow card refresh/> }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            {page.corporate.then(|| view! {
+                                <ActionForm action=create attr:class="grid" attr:novalidate="">
+                                    <TextField id="brand-name" name="name" label="New brand" error=field_error(error, "name")/>
+                                    <FormAlert error/>
+                                    <div class="actions"><button type="submit">"Add brand"</button></div>
+                                </ActionForm>
+                            })}
                         }.into_any(),
                     }
                 })}
             </Suspense>
-            {corporate.then(|| view! {
-                <ActionForm action=create attr:class="grid" attr:novalidate="">
-                    <TextField id="brand-name" name="name" label="New brand" error=field_error(error, "name")/>
-                    <FormAlert error/>
-                    <div class="actions"><button type="submit">"Add brand"</button></div>
-                </ActionForm>
-            })}
         </section>
     }
 }
 
 #[component]
-fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
+fn BrandRow(card: BrandCard, refresh: RwSignal<u32>) -> impl IntoView {
     let rename = ServerAction::<SaveBrand>::new();
     refresh_when(move || matches!(rename.value().get(), Some(Ok(_))), refresh);
     let error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    let BrandCard { entry, franchise } = card;
     let id = entry.brand.id.to_string();
     let (franchise_brand, brand_name) = (id.clone(), entry.brand.name.clone());
     let input_id = format!("brand-{id}");
@@ -59,9 +69,9 @@ fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <li class="toggle">
             <strong>{entry.brand.name.clone()}</strong>
-            {match entry.managed_by {
-                Some(owner) => view! { <p class="hint locked">{format!("Managed by {owner}")}</p> }.into_any(),
-                None => view! {
+            {match (entry.managed_by, franchise) {
+                (Some(owner), _) => view! { <p class="hint locked">{format!("Managed by {owner}")}</p> }.into_any(),
+                (None, franchise) => view! {
                     <ActionForm action=rename attr:class="inline">
                         <input type="hidden" name="id" value=id/>
                         <label for=label_for>"Rename to"</label>
@@ -69,8 +79,9 @@ fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
                         <button type="submit">"Rename"</button>
                     </ActionForm>
                     <FormAlert error/>
-                    <Franchisees brand=franchise_brand.clone() brand_name=brand_name.clone()/>
-                    <AddFranchisee brand=franchise_brand brand_name/>
+                    <Franchisees brand=franchise_brand.clone() brand_name=brand_name.clone()
+                        franchise=franchise.unwrap_or_default() refresh/>
+                    <AddFranchisee brand=franchise_brand brand_name refresh/>
                 }.into_any(),
             }}
         </li>
@@ -78,8 +89,9 @@ fn BrandRow(entry: BrandEntry, refresh: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn AddFranchisee(brand: String, brand_name: String) -> impl IntoView {
+fn AddFranchisee(brand: String, brand_name: String, refresh: RwSignal<u32>) -> impl IntoView {
     let add = ServerAction::<AddFranchisee>::new();
+    refresh_when(move || matches!(add.value().get(), Some(Ok(()))), refresh);
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
     let key = brand.clone();
     let field = move |what: &str| format!("franchisee-{key}-{what}");
@@ -101,7 +113,6 @@ fn AddFranchisee(brand: String, brand_name: String) -> impl IntoView {
                     <input id=zone_id name="time_zone" value="UTC"/><p class="field-error">{problem("time_zone")}</p></div>
                 <FormAlert error/>
                 <button type="submit">"Add franchisee"</button>
-                <span role="status">{move || matches!(add.value().get(), Some(Ok(()))).then_some("Added; its owner is invited by mail.")}</span>
             </ActionForm>
         </details>
     }
@@ -110,42 +121,29 @@ fn AddFranchisee(brand: String, brand_name: String) -> impl IntoView {
 /// A brand's franchisees (each with its unlink), its open invitations (withdrawable) and the
 /// invitation of an existing organization by slug.
 #[component]
-fn Franchisees(brand: String, brand_name: String) -> impl IntoView {
-    let refresh = RwSignal::new(0u32);
-    let key = brand.clone();
-    let list = Resource::new(
-        move || refresh.get(),
-        move |_| load_franchisees(key.clone()),
-    );
+fn Franchisees(
+    brand: String,
+    brand_name: String,
+    franchise: BrandFranchisees,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let invite = ServerAction::<InviteFranchisee>::new();
     refresh_when(move || matches!(invite.value().get(), Some(Ok(_))), refresh);
     let error = Signal::derive(move || invite.value().get().and_then(Result::err));
     let slug_id = format!("invite-{brand}-slug");
     let slug_error_id = format!("{slug_id}-error");
     let (described_by, label_for) = (slug_error_id.clone(), slug_id.clone());
-    let brand_for_rows = brand.clone();
+    let rows = brand.clone();
     view! {
         <div class="franchisees">
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let brand = brand_for_rows.clone();
-                    Suspend::new(async move {
-                        match list.await {
-                            Err(error) => view! { <Problem error/> }.into_any(),
-                            Ok(found) => view! {
-                                <ul data-testid="franchisees">
-                                    {found.franchisees.into_iter().map(|franchisee| view! {
-                                        <FranchiseeRow brand=brand.clone() franchisee refresh/>
-                                    }).collect_view()}
-                                    {found.invited.into_iter().map(|invitation| view! {
-                                        <InvitedRow invitation refresh/>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+            <ul data-testid="franchisees">
+                {franchise.franchisees.into_iter().map(|franchisee| view! {
+                    <FranchiseeRow brand=rows.clone() franchisee refresh/>
+                }).collect_view()}
+                {franchise.invited.into_iter().map(|invitation| view! {
+                    <InvitedRow invitation refresh/>
+                }).collect_view()}
+            </ul>
             <details class="row-actions">
                 <summary>{format!("Invite an existing organization to run {brand_name}")}</summary>
                 <ActionForm action=invite attr:class="stacked" attr:novalidate="">
@@ -157,8 +155,6 @@ fn Franchisees(brand: String, brand_name: String) -> impl IntoView {
                     </div>
                     <FormAlert error/>
                     <button type="submit">"Invite"</button>
-                    <span role="status">{move || matches!(invite.value().get(), Some(Ok(_)))
-                        .then_some("Invited; its settings managers answer in their console.")}</span>
                 </ActionForm>
             </details>
         </div>
@@ -237,6 +233,7 @@ pub fn Invitations(refresh_brands: RwSignal<u32>) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match invitations.await {
+                    Err(AppError::Forbidden | AppError::Denied { .. } | AppError::Unauthenticated) => ().into_any(),
                     Err(error) => view! { <Problem error/> }.into_any(),
                     Ok(found) if found.is_empty() => ().into_any(),
                     Ok(found) => view! {

@@ -3,16 +3,16 @@
 use leptos::prelude::*;
 
 use crate::domain::AppError;
-use crate::domain::franchise::{BrandFranchisees, InvitationEntry, UnlinkEffect};
+use crate::domain::franchise::{BrandsPage, InvitationEntry, UnlinkEffect};
 use crate::domain::me::BrandEntry;
 
 #[server(prefix = "/rpc", endpoint = "organization_brands")]
-pub async fn load_brands() -> Result<Vec<BrandEntry>, AppError> {
+pub async fn load_brands() -> Result<BrandsPage, AppError> {
     use super::super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            crate::service::franchise::brands(&context()?, &caller.principal).await
+            crate::service::franchise::brands_page(&context()?, &caller.principal).await
         }
         .await,
     )
@@ -85,20 +85,6 @@ pub async fn add_franchisee(
             crate::service::franchise::add_franchisee(&mut work, &caller.principal, brand, &new)
                 .await?;
             work.commit().await
-        }
-        .await,
-    )
-}
-
-/// A brand's franchisees and open invitations (its owner only).
-#[server(prefix = "/rpc", endpoint = "brand_franchisees")]
-pub async fn load_franchisees(brand: String) -> Result<BrandFranchisees, AppError> {
-    use super::super::server::{caller, context, with_status};
-    with_status(
-        async move {
-            let caller = caller().await?;
-            let brand = crate::domain::BrandId::parse(&brand).ok_or(AppError::NotFound)?;
-            crate::service::franchise::franchisees(&context()?, &caller.principal, brand).await
         }
         .await,
     )
