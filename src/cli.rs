@@ -1,5 +1,5 @@
 //! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`,
-//! `org create`, `outlet import`.
+//! `org create`, `outlet import`, `synth`.
 //! Settings come from flags or, as usual for servers, from the environment.
 
 use clap::{Args, Parser, Subcommand};
@@ -115,6 +115,26 @@ enum Command {
         #[command(subcommand)]
         command: OutletCommand,
     },
+    /// Fill the database with a generated restaurant group of this size (for measuring):
+    /// a head office with three brands, a franchisee, roles, people and their grants.
+    Synth {
+        /// The head office's slug (its franchisee gets <slug>-franchise).
+        #[arg(long, default_value = "synth")]
+        slug: String,
+        #[arg(long, default_value_t = 2_000)]
+        outlets: usize,
+        #[arg(long, default_value_t = 200_000)]
+        people: usize,
+        /// User connectors (grants), in total.
+        #[arg(long, default_value_t = 1_000_000)]
+        connectors: usize,
+        /// The same seed gives the same names and grants.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The head office owner's password (owner@<slug>.example); without it, an invitation.
+        #[arg(long, env = "BRIGADE_SYNTH_OWNER_PASSWORD")]
+        owner_password: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,6 +238,24 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
         Command::Token { command } => token(&open(&config).await?, command).await,
         Command::Org { command } => org(&open(&config).await?, command).await,
         Command::Outlet { command } => outlet(&open(&config).await?, command).await,
+        Command::Synth {
+            slug,
+            outlets,
+            people,
+            connectors,
+            seed,
+            owner_password,
+        } => {
+            let plan = crate::service::synth::SynthPlan {
+                slug,
+                outlets,
+                people,
+                connectors,
+                seed,
+                owner_password,
+            };
+            synth(&open(&config).await?, plan).await
+        }
         Command::Serve { demo } => serve(config, demo).await,
     }
 }
@@ -293,6 +331,32 @@ fn failed(error: crate::domain::AppError) -> String {
             .join("; "),
         other => other.to_string(),
     }
+}
+
+async fn synth(context: &Context, plan: crate::service::synth::SynthPlan) -> Result<(), String> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let bar = ProgressBar::new(plan.rows());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} eta {eta}")
+            .map_err(|e| e.to_string())?,
+    );
+    let started = std::time::Instant::now();
+    let report = crate::service::synth::generate(context, &plan, |rows| bar.set_position(rows))
+        .await
+        .map_err(failed)?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "Generated {} ({} outlets, {} people, {} connectors): {} rows in {seconds:.1} s, {:.0} rows/s.",
+        report.organization,
+        plan.outlets,
+        plan.people,
+        plan.connectors,
+        report.rows,
+        report.rows as f64 / seconds.max(0.001),
+    );
+    println!("Its owner: {}", report.owner_email);
+    Ok(())
 }
 
 async fn outlet(context: &Context, command: OutletCommand) -> Result<(), String> {

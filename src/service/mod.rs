@@ -20,6 +20,7 @@ pub mod roles;
 pub mod secrets;
 pub mod settings;
 pub mod setup;
+pub mod synth;
 pub mod users;
 pub mod verification;
 

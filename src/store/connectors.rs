@@ -4,8 +4,8 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{
-    Conn, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, format_timestamp, like_fragment,
-    now, push_outlet_scope,
+    Conn, INDEXED_FRAGMENT, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
+    format_timestamp, like_fragment, now, push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
@@ -44,6 +44,21 @@ fn select_by_email() -> String {
             {VISIBLE_LAST_NAME} AS last_name
         FROM memberships m
         CROSS JOIN user_accounts a ON a.id = m.user_id
+        CROSS JOIN user_connectors c ON c.membership_id = m.id
+        JOIN roles r ON r.id = c.role_id
+        LEFT JOIN outlets o ON o.id = c.outlet_id
+        WHERE m.organization_id = "
+    )
+}
+
+/// The same for a fragment long enough for the trigram index: from the accounts it finds, to
+/// their membership in the organization (bound next), to its connectors.
+fn select_by_indexed_email() -> String {
+    format!(
+        "{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
+            {VISIBLE_LAST_NAME} AS last_name
+        FROM user_accounts a
+        CROSS JOIN memberships m ON m.user_id = a.id
         CROSS JOIN user_connectors c ON c.membership_id = m.id
         JOIN roles r ON r.id = c.role_id
         LEFT JOIN outlets o ON o.id = c.outlet_id
@@ -125,10 +140,16 @@ fn list_query<'a>(
             query
         }
         Some(email) => {
-            let mut query = QueryBuilder::new(format!("{prefix}{}", select_by_email()));
+            let select = if email.chars().count() >= INDEXED_FRAGMENT {
+                select_by_indexed_email()
+            } else {
+                select_by_email()
+            };
+            let mut query = QueryBuilder::new(format!("{prefix}{select}"));
             // (A connector's membership is always of the connector's organization.)
+            query.push_bind(organization);
+            push_indexed_candidates(&mut query, "a.id", "{email}", email);
             query
-                .push_bind(organization)
                 .push(" AND a.email LIKE ")
                 .push_bind(like_fragment(email))
                 .push(" ESCAPE '\\'");

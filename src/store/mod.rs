@@ -13,6 +13,7 @@ pub mod mail;
 pub mod organizations;
 pub mod people;
 pub mod settings;
+pub mod synth;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
@@ -190,6 +191,37 @@ where
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.
+/// Fragments this long or longer are searched through the trigram index (`account_search`);
+/// shorter ones have no trigram and are matched by a scan.
+pub(crate) const INDEXED_FRAGMENT: usize = 3;
+
+/// The FTS5 query for `fragment` as one literal phrase (`"` doubled; `%` and `_` are plain
+/// characters in a phrase).
+pub(crate) fn fts_phrase(fragment: &str) -> String {
+    format!("\"{}\"", fragment.replace('"', "\"\""))
+}
+
+/// ` AND <account> IN (accounts whose <columns> contain the fragment)`, through the trigram
+/// index, when the fragment is long enough to use it; nothing otherwise. `columns` is an FTS5
+/// column filter such as `{email}` or `{email username full_name}`. The candidates it keeps are
+/// a superset of a case-insensitive `LIKE`, which the caller still applies (the rule of what
+/// an organization may see stays there).
+pub(crate) fn push_indexed_candidates(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    account: &str,
+    columns: &str,
+    fragment: &str,
+) {
+    if fragment.chars().count() >= INDEXED_FRAGMENT {
+        query.push(format_args!(
+            " AND {account} IN (SELECT k.account_id FROM account_search s
+                JOIN account_search_keys k ON k.key = s.rowid WHERE account_search MATCH "
+        ));
+        query.push_bind(format!("{columns} : {}", fts_phrase(fragment)));
+        query.push(")");
+    }
+}
+
 pub(crate) fn like_fragment(fragment: &str) -> String {
     let mut pattern = String::from("%");
     for c in fragment.chars() {

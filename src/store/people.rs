@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::{
     Conn, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME, like_fragment,
-    push_in, push_outlet_scope,
+    push_in, push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
 use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
@@ -57,6 +57,7 @@ fn push_selection(query: &mut QueryBuilder<'_, Sqlite>, selection: &PeopleSelect
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        push_indexed_candidates(query, "a.id", "{email username full_name}", fragment);
         let pattern = like_fragment(fragment);
         query.push(" AND (a.email LIKE ");
         query.push_bind(pattern.clone());

@@ -796,6 +796,15 @@ async fn the_email_and_modified_since_filters_never_walk_the_organizations_conne
                         .all(|step| step.starts_with("SEARCH c USING") && step.contains(by)),
                 "{name} ({scope:?}) reads connectors by {by}: {plan:?}"
             );
+            if *name == "email" {
+                assert!(
+                    plan.iter().any(|s| s.contains("VIRTUAL TABLE INDEX"))
+                        && !plan
+                            .iter()
+                            .any(|s| s.starts_with("SCAN m") || s.starts_with("SCAN a")),
+                    "a fragment of 3+ characters finds its accounts through the trigram index: {plan:?}"
+                );
+            }
         }
     }
 }

@@ -28,4 +28,6 @@ mod database;
 mod franchise;
 mod permissions;
 mod refusals;
+mod search;
 mod setup;
+mod synth;

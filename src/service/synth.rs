@@ -1,0 +1,435 @@
+//! `brigade synth`: a realistic organization of a chosen size, for measuring Brigade at
+//! restaurant-group scale. A corporate head office with three brands, a franchisee running one
+//! of them, roles of both types, and people whose names and addresses look real, managed from
+//! the console, an HR integration (API, by brand) or an identity provider (SCIM), some of them
+//! deactivated. Rows are written in batches, one transaction per batch.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::Context;
+use super::setup::create_organization;
+use crate::domain::model::{ConnectorType, ManagedBy, OrganizationKind, PartnerRole, Via};
+use crate::domain::organization::OrganizationForm;
+use crate::domain::{
+    AppError, BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, Permission, RoleId,
+    UserId,
+};
+use crate::store::synth::{AccountRow, ConnectorRow, MembershipRow, OutletRow};
+use crate::store::{self, audit, organizations};
+
+/// People written per transaction.
+const PEOPLE_PER_BATCH: usize = 5_000;
+/// Outlet roles an outlet person may hold: staff mostly, some shift leads, a few managers.
+const OUTLET_ROLES: usize = 3;
+
+const FIRST_NAMES: [&str; 40] = [
+    "Aiden", "Amara", "Ana", "Ben", "Carla", "Chen", "Chloe", "Dario", "Elena", "Emre", "Fatima",
+    "Felix", "Grace", "Hana", "Ivan", "Jade", "Jonas", "Kai", "Lena", "Leo", "Lucia", "Malik",
+    "Maya", "Mei", "Nadia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam", "Sofia",
+    "Tariq", "Uma", "Victor", "Wen", "Yara", "Yusuf", "Zoe",
+];
+const LAST_NAMES: [&str; 40] = [
+    "Adams", "Alvarez", "Baker", "Bianchi", "Brooks", "Chen", "Costa", "Dubois", "Evans",
+    "Fischer", "Garcia", "Haddad", "Hughes", "Ivanova", "Jensen", "Kim", "Kowalski", "Lopez",
+    "Martin", "Moreau", "Nakamura", "Nguyen", "Novak", "Okafor", "Ortega", "Patel", "Quinn",
+    "Reyes", "Rossi", "Sato", "Schmidt", "Silva", "Smith", "Tanaka", "Turner", "Walker", "Weber",
+    "Wong", "Yilmaz", "Zhang",
+];
+const CITIES: [&str; 12] = [
+    "Downtown",
+    "Harbor",
+    "Airport",
+    "Riverside",
+    "Old Town",
+    "Station",
+    "Mall",
+    "Campus",
+    "Lakeside",
+    "Uptown",
+    "Market",
+    "Park",
+];
+const BRANDS: [(&str, &str); 3] = [("Burger", "BU"), ("Tacos", "TA"), ("Coffee", "CO")];
+
+/// The size asked for.
+#[derive(Debug, Clone)]
+pub struct SynthPlan {
+    pub slug: String,
+    pub outlets: usize,
+    pub people: usize,
+    pub connectors: usize,
+    pub seed: u64,
+    /// The owner's password; without it the owner is invited by mail.
+    pub owner_password: Option<String>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, Default)]
+pub struct SynthReport {
+    pub organization: String,
+    pub owner_email: String,
+    pub rows: u64,
+}
+
+/// One organization's part of the data set.
+struct Side {
+    organization: OrganizationId,
+    corporate: bool,
+    /// The mail domain of its people.
+    domain: String,
+    /// The brands it owns (the head office).
+    brands: Vec<(BrandId, String)>,
+    outlets: Vec<(OutletId, Option<BrandId>)>,
+    /// Staff, shift lead, outlet manager.
+    outlet_roles: [RoleId; OUTLET_ROLES],
+    /// Area manager, viewer (the head office).
+    library_roles: Vec<RoleId>,
+}
+
+impl SynthPlan {
+    /// The rows this plan writes (outlets, accounts, memberships, connectors).
+    pub fn rows(&self) -> u64 {
+        (self.outlets + 2 * self.people + self.connectors) as u64
+    }
+
+    fn check(&self) -> Result<(), AppError> {
+        let mut problems = crate::domain::error::Problems::default();
+        if self.outlets < 2 {
+            problems.add(
+                "outlets",
+                "At least 2 (the franchisee runs a tenth of them).",
+            );
+        }
+        if self.people < 2 {
+            problems.add("people", "At least 2.");
+        }
+        // The franchisee runs a tenth of the outlets: its people must fit in their grants there.
+        let franchised = (self.outlets / 10).max(1);
+        let library = self.people / 100;
+        let outlet_people = self.people.saturating_sub(library).max(1);
+        let most = OUTLET_ROLES * franchised * outlet_people + library;
+        if self.connectors < self.people {
+            problems.add("connectors", "At least one per person.");
+        } else if self.connectors > most {
+            problems.add(
+                "connectors",
+                format!("At most {most} for this many outlets and people."),
+            );
+        }
+        problems.finish()
+    }
+}
+
+/// Fills the database with the plan's organization (and its franchisee); `progress` is told the
+/// rows written so far after each batch.
+#[tracing::instrument(skip_all, fields(slug = %plan.slug))]
+pub async fn generate(
+    context: &Context,
+    plan: &SynthPlan,
+    mut progress: impl FnMut(u64),
+) -> Result<SynthReport, AppError> {
+    plan.check()?;
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let (corporate, franchisee, owner_email) = organizations_and_roles(context, plan).await?;
+    let mut written = 0u64;
+
+    // Outlets: a tenth run by the franchisee under the first brand, the rest by the head office
+    // under its three brands in turn.
+    let franchised = (plan.outlets / 10).max(1);
+    let brands = corporate.brands.clone();
+    let mut sides = [corporate, franchisee];
+    let mut rows = Vec::with_capacity(plan.outlets);
+    for n in 0..plan.outlets {
+        let (side, brand) = if n < franchised {
+            (1, 0)
+        } else {
+            (0, n % brands.len())
+        };
+        let id = OutletId::generate();
+        let (brand_id, brand_name) = &brands[brand];
+        rows.push(OutletRow {
+            id,
+            organization: sides[side].organization,
+            brand: Some(*brand_id),
+            name: format!("{brand_name} {} {}", CITIES[n % CITIES.len()], n + 1),
+            number: format!("{}-{:05}", BRANDS[brand].1, n + 1),
+        });
+        sides[side].outlets.push((id, Some(*brand_id)));
+    }
+    let mut work = context.begin().await?;
+    store::synth::outlets(&mut work, &rows).await?;
+    work.commit().await?;
+    written += rows.len() as u64;
+    progress(written);
+
+    // People: one in twenty works for the franchisee; one in a hundred of the head office's is
+    // a library user (one L grant); everyone else holds outlet grants spread over neighbouring
+    // outlets, so that the total is exactly the connectors asked for.
+    let library_people = plan.people / 100;
+    let outlet_people = plan.people - library_people;
+    let outlet_grants = plan.connectors - library_people;
+    let (base, extra) = (outlet_grants / outlet_people, outlet_grants % outlet_people);
+    let mut outlet_index = 0usize;
+    for start in (0..plan.people).step_by(PEOPLE_PER_BATCH) {
+        let end = (start + PEOPLE_PER_BATCH).min(plan.people);
+        let mut accounts = Vec::with_capacity(end - start);
+        let mut memberships = Vec::with_capacity(end - start);
+        let mut connectors = Vec::new();
+        for n in start..end {
+            let library = n < library_people;
+            let side = if !library && n % 20 == 19 { 1 } else { 0 };
+            let side = &sides[side];
+            let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
+            let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+            let handle = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1);
+            let user = UserId::generate();
+            let membership = MembershipId::generate();
+            accounts.push(AccountRow {
+                id: user,
+                email: format!("{handle}@{}", side.domain),
+                username: handle,
+                first_name: first,
+                last_name: last,
+            });
+            let mut default_outlet = None;
+            let mut home_brand = None;
+            if library {
+                let role = side.library_roles[n % side.library_roles.len()];
+                connectors.push(ConnectorRow {
+                    id: ConnectorId::generate(),
+                    organization: side.organization,
+                    membership,
+                    outlet: None,
+                    role,
+                });
+            } else {
+                let grants = base + usize::from(outlet_index < extra);
+                outlet_index += 1;
+                let count = side.outlets.len();
+                let first_outlet = rng.gen_range(0..count);
+                let role_roll: u8 = rng.gen_range(0..10);
+                let first_role = match role_roll {
+                    0..7 => 0,
+                    7..9 => 1,
+                    _ => 2,
+                };
+                for j in 0..grants {
+                    let (outlet, brand) = side.outlets[(first_outlet + j) % count];
+                    let role = side.outlet_roles[(first_role + j / count) % OUTLET_ROLES];
+                    connectors.push(ConnectorRow {
+                        id: ConnectorId::generate(),
+                        organization: side.organization,
+                        membership,
+                        outlet: Some(outlet),
+                        role,
+                    });
+                    if j == 0 {
+                        default_outlet = Some(outlet);
+                        home_brand = brand;
+                    }
+                }
+            }
+            // A fifth come from the HR integration (managed by their outlet's brand at the
+            // head office), one in twenty from the identity provider; one in 33 has left.
+            // Library users are office staff, managed from the console.
+            let (managed_by, brand) = match n % 20 {
+                _ if library => (ManagedBy::Console, None),
+                1..=4 => (ManagedBy::Api, home_brand.filter(|_| side.corporate)),
+                5 => (ManagedBy::Scim, None),
+                _ => (ManagedBy::Console, None),
+            };
+            memberships.push(MembershipRow {
+                id: membership,
+                organization: side.organization,
+                user,
+                active: n % 33 != 7,
+                managed_by,
+                brand,
+                default_outlet,
+            });
+        }
+        let mut work = context.begin().await?;
+        store::synth::accounts(&mut work, &accounts).await?;
+        store::synth::memberships(&mut work, &memberships).await?;
+        store::synth::connectors(&mut work, &connectors).await?;
+        work.commit().await?;
+        written += (accounts.len() + memberships.len() + connectors.len()) as u64;
+        progress(written);
+    }
+    let mut work = context.begin().await?;
+    store::synth::analyze(&mut work).await?;
+    work.commit().await?;
+    Ok(SynthReport {
+        organization: sides[0].domain.clone(),
+        owner_email,
+        rows: written,
+    })
+}
+
+/// A title-case prefix from the slug: `synth-group` gives "Synth".
+fn prefix(slug: &str) -> String {
+    let word = slug.split('-').next().unwrap_or(slug);
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Creates the head office (its owner, brands and roles) and the franchisee (its owner,
+/// link and roles), as `brigade org create` would; returns both sides and the owner's email.
+async fn organizations_and_roles(
+    context: &Context,
+    plan: &SynthPlan,
+) -> Result<(Side, Side, String), AppError> {
+    let prefix = prefix(&plan.slug);
+    let cli = audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: Via::Cli,
+    };
+    let form =
+        |name: String, slug: String, kind: &str, password: Option<&String>| OrganizationForm {
+            name,
+            email: format!("owner@{slug}.example"),
+            slug,
+            kind: kind.into(),
+            time_zone: "America/New_York".into(),
+            first_name: "Olivia".into(),
+            last_name: "Owner".into(),
+            password: password.map(|p| (p.clone(), p.clone())),
+        };
+    let corporate_form = form(
+        format!("{prefix} Hospitality Group"),
+        plan.slug.clone(),
+        "corporate",
+        plan.owner_password.as_ref(),
+    )
+    .parse(&[OrganizationKind::Corporate])?;
+    let franchisee_form = form(
+        format!("{prefix} Franchise Partners"),
+        format!("{}-franchise", plan.slug),
+        "franchisee",
+        None,
+    )
+    .parse(&[OrganizationKind::Franchisee])?;
+    let password_hash = match &corporate_form.owner.password {
+        Some(password) => Some(super::passwords::hash(password).await?),
+        None => None,
+    };
+    let mut work = context.begin().await?;
+    let (corporate, owner) = create_organization(&mut work, cli, &corporate_form).await?;
+    if let Some(hash) = &password_hash {
+        store::accounts::set_first_password(&mut work, owner, hash.as_stored()).await?;
+    }
+    let (franchisee, _) = create_organization(&mut work, cli, &franchisee_form).await?;
+    let mut brands = Vec::new();
+    for (label, _) in BRANDS {
+        let name = format!("{prefix} {label}");
+        let id = organizations::insert_brand(&mut work, corporate, &name).await?;
+        brands.push((id, name));
+    }
+    organizations::link_franchisee(&mut work, franchisee, brands[0].0).await?;
+    let role = |name: &'static str, kind, partner, permissions: &'static [Permission]| {
+        (name, kind, partner, permissions)
+    };
+    use ConnectorType::{Library as L, Outlet as O};
+    use Permission::*;
+    let outlet_admin: &'static [Permission] =
+        &[ViewUsers, ManageUsers, ViewConnectors, ManageConnectors];
+    let outlet_roles = [
+        role("Staff", O, PartnerRole::Viewer, &[]),
+        role("Shift Lead", O, PartnerRole::Viewer, &[ViewUsers]),
+        role("Outlet Manager", O, PartnerRole::Manager, outlet_admin),
+    ];
+    let library_roles = [
+        role(
+            "Area Manager",
+            L,
+            PartnerRole::Manager,
+            &[ViewUsers, ViewConnectors, ManageConnectors],
+        ),
+        role(
+            "Viewer",
+            L,
+            PartnerRole::Viewer,
+            &[ViewUsers, ViewConnectors],
+        ),
+        role("Integration", L, PartnerRole::Api, Permission::all()),
+    ];
+    let mut sides = Vec::new();
+    for (organization, corporate_side, domain) in [
+        (corporate, true, format!("{}.example", plan.slug)),
+        (
+            franchisee,
+            false,
+            format!("{}-franchise.example", plan.slug),
+        ),
+    ] {
+        let mut ids = Vec::new();
+        for (name, kind, partner, permissions) in outlet_roles {
+            ids.push(
+                organizations::insert_role(
+                    &mut work,
+                    organization,
+                    name,
+                    kind,
+                    partner,
+                    permissions,
+                    None,
+                )
+                .await?,
+            );
+        }
+        let mut library = Vec::new();
+        if corporate_side {
+            for (name, kind, partner, permissions) in library_roles {
+                library.push(
+                    organizations::insert_role(
+                        &mut work,
+                        organization,
+                        name,
+                        kind,
+                        partner,
+                        permissions,
+                        None,
+                    )
+                    .await?,
+                );
+            }
+            library.pop(); // Integration is for API clients, not people.
+            organizations::insert_role(
+                &mut work,
+                organization,
+                &format!("{} Trainer", brands[0].1),
+                O,
+                PartnerRole::Viewer,
+                &[],
+                Some(brands[0].0),
+            )
+            .await?;
+        }
+        sides.push(Side {
+            organization,
+            corporate: corporate_side,
+            domain,
+            brands: if corporate_side {
+                brands.clone()
+            } else {
+                Vec::new()
+            },
+            outlets: Vec::new(),
+            outlet_roles: [ids[0], ids[1], ids[2]],
+            library_roles: library,
+        });
+    }
+    work.commit().await?;
+    let franchisee_side = sides.pop().ok_or(AppError::Internal)?;
+    let corporate_side = sides.pop().ok_or(AppError::Internal)?;
+    Ok((
+        corporate_side,
+        franchisee_side,
+        corporate_form.owner.email.as_str().to_string(),
+    ))
+}

@@ -1,0 +1,145 @@
+//! Bulk rows for `brigade synth`: multi-row inserts, several hundred rows per statement, in the
+//! caller's transaction. Only the generator writes this way; everything else goes through the
+//! use-cases.
+
+use sqlx::QueryBuilder;
+
+use super::{Conn, now};
+use crate::domain::model::{ConnectorType, ManagedBy};
+use crate::domain::{BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, RoleId, UserId};
+
+/// SQLite allows 32,766 bound values per statement.
+const MAX_VALUES: usize = 32_000;
+
+pub struct OutletRow {
+    pub id: OutletId,
+    pub organization: OrganizationId,
+    pub brand: Option<BrandId>,
+    pub name: String,
+    pub number: String,
+}
+
+pub struct AccountRow {
+    pub id: UserId,
+    pub email: String,
+    pub username: String,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+}
+
+pub struct MembershipRow {
+    pub id: MembershipId,
+    pub organization: OrganizationId,
+    pub user: UserId,
+    pub active: bool,
+    pub managed_by: ManagedBy,
+    pub brand: Option<BrandId>,
+    pub default_outlet: Option<OutletId>,
+}
+
+pub struct ConnectorRow {
+    pub id: ConnectorId,
+    pub organization: OrganizationId,
+    pub membership: MembershipId,
+    pub outlet: Option<OutletId>,
+    pub role: RoleId,
+}
+
+pub async fn outlets(conn: &mut Conn, rows: &[OutletRow]) -> sqlx::Result<()> {
+    let at = now();
+    for chunk in rows.chunks(MAX_VALUES / 7) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO outlets (id, organization_id, brand_id, name, number, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, outlet| {
+            row.push_bind(outlet.id)
+                .push_bind(outlet.organization)
+                .push_bind(outlet.brand)
+                .push_bind(&outlet.name)
+                .push_bind(&outlet.number)
+                .push_bind(&at)
+                .push_bind(&at);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn accounts(conn: &mut Conn, rows: &[AccountRow]) -> sqlx::Result<()> {
+    let at = now();
+    for chunk in rows.chunks(MAX_VALUES / 7) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO user_accounts (id, email, username, first_name, last_name, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, account| {
+            row.push_bind(account.id)
+                .push_bind(&account.email)
+                .push_bind(&account.username)
+                .push_bind(account.first_name)
+                .push_bind(account.last_name)
+                .push_bind(&at)
+                .push_bind(&at);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Result<()> {
+    let at = now();
+    for chunk in rows.chunks(MAX_VALUES / 9) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO memberships (id, organization_id, user_id, status, managed_by,
+                managed_by_brand_id, default_outlet_id, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, membership| {
+            row.push_bind(membership.id)
+                .push_bind(membership.organization)
+                .push_bind(membership.user)
+                .push_bind(if membership.active {
+                    "active"
+                } else {
+                    "inactive"
+                })
+                .push_bind(membership.managed_by)
+                .push_bind(membership.brand)
+                .push_bind(membership.default_outlet)
+                .push_bind(&at)
+                .push_bind(&at);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<()> {
+    let at = now();
+    for chunk in rows.chunks(MAX_VALUES / 8) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id,
+                role_id, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, connector| {
+            let kind = match connector.outlet {
+                None => ConnectorType::Library,
+                Some(_) => ConnectorType::Outlet,
+            };
+            row.push_bind(connector.id)
+                .push_bind(connector.organization)
+                .push_bind(connector.membership)
+                .push_bind(kind)
+                .push_bind(connector.outlet)
+                .push_bind(connector.role)
+                .push_bind(&at)
+                .push_bind(&at);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Fresh statistics for the query planner after a bulk load.
+pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
+    sqlx::query("ANALYZE").execute(conn).await?;
+    Ok(())
+}

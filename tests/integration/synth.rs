@@ -1,0 +1,136 @@
+//! `brigade synth`: the generated organization is honest: the counts asked for, referential
+//! integrity, unique addresses and grants, and the rules of the schema.
+
+use crate::helpers::*;
+
+fn synth(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
+        .arg("synth")
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("BRIGADE_OUTBOX", app.dir.path().join("outbox"))
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("the binary runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
+    let app = spawn_app().await;
+    let size = [
+        "--slug",
+        "mesa",
+        "--outlets",
+        "40",
+        "--people",
+        "300",
+        "--connectors",
+        "1500",
+        "--owner-password",
+        "a-long-password",
+    ];
+    let output = synth(&app, &size);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("2140 rows"), "{said}");
+
+    let in_group = |table: &str| {
+        format!(
+            "SELECT COUNT(*) FROM {table} t JOIN organizations o ON o.id = t.organization_id
+             WHERE o.slug IN ('mesa', 'mesa-franchise')"
+        )
+    };
+    // The owners are members too (one each, with their Owner grant).
+    let cases = [
+        ("outlets", 40),
+        ("memberships", 302),
+        ("user_connectors", 1502),
+    ];
+    for (table, expected) in cases {
+        assert_eq!(app.count(&in_group(table)).await, expected, "{table}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outlets o JOIN organizations g ON g.id = o.organization_id WHERE g.slug = 'mesa-franchise'")
+            .await,
+        4,
+        "the franchisee runs a tenth of the outlets"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM franchisee_brands f JOIN brands b ON b.id = f.brand_id WHERE b.name = 'Mesa Burger'")
+            .await,
+        1
+    );
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "referential integrity: {broken:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM (SELECT lower(email) FROM user_accounts GROUP BY 1 HAVING COUNT(*) > 1)").await,
+        0,
+        "addresses are unique"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM user_connectors c JOIN outlets o ON o.id = c.outlet_id
+             WHERE o.organization_id <> c.organization_id"
+        )
+        .await,
+        0,
+        "a grant's outlet is its organization's"
+    );
+    for managed_by in ["console", "api", "scim"] {
+        let people = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                 WHERE o.slug = 'mesa' AND m.managed_by = '{managed_by}'"
+            ))
+            .await;
+        assert!(people > 0, "some people are managed by {managed_by}");
+    }
+    assert!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE status = 'inactive' AND user_id IN (SELECT id FROM user_accounts WHERE email LIKE '%@mesa.example')")
+            .await
+            > 0,
+        "some people have left"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE managed_by = 'api' AND managed_by_brand_id IS NULL AND user_id IN (SELECT id FROM user_accounts WHERE email LIKE '%@mesa.example')")
+            .await,
+        0,
+        "the head office's API-managed people are managed by their outlet's brand"
+    );
+    let response = app.sign_in("owner@mesa.example", "a-long-password").await;
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::OK,
+        "the owner signs in"
+    );
+
+    let again = synth(&app, &size);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already uses the slug mesa"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let too_many = synth(
+        &app,
+        &[
+            "--slug",
+            "tiny",
+            "--outlets",
+            "10",
+            "--people",
+            "10",
+            "--connectors",
+            "100",
+        ],
+    );
+    assert!(!too_many.status.success());
+    assert!(String::from_utf8_lossy(&too_many.stderr).contains("--connectors: At most 30"));
+}
