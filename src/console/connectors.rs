@@ -9,9 +9,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::form::{FormAlert, TextField, field_error};
+use super::outlet_picker::OutletPicker;
 use super::{Problem, query_escape};
 use crate::domain::model::{
     AccessEntry, AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role, RowChange,
+    outlet_label,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::model::{CreateConnector, UpdateConnector};
@@ -30,8 +32,14 @@ pub async fn list_connectors(
     with_status(
         async move {
             let caller = caller().await?;
+            // The outlet filter is a picker's text: an id, a number or a label.
+            let outlet_id = match query.outlet_id.as_deref() {
+                Some(text) => resolve(&caller, text, "outlet_id").await?,
+                None => None,
+            };
             let query = ConnectorListQuery::try_from(&ConnectorQuery {
                 page_size: Some(PAGE_SIZE.into()),
+                outlet_id,
                 ..query
             })?;
             crate::service::connectors::list_with_changes(&context()?, &caller.principal, &query)
@@ -53,6 +61,19 @@ pub async fn load_access_options() -> Result<AccessOptions, AppError> {
     )
 }
 
+/// The outlet a picker's text names, as the id text the typed commands parse.
+#[cfg(feature = "ssr")]
+async fn resolve(
+    caller: &crate::service::auth::SignedIn,
+    text: &str,
+    field: &str,
+) -> Result<Option<String>, AppError> {
+    let context = super::server::context()?;
+    let outlet =
+        crate::service::catalog::resolve_outlet(&context, &caller.principal, text, field).await?;
+    Ok(outlet.map(|id| id.to_string()))
+}
+
 #[cfg(feature = "ssr")]
 fn blank_is_none(value: String) -> Option<String> {
     Some(value.trim().to_string()).filter(|v| !v.is_empty())
@@ -72,12 +93,13 @@ pub async fn add_connector(
     with_status(
         async move {
             let caller = caller().await?;
+            let outlet = resolve(&caller, &outlet, "outlet").await?;
             let new = NewConnector::try_from(CreateConnector {
                 email: Some(email),
                 first_name: blank_is_none(first_name),
                 last_name: blank_is_none(last_name),
                 role: blank_is_none(role),
-                outlet: blank_is_none(outlet),
+                outlet,
                 send_verification_email: send_verification_email.is_some(),
             })?;
             let mut work = context()?.begin().await?;
@@ -101,9 +123,13 @@ pub async fn change_connector(
     with_status(
         async move {
             let caller = caller().await?;
+            let outlet = match outlet.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => resolve(&caller, text, "outlet").await?,
+            };
             let change = ConnectorChange::try_from(UpdateConnector {
                 role: role.and_then(blank_is_none),
-                outlet: outlet.and_then(blank_is_none),
+                outlet,
                 ..Default::default()
             })?;
             let mut work = context()?.begin().await?;
@@ -247,7 +273,6 @@ fn Filters(
         move |ev: leptos::ev::Event| set_filter.run((name, event_target_value(&ev)))
     };
     let roles = options.with_value(|o| o.roles.clone());
-    let outlets = options.with_value(|o| o.visible_outlets.clone());
     view! {
         <form method="get" action="/connectors" class="filters" role="search" aria-label="Filter access"
             on:submit=|ev| ev.prevent_default()>
@@ -273,10 +298,9 @@ fn Filters(
             </div>
             <div class="field">
                 <label for="filter-outlet">"Outlet"</label>
-                <select id="filter-outlet" name="outlet_id" on:change=on("outlet_id") prop:value=current(|q| q.outlet_id.clone())>
-                    <option value="">"All outlets"</option>
-                    {outlets.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
-                </select>
+                <OutletPicker id="filter-outlet" name="outlet_id" managing=false
+                    value=Signal::derive(current(|q| q.outlet_id.clone()))
+                    on_change=Callback::new(move |text: String| set_filter.run(("outlet_id", text)))/>
             </div>
             <noscript><button type="submit">"Filter"</button></noscript>
         </form>
@@ -298,22 +322,15 @@ fn AddUser(
     options: StoredValue<AccessOptions>,
     action: ServerAction<AddConnector>,
 ) -> impl IntoView {
-    let (manages_library, outlets) =
-        options.with_value(|o| (o.manages_library, o.manageable_outlets.clone()));
-    if !manages_library && outlets.is_empty() {
+    let (manages_library, manages_access) =
+        options.with_value(|o| (o.manages_library, o.manages_access));
+    if !manages_access {
         return ().into_any();
     }
-    let first_outlet = if manages_library {
-        String::new()
-    } else {
-        outlets
-            .first()
-            .map(|o| o.id.to_string())
-            .unwrap_or_default()
-    };
-    let chosen_outlet = RwSignal::new(first_outlet);
+    let chosen_outlet = RwSignal::new(String::new());
     let role_options = move || {
-        let kind = if chosen_outlet.get().is_empty() {
+        // Someone who manages no library access grants only at outlets.
+        let kind = if manages_library && chosen_outlet.get().trim().is_empty() {
             ConnectorType::Library
         } else {
             ConnectorType::Outlet
@@ -342,11 +359,15 @@ fn AddUser(
                 <TextField id="add-last-name" name="last_name" label="Last name" error=field_error(error, "last_name")/>
                 <div class="field">
                     <label for="add-outlet">"Access to"</label>
-                    <select id="add-outlet" name="outlet" aria-describedby="add-outlet-error"
-                        on:change=move |ev| chosen_outlet.set(event_target_value(&ev)) prop:value=move || chosen_outlet.get()>
-                        {manages_library.then(|| view! { <option value="">"Whole organization (library user)"</option> })}
-                        {outlets.into_iter().map(|o| view! { <option value=o.id.to_string()>{format!("{} ({})", o.name, o.number)}</option> }).collect_view()}
-                    </select>
+                    <p class="hint" id="add-outlet-hint">{if manages_library {
+                        "An outlet's name or number; leave empty for the whole organization (library user)."
+                    } else {
+                        "An outlet's name or number."
+                    }}</p>
+                    <div on:input=move |ev| chosen_outlet.set(event_target_value(&ev))>
+                        <OutletPicker id="add-outlet" name="outlet" managing=true
+                            described_by="add-outlet-hint add-outlet-error"/>
+                    </div>
                     <p class="field-error" id="add-outlet-error">{field_error(error, "outlet")}</p>
                 </div>
                 <div class="field">
@@ -444,7 +465,6 @@ fn AccessRow(
             refresh.update(|n| *n += 1);
         }
     });
-    let outlet_id = connector.outlet.as_ref().map(|o| o.id);
     let person = crate::domain::model::display_name(
         &connector.user.first_name,
         &connector.user.last_name,
@@ -469,7 +489,11 @@ fn AccessRow(
     };
     let actions = (allowed == RowChange::Allowed).then(|| {
         let roles = options.with_value(|o| roles_of(o, connector.connector_type));
-        let outlets = options.with_value(|o| o.manageable_outlets.clone());
+        let current_outlet = connector
+            .outlet
+            .as_ref()
+            .map(|o| outlet_label(&o.name, &o.number))
+            .unwrap_or_default();
         let current_role = connector.role.id.to_string();
         let is_outlet = connector.connector_type == ConnectorType::Outlet;
         let label = label.clone();
@@ -491,12 +515,8 @@ fn AccessRow(
                     <ActionForm action=change attr:class="inline">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <label for=format!("move-{id}")>"Move to"</label>
-                        <select id=format!("move-{id}") name="outlet">
-                            {outlets.into_iter().map(|o| {
-                                let selected = Some(o.id) == outlet_id;
-                                view! { <option value=o.id.to_string() selected=selected>{o.name}</option> }
-                            }).collect_view()}
-                        </select>
+                        <OutletPicker id=format!("move-{id}") name="outlet" managing=true
+                            value=Signal::stored(current_outlet)/>
                         <button type="submit">"Move"</button>
                     </ActionForm>
                 })}

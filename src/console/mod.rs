@@ -10,6 +10,7 @@ mod franchise;
 mod layout;
 mod me;
 mod org_settings;
+mod outlet_picker;
 mod outlets;
 mod people;
 mod person_edit;

@@ -326,10 +326,77 @@ pub struct UpdateConnector {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessOptions {
     pub roles: Vec<Role>,
-    /// Outlets whose connectors the caller can see.
-    pub visible_outlets: Vec<Outlet>,
-    /// Outlets where the caller can manage access.
-    pub manageable_outlets: Vec<Outlet>,
+    /// Whether the caller manages access anywhere (at an outlet or across the organization).
+    /// Outlets themselves are found as the caller types (`OutletPicker`): an organization may
+    /// have thousands.
+    pub manages_access: bool,
     /// Whether the caller can manage access to the whole organization (library connectors).
     pub manages_library: bool,
+}
+
+/// How the outlet pickers show an outlet: "Name (NUMBER)".
+pub fn outlet_label(name: &str, number: &str) -> String {
+    format!("{name} ({number})")
+}
+
+/// What a person typed in an outlet picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutletReference {
+    /// Nothing: no outlet (the whole organization, or no filter).
+    Empty,
+    Id(super::OutletId),
+    /// An outlet number: the text itself, or the one in the label's last parentheses.
+    Number(String),
+}
+
+impl OutletReference {
+    pub fn parse(text: &str) -> Self {
+        let text = text.trim();
+        if text.is_empty() {
+            return OutletReference::Empty;
+        }
+        if let Some(id) = super::OutletId::parse(text) {
+            return OutletReference::Id(id);
+        }
+        let number = text
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once('('))
+            .map(|(_, number)| number.trim())
+            .filter(|number| !number.is_empty())
+            .unwrap_or(text);
+        OutletReference::Number(number.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outlet_is_named_by_its_label_its_number_or_its_id() {
+        let id = crate::domain::OutletId::generate();
+        let cases = [
+            ("", OutletReference::Empty),
+            ("   ", OutletReference::Empty),
+            ("HB-001", OutletReference::Number("HB-001".into())),
+            (" hb-001 ", OutletReference::Number("hb-001".into())),
+            (
+                "Harbor Burger Pier 39 (HB-001)",
+                OutletReference::Number("HB-001".into()),
+            ),
+            (
+                "Café (Old) Town (CT-2)",
+                OutletReference::Number("CT-2".into()),
+            ),
+            ("Odd ()", OutletReference::Number("Odd ()".into())),
+            (&id.to_string(), OutletReference::Id(id)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(OutletReference::parse(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            outlet_label("Harbor Burger Pier 39", "HB-001"),
+            "Harbor Burger Pier 39 (HB-001)"
+        );
+    }
 }

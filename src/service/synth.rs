@@ -19,7 +19,7 @@ use crate::store::synth::{AccountRow, ConnectorRow, MembershipRow, OutletRow};
 use crate::store::{self, audit, organizations};
 
 /// People written per transaction.
-const PEOPLE_PER_BATCH: usize = 5_000;
+const PEOPLE_PER_BATCH: usize = 25_000;
 /// Outlet roles an outlet person may hold: staff mostly, some shift leads, a few managers.
 const OUTLET_ROLES: usize = 3;
 
@@ -250,6 +250,7 @@ pub async fn generate(
             });
         }
         let mut work = context.begin().await?;
+        store::synth::prepare_bulk(&mut work).await?;
         store::synth::accounts(&mut work, &accounts).await?;
         store::synth::memberships(&mut work, &memberships).await?;
         store::synth::connectors(&mut work, &connectors).await?;

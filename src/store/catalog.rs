@@ -185,6 +185,39 @@ pub async fn outlets_by_name(
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
+/// Up to `limit` outlets in `scope` whose name or number contains `fragment`, by name, as
+/// (name, number); archived ones only when `archived` is true.
+pub async fn outlet_choices(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    scope: &Scope,
+    fragment: &str,
+    archived: bool,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT o.name, o.number FROM outlets o WHERE o.organization_id = ",
+    );
+    query.push_bind(organization);
+    push_outlet_scope(&mut query, "o.id", scope);
+    if !archived {
+        query.push(" AND o.archived_at IS NULL");
+    }
+    if !fragment.trim().is_empty() {
+        let pattern = super::like_fragment(fragment.trim());
+        query
+            .push(" AND (o.name LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR o.number LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    query
+        .push(" ORDER BY o.name COLLATE NOCASE, o.number LIMIT ")
+        .push_bind(limit);
+    query.build_query_as().fetch_all(conn).await
+}
+
 /// One outlet of the organization.
 pub async fn outlet(
     conn: &mut Conn,

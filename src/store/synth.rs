@@ -138,6 +138,15 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
     Ok(())
 }
 
+/// Readies a connection for a bulk batch: a page cache large enough to hold the indexes being
+/// filled (SQLite's default of 2 MB turns every index insert into page I/O).
+pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
+    sqlx::query("PRAGMA cache_size = -262144")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Fresh statistics for the query planner after a bulk load.
 pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
     sqlx::query("ANALYZE").execute(conn).await?;

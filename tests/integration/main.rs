@@ -22,6 +22,7 @@ mod console_edit;
 mod console_me;
 mod console_people;
 mod console_roles;
+mod console_scale;
 mod console_security;
 mod console_sign_in;
 mod database;

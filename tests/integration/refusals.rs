@@ -99,6 +99,7 @@ async fn nobody_and_a_revoked_token_are_refused_everywhere() {
         "unlink_franchisee",
         "franchise_invitations",
         "answer_invitation",
+        "outlet_choices",
     ]) {
         let (status, _) = app.rpc(function, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "nobody: {function}");

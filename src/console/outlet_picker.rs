@@ -1,0 +1,71 @@
+//! An outlet picker that searches as you type: a text field whose suggestions (a `datalist`)
+//! come from the server, at most twenty at a time, so a page never carries an organization's
+//! thousands of outlets. Without WebAssembly it is a plain text field: an outlet's number (or
+//! its "Name (NUMBER)" label) works the same, resolved on the server.
+
+use leptos::prelude::*;
+
+use crate::domain::AppError;
+
+/// Picker labels of the outlets matching `search`: those whose access the caller sees, or
+/// (`managing`) those where they manage access.
+#[server(prefix = "/rpc", endpoint = "outlet_choices")]
+pub async fn outlet_choices(
+    #[server(default)] search: String,
+    #[server(default)] managing: bool,
+) -> Result<Vec<String>, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::catalog::outlet_choices(
+                &context()?,
+                &caller.principal,
+                &search,
+                managing,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// The text field and its suggestions. `on_change` runs with the text when the person leaves
+/// the field or picks a suggestion.
+#[component]
+pub fn OutletPicker(
+    #[prop(into)] id: String,
+    name: &'static str,
+    /// Suggest only outlets where the caller manages access.
+    managing: bool,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(optional, into)] described_by: Option<String>,
+    #[prop(optional)] on_change: Option<Callback<String>>,
+) -> impl IntoView {
+    let choices = RwSignal::new(Vec::<String>::new());
+    let list_id = format!("{id}-choices");
+    let suggest = move |text: String| {
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = outlet_choices(text, managing).await {
+                choices.set(found);
+            }
+        });
+    };
+    view! {
+        <input id=id name=name type="text" list=list_id.clone() autocomplete="off"
+            placeholder="Type a name or number" aria-describedby=described_by
+            prop:value=move || value.get()
+            on:focus=move |ev| suggest(event_target_value(&ev))
+            on:input=move |ev| suggest(event_target_value(&ev))
+            on:change=move |ev| {
+                if let Some(on_change) = on_change {
+                    on_change.run(event_target_value(&ev));
+                }
+            }/>
+        <datalist id=list_id>
+            <For each=move || choices.get() key=|label| label.clone() let(label)>
+                <option value=label></option>
+            </For>
+        </datalist>
+    }
+}

@@ -1,0 +1,145 @@
+//! The console at restaurant-group size: pages stay small at 2,000 outlets because outlets are
+//! picked by typing (suggestions from the server, twenty at most) rather than listed in full;
+//! a picker's text (a number or a "Name (NUMBER)" label) names the outlet on the server.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// The largest console page at this size, in bytes of HTML.
+const PAGE_LIMIT: usize = 150 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_page_stays_small_at_two_thousand_outlets() {
+    let app = spawn_app().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
+        .args([
+            "synth",
+            "--slug",
+            "vast",
+            "--outlets",
+            "2000",
+            "--people",
+            "200",
+        ])
+        .args([
+            "--connectors",
+            "1000",
+            "--owner-password",
+            "a-long-password",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .env("BRIGADE_OUTBOX", app.dir.path().join("outbox"))
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response = app.sign_in("owner@vast.example", "a-long-password").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, page) = app.page("/connectors").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Add user"), "the page is whole");
+    assert!(
+        page.len() <= PAGE_LIMIT,
+        "/connectors is {} bytes at 2,000 outlets",
+        page.len()
+    );
+    let (status, found) = app
+        .rpc(
+            "outlet_choices",
+            &[("search", "downtown"), ("managing", "true")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 20, "twenty suggestions at most");
+    assert!(
+        found
+            .iter()
+            .all(|label| label.as_str().unwrap().contains("Downtown"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pickers_text_names_an_outlet_of_the_callers_organization_only() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let add = |outlet: &'static str| {
+        [
+            ("email", "pat.picker@harbor.example"),
+            ("first_name", "Pat"),
+            ("last_name", "Picker"),
+            ("role", "ROLE"),
+            ("outlet", outlet),
+        ]
+    };
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let with_role = |mut form: [(&'static str, &'static str); 5]| {
+        let mut form: Vec<(&str, &str)> = form.iter_mut().map(|(k, v)| (*k, *v)).collect();
+        form[3].1 = staff.as_str();
+        form
+    };
+    let cases = [
+        ("XX-999", StatusCode::UNPROCESSABLE_ENTITY),
+        ("NS-101", StatusCode::UNPROCESSABLE_ENTITY), // Northside's: not an outlet of Harbor
+        ("Harbor Burger Pier 39 (hb-001)", StatusCode::OK),
+    ];
+    for (outlet, expected) in cases {
+        let (status, body) = app.rpc("add_connector", &with_role(add(outlet))).await;
+        assert_eq!(status, expected, "{outlet}: {body}");
+        if expected == StatusCode::UNPROCESSABLE_ENTITY {
+            assert!(
+                body["Invalid"]["fields"]["outlet"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("No outlet has the number"),
+                "{body}"
+            );
+        } else {
+            assert_eq!(body["outlet"]["number"], "HB-001", "{body}");
+        }
+    }
+    let connector = app
+        .connector_of("pat.picker@harbor.example")
+        .await
+        .to_string();
+    let (status, moved) = app
+        .rpc(
+            "change_connector",
+            &[("id", connector.as_str()), ("outlet", "HB-003")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["outlet"]["number"], "HB-003");
+
+    let (status, page) = app
+        .rpc(
+            "list_connectors",
+            &[("query[outlet_id]", "Harbor Burger Mission (HB-003)")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let results = page["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(
+        results
+            .iter()
+            .all(|r| r["connector"]["outlet"]["number"] == "HB-003"),
+        "{page}"
+    );
+
+    let manager = spawn_on(&app.database_url, &app.dir).await;
+    manager.sign_in_as(MANAGER).await;
+    let (_, offered) = manager
+        .rpc("outlet_choices", &[("search", ""), ("managing", "true")])
+        .await;
+    assert_eq!(
+        offered,
+        serde_json::json!(["Harbor Burger Pier 39 (HB-001)"]),
+        "an outlet manager is offered their outlet only"
+    );
+}
