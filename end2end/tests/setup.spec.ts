@@ -72,6 +72,12 @@ test("from an empty database: setup link, owner, brand, a franchisee invited by 
   await expect(page.getByTestId("import-job").locator("progress")).toBeVisible();
   await expect(page.getByTestId("import-status")).toHaveText("300 created, 0 updated.");
   await expect(page.getByTestId("outlets").locator("caption")).toContainText("300 outlets");
+  await expect(page.getByTestId("outlet-row")).toHaveCount(25); // a page at a time
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.getByTestId("outlet-row")).toHaveCount(25);
+  await page.getByLabel("Name or number contains").fill("BG-29");
+  await expect(page.getByTestId("outlets").locator("caption")).toContainText('10 outlets matching "BG-29"');
   await expectAccessible(page);
 
   await page.getByRole("link", { name: "Access" }).click();

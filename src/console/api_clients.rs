@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error};
+use super::outlet_picker::OutletPicker;
 use crate::domain::AppError;
 use crate::domain::me::{ApiClientEntry, ApiClientsTab, IssuedClient};
 use crate::domain::model::ConnectorType;
@@ -29,19 +30,21 @@ pub async fn issue_api_client(
     #[server(default)] outlet: String,
 ) -> Result<IssuedClient, AppError> {
     use super::server::{caller, context, with_status};
-    use crate::domain::{OutletId, RoleId};
+    use crate::domain::RoleId;
     use crate::service::api_tokens::{NewClient, issue_client};
     with_status(
         async move {
             let caller = caller().await?;
             let role =
                 RoleId::parse(&role).ok_or_else(|| AppError::field("role", "Choose a role."))?;
-            let outlet = match outlet.trim() {
-                "" => None,
-                text => Some(OutletId::parse(text).ok_or_else(|| {
-                    AppError::field("outlet", "There is no such outlet in this organization.")
-                })?),
-            };
+            // A picker's text: an outlet's number, its label, or its id.
+            let outlet = crate::service::catalog::resolve_outlet(
+                &context()?,
+                &caller.principal,
+                &outlet,
+                "outlet",
+            )
+            .await?;
             let mut work = context()?.begin().await?;
             let issued = issue_client(
                 &mut work,
@@ -130,12 +133,9 @@ fn IssueForm(tab: ApiClientsTab, issue: ServerAction<IssueApiClient>) -> impl In
                 </div>
                 <div class="field">
                     <label for="client-outlet">"Outlet (for an outlet role)"</label>
-                    <select id="client-outlet" name="outlet" aria-describedby="client-outlet-error">
-                        <option value="">"None: the whole organization"</option>
-                        {tab.outlets.iter().map(|o| view! {
-                            <option value=o.id.to_string()>{format!("{} ({})", o.name, o.number)}</option>
-                        }).collect_view()}
-                    </select>
+                    <p class="hint" id="client-outlet-hint">"An outlet's name or number; empty for the whole organization."</p>
+                    <OutletPicker id="client-outlet" name="outlet" managing=false
+                        described_by="client-outlet-hint client-outlet-error"/>
                     <p class="field-error" id="client-outlet-error">{move || field_error(error, "outlet").get()}</p>
                 </div>
                 <FormAlert error/>

@@ -175,9 +175,20 @@ fn MyDetails(me: MyPage, rename: ServerAction<ChangeMyName>) -> impl IntoView {
         </section>
         <section aria-labelledby="outlets-heading">
             <h2 id="outlets-heading">"Outlets you can reach here"</h2>
-            <ul data-testid="my-outlets">
-                {me.outlets.into_iter().map(|o| view! { <li>{format!("{} ({})", o.name, o.number)}</li> }).collect_view()}
-            </ul>
+            {if me.whole_organization {
+                view! {
+                    <p data-testid="my-outlets">{format!(
+                        "All {} outlets of the organization: your access covers the whole organization.",
+                        me.outlet_count
+                    )}</p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul data-testid="my-outlets">
+                        {me.outlets.into_iter().map(|o| view! { <li>{format!("{} ({})", o.name, o.number)}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -5,19 +5,35 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::Problem;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
 use super::form::{FormAlert, TextField, field_error, refresh_when};
+use super::{Problem, query_escape};
 use crate::domain::AppError;
 use crate::domain::me::{ImportAction, ImportPreview, JobProgress, OutletsPage};
 use crate::domain::model::{BrandRef, Outlet};
 
+/// A page of outlets: `search` in name or number, `after` the previous page's last outlet.
 #[server(prefix = "/rpc", endpoint = "outlets_page")]
-pub async fn load_outlets_page() -> Result<OutletsPage, AppError> {
+pub async fn load_outlets_page(
+    #[server(default)] search: String,
+    #[server(default)] after: String,
+) -> Result<OutletsPage, AppError> {
     use super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
-            crate::service::outlets::page(&context()?, &caller.principal).await
+            let after = match after.trim() {
+                "" => None,
+                text => Some(
+                    crate::domain::OutletId::parse(text)
+                        .ok_or_else(|| AppError::field("after", "Not a page of this list."))?,
+                ),
+            };
+            crate::service::outlets::page(&context()?, &caller.principal, Some(&search), after)
+                .await
         }
         .await,
     )
@@ -90,33 +106,80 @@ pub async fn set_outlet_archived(id: String, archived: String) -> Result<Outlet,
 #[component]
 pub fn OutletsPageView() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let page = Resource::new(move || refresh.get(), |_| load_outlets_page());
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let after = move || query.read().get("after").unwrap_or_default();
+    let page = Resource::new(
+        move || (refresh.get(), search(), after()),
+        |(_, search, after)| load_outlets_page(search, after),
+    );
+    let navigate = use_navigate();
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let path = if text.trim().is_empty() {
+            "/outlets".to_string()
+        } else {
+            format!("/outlets?q={}", query_escape(&text))
+        };
+        navigate(
+            &path,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    };
     view! {
         <Title text="Outlets"/>
         <h1>"Outlets"</h1>
         // Outside the reloading list, so a running import keeps its progress on screen.
         <ImportOutlets refresh/>
+        <form method="get" action="/outlets" class="filters" role="search" aria-label="Find outlets"
+            on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="outlets-search">"Name or number contains"</label>
+                <input id="outlets-search" type="search" name="q" autocomplete="off"
+                    prop:value=search on:input=on_search/>
+            </div>
+            <noscript><button type="submit">"Find"</button></noscript>
+        </form>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(error) => view! { <Problem error/> }.into_any(),
-                    Ok(page) => view! {
-                        <p>{format!("The organization's default time zone is {}.", page.default_time_zone)}</p>
-                        <NewOutlet brands=page.brands.clone() refresh/>
-                        <table class="data" data-testid="outlets">
-                            <caption>{format!("{} outlets; archived ones grant no access until restored.", page.outlets.len())}</caption>
-                            <thead><tr>
-                                <th scope="col">"Number"</th><th scope="col">"Name"</th><th scope="col">"Brand"</th>
-                                <th scope="col">"Time zone"</th><th scope="col">"Status"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {page.outlets.into_iter().map(|outlet| view! {
-                                    <OutletRow outlet brands=page.brands.clone() refresh/>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next.clone().map(|after| {
+                            let q = search();
+                            format!("/outlets?q={}&after={after}", query_escape(&q))
+                        });
+                        let first = (!after().is_empty())
+                            .then(|| format!("/outlets?q={}", query_escape(&search())));
+                        view! {
+                            <p>{format!("The organization's default time zone is {}.", page.default_time_zone)}</p>
+                            <NewOutlet brands=page.brands.clone() refresh/>
+                            <table class="data" data-testid="outlets">
+                                <caption>{format!(
+                                    "{} outlets{}; archived ones grant no access until restored.",
+                                    page.total,
+                                    if search().trim().is_empty() { String::new() } else { format!(" matching \"{}\"", search().trim()) },
+                                )}</caption>
+                                <thead><tr>
+                                    <th scope="col">"Number"</th><th scope="col">"Name"</th><th scope="col">"Brand"</th>
+                                    <th scope="col">"Time zone"</th><th scope="col">"Status"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {page.outlets.into_iter().map(|outlet| view! {
+                                        <OutletRow outlet brands=page.brands.clone() refresh/>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <nav class="pager" aria-label="Pages of outlets">
+                                {first.map(|href| view! { <A href=href>"First page"</A> })}
+                                {next.map(|href| view! { <A href=href attr:rel="next">"Next page"</A> })}
+                            </nav>
+                        }.into_any()
+                    }
                 }
             })}
         </Suspense>

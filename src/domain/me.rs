@@ -48,7 +48,12 @@ pub struct MyPage {
     pub email: String,
     pub username: String,
     pub organizations: Vec<MyOrganization>,
-    /// The outlets they can reach in the current organization.
+    /// Whether they reach the whole current organization (a library grant): then its outlets
+    /// are counted, not listed (a group may have thousands).
+    pub whole_organization: bool,
+    /// How many outlets they reach in the current organization.
+    pub outlet_count: u32,
+    /// The outlets they reach through outlet grants (empty with a library grant).
     pub outlets: Vec<Outlet>,
 }
 
@@ -72,8 +77,6 @@ pub struct ApiClientsTab {
     pub clients: Vec<ApiClientEntry>,
     /// Roles of partner role `api`, and roles the viewer holds, that they may give.
     pub roles: Vec<Role>,
-    /// Outlets for a role of type O.
-    pub outlets: Vec<Outlet>,
 }
 
 /// A client just issued: its token is shown this once.
@@ -93,11 +96,15 @@ pub struct OrganizationSettings {
     pub time_zone: String,
 }
 
-/// The outlets page: every outlet of the organization (archived ones too) and the brands an
-/// outlet may be put under.
+/// The outlets page: a page of the organization's outlets by name (archived ones too), those
+/// matching a search when there is one, and the brands an outlet may be put under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutletsPage {
     pub outlets: Vec<Outlet>,
+    /// How many outlets match (all of them without a search).
+    pub total: u32,
+    /// The cursor of the next page, when there is one (the last outlet's id).
+    pub next: Option<String>,
     pub brands: Vec<super::model::BrandRef>,
     pub default_time_zone: String,
 }

@@ -7,7 +7,7 @@ use super::{Context, Principal, Work, refused, secrets};
 use crate::domain::me::{ApiClientsTab, IssuedClient};
 use crate::domain::model::{ConnectorType, Outlet, PartnerRole, Role, Via};
 use crate::domain::policy::{self, ClientRole, RoleFacts};
-use crate::domain::{AppError, OrganizationId, RoleId, Scope, TokenId};
+use crate::domain::{AppError, OrganizationId, RoleId, TokenId};
 use crate::store::{self, Conn, audit, catalog, tokens};
 
 pub use crate::store::tokens::ApiTokenListing;
@@ -171,8 +171,8 @@ async fn record(
     Ok(store::audit::record(conn, actor, event).await?)
 }
 
-/// The API clients tab: the organization's clients, and the roles and outlets a new one may
-/// be given by this viewer.
+/// The API clients tab: the organization's clients, and the roles a new one may be given by
+/// this viewer (its outlet, for an outlet role, is picked by typing).
 pub async fn clients_tab(context: &Context, who: &Principal) -> Result<ApiClientsTab, AppError> {
     policy::may_manage_api_clients(&who.access)?;
     let mut conn = context.read().await?;
@@ -185,8 +185,6 @@ pub async fn clients_tab(context: &Context, who: &Principal) -> Result<ApiClient
     Ok(ApiClientsTab {
         clients: tokens::api_clients(&mut conn, who.organization_id, None).await?,
         roles,
-        outlets: catalog::outlets_by_name(&mut conn, who.organization_id, &Scope::Organization)
-            .await?,
     })
 }
 

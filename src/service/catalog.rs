@@ -46,8 +46,8 @@ pub async fn access_options(context: &Context, who: &Principal) -> Result<Access
 /// The most outlets a picker offers at once.
 const CHOICES: i64 = 20;
 
-/// Outlets whose name or number contains `fragment`, as picker labels: those whose access the
-/// caller sees, or (`managing`) those where they manage access (never archived ones).
+/// Outlets whose name or number contains `fragment`, as picker labels: those the caller reaches,
+/// or (`managing`) those where they manage access (never archived ones).
 pub async fn outlet_choices(
     context: &Context,
     who: &Principal,
@@ -57,7 +57,7 @@ pub async fn outlet_choices(
     let scope = if managing {
         who.scope_for(Permission::ManageConnectors)?
     } else {
-        who.scope_for(Permission::ViewConnectors)?
+        who.access.reach()
     };
     let mut conn = context.read().await?;
     let found = store::catalog::outlet_choices(

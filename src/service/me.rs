@@ -122,12 +122,18 @@ pub async fn my_page(context: &Context, signed_in: &SignedIn) -> Result<MyPage, 
         email: account.email,
         username: account.username,
         organizations,
-        outlets: store::catalog::outlets_by_name(
-            &mut conn,
-            signed_in.principal.organization_id,
-            &reach,
+        whole_organization: reach == Scope::Organization,
+        outlet_count: u32::try_from(
+            store::catalog::outlet_count(&mut conn, signed_in.principal.organization_id, &reach)
+                .await?,
         )
-        .await?,
+        .unwrap_or(u32::MAX),
+        outlets: if reach == Scope::Organization {
+            Vec::new()
+        } else {
+            store::catalog::outlets_by_name(&mut conn, signed_in.principal.organization_id, &reach)
+                .await?
+        },
     })
 }
 

@@ -133,21 +133,38 @@ pub async fn update(
     Ok(after)
 }
 
-/// The outlets page (for who manages outlets): every outlet, archived ones included.
+/// Outlets per page of the console's list.
+const OUTLETS_PER_PAGE: u32 = 25;
+
+/// A page of the organization's outlets by name (archived ones included), for who manages
+/// outlets: those after `after`, matching `search` when given.
 pub async fn page(
     context: &super::Context,
     who: &Principal,
+    search: Option<&str>,
+    after: Option<crate::domain::OutletId>,
 ) -> Result<crate::domain::me::OutletsPage, AppError> {
     may_manage_outlets(who)?;
     let mut conn = context.read().await?;
     let organization = who.organization_id;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let (mut outlets, total) = store::catalog::outlets_page(
+        &mut conn,
+        organization,
+        search,
+        after,
+        i64::from(OUTLETS_PER_PAGE) + 1,
+    )
+    .await?;
+    let more = outlets.len() > OUTLETS_PER_PAGE as usize;
+    outlets.truncate(OUTLETS_PER_PAGE as usize);
+    let next = more
+        .then(|| outlets.last().map(|o| o.id.to_string()))
+        .flatten();
     Ok(crate::domain::me::OutletsPage {
-        outlets: store::catalog::outlets_by_name(
-            &mut conn,
-            organization,
-            &crate::domain::Scope::Organization,
-        )
-        .await?,
+        outlets,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        next,
         brands: store::catalog::usable_brands(&mut conn, organization).await?,
         default_time_zone: store::organizations::settings(&mut conn, organization)
             .await?

@@ -185,6 +185,60 @@ pub async fn outlets_by_name(
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
+/// How many of the organization's outlets lie in `scope`.
+pub async fn outlet_count(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    scope: &Scope,
+) -> sqlx::Result<i64> {
+    let mut query =
+        QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
+    query.push_bind(organization);
+    push_outlet_scope(&mut query, "o.id", scope);
+    query.build_query_scalar().fetch_one(conn).await
+}
+
+/// A page of the organization's outlets by name (then id), after the outlet `after`, whose name
+/// or number contains `fragment` when given; and how many match in all.
+pub async fn outlets_page(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    fragment: Option<&str>,
+    after: Option<OutletId>,
+    limit: i64,
+) -> sqlx::Result<(Vec<Outlet>, i64)> {
+    let matching = |query: &mut QueryBuilder<'_, Sqlite>| {
+        if let Some(fragment) = fragment {
+            let pattern = super::like_fragment(fragment);
+            query
+                .push(" AND (o.name LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR o.number LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+    };
+    let mut count =
+        QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
+    count.push_bind(organization);
+    matching(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
+    query.push_bind(organization);
+    matching(&mut query);
+    if let Some(after) = after {
+        query
+            .push(" AND (lower(o.name), o.id) > (SELECT lower(name), id FROM outlets WHERE id = ")
+            .push_bind(after)
+            .push(")");
+    }
+    query
+        .push(" ORDER BY lower(o.name), o.id LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
+    Ok((rows.into_iter().map(Outlet::from).collect(), total))
+}
+
 /// Up to `limit` outlets in `scope` whose name or number contains `fragment`, by name, as
 /// (name, number); archived ones only when `archived` is true.
 pub async fn outlet_choices(

@@ -40,14 +40,54 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
     );
     let response = app.sign_in("owner@vast.example", "a-long-password").await;
     assert_eq!(response.status(), StatusCode::OK);
-    let (status, page) = app.page("/connectors").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Add user"), "the page is whole");
+    let pages = [
+        ("/connectors", "Add user"),
+        ("/outlets", "1800 outlets"), // the franchisee runs the other 200
+        ("/me", "All 1800 outlets of the organization"),
+        ("/users", "People"),
+        ("/settings", "Franchise Partners"),
+        ("/security", "User roles"),
+        ("/security?tab=clients", "API clients"),
+    ];
+    for (path, whole) in pages {
+        let (status, page) = app.page(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(whole), "{path} is whole");
+        assert!(
+            page.len() <= PAGE_LIMIT,
+            "{path} is {} bytes at 2,000 outlets",
+            page.len()
+        );
+    }
+
+    // The outlets page pages by name, 25 at a time, and finds by name or number.
+    let (_, first) = app.rpc("outlets_page", &[]).await;
+    assert_eq!(first["total"], 1800);
+    let next = first["next"].as_str().unwrap().to_string();
+    let (_, second) = app.rpc("outlets_page", &[("after", next.as_str())]).await;
+    let names = |page: &serde_json::Value| -> Vec<String> {
+        page["outlets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    let (a, b) = (names(&first), names(&second));
+    assert_eq!((a.len(), b.len()), (25, 25));
     assert!(
-        page.len() <= PAGE_LIMIT,
-        "/connectors is {} bytes at 2,000 outlets",
-        page.len()
+        a.last().unwrap() <= b.first().unwrap(),
+        "pages follow each other by name"
     );
+    let (_, found) = app.rpc("outlets_page", &[("search", "ta-0120")]).await;
+    let expected = app
+        .count(
+            "SELECT COUNT(*) FROM outlets o JOIN organizations g ON g.id = o.organization_id
+             WHERE g.slug = 'vast' AND lower(o.number) LIKE '%ta-0120%'",
+        )
+        .await;
+    assert!(expected > 0);
+    assert_eq!(found["total"], expected, "{found}");
     let (status, found) = app
         .rpc(
             "outlet_choices",
