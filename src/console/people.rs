@@ -20,7 +20,9 @@ const PAGE_SIZE: u32 = 15;
 #[server(prefix = "/rpc", endpoint = "list_people")]
 pub async fn list_people(
     search: String,
-    page: u32,
+    /// The cursor of the page (empty: the first).
+    #[server(default)]
+    after: String,
     #[server(default)] managed: String,
     #[server(default)] status: String,
 ) -> Result<Page, AppError> {
@@ -29,6 +31,15 @@ pub async fn list_people(
     with_status(
         async move {
             let caller = caller().await?;
+            let after = match after.trim() {
+                "" => None,
+                text => Some(crate::domain::MembershipId::parse(text).ok_or_else(|| {
+                    AppError::bad_request(
+                        "malformed_request",
+                        "This page cursor is not one the list gave.",
+                    )
+                })?),
+            };
             let selection = PeopleSelection::try_from(&PeopleFilter {
                 search,
                 managed,
@@ -38,7 +49,7 @@ pub async fn list_people(
                 &context()?,
                 &caller.principal,
                 &selection,
-                page,
+                after,
                 PAGE_SIZE,
             )
             .await
@@ -60,13 +71,12 @@ pub async fn get_person(id: String) -> Result<PersonRecord, AppError> {
     )
 }
 
-fn people_url(filter: &PeopleFilter, page: u32) -> String {
-    let page = page.to_string();
+fn people_url(filter: &PeopleFilter, after: Option<&str>) -> String {
     let pairs = [
         ("q", filter.search.as_str()),
         ("managed", filter.managed.as_str()),
         ("status", filter.status.as_str()),
-        ("page", if page == "1" { "" } else { page.as_str() }),
+        ("after", after.unwrap_or_default()),
     ];
     let encoded: Vec<String> = pairs
         .iter()
@@ -91,22 +101,15 @@ pub fn PeoplePage() -> impl IntoView {
             status: q.get("status").unwrap_or_default(),
         }
     });
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-            .max(1)
-    };
+    let after = move || query.read().get("after").unwrap_or_default();
     let people = Resource::new(
-        move || (filter.get(), page()),
-        |(filter, page)| list_people(filter.search, page, filter.managed, filter.status),
+        move || (filter.get(), after()),
+        |(filter, after)| list_people(filter.search, after, filter.managed, filter.status),
     );
     let navigate = use_navigate();
     let go = move |next: PeopleFilter, replace: bool| {
         navigate(
-            &people_url(&next, 1),
+            &people_url(&next, None),
             NavigateOptions {
                 replace,
                 ..Default::default()
@@ -216,11 +219,11 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
         return view! { <p class="empty" data-testid="no-people">"No people match."</p> }
             .into_any();
     }
-    let (first, last) = page.shown();
-    let (current, count, total) = (page.page, page.page_count(), page.total);
+    let caption = page.caption();
+    let (later, next) = (page.later, page.next.clone());
     view! {
         <table class="data" data-testid="people">
-            <caption>{format!("Showing {first}–{last} of {total}")}</caption>
+            <caption>{caption}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -248,9 +251,8 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">
-            {(current > 1).then(|| view! { <A href=people_url(&filter, current - 1)>"Previous page"</A> })}
-            <span>{format!("Page {current} of {count}")}</span>
-            {(current < count).then(|| view! { <A href=people_url(&filter, current + 1)>"Next page"</A> })}
+            {later.then(|| view! { <A href=people_url(&filter, None)>"First page"</A> })}
+            {next.map(|after| view! { <A href=people_url(&filter, Some(&after)) attr:rel="next">"Next page"</A> })}
         </nav>
     }
     .into_any()

@@ -97,22 +97,27 @@ pub struct PersonRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeoplePage {
     pub rows: Vec<PersonRow>,
-    pub page: u32,
     pub page_size: u32,
+    /// How many people match, counted up to a cap (`total_capped`: more than that).
     pub total: u32,
+    pub total_capped: bool,
+    /// Whether this is a later page (a "first page" link is offered).
+    pub later: bool,
+    /// The cursor of the next page (the last row's membership), when there is one.
+    pub next: Option<String>,
     /// The brands whose people the organization may hold (for the "managed by" filter).
     pub brands: Vec<BrandRef>,
 }
 
 impl PeoplePage {
-    pub fn page_count(&self) -> u32 {
-        self.total.div_ceil(self.page_size.max(1)).max(1)
-    }
-
-    /// The 1-based positions of the first and last rows shown ("Showing 16–20 of 20").
-    pub fn shown(&self) -> (u64, u64) {
-        let first = u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size) + 1;
-        (first, first + self.rows.len() as u64 - 1)
+    /// "15 of 20 people", "15 of more than 1,000 people".
+    pub fn caption(&self) -> String {
+        let total = if self.total_capped {
+            format!("more than {}", self.total)
+        } else {
+            self.total.to_string()
+        };
+        format!("Showing {} of {total} people", self.rows.len())
     }
 }
 

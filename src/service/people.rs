@@ -6,34 +6,51 @@ use crate::domain::model::{
     BrandRef, OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
 };
 use crate::domain::user_commands::PeopleSelection;
-use crate::domain::{AppError, Permission, UserId, policy};
+use crate::domain::{AppError, MembershipId, Permission, UserId, policy};
 use crate::store;
 
-/// One page (1-based) of people matching the selection. A page past the last shows the last.
+/// People are counted up to this many; beyond, the list says "more than".
+const COUNT_CAP: i64 = 1_000;
+
+/// A page of people matching the selection, after the membership `after` (an unknown or
+/// foreign cursor starts from the first page).
 #[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
 pub async fn list(
     context: &Context,
     who: &Principal,
     selection: &PeopleSelection,
-    page: u32,
+    after: Option<MembershipId>,
     page_size: u32,
 ) -> Result<PeoplePage, AppError> {
     let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
-    let total = store::people::count(&mut conn, who.organization_id, &scope, selection).await?;
-    let total = u32::try_from(total).unwrap_or(u32::MAX);
-    let page_size = page_size.max(1);
-    let page = page.clamp(1, total.div_ceil(page_size).max(1));
-    let offset = i64::from(page - 1) * i64::from(page_size);
-    let rows = store::people::list(
+    let counted = store::people::count(
         &mut conn,
         who.organization_id,
         &scope,
         selection,
-        offset,
-        i64::from(page_size),
+        COUNT_CAP + 1,
     )
     .await?;
+    let page_size = page_size.max(1);
+    let position = match after {
+        Some(after) => store::people::position(&mut conn, who.organization_id, after).await?,
+        None => None,
+    };
+    let mut rows = store::people::list(
+        &mut conn,
+        who.organization_id,
+        &scope,
+        selection,
+        position.as_ref(),
+        i64::from(page_size) + 1,
+    )
+    .await?;
+    let more = rows.len() > page_size as usize;
+    rows.truncate(page_size as usize);
+    let next = more
+        .then(|| rows.last().map(|r| r.membership_id.to_string()))
+        .flatten();
     let memberships: Vec<_> = rows.iter().map(|r| r.membership_id).collect();
     let mut roles = store::people::roles_by_membership(&mut conn, &memberships, &scope).await?;
     Ok(PeoplePage {
@@ -50,9 +67,11 @@ pub async fn list(
                 username: r.username,
             })
             .collect(),
-        page,
         page_size,
-        total,
+        total: u32::try_from(counted.min(COUNT_CAP)).unwrap_or(u32::MAX),
+        total_capped: counted > COUNT_CAP,
+        later: position.is_some(),
+        next,
         brands: store::settings::toggles(&mut conn, who.organization_id)
             .await?
             .into_iter()

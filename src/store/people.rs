@@ -71,16 +71,31 @@ fn push_selection(query: &mut QueryBuilder<'_, Sqlite>, selection: &PeopleSelect
     }
 }
 
-/// How many people match.
+/// How many people match, counting no further than `cap` (the list says "more than").
 pub async fn count(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
     selection: &PeopleSelection,
+    cap: i64,
 ) -> sqlx::Result<i64> {
-    let mut count = people_in_scope("SELECT COUNT(*)", organization, scope);
+    let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
     push_selection(&mut count, selection);
+    count.push(" LIMIT ").push_bind(cap).push(")");
     count.build_query_scalar().fetch_one(conn).await
+}
+
+/// A membership's place in the people list (its sort key), when it is of the organization.
+pub async fn position(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    membership: MembershipId,
+) -> sqlx::Result<Option<(String, MembershipId)>> {
+    sqlx::query_as("SELECT sort_key, id FROM memberships WHERE id = ?1 AND organization_id = ?2")
+        .bind(membership)
+        .bind(organization)
+        .fetch_optional(conn)
+        .await
 }
 
 /// One row of the people list, before its roles are added.
@@ -97,13 +112,15 @@ pub struct PersonListRow {
     pub brand: Option<String>,
 }
 
-/// People by last name, first name and email, `limit` of them from `offset`.
+/// People by last name, first name and email as the organization sees them (the membership's
+/// sort key), `limit` of them after `after`: keyset paging on the `(organization_id, sort_key,
+/// id)` index, however deep.
 pub async fn list(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
     selection: &PeopleSelection,
-    offset: i64,
+    after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
     let mut select = people_in_scope(
@@ -116,14 +133,16 @@ pub async fn list(
         scope,
     );
     push_selection(&mut select, selection);
-    // Sorted by the names as the organization sees them, spelled out rather than left to
-    // alias resolution: sorting by hidden names would betray them through the order.
-    select.push(format_args!(
-        " ORDER BY {VISIBLE_LAST_NAME} COLLATE NOCASE, {VISIBLE_FIRST_NAME} COLLATE NOCASE, a.email LIMIT "
-    ));
+    if let Some((key, id)) = after {
+        select
+            .push(" AND (m.sort_key, m.id) > (")
+            .push_bind(key.clone())
+            .push(", ")
+            .push_bind(*id)
+            .push(")");
+    }
+    select.push(" ORDER BY m.sort_key, m.id LIMIT ");
     select.push_bind(limit);
-    select.push(" OFFSET ");
-    select.push_bind(offset);
     select.build_query_as().fetch_all(conn).await
 }
 
