@@ -7,6 +7,8 @@
 
 use leptos::prelude::*;
 
+use super::outlet_picker::OutletPicker;
+
 use super::form::{CheckboxGroup, FormAlert, TextField, field_error};
 use crate::domain::AppError;
 use crate::domain::model::ConnectorType;
@@ -39,6 +41,9 @@ pub async fn update_person(
     #[server(default)] access_shown: Option<String>,
     #[server(default)] user_roles: Vec<String>,
     #[server(default)] locations: Vec<String>,
+    /// A location to add, picked by typing (a number or a "Name (NUMBER)" label).
+    #[server(default)]
+    add_location: Option<String>,
     #[server(default)] reports_shown: Option<String>,
     #[server(default)] all_reports_access: Option<String>,
     #[server(default)] report_roles: Vec<String>,
@@ -51,6 +56,23 @@ pub async fn update_person(
             let caller = caller().await?;
             let id = crate::domain::UserId::parse(&id).ok_or(AppError::NotFound)?;
             let ids = |list: Vec<String>| list.into_iter().map(IdInput::Plain).collect();
+            let context = context()?;
+            let picked = |text: Option<String>, field: &'static str| {
+                let (context, principal) = (context.clone(), caller.principal.clone());
+                async move {
+                    match text {
+                        Some(text) => crate::service::catalog::resolve_outlet(
+                            &context, &principal, &text, field,
+                        )
+                        .await
+                        .map(|id| id.map(|id| id.to_string())),
+                        None => Ok(None),
+                    }
+                }
+            };
+            let default_location = picked(default_location, "default_location").await?;
+            let mut locations = locations;
+            locations.extend(picked(add_location, "locations").await?);
             let all_reports = all_reports_access.is_some();
             let input = UserInput {
                 first_name,
@@ -58,9 +80,7 @@ pub async fn update_person(
                 username,
                 email,
                 mobile_number: mobile_number.map(|m| Some(m).filter(|m| !m.trim().is_empty())),
-                default_location: default_location
-                    .filter(|d| !d.trim().is_empty())
-                    .map(IdInput::Plain),
+                default_location: default_location.map(IdInput::Plain),
                 user_roles: access_shown.is_some().then(|| ids(user_roles)),
                 locations: access_shown.is_some().then(|| ids(locations)),
                 all_reports_access: reports_shown.is_some().then_some(all_reports),
@@ -68,7 +88,7 @@ pub async fn update_person(
                 ..Default::default()
             };
             let change = UserChange::try_from(&input)?;
-            let mut work = context()?.begin().await?;
+            let mut work = context.begin().await?;
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;
@@ -153,7 +173,11 @@ pub fn EditPerson(
             )
         })
         .collect();
-    let default = user.default_location.as_ref().map(|o| o.id);
+    let default = user
+        .default_location
+        .as_ref()
+        .map(|o| crate::domain::model::outlet_label(&o.name, &o.number))
+        .unwrap_or_default();
     let report_roles: Vec<(String, String, bool)> = editing
         .report_roles
         .iter()
@@ -188,12 +212,8 @@ pub fn EditPerson(
                 })}
                 <div class="field">
                     <label for="edit-default-location">"Default outlet"</label>
-                    <select id="edit-default-location" name="default_location" aria-describedby="edit-default-location-error">
-                        <option value="" selected=default.is_none()>"Keep as it is"</option>
-                        {editing.outlets.iter().map(|o| view! {
-                            <option value=o.id.to_string() selected=default == Some(o.id)>{format!("{} ({})", o.name, o.number)}</option>
-                        }).collect_view()}
-                    </select>
+                    <OutletPicker id="edit-default-location" name="default_location" managing=false
+                        value=Signal::stored(default) described_by="edit-default-location-error"/>
                     <p class="field-error" id="edit-default-location-error">{move || field_error(error, "default_location").get()}</p>
                 </div>
                 <input type="hidden" name="access_shown" value="1"/>
@@ -201,6 +221,10 @@ pub fn EditPerson(
                     error=Signal::derive(move || field_error(error, "user_roles").get().or_else(|| field_error(error, "all_location_access").get()))/>
                 <CheckboxGroup id="edit-locations" name="locations[]" legend="Locations (for outlet roles)" choices=locations
                     error=field_error(error, "locations")/>
+                <div class="field">
+                    <label for="edit-add-location">"Add a location"</label>
+                    <OutletPicker id="edit-add-location" name="add_location" managing=true/>
+                </div>
                 {editing.reports_editable.then(|| view! {
                     <input type="hidden" name="reports_shown" value="1"/>
                     <div class="field">

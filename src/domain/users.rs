@@ -154,6 +154,7 @@ pub struct PersonEditing {
     /// The viewer may change report roles (they see the organization as a whole).
     pub reports_editable: bool,
     pub roles: Vec<crate::domain::model::Role>,
+    /// The person's locations (outlets of their outlet roles); more are added by picking.
     pub outlets: Vec<crate::domain::model::Outlet>,
     pub report_roles: Vec<ReportRole>,
 }

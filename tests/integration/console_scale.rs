@@ -49,6 +49,24 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
         ("/security", "User roles"),
         ("/security?tab=clients", "API clients"),
     ];
+    let person = app
+        .id_of(
+            "SELECT a.id FROM user_accounts a JOIN memberships m ON m.user_id = a.id
+             WHERE a.email LIKE ?1 AND a.email NOT LIKE 'owner@%' AND m.managed_by = 'console'
+               AND m.status = 'active' LIMIT 1",
+            "%@vast.example",
+        )
+        .await;
+    // The record's edit section loads after the page: its data stays small too.
+    let (status, editing) = app
+        .rpc("person_editing", &[("id", person.to_string().as_str())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{editing}");
+    let size = editing.to_string().len();
+    assert!(size <= 20 * 1024, "the edit section's data is {size} bytes");
+    let record = format!("/users/{person}");
+    let mut pages = pages.to_vec();
+    pages.push((record.as_str(), "access-heading"));
     for (path, whole) in pages {
         let (status, page) = app.page(path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
@@ -57,6 +75,7 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
             "{path} is whole: {}",
             page.find("<caption")
                 .and_then(|at| page.get(at..at + 120))
+                .or_else(|| page.find("<main").and_then(|at| page.get(at..at + 1500)))
                 .unwrap_or("no caption")
         );
         assert!(
@@ -188,4 +207,45 @@ async fn a_pickers_text_names_an_outlet_of_the_callers_organization_only() {
         serde_json::json!(["Harbor Burger Pier 39 (HB-001)"]),
         "an outlet manager is offered their outlet only"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_gets_a_location_and_a_default_outlet_picked_by_number_or_label() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let lena = app.user_id("lena.moreau@harbor.example").await.to_string();
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let pier = app.outlet_id("HB-001").await.to_string();
+    let form = |add: &'static str, default: &'static str| {
+        vec![
+            ("id", lena.clone()),
+            ("access_shown", "1".to_string()),
+            ("user_roles[]", staff.clone()),
+            ("locations[]", pier.clone()),
+            ("add_location", add.to_string()),
+            ("default_location", default.to_string()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.rpc("update_person", &borrowed).await
+        }
+    };
+    let (status, body) = send(form("XX-404", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["Invalid"]["fields"]["locations"].is_string(), "{body}");
+    let (status, body) = send(form("hb-002", "Harbor Burger Market St (HB-002)")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let numbers: Vec<&str> = body["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap())
+        .collect();
+    let mut numbers = numbers;
+    numbers.sort();
+    assert_eq!(numbers, ["HB-001", "HB-002"]);
+    assert_eq!(body["default_location"]["number"], "HB-002");
 }

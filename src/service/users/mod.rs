@@ -173,7 +173,7 @@ pub async fn editing(
     user: UserId,
 ) -> Result<crate::domain::users::PersonEditing, AppError> {
     let view = who.scope_for(Permission::ViewUsers)?;
-    let manage = who.scope_for(Permission::ManageUsers)?;
+    who.scope_for(Permission::ManageUsers)?;
     let mut conn = context.read().await?;
     let shown = load(&mut conn, who, &view, user).await?;
     let locked = write::edit_lock(&mut conn, who, user).await?;
@@ -189,12 +189,12 @@ pub async fn editing(
             user: shown,
         });
     }
-    let mut outlets =
-        store::catalog::outlets_by_name(&mut conn, who.organization_id, &manage).await?;
+    // The person's own locations (unchecked to remove); others are added with a picker, so the
+    // form never lists an organization's thousands of outlets.
+    let mut outlets = Vec::new();
     for location in shown.locations.iter().flatten() {
-        if !outlets.iter().any(|o| o.id == location.id)
-            && let Some(outlet) =
-                store::catalog::outlet(&mut conn, who.organization_id, location.id).await?
+        if let Some(outlet) =
+            store::catalog::outlet(&mut conn, who.organization_id, location.id).await?
         {
             outlets.push(outlet);
         }
