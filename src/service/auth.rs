@@ -250,7 +250,7 @@ pub fn switch_organization(
 /// it (whoever runs the binary on the server holds the database anyway), audited as `cli`.
 pub async fn operator(context: &Context, slug: &str) -> Result<Principal, AppError> {
     let mut conn = context.read().await?;
-    let organization = store::organizations::id_by_slug(&mut conn, slug.trim())
+    let organization = store::catalog::organization_by_slug(&mut conn, slug)
         .await?
         .ok_or_else(|| AppError::field("org", format!("No organization has the slug {slug:?}.")))?;
     Ok(Principal {

@@ -268,6 +268,14 @@ pub async fn generate(
     })
 }
 
+/// A role to create: name, type, partner role, permissions.
+type RoleSpec = (
+    &'static str,
+    ConnectorType,
+    PartnerRole,
+    &'static [Permission],
+);
+
 /// A title-case prefix from the slug: `synth-group` gives "Synth".
 fn prefix(slug: &str) -> String {
     let word = slug.split('-').next().unwrap_or(slug);
@@ -332,9 +340,10 @@ async fn organizations_and_roles(
         brands.push((id, name));
     }
     organizations::link_franchisee(&mut work, franchisee, brands[0].0).await?;
-    let role = |name: &'static str, kind, partner, permissions: &'static [Permission]| {
-        (name, kind, partner, permissions)
-    };
+    let role =
+        |name: &'static str, kind, partner, permissions: &'static [Permission]| -> RoleSpec {
+            (name, kind, partner, permissions)
+        };
     use ConnectorType::{Library as L, Outlet as O};
     use Permission::*;
     let outlet_admin: &'static [Permission] =
@@ -368,37 +377,28 @@ async fn organizations_and_roles(
             format!("{}-franchise.example", plan.slug),
         ),
     ] {
-        let mut ids = Vec::new();
-        for (name, kind, partner, permissions) in outlet_roles {
-            ids.push(
-                organizations::insert_role(
-                    &mut work,
-                    organization,
-                    name,
-                    kind,
-                    partner,
-                    permissions,
-                    None,
-                )
-                .await?,
-            );
-        }
-        let mut library = Vec::new();
-        if corporate_side {
-            for (name, kind, partner, permissions) in library_roles {
-                library.push(
+        let mut insert = async |roles: &[RoleSpec]| -> Result<Vec<RoleId>, AppError> {
+            let mut ids = Vec::new();
+            for (name, kind, partner, permissions) in roles {
+                ids.push(
                     organizations::insert_role(
                         &mut work,
                         organization,
                         name,
-                        kind,
-                        partner,
+                        *kind,
+                        *partner,
                         permissions,
                         None,
                     )
                     .await?,
                 );
             }
+            Ok(ids)
+        };
+        let ids = insert(&outlet_roles).await?;
+        let mut library = Vec::new();
+        if corporate_side {
+            library = insert(&library_roles).await?;
             library.pop(); // Integration is for API clients, not people.
             organizations::insert_role(
                 &mut work,

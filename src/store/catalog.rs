@@ -185,6 +185,17 @@ pub async fn outlets_by_name(
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
+/// ` AND` the outlet `o`'s name or number contains `fragment` (any case).
+fn push_name_or_number(query: &mut QueryBuilder<'_, Sqlite>, fragment: &str) {
+    let pattern = super::like_fragment(fragment);
+    query
+        .push(" AND (o.name LIKE ")
+        .push_bind(pattern.clone())
+        .push(" ESCAPE '\\' OR o.number LIKE ")
+        .push_bind(pattern)
+        .push(" ESCAPE '\\')");
+}
+
 /// How many of the organization's outlets lie in `scope`.
 pub async fn outlet_count(
     conn: &mut Conn,
@@ -209,13 +220,7 @@ pub async fn outlets_page(
 ) -> sqlx::Result<(Vec<Outlet>, i64)> {
     let matching = |query: &mut QueryBuilder<'_, Sqlite>| {
         if let Some(fragment) = fragment {
-            let pattern = super::like_fragment(fragment);
-            query
-                .push(" AND (o.name LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR o.number LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
+            push_name_or_number(query, fragment);
         }
     };
     let mut count =
@@ -258,13 +263,7 @@ pub async fn outlet_choices(
         query.push(" AND o.archived_at IS NULL");
     }
     if !fragment.trim().is_empty() {
-        let pattern = super::like_fragment(fragment.trim());
-        query
-            .push(" AND (o.name LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR o.number LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+        push_name_or_number(&mut query, fragment.trim());
     }
     query
         .push(" ORDER BY o.name COLLATE NOCASE, o.number LIMIT ")

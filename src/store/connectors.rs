@@ -35,30 +35,21 @@ fn select() -> String {
     )
 }
 
-/// The same, reading from the organization's members whose email matches (bound next, after
-/// the organization) to their connectors: the organization's connectors are never
-/// walked one by one. `CROSS JOIN` fixes that order in SQLite.
-fn select_by_email() -> String {
+/// The same, reading from the accounts whose email matches (bound next, after the
+/// organization) to their connectors: the organization's connectors are never walked one by
+/// one. With `indexed` the trigram index finds the accounts first, then their membership in the
+/// organization; without, the organization's members are read and their email tested.
+/// `CROSS JOIN` fixes that order in SQLite.
+fn select_by_email(indexed: bool) -> String {
+    let from = if indexed {
+        "user_accounts a CROSS JOIN memberships m ON m.user_id = a.id"
+    } else {
+        "memberships m CROSS JOIN user_accounts a ON a.id = m.user_id"
+    };
     format!(
         "{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
             {VISIBLE_LAST_NAME} AS last_name
-        FROM memberships m
-        CROSS JOIN user_accounts a ON a.id = m.user_id
-        CROSS JOIN user_connectors c ON c.membership_id = m.id
-        JOIN roles r ON r.id = c.role_id
-        LEFT JOIN outlets o ON o.id = c.outlet_id
-        WHERE m.organization_id = "
-    )
-}
-
-/// The same for a fragment long enough for the trigram index: from the accounts it finds, to
-/// their membership in the organization (bound next), to its connectors.
-fn select_by_indexed_email() -> String {
-    format!(
-        "{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
-            {VISIBLE_LAST_NAME} AS last_name
-        FROM user_accounts a
-        CROSS JOIN memberships m ON m.user_id = a.id
+        FROM {from}
         CROSS JOIN user_connectors c ON c.membership_id = m.id
         JOIN roles r ON r.id = c.role_id
         LEFT JOIN outlets o ON o.id = c.outlet_id
@@ -140,11 +131,7 @@ fn list_query<'a>(
             query
         }
         Some(email) => {
-            let select = if email.chars().count() >= INDEXED_FRAGMENT {
-                select_by_indexed_email()
-            } else {
-                select_by_email()
-            };
+            let select = select_by_email(email.chars().count() >= INDEXED_FRAGMENT);
             let mut query = QueryBuilder::new(format!("{prefix}{select}"));
             // (A connector's membership is always of the connector's organization.)
             query.push_bind(organization);

@@ -14,13 +14,6 @@ pub async fn any(conn: &mut Conn) -> sqlx::Result<bool> {
         .await
 }
 
-pub async fn id_by_slug(conn: &mut Conn, slug: &str) -> sqlx::Result<Option<OrganizationId>> {
-    sqlx::query_scalar("SELECT id FROM organizations WHERE slug = ?1")
-        .bind(slug)
-        .fetch_optional(conn)
-        .await
-}
-
 pub async fn slug_taken(conn: &mut Conn, slug: &Slug) -> sqlx::Result<bool> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ?1)")
         .bind(slug.as_str())

@@ -12,27 +12,18 @@ const PAGE_LIMIT: usize = 150 * 1024;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_access_page_stays_small_at_two_thousand_outlets() {
     let app = spawn_app().await;
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
-        .args([
-            "synth",
-            "--slug",
-            "vast",
-            "--outlets",
-            "2000",
-            "--people",
-            "1200",
-        ])
-        .args([
-            "--connectors",
-            "3000",
-            "--owner-password",
-            "a-long-password",
-        ])
-        .env("DATABASE_URL", &app.database_url)
-        .env("BRIGADE_OUTBOX", app.dir.path().join("outbox"))
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
+    let output = app.synth(&[
+        "--slug",
+        "vast",
+        "--outlets",
+        "2000",
+        "--people",
+        "1200",
+        "--connectors",
+        "3000",
+        "--owner-password",
+        "a-long-password",
+    ]);
     assert!(
         output.status.success(),
         "{}",

@@ -390,6 +390,18 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
     }
 
+    /// Runs `brigade synth` with `args` on this app's database (and its outbox).
+    pub fn synth(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
+            .arg("synth")
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("BRIGADE_OUTBOX", self.dir.path().join("outbox"))
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("the binary runs")
+    }
+
     /// The mails written to the outbox, as text.
     pub fn outbox(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.dir.path().join("outbox")) else {

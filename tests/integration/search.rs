@@ -23,22 +23,16 @@ const FRAGMENTS: [&str; 14] = [
 ];
 
 fn generate(app: &TestApp) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
-        .args([
-            "synth",
-            "--slug",
-            "mesa",
-            "--outlets",
-            "40",
-            "--people",
-            "600",
-        ])
-        .args(["--connectors", "2000"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("BRIGADE_OUTBOX", app.dir.path().join("outbox"))
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
+    let output = app.synth(&[
+        "--slug",
+        "mesa",
+        "--outlets",
+        "40",
+        "--people",
+        "600",
+        "--connectors",
+        "2000",
+    ]);
     assert!(
         output.status.success(),
         "{}",

@@ -3,17 +3,6 @@
 
 use crate::helpers::*;
 
-fn synth(app: &TestApp, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
-        .arg("synth")
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("BRIGADE_OUTBOX", app.dir.path().join("outbox"))
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("the binary runs")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     let app = spawn_app().await;
@@ -29,7 +18,7 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "--owner-password",
         "a-long-password",
     ];
-    let output = synth(&app, &size);
+    let output = app.synth(&size);
     assert!(
         output.status.success(),
         "{}",
@@ -111,26 +100,23 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "the owner signs in"
     );
 
-    let again = synth(&app, &size);
+    let again = app.synth(&size);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("already uses the slug mesa"),
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
-    let too_many = synth(
-        &app,
-        &[
-            "--slug",
-            "tiny",
-            "--outlets",
-            "10",
-            "--people",
-            "10",
-            "--connectors",
-            "100",
-        ],
-    );
+    let too_many = app.synth(&[
+        "--slug",
+        "tiny",
+        "--outlets",
+        "10",
+        "--people",
+        "10",
+        "--connectors",
+        "100",
+    ]);
     assert!(!too_many.status.success());
     assert!(String::from_utf8_lossy(&too_many.stderr).contains("--connectors: At most 30"));
 }
