@@ -207,3 +207,40 @@ async fn no_bad_or_revoked_credentials_get_401() {
         "a deactivated person's session no longer answers"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tokens_last_use_is_written_at_most_once_a_minute_not_on_every_request() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let last_used = || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT last_used_at FROM api_tokens")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let cases = [
+        ("2000-01-01T00:00:00.000Z", true),
+        // 30 seconds ago: recent enough, the request writes nothing.
+        ("RECENT", false),
+    ];
+    for (before, rewritten) in cases {
+        let before = if before == "RECENT" {
+            let recent = time::OffsetDateTime::now_utc() - time::Duration::seconds(30);
+            recent
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        } else {
+            before.to_string()
+        };
+        sqlx::query("UPDATE api_tokens SET last_used_at = ?1")
+            .bind(&before)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            assert_eq!(app.api_get("/me", &token).await.status, StatusCode::OK);
+        }
+        let after = last_used().await.unwrap();
+        assert_eq!(after != before, rewritten, "{before} → {after}");
+    }
+}
