@@ -464,6 +464,16 @@ pub struct PeopleSelection {
     pub status: Option<MembershipStatus>,
 }
 
+impl PeopleSelection {
+    /// The search fragment, trimmed, when there is one.
+    pub fn search_text(&self) -> Option<&str> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
 impl TryFrom<&PeopleFilter> for PeopleSelection {
     type Error = AppError;
 

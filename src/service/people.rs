@@ -3,7 +3,7 @@
 
 use super::{Context, Principal};
 use crate::domain::model::{
-    BrandRef, OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
+    OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
 };
 use crate::domain::user_commands::PeopleSelection;
 use crate::domain::{AppError, MembershipId, Permission, UserId, policy};
@@ -72,16 +72,7 @@ pub async fn list(
         total_capped: counted > COUNT_CAP,
         later: position.is_some(),
         next,
-        brands: store::settings::toggles(&mut conn, who.organization_id)
-            .await?
-            .into_iter()
-            .filter_map(|toggle| {
-                toggle
-                    .brand_id
-                    .zip(toggle.brand_name)
-                    .map(|(id, name)| BrandRef { id, name })
-            })
-            .collect(),
+        brands: store::catalog::usable_brands(&mut conn, who.organization_id).await?,
     })
 }
 

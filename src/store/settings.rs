@@ -82,6 +82,8 @@ pub struct ToggleRow {
 
 /// The toggles that govern the organization's people: its own for people of no brand, one per
 /// brand it owns, and one per brand it runs outlets under (owned by another organization).
+// `IN ('api', 'scim')`: the externally managed (`ManagedBy::is_external`), spelled so that the
+// `memberships_org_managed` index answers the counts.
 pub async fn toggles(
     conn: &mut Conn,
     organization: OrganizationId,
@@ -90,13 +92,13 @@ pub async fn toggles(
         "SELECT NULL AS brand_id, NULL AS brand_name, o.id AS owner_id, o.name AS owner_name,
             o.console_edits_unbranded_api_users AS allowed,
             (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id
-               AND m.managed_by <> 'console' AND m.managed_by_brand_id IS NULL) AS people,
+               AND m.managed_by IN ('api', 'scim') AND m.managed_by_brand_id IS NULL) AS people,
             0 AS position
          FROM organizations o WHERE o.id = ?1
          UNION ALL
          SELECT b.id, b.name, owner.id, owner.name, b.console_edits_api_users,
             (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = ?1
-               AND m.managed_by <> 'console' AND m.managed_by_brand_id = b.id),
+               AND m.managed_by IN ('api', 'scim') AND m.managed_by_brand_id = b.id),
             1
          FROM brands b JOIN organizations owner ON owner.id = b.owner_organization_id
          WHERE b.owner_organization_id = ?1

@@ -227,3 +227,28 @@ async fn a_record_shows_only_what_lies_within_the_viewers_reach() {
         assert!(at.is_none(), "{hidden}: {at:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_people_list_reads_its_page_in_order_from_the_sort_index() {
+    use brigade::domain::user_commands::PeopleSelection;
+    use brigade::domain::{OrganizationId, Scope};
+    let app = spawn_app().await;
+    let org = OrganizationId(
+        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+            .await,
+    );
+    let mut conn = app.context.db().read().await.unwrap();
+    let plan = brigade::store::people::explain_list(
+        &mut conn,
+        org,
+        &Scope::Organization,
+        &PeopleSelection::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        plan.iter().any(|s| s.contains("memberships_org_sort"))
+            && !plan.iter().any(|s| s.contains("TEMP B-TREE")),
+        "no member is sorted to show a page: {plan:?}"
+    );
+}
