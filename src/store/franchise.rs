@@ -208,9 +208,10 @@ pub async fn franchisees_of(conn: &mut Conn, brand: BrandId) -> sqlx::Result<Vec
 
 /// Memberships in the franchisee (`?1`) that the brand (`?2`) manages for its owner's own
 /// staff: their external locations there.
-const EXTERNAL: &str = "managed_by_brand_id = ?2 AND organization_id = ?1 AND user_id IN
-    (SELECT h.user_id FROM memberships h JOIN brands b ON b.owner_organization_id = h.organization_id
-      WHERE b.id = ?2)";
+/// (One lookup per brand-managed membership, never a list of the owner's members.)
+const EXTERNAL: &str = "managed_by_brand_id = ?2 AND organization_id = ?1 AND EXISTS
+    (SELECT 1 FROM memberships h WHERE h.user_id = memberships.user_id
+        AND h.organization_id = (SELECT owner_organization_id FROM brands WHERE id = ?2))";
 
 /// What unlinking `organization` from `brand` would end there.
 pub async fn unlink_effect(
