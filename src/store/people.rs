@@ -39,7 +39,12 @@ fn people_from<'a>(
     ));
     query.push_bind(organization);
     if !matches!(scope, Scope::Organization) {
-        query.push(" AND EXISTS (SELECT 1 FROM user_connectors sc WHERE sc.membership_id = m.id");
+        // The members with a grant at the scope's outlets, found from those outlets' grants
+        // (an index per outlet), so a scoped list never tests each of the organization's members.
+        query.push(
+            " AND m.id IN (SELECT sc.membership_id FROM user_connectors sc WHERE sc.organization_id = ",
+        );
+        query.push_bind(organization);
         push_outlet_scope(&mut query, "sc.outlet_id", scope);
         query.push(")");
     }
@@ -164,10 +169,11 @@ fn list_query<'a>(
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> QueryBuilder<'a, Sqlite> {
-    // Without a search the page is read in order from the sort index, stopping at the page
-    // size (named, so that another index on the organization never sorts every member); with
-    // one, the search's candidates are found first and only they are sorted.
-    let from = if selection.search_text().is_some() {
+    // Across the organization without a search, the page is read in order from the sort index,
+    // stopping at the page size (named, so that another index on the organization never sorts
+    // every member); with a search or a scope of outlets, those candidates are found first and
+    // only they are sorted.
+    let from = if selection.search_text().is_some() || !matches!(scope, Scope::Organization) {
         "memberships m"
     } else {
         "memberships m INDEXED BY memberships_org_sort"
