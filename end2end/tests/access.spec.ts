@@ -117,6 +117,8 @@ test("move an outlet user to another outlet, change a role, and revoke with conf
   await expect(rows(page).locator("td:nth-child(4)")).toHaveText("Outlet Manager");
 
   await filterEmail(page, "ivy.chen");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText("ivy.chen@harbor.example");
   await rows(page).getByText("Change…").click();
   await rows(page).getByRole("button", { name: "Revoke…" }).click();
   await expect(rows(page).getByText("Revoke Ivy Chen, Staff at Harbor Burger Mission (HB-003)?")).toBeVisible();
