@@ -38,13 +38,7 @@ pub async fn issue_api_client(
             let role =
                 RoleId::parse(&role).ok_or_else(|| AppError::field("role", "Choose a role."))?;
             // A picker's text: an outlet's number, its label, or its id.
-            let outlet = crate::service::catalog::resolve_outlet(
-                &context()?,
-                &caller.principal,
-                &outlet,
-                "outlet",
-            )
-            .await?;
+            let outlet = super::outlet_picker::resolve(&caller, &outlet, "outlet").await?;
             let mut work = context()?.begin().await?;
             let issued = issue_client(
                 &mut work,

@@ -61,18 +61,8 @@ pub async fn load_access_options() -> Result<AccessOptions, AppError> {
     )
 }
 
-/// The outlet a picker's text names, as the id text the typed commands parse.
 #[cfg(feature = "ssr")]
-async fn resolve(
-    caller: &crate::service::auth::SignedIn,
-    text: &str,
-    field: &str,
-) -> Result<Option<String>, AppError> {
-    let context = super::server::context()?;
-    let outlet =
-        crate::service::catalog::resolve_outlet(&context, &caller.principal, text, field).await?;
-    Ok(outlet.map(|id| id.to_string()))
-}
+use super::outlet_picker::resolve_text as resolve;
 
 #[cfg(feature = "ssr")]
 fn blank_is_none(value: String) -> Option<String> {

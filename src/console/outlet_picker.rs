@@ -30,6 +30,29 @@ pub async fn outlet_choices(
     )
 }
 
+/// The outlet of the caller's organization a picker's text names (`None` for no text); an
+/// unknown number is a problem of `field`. The one place every console form turns a picker's
+/// text into an outlet.
+#[cfg(feature = "ssr")]
+pub async fn resolve(
+    caller: &crate::service::auth::SignedIn,
+    text: &str,
+    field: &str,
+) -> Result<Option<crate::domain::OutletId>, AppError> {
+    let context = super::server::context()?;
+    crate::service::catalog::resolve_outlet(&context, &caller.principal, text, field).await
+}
+
+/// The same, as the id text the typed commands parse.
+#[cfg(feature = "ssr")]
+pub async fn resolve_text(
+    caller: &crate::service::auth::SignedIn,
+    text: &str,
+    field: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(resolve(caller, text, field).await?.map(|id| id.to_string()))
+}
+
 /// The text field and its suggestions. `on_change` runs with the text when the person leaves
 /// the field or picks a suggestion.
 #[component]

@@ -56,23 +56,15 @@ pub async fn update_person(
             let caller = caller().await?;
             let id = crate::domain::UserId::parse(&id).ok_or(AppError::NotFound)?;
             let ids = |list: Vec<String>| list.into_iter().map(IdInput::Plain).collect();
-            let context = context()?;
-            let picked = |text: Option<String>, field: &'static str| {
-                let (context, principal) = (context.clone(), caller.principal.clone());
-                async move {
-                    match text {
-                        Some(text) => crate::service::catalog::resolve_outlet(
-                            &context, &principal, &text, field,
-                        )
-                        .await
-                        .map(|id| id.map(|id| id.to_string())),
-                        None => Ok(None),
-                    }
-                }
+            use super::outlet_picker::resolve_text as resolve;
+            let default_location = match default_location {
+                Some(text) => resolve(&caller, &text, "default_location").await?,
+                None => None,
             };
-            let default_location = picked(default_location, "default_location").await?;
             let mut locations = locations;
-            locations.extend(picked(add_location, "locations").await?);
+            if let Some(text) = add_location {
+                locations.extend(resolve(&caller, &text, "locations").await?);
+            }
             let all_reports = all_reports_access.is_some();
             let input = UserInput {
                 first_name,
@@ -88,7 +80,7 @@ pub async fn update_person(
                 ..Default::default()
             };
             let change = UserChange::try_from(&input)?;
-            let mut work = context.begin().await?;
+            let mut work = context()?.begin().await?;
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;

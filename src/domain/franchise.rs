@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{BrandRef, OrganizationKind};
+use super::model::BrandRef;
 use super::{InvitationId, OrganizationId};
 
 /// What unlinking a franchisee from a brand ends in the franchisee (and only that): the
@@ -81,62 +81,9 @@ pub struct BrandsPage {
     pub brands: Vec<BrandCard>,
 }
 
-/// Whether an existing organization may be invited to run another's brand: not the brand's
-/// owner itself and not a corporate head office (which owns brands rather than running
-/// another's). A franchisee may run several brands; an independent operator that accepts
-/// becomes a franchisee.
-pub fn may_be_invited(
-    owner: OrganizationId,
-    invitee: OrganizationId,
-    kind: OrganizationKind,
-) -> Result<(), &'static str> {
-    if owner == invitee {
-        Err("That is this organization: invite the franchisee's organization.")
-    } else if kind == OrganizationKind::Corporate {
-        Err("A corporate organization owns brands; it cannot run another's as a franchisee.")
-    } else {
-        Ok(())
-    }
-}
-
-/// The kind an organization becomes when it accepts to run a brand.
-pub fn kind_after_joining(kind: OrganizationKind) -> OrganizationKind {
-    match kind {
-        OrganizationKind::Independent => OrganizationKind::Franchisee,
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_another_non_corporate_organization_is_invited_and_an_independent_becomes_a_franchisee()
-    {
-        let (owner, other) = (OrganizationId::generate(), OrganizationId::generate());
-        let cases = [
-            (owner, OrganizationKind::Franchisee, false),
-            (other, OrganizationKind::Corporate, false),
-            (other, OrganizationKind::Franchisee, true),
-            (other, OrganizationKind::Independent, true),
-        ];
-        for (invitee, kind, allowed) in cases {
-            assert_eq!(
-                may_be_invited(owner, invitee, kind).is_ok(),
-                allowed,
-                "{kind:?}"
-            );
-        }
-        assert_eq!(
-            kind_after_joining(OrganizationKind::Independent),
-            OrganizationKind::Franchisee
-        );
-        assert_eq!(
-            kind_after_joining(OrganizationKind::Franchisee),
-            OrganizationKind::Franchisee
-        );
-    }
 
     #[test]
     fn the_unlink_effect_is_described_in_words() {

@@ -500,6 +500,32 @@ pub fn may_own_brands(kind: super::model::OrganizationKind) -> Result<(), Refusa
     }
 }
 
+/// Whether an existing organization may be invited to run another's brand: not the brand's
+/// owner itself and not a corporate head office (which owns brands rather than running
+/// another's). A franchisee may run several brands; an independent operator that accepts
+/// becomes a franchisee.
+pub fn may_be_invited(
+    owner: super::OrganizationId,
+    invitee: super::OrganizationId,
+    kind: super::model::OrganizationKind,
+) -> Result<(), &'static str> {
+    if owner == invitee {
+        Err("That is this organization: invite the franchisee's organization.")
+    } else if kind == super::model::OrganizationKind::Corporate {
+        Err("A corporate organization owns brands; it cannot run another's as a franchisee.")
+    } else {
+        Ok(())
+    }
+}
+
+/// The kind an organization becomes when it accepts to run a brand.
+pub fn kind_after_joining(kind: super::model::OrganizationKind) -> super::model::OrganizationKind {
+    match kind {
+        super::model::OrganizationKind::Independent => super::model::OrganizationKind::Franchisee,
+        other => other,
+    }
+}
+
 /// Whose toggle an "Allow editing of API-managed users" switch is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToggleOwner {
@@ -529,6 +555,53 @@ pub fn may_switch_api_edits(access: &Access, owner: &ToggleOwner) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_another_non_corporate_organization_is_invited_and_an_independent_becomes_a_franchisee()
+    {
+        let (owner, other) = (
+            crate::domain::OrganizationId::generate(),
+            crate::domain::OrganizationId::generate(),
+        );
+        let cases = [
+            (
+                owner,
+                crate::domain::model::OrganizationKind::Franchisee,
+                false,
+            ),
+            (
+                other,
+                crate::domain::model::OrganizationKind::Corporate,
+                false,
+            ),
+            (
+                other,
+                crate::domain::model::OrganizationKind::Franchisee,
+                true,
+            ),
+            (
+                other,
+                crate::domain::model::OrganizationKind::Independent,
+                true,
+            ),
+        ];
+        for (invitee, kind, allowed) in cases {
+            assert_eq!(
+                may_be_invited(owner, invitee, kind).is_ok(),
+                allowed,
+                "{kind:?}"
+            );
+        }
+        assert_eq!(
+            kind_after_joining(crate::domain::model::OrganizationKind::Independent),
+            crate::domain::model::OrganizationKind::Franchisee
+        );
+        assert_eq!(
+            kind_after_joining(crate::domain::model::OrganizationKind::Franchisee),
+            crate::domain::model::OrganizationKind::Franchisee
+        );
+    }
+
     use uuid::Uuid;
 
     fn outlet(n: u128) -> OutletId {

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::setup::{create_organization, may_manage_settings};
 use super::{Context, Principal, Work};
 use crate::domain::franchise::{
-    self, BrandCard, BrandFranchisees, BrandsPage, InvitationEntry, UnlinkEffect,
+    BrandCard, BrandFranchisees, BrandsPage, InvitationEntry, UnlinkEffect,
 };
 use crate::domain::me::BrandEntry;
 use crate::domain::organization::{NewOrganization, Slug};
@@ -170,7 +170,7 @@ pub async fn invite(
     let (invitee, invitee_name, kind) = links::by_slug(work, slug)
         .await?
         .ok_or_else(|| AppError::field("slug", "No organization has this slug."))?;
-    franchise::may_be_invited(who.organization_id, invitee, kind)
+    policy::may_be_invited(who.organization_id, invitee, kind)
         .map_err(|problem| AppError::field("slug", problem))?;
     if links::is_linked(work, invitee, brand).await? {
         return Err(AppError::conflict(
@@ -268,12 +268,12 @@ pub async fn answer(
             let settings = organizations::settings(work, invitee)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            franchise::may_be_invited(owner, invitee, settings.kind)
+            policy::may_be_invited(owner, invitee, settings.kind)
                 .map_err(|problem| AppError::denied("not_allowed", problem))?;
             if !links::is_linked(work, invitee, brand).await? {
                 organizations::link_franchisee(work, invitee, brand).await?;
             }
-            let kind = franchise::kind_after_joining(settings.kind);
+            let kind = policy::kind_after_joining(settings.kind);
             if kind != settings.kind {
                 links::set_kind(work, invitee, kind).await?;
             }
