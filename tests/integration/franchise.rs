@@ -434,3 +434,65 @@ async fn unlinking_a_franchisee_is_confirmed_and_ends_what_the_link_gave_and_not
     let (status, _) = app.rpc("unlink_franchisee", &confirmed).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no link left to end");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lower_role_is_refused_every_franchise_function_and_writes_nothing() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    existing_organization(&app, "Pier Tacos", "pier-tacos", "independent").await;
+    let brand = brand_id(&app, "Saltline Tacos").await;
+    let (_, invited) = app
+        .rpc(
+            "invite_franchisee",
+            &[("brand", &brand), ("slug", "pier-tacos")],
+        )
+        .await;
+    let id = invited["id"].as_str().unwrap().to_string();
+    let northside = app
+        .id_of("SELECT id FROM organizations WHERE slug = ?1", "northside")
+        .await
+        .to_string();
+    let harbor_burger = brand_id(&app, "Harbor Burger").await;
+    let manager = signed_in(&app, MANAGER).await;
+    let cases: [(&str, Vec<(&str, &str)>); 7] = [
+        ("organization_brands", vec![]),
+        ("franchise_invitations", vec![]),
+        (
+            "invite_franchisee",
+            vec![("brand", &brand), ("slug", "pier-tacos")],
+        ),
+        ("withdraw_invitation", vec![("id", &id)]),
+        ("answer_invitation", vec![("id", &id), ("answer", "accept")]),
+        (
+            "unlink_franchisee",
+            vec![
+                ("brand", &harbor_burger),
+                ("organization", &northside),
+                ("confirm", "on"),
+            ],
+        ),
+        ("outlets_page", vec![]),
+    ];
+    for (function, form) in cases {
+        let (status, body) = manager.rpc(function, &form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {body}");
+    }
+    let lena = spawn_on(&app.database_url, &app.dir).await;
+    app.give_password("lena.moreau@harbor.example").await;
+    lena.sign_in_as("lena.moreau@harbor.example").await;
+    let (status, _) = lena
+        .rpc("outlet_choices", &[("search", ""), ("managing", "true")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "staff manage no access anywhere"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM franchise_invitations WHERE answered_at IS NULL")
+            .await,
+        1,
+        "the invitation is still open"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM franchisee_brands").await, 1);
+}
