@@ -4,8 +4,8 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{
-    Conn, INDEXED_FRAGMENT, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
-    format_timestamp, like_fragment, now, push_indexed_candidates, push_outlet_scope,
+    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, format_timestamp,
+    fragment_plan, like_fragment, now, push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
@@ -35,27 +35,15 @@ fn select() -> String {
     )
 }
 
-/// The same, reading from the accounts whose email matches (bound next, after the
-/// organization) to their connectors: the organization's connectors are never walked one by
-/// one. With `indexed` the trigram index finds the accounts first, then their membership in the
-/// organization; without, the organization's members are read and their email tested.
-/// `CROSS JOIN` fixes that order in SQLite.
-fn select_by_email(indexed: bool) -> String {
-    let from = if indexed {
-        "user_accounts a CROSS JOIN memberships m ON m.user_id = a.id"
-    } else {
-        "memberships m CROSS JOIN user_accounts a ON a.id = m.user_id"
-    };
-    format!(
-        "{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
-            {VISIBLE_LAST_NAME} AS last_name
-        FROM {from}
+/// The same, reading from the accounts the trigram index finds (bound after the organization)
+/// to their connectors: for a rare fragment, the organization's connectors are never walked
+/// one by one. `CROSS JOIN` fixes that order in SQLite.
+const SELECT_BY_INDEXED_EMAIL: &str =
+    "FROM user_accounts a CROSS JOIN memberships m ON m.user_id = a.id
         CROSS JOIN user_connectors c ON c.membership_id = m.id
         JOIN roles r ON r.id = c.role_id
         LEFT JOIN outlets o ON o.id = c.outlet_id
-        WHERE m.organization_id = "
-    )
-}
+        WHERE m.organization_id = ";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -116,33 +104,40 @@ pub struct StoredConnector {
     pub membership_id: MembershipId,
 }
 
-/// The list query; `prefix` is empty, or `EXPLAIN QUERY PLAN ` to see how it runs.
+/// The list query; `prefix` is empty, or `EXPLAIN QUERY PLAN ` to see how it runs. An email
+/// fragment is found as `plan` says: walking the connectors in order and testing each one's
+/// email until the page is full, or from the few matching accounts.
 fn list_query<'a>(
     prefix: &str,
     organization: OrganizationId,
     scope: &Scope,
     filter: &ConnectorFilter,
+    plan: FragmentPlan,
     page: &PageRequest,
 ) -> QueryBuilder<'a, Sqlite> {
     let mut query = match &filter.email {
-        None => {
+        Some(email) if plan == FragmentPlan::Index => {
+            let mut query = QueryBuilder::new(format!(
+                "{prefix}{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
+                    {VISIBLE_LAST_NAME} AS last_name {SELECT_BY_INDEXED_EMAIL}"
+            ));
+            // (A connector's membership is always of the connector's organization.)
+            query.push_bind(organization);
+            push_indexed_candidates(&mut query, plan, "a.id", EMAIL_COLUMN, email);
+            query
+        }
+        _ => {
             let mut query = QueryBuilder::new(format!("{prefix}{}", select()));
             query.push_bind(organization);
             query
         }
-        Some(email) => {
-            let select = select_by_email(email.chars().count() >= INDEXED_FRAGMENT);
-            let mut query = QueryBuilder::new(format!("{prefix}{select}"));
-            // (A connector's membership is always of the connector's organization.)
-            query.push_bind(organization);
-            push_indexed_candidates(&mut query, "a.id", "{email}", email);
-            query
-                .push(" AND a.email LIKE ")
-                .push_bind(like_fragment(email))
-                .push(" ESCAPE '\\'");
-            query
-        }
     };
+    if let Some(email) = &filter.email {
+        query
+            .push(" AND a.email LIKE ")
+            .push_bind(like_fragment(email))
+            .push(" ESCAPE '\\'");
+    }
     push_outlet_scope(&mut query, "c.outlet_id", scope);
     if let Some(kind) = filter.connector_type {
         query.push(" AND c.type = ").push_bind(kind);
@@ -167,6 +162,16 @@ fn list_query<'a>(
     query
 }
 
+/// The trigram index's column of the email address.
+const EMAIL_COLUMN: &str = "{email}";
+
+async fn email_plan(conn: &mut Conn, filter: &ConnectorFilter) -> sqlx::Result<FragmentPlan> {
+    match &filter.email {
+        Some(email) => fragment_plan(conn, EMAIL_COLUMN, email).await,
+        None => Ok(FragmentPlan::Walk),
+    }
+}
+
 /// One keyset page (plus one row, to tell whether more follow).
 pub async fn list(
     conn: &mut Conn,
@@ -175,7 +180,8 @@ pub async fn list(
     filter: &ConnectorFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<StoredConnector>> {
-    let rows: Vec<Row> = list_query("", organization, scope, filter, page)
+    let plan = email_plan(conn, filter).await?;
+    let rows: Vec<Row> = list_query("", organization, scope, filter, plan, page)
         .build_query_as()
         .fetch_all(conn)
         .await?;
@@ -190,11 +196,18 @@ pub async fn explain_list(
     filter: &ConnectorFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
-    let rows: Vec<(i64, i64, i64, String)> =
-        list_query("EXPLAIN QUERY PLAN ", organization, scope, filter, page)
-            .build_query_as()
-            .fetch_all(conn)
-            .await?;
+    let plan = email_plan(conn, filter).await?;
+    let rows: Vec<(i64, i64, i64, String)> = list_query(
+        "EXPLAIN QUERY PLAN ",
+        organization,
+        scope,
+        filter,
+        plan,
+        page,
+    )
+    .build_query_as()
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
 }
 

@@ -7,8 +7,8 @@ use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::{
-    Conn, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME, like_fragment,
-    push_in, push_indexed_candidates, push_outlet_scope,
+    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME,
+    fragment_plan, like_fragment, push_in, push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
 use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
@@ -51,9 +51,24 @@ fn people_from<'a>(
     query
 }
 
+/// The trigram index's columns a people search reads.
+const SEARCH_COLUMNS: &str = "{email username full_name}";
+
+/// How the selection's search text is found (a walk when there is none).
+async fn search_plan(conn: &mut Conn, selection: &PeopleSelection) -> sqlx::Result<FragmentPlan> {
+    match selection.search_text() {
+        Some(fragment) => fragment_plan(conn, SEARCH_COLUMNS, fragment).await,
+        None => Ok(FragmentPlan::Walk),
+    }
+}
+
 /// The selection: a fragment of the email, the name or the username (as the organization
 /// sees them), who manages the person, their status.
-fn push_selection(query: &mut QueryBuilder<'_, Sqlite>, selection: &PeopleSelection) {
+fn push_selection(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    selection: &PeopleSelection,
+    plan: FragmentPlan,
+) {
     match selection.managed {
         None => {}
         Some(ManagedFilter::By(managed_by)) => {
@@ -67,7 +82,7 @@ fn push_selection(query: &mut QueryBuilder<'_, Sqlite>, selection: &PeopleSelect
         query.push(" AND m.status = ").push_bind(status);
     }
     if let Some(fragment) = selection.search_text() {
-        push_indexed_candidates(query, "a.id", "{email username full_name}", fragment);
+        push_indexed_candidates(query, plan, "a.id", SEARCH_COLUMNS, fragment);
         let pattern = like_fragment(fragment);
         query.push(" AND (a.email LIKE ");
         query.push_bind(pattern.clone());
@@ -89,8 +104,9 @@ pub async fn count(
     selection: &PeopleSelection,
     cap: i64,
 ) -> sqlx::Result<i64> {
+    let plan = search_plan(conn, selection).await?;
     let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
-    push_selection(&mut count, selection);
+    push_selection(&mut count, selection, plan);
     count.push(" LIMIT ").push_bind(cap).push(")");
     count.build_query_scalar().fetch_one(conn).await
 }
@@ -133,7 +149,8 @@ pub async fn list(
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
-    list_query("", organization, scope, selection, after, limit)
+    let plan = search_plan(conn, selection).await?;
+    list_query("", organization, scope, selection, plan, after, limit)
         .build_query_as()
         .fetch_all(conn)
         .await
@@ -146,11 +163,13 @@ pub async fn explain_list(
     scope: &Scope,
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
+    let plan = search_plan(conn, selection).await?;
     let rows: Vec<(i64, i64, i64, String)> = list_query(
         "EXPLAIN QUERY PLAN ",
         organization,
         scope,
         selection,
+        plan,
         None,
         16,
     )
@@ -166,14 +185,15 @@ fn list_query<'a>(
     organization: OrganizationId,
     scope: &Scope,
     selection: &PeopleSelection,
+    plan: FragmentPlan,
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> QueryBuilder<'a, Sqlite> {
-    // Across the organization without a search, the page is read in order from the sort index,
-    // stopping at the page size (named, so that another index on the organization never sorts
-    // every member); with a search or a scope of outlets, those candidates are found first and
-    // only they are sorted.
-    let from = if selection.search_text().is_some() || !matches!(scope, Scope::Organization) {
+    // Across the organization, with no search or a common or short one, the page is read in
+    // order from the sort index, stopping at the page size (named, so that another index on
+    // the organization never sorts every member); with a rare search or a scope of outlets,
+    // those candidates are found first and only they are sorted.
+    let from = if plan == FragmentPlan::Index || !matches!(scope, Scope::Organization) {
         "memberships m"
     } else {
         "memberships m INDEXED BY memberships_org_sort"
@@ -188,7 +208,7 @@ fn list_query<'a>(
         organization,
         scope,
     );
-    push_selection(&mut select, selection);
+    push_selection(&mut select, selection, plan);
     if let Some((key, id)) = after {
         select
             .push(" AND (m.sort_key, m.id) > (")

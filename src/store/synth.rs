@@ -152,3 +152,63 @@ pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
     sqlx::query("ANALYZE").execute(conn).await?;
     Ok(())
 }
+
+/// What `brigade measure` aims its requests at, taken from the organization's own rows.
+pub struct Sample {
+    /// The outlet and role of the organization's first outlet grant.
+    pub outlet: OutletId,
+    pub role: RoleId,
+    /// The connector and the user `depth` rows into their lists, when the lists are that long.
+    pub deep_connector: Option<ConnectorId>,
+    pub deep_user: Option<UserId>,
+    /// An address about `depth` people into the people list.
+    pub email: String,
+}
+
+/// The organization's sample, when it has an outlet grant.
+pub async fn sample(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    depth: i64,
+) -> sqlx::Result<Option<Sample>> {
+    let Some((outlet, role)): Option<(OutletId, RoleId)> = sqlx::query_as(
+        "SELECT outlet_id, role_id FROM user_connectors
+         WHERE organization_id = ?1 AND type = 'O' ORDER BY id LIMIT 1",
+    )
+    .bind(organization)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let deep_connector = sqlx::query_scalar(
+        "SELECT id FROM user_connectors WHERE organization_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+    )
+    .bind(organization)
+    .bind(depth)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let deep_user = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organization_id = ?1 ORDER BY user_id LIMIT 1 OFFSET ?2",
+    )
+    .bind(organization)
+    .bind(depth)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let email = sqlx::query_scalar(
+        "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
+         WHERE m.organization_id = ?1 ORDER BY m.sort_key, m.id
+         LIMIT 1 OFFSET min(?2, (SELECT count(*) - 1 FROM memberships WHERE organization_id = ?1))",
+    )
+    .bind(organization)
+    .bind(depth / 50)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Some(Sample {
+        outlet,
+        role,
+        deep_connector,
+        deep_user,
+        email,
+    }))
+}

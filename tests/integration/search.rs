@@ -32,6 +32,8 @@ fn generate(app: &TestApp) {
         "600",
         "--connectors",
         "2000",
+        "--owner-password",
+        DEMO_PASSWORD,
     ]);
     assert!(
         output.status.success(),
@@ -81,22 +83,98 @@ async fn the_people_search_through_the_index_equals_a_plain_scan_of_what_the_org
         "luis.ortega",
         "Hana S",
     ]);
+    assert_people_search_equals_a_scan(&app, "northside", &fragments).await;
+
+    // And over a generated organization, where the common fragments walk the list in order.
+    generate(&app);
+    app.sign_in_as("owner@mesa.example").await;
+    assert_people_search_equals_a_scan(&app, "mesa", &FRAGMENTS).await;
+}
+
+async fn assert_people_search_equals_a_scan(app: &TestApp, slug: &str, fragments: &[&str]) {
     for fragment in fragments {
         let found = app.people_emails(fragment).await;
         let mut scanned: Vec<String> = sqlx::query_scalar(
             "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
              JOIN organizations o ON o.id = m.organization_id
-             WHERE o.slug = 'northside' AND (
+             WHERE o.slug = ?2 AND (
                 instr(lower(a.email), lower(?1)) > 0
                 OR (m.profile_visible AND (
                     instr(lower(a.first_name || ' ' || a.last_name), lower(?1)) > 0
                     OR instr(lower(a.username), lower(?1)) > 0)))",
         )
         .bind(fragment)
+        .bind(slug)
         .fetch_all(&app.pool)
         .await
         .unwrap();
         scanned.sort();
-        assert_eq!(found, scanned, "people matching {fragment:?}");
+        assert_eq!(found, scanned, "{slug}: people matching {fragment:?}");
+    }
+}
+
+/// (fragment, how it is found): `true` through the trigram index.
+const PLANS: [(&str, bool); 4] = [
+    // Every generated address ends so: walking in order fills a page at once.
+    (".example", false),
+    // Too short for a trigram.
+    ("k", false),
+    // Nobody: the index answers without reading one member.
+    ("zzq", true),
+    ("nakamura1", true),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_the_index() {
+    use brigade::domain::commands::ConnectorFilter;
+    use brigade::domain::paging::PageRequest;
+    use brigade::domain::user_commands::PeopleSelection;
+    use brigade::domain::{OrganizationId, Scope};
+    let app = spawn_app().await;
+    generate(&app);
+    let org = OrganizationId(
+        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "mesa")
+            .await,
+    );
+    let mut conn = app.context.db().read().await.unwrap();
+    for (fragment, indexed) in PLANS {
+        let filter = ConnectorFilter {
+            email: Some(fragment.into()),
+            ..Default::default()
+        };
+        let page = PageRequest {
+            size: 50,
+            after: None,
+        };
+        let connectors = brigade::store::connectors::explain_list(
+            &mut conn,
+            org,
+            &Scope::Organization,
+            &filter,
+            &page,
+        )
+        .await
+        .unwrap();
+        let selection = PeopleSelection {
+            search: Some(fragment.into()),
+            ..Default::default()
+        };
+        let people =
+            brigade::store::people::explain_list(&mut conn, org, &Scope::Organization, &selection)
+                .await
+                .unwrap();
+        for (list, plan, in_order) in [
+            ("connectors", &connectors, "user_connectors_org"),
+            ("people", &people, "memberships_org_sort"),
+        ] {
+            let from_index = plan.iter().any(|s| s.contains("VIRTUAL TABLE INDEX"));
+            let walks_in_order = plan.iter().any(|s| s.contains(in_order))
+                && !plan.iter().any(|s| s.contains("TEMP B-TREE"));
+            assert_eq!(
+                (from_index, walks_in_order),
+                (indexed, !indexed),
+                "{list} matching {fragment:?}: {plan:?}"
+            );
+        }
     }
 }
