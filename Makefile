@@ -18,10 +18,10 @@ export LEPTOS_OUTPUT_NAME := brigade
 # One build per run here (CI, fresh clones): incremental caches only cost disk (gigabytes).
 export CARGO_INCREMENTAL := 0
 
-.PHONY: run test tools rust-tools node-tools chromium build-debug rust-tests e2e lint bench
+.PHONY: run test tools rust-tools node-tools chromium wrk build-debug rust-tests e2e lint bench
 
 run: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	./target/release/brigade serve --demo
 
 # One server build: cargo-leptos builds only the browser bundle; `cargo test` builds the
@@ -36,20 +36,11 @@ rust-tests:
 e2e:
 	cd end2end && npx playwright test
 
-# Importing 2,000 outlets from a CSV file into a fresh database (release build), then the
-# same file again, which has nothing to change. Not part of `make test`.
-bench:
-	cargo build --release --features ssr
-	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
-	export DATABASE_URL="sqlite://$$dir/bench.db" BRIGADE_OUTBOX="$$dir/outbox" RUST_LOG=warn; \
-	./target/release/brigade org create --name "Bench Group" --slug bench --kind corporate \
-	  --owner-email owner@bench.example >/dev/null; \
-	{ echo number,name,brand,time_zone; \
-	  for n in $$(seq -w 1 2000); do echo "B-$$n,Bench Outlet $$n,,Europe/Brussels"; done; } > "$$dir/outlets.csv"; \
-	for run in "first import" "same file again"; do \
-	  TIMEFORMAT="$$run: %R s"; \
-	  time ./target/release/brigade outlet import --org bench --file "$$dir/outlets.csv" | tail -n 1; \
-	done
+# Brigade at restaurant-group scale (bench/bench.py says what it measures): writes
+# bench/RESULTS.md. The data set is generated once into target/bench. Not part of `make test`.
+bench: tools wrk
+	cargo leptos build --release --precompress
+	python3 bench/bench.py
 
 lint:
 	cargo fmt --check
@@ -80,3 +71,6 @@ end2end/node_modules/.package-lock.json: end2end/package-lock.json end2end/packa
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }

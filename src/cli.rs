@@ -1,5 +1,5 @@
 //! The command-line face: `brigade serve [--demo]`, `migrate`, `token create|list|revoke`,
-//! `org create`, `outlet import`, `synth`.
+//! `org create`, `outlet import`, `synth`, `measure`.
 //! Settings come from flags or, as usual for servers, from the environment.
 
 use clap::{Args, Parser, Subcommand};
@@ -135,6 +135,16 @@ enum Command {
         #[arg(long, env = "BRIGADE_SYNTH_OWNER_PASSWORD")]
         owner_password: Option<String>,
     },
+    /// Run the API's list requests in-process on an organization (the floor `make bench`
+    /// compares the HTTP API with): one JSON line per request with its path and timings.
+    Measure {
+        /// The organization's slug, e.g. synth.
+        #[arg(long)]
+        org: String,
+        /// Runs of each request.
+        #[arg(long, default_value_t = 300)]
+        iterations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -255,6 +265,19 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
                 owner_password,
             };
             synth(&open(&config).await?, plan).await
+        }
+        Command::Measure { org, iterations } => {
+            let context = open(&config).await?;
+            let measurements = crate::service::measure::in_process(&context, &org, iterations)
+                .await
+                .map_err(failed)?;
+            for measurement in measurements {
+                println!(
+                    "{}",
+                    serde_json::to_string(&measurement).map_err(|e| e.to_string())?
+                );
+            }
+            Ok(())
         }
         Command::Serve { demo } => serve(config, demo).await,
     }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod franchise;
 pub mod mail;
 pub mod me;
+pub mod measure;
 pub mod outlet_import;
 pub mod outlets;
 pub mod passwords;

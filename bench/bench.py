@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""`make bench`: Brigade at restaurant-group scale, measured in one run on this machine.
+
+Expects the release build (`cargo leptos build --release --precompress`) and wrk. Generates the
+data set once (target/bench/synth.db: 2,000 outlets, 200,000 people, 1,000,000 connectors) and
+reuses it; starts the server on it; for each API list request, loads it with wrk at 2 and 32
+connections and runs the same request in-process (`brigade measure`: the same use-case and SQL
+without HTTP, the token lookup and JSON) as the floor; times the console's /connectors and
+/users; sizes the browser bundle; reads the server's memory. Prints one table and writes
+bench/RESULTS.md.
+"""
+
+import datetime
+import gzip
+import http.cookiejar
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "brigade")
+DATA_DIR = os.path.join(ROOT, "target", "bench")
+DATA = os.path.join(DATA_DIR, "synth.db")
+PKG = os.path.join(ROOT, "target", "site", "pkg")
+ADDR = "127.0.0.1:3390"
+BASE = f"http://{ADDR}"
+SLUG = "synth"
+OWNER = f"owner@{SLUG}.example"
+OWNER_PASSWORD = "bench-owner-password"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+
+
+def env(**extra):
+    e = dict(os.environ)
+    e.update(
+        DATABASE_URL=f"sqlite://{DATA}",
+        BRIGADE_OUTBOX=os.path.join(DATA_DIR, "outbox"),
+        LEPTOS_SITE_ADDR=ADDR,
+        LEPTOS_SITE_ROOT=os.path.join(ROOT, "target", "site"),
+        RUST_LOG="warn",
+    )
+    e.update(extra)
+    return e
+
+
+def brigade(*args, **extra):
+    done = subprocess.run([BIN, *args], env=env(**extra), capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"brigade {' '.join(args)} failed:\n{done.stderr}{done.stdout}")
+    return done.stdout
+
+
+def outlet_import():
+    """The day-one bench: 2,000 outlets from CSV into a fresh database, then the same file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = dict(DATABASE_URL=f"sqlite://{tmp}/bench.db", BRIGADE_OUTBOX=f"{tmp}/outbox")
+        brigade("org", "create", "--name", "Bench Group", "--slug", "bench", "--kind",
+                "corporate", "--owner-email", "owner@bench.example", **extra)
+        csv = os.path.join(tmp, "outlets.csv")
+        with open(csv, "w") as f:
+            f.write("number,name,brand,time_zone\n")
+            for n in range(1, 2001):
+                f.write(f"B-{n:04},Bench Outlet {n:04},,Europe/Brussels\n")
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            brigade("outlet", "import", "--org", "bench", "--file", csv, **extra)
+            times.append(time.perf_counter() - started)
+        return times
+
+
+def data_set():
+    """The synth organization, generated once; returns the generator's own line when it ran."""
+    done = DATA + ".done"
+    if os.path.exists(done):
+        return "reused " + os.path.relpath(DATA, ROOT)
+    os.makedirs(DATA_DIR, exist_ok=True)
+    for leftover in (DATA, DATA + "-wal", DATA + "-shm"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    print("Generating the data set once (about a minute)...", flush=True)
+    out = subprocess.run(
+        [BIN, "synth", "--slug", SLUG, "--owner-password", OWNER_PASSWORD],
+        env=env(), text=True, stdout=subprocess.PIPE)
+    if out.returncode != 0:
+        sys.exit("brigade synth failed")
+    line = next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
+    with open(done, "w") as f:
+        f.write(line + "\n")
+    return line
+
+
+def wrk(path, token, connections):
+    threads = min(connections, 2)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency",
+           "-s", os.path.join(ROOT, "bench", "report.lua"),
+           "-H", f"Authorization: Bearer {token}", BASE + path]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = [l for l in out.splitlines() if l.startswith("{")][-1]
+    r = json.loads(line)
+    if r["errors"] or r["non_2xx"]:
+        sys.exit(f"{path}: {r['errors']} errors, {r['non_2xx']} non-2xx answers")
+    r["per_second"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+def wait_for_server(server):
+    for _ in range(300):
+        if server.poll() is not None:
+            sys.exit("the server stopped")
+        try:
+            urllib.request.urlopen(BASE + "/login", timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    sys.exit("the server did not answer")
+
+
+def console_pages():
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = urllib.parse.urlencode({"identifier": OWNER, "password": OWNER_PASSWORD}).encode()
+    opener.open(urllib.request.Request(BASE + "/rpc/login", data=form,
+                                       headers={"Origin": BASE, "Accept": "application/json"}))
+    pages = {}
+    for path in ["/connectors", "/users", "/outlets", "/me"]:
+        times, size = [], 0
+        for _ in range(25):
+            started = time.perf_counter()
+            with opener.open(BASE + path) as response:
+                body = response.read()
+                if response.status != 200 or not response.geturl().endswith(path):
+                    sys.exit(f"{path}: {response.status} at {response.geturl()}")
+            times.append(time.perf_counter() - started)
+            size = len(body)
+        pages[path] = (statistics.median(times[5:]) * 1000, size)
+    return pages
+
+
+def bundle():
+    sizes = {}
+    for name in ["brigade.wasm", "brigade.js"]:
+        path = os.path.join(PKG, name)
+        raw = open(path, "rb").read()
+        gz = path + ".gz"
+        sizes[name] = (len(raw), os.path.getsize(gz) if os.path.exists(gz)
+                       else len(gzip.compress(raw, 9)))
+    return sizes
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main():
+    if not os.path.exists(BIN) or shutil.which("wrk") is None:
+        sys.exit("run `make bench` (it builds the release and installs wrk)")
+    imports = outlet_import()
+    generated = data_set()
+    token = brigade("token", "create", "--org", SLUG, "--role", "Integration",
+                    "--name", f"bench-{int(time.time())}").strip().splitlines()[-1]
+    print("Running the requests in-process...", flush=True)
+    floors = [json.loads(l) for l in brigade("measure", "--org", SLUG).splitlines() if l]
+    server = subprocess.Popen([BIN, "serve"], env=env(), stdout=subprocess.DEVNULL)
+    try:
+        wait_for_server(server)
+        rows = []
+        for floor in floors:
+            print(f"Loading {floor['name']}...", flush=True)
+            wrk(floor["path"], token, 2)  # warm up
+            two = wrk(floor["path"], token, 2)
+            many = wrk(floor["path"], token, 32)
+            rows.append((floor, two, many))
+        pages = console_pages()
+        rss = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    report(imports, generated, rows, pages, bundle(), rss)
+
+
+def report(imports, generated, rows, pages, sizes, rss):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), platform.processor())
+    lines = [
+        "# Brigade at restaurant-group scale",
+        "",
+        f"Measured by `make bench` on {datetime.date.today().isoformat()}: {os.cpu_count()} CPUs "
+        f"({cpu}), SQLite, release build. Data: {generated}.",
+        "",
+        "## API lists (wrk, {0} s per run; in-process: `brigade measure`, the same use-case and "
+        "SQL without HTTP, token and JSON)".format(SECONDS),
+        "",
+        "| request | req/s @2 | p50 @2 | p99 @2 | req/s @32 | p50 @32 | p99 @32 | in-process p50 | ratio @2 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ms = lambda us: f"{us / 1000:.2f} ms"
+    for floor, two, many in rows:
+        ratio = two["p50_us"] / max(floor["p50_us"], 1)
+        lines.append(
+            f"| {floor['name']} | {two['per_second']:,.0f} | {ms(two['p50_us'])} | "
+            f"{ms(two['p99_us'])} | {many['per_second']:,.0f} | {ms(many['p50_us'])} | "
+            f"{ms(many['p99_us'])} | {ms(floor['p50_us'])} | {ratio:.1f}x |")
+    lines += ["", "## Console (signed in as the owner; median of 20, over loopback)", "",
+              "| page | time | size |", "| --- | ---: | ---: |"]
+    for path, (millis, size) in pages.items():
+        lines.append(f"| `{path}` | {millis:.1f} ms | {size / 1024:.0f} KB |")
+    lines += ["", "## Browser bundle and server", "", "| what | raw | gzipped |",
+              "| --- | ---: | ---: |"]
+    for name, (raw, gz) in sizes.items():
+        lines.append(f"| `{name}` | {raw / 1024:.0f} KB | {gz / 1024:.0f} KB |")
+    lines += ["", f"Server memory after the load: {rss:.0f} MB RSS.", "",
+              f"Importing 2,000 outlets from CSV into a fresh database: {imports[0]:.2f} s; "
+              f"the same file again (nothing to change): {imports[1]:.2f} s.", ""]
+    text = "\n".join(lines)
+    print("\n" + text)
+    with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
