@@ -21,13 +21,13 @@ export CARGO_INCREMENTAL := 0
 .PHONY: run test tools rust-tools node-tools chromium wrk build-debug rust-tests e2e lint bench
 
 run: tools
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	./target/release/brigade serve --demo
 
 # One server build: cargo-leptos builds only the browser bundle; `cargo test` builds the
 # server binary the Playwright suite then runs.
 test: tools chromium
-	cargo leptos build --frontend-only
+	cargo leptos build --frontend-only --split
 	$(MAKE) --no-print-directory rust-tests e2e
 
 rust-tests:
@@ -39,7 +39,7 @@ e2e:
 # Brigade at restaurant-group scale (bench/bench.py says what it measures): writes
 # bench/RESULTS.md. The data set is generated once into target/bench. Not part of `make test`.
 bench: tools wrk
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	python3 bench/bench.py
 
 lint:

@@ -28,5 +28,5 @@ pub mod store;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(console::App);
+    leptos::mount::hydrate_lazy(console::App);
 }

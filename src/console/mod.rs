@@ -25,7 +25,7 @@ mod verify;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::domain::AppError;
 
@@ -62,21 +62,53 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Brigade".to_string() } else { format!("{text} · Brigade") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=session::LoginPage/>
-                <Route path=path!("/verify/:token") view=verify::VerifyPage ssr=SsrMode::Async/>
-                <Route path=path!("/setup/:token") view=setup::SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/setup/:token") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
-                    <Route path=path!("users") view=people::PeoplePage ssr=SsrMode::Async/>
-                    <Route path=path!("users/:id") view=people::PersonPage ssr=SsrMode::Async/>
-                    <Route path=path!("connectors") view=connectors::AccessPage ssr=SsrMode::Async/>
-                    <Route path=path!("security") view=security::SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("me") view=me::MePage ssr=SsrMode::Async/>
-                    <Route path=path!("settings") view=org_settings::SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("outlets") view=outlets::OutletsPageView ssr=SsrMode::Async/>
+                    <Route path=path!("users") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("connectors") view={Lazy::<AccessRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("outlets") view={Lazy::<OutletsRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code the browser loads when it is first shown (cargo-leptos `--split` makes
+/// one WebAssembly chunk per page): the first page ships the layout and that page only.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    LoginRoute => session::LoginPage,
+    VerifyRoute => verify::VerifyPage,
+    SetupRoute => setup::SetupPage,
+    PeopleRoute => people::PeoplePage,
+    PersonRoute => people::PersonPage,
+    AccessRoute => connectors::AccessPage,
+    SecurityRoute => security::SecurityPage,
+    MeRoute => me::MePage,
+    SettingsRoute => org_settings::SettingsPage,
+    OutletsRoute => outlets::OutletsPageView,
 }
 
 #[component]
