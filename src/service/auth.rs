@@ -280,10 +280,9 @@ pub async fn api_client(
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthenticated)?;
     let mut conn = context.read().await?;
-    let grant = store::tokens::active_api_token(&mut conn, &secrets::hash(token))
+    let (grant, access) = store::tokens::active_api_client(&mut conn, &secrets::hash(token))
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let access = store::access::of_role(&mut conn, grant.role_id, grant.outlet_id).await?;
     drop(conn);
     let stale_before = store::format_timestamp(context.now() - LAST_USED_RESOLUTION);
     if grant

@@ -5,7 +5,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::Conn;
 use crate::domain::model::PartnerRole;
 use crate::domain::{
-    Access, MembershipId, OrganizationId, OutletId, Permission, RoleId, Scope, UserId,
+    Access, MembershipId, OrganizationId, OutletId, Permission, Scope, UserId,
 };
 
 /// The access a membership's connectors grant.
@@ -20,35 +20,6 @@ pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::R
     .fetch_all(conn)
     .await?;
     Ok(Access::from_grants(grants))
-}
-
-/// The access one role grants at one place (an API client's single grant).
-pub async fn of_role(
-    conn: &mut Conn,
-    role: RoleId,
-    outlet: Option<OutletId>,
-) -> sqlx::Result<Access> {
-    // A client of an archived outlet reaches nothing.
-    if let Some(outlet) = outlet {
-        let archived: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM outlets WHERE id = ?1 AND archived_at IS NOT NULL)",
-        )
-        .bind(outlet)
-        .fetch_one(&mut *conn)
-        .await?;
-        if archived {
-            return Ok(Access::default());
-        }
-    }
-    let permissions: Vec<Permission> =
-        sqlx::query_scalar("SELECT permission FROM role_permissions WHERE role_id = ?1")
-            .bind(role)
-            .fetch_all(conn)
-            .await?;
-    let reach = std::iter::once((outlet, None));
-    Ok(Access::from_grants(
-        reach.chain(permissions.into_iter().map(|p| (outlet, Some(p)))),
-    ))
 }
 
 /// The partner roles of a membership's roles.

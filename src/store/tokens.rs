@@ -3,7 +3,7 @@
 use super::{Conn, now};
 use crate::domain::me::ApiClientEntry;
 use crate::domain::model::display_name;
-use crate::domain::{OrganizationId, OutletId, RoleId, TokenId, UserId};
+use crate::domain::{Access, OrganizationId, OutletId, Permission, RoleId, TokenId, UserId};
 
 /// An active API token's grant.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,19 +44,48 @@ pub async fn insert_api_token(
 
 /// The grant of a token that exists, is not revoked, and whose role the organization is
 /// still offered (a brand role stops working when the franchise link ends).
-pub async fn active_api_token(
+/// An active token's grant and the access it gives, in one read (every API request makes it):
+/// its role's permissions at its outlet, or nothing when that outlet is archived.
+pub async fn active_api_client(
     conn: &mut Conn,
     token_hash: &str,
-) -> sqlx::Result<Option<ApiTokenGrant>> {
-    sqlx::query_as(&format!(
-        "SELECT t.id, t.organization_id, t.role_id, t.outlet_id, t.last_used_at
+) -> sqlx::Result<Option<(ApiTokenGrant, Access)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        grant: ApiTokenGrant,
+        permission: Option<Permission>,
+        outlet_archived: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT t.id, t.organization_id, t.role_id, t.outlet_id, t.last_used_at, p.permission,
+                o.archived_at IS NOT NULL AS outlet_archived
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
+         LEFT JOIN role_permissions p ON p.role_id = t.role_id
+         LEFT JOIN outlets o ON o.id = t.outlet_id
          WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND {}",
         super::catalog::offered_to("r", "t.organization_id")
     ))
     .bind(token_hash)
-    .fetch_optional(conn)
-    .await
+    .fetch_all(conn)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let grant = first.grant.clone();
+    let access = if first.outlet_archived {
+        Access::default()
+    } else {
+        let at = grant.outlet_id;
+        Access::from_grants(
+            std::iter::once((at, None)).chain(
+                rows.iter()
+                    .filter_map(|row| row.permission)
+                    .map(|p| (at, Some(p))),
+            ),
+        )
+    };
+    Ok(Some((grant, access)))
 }
 
 pub async fn mark_api_token_used(conn: &mut Conn, id: TokenId) -> sqlx::Result<()> {
