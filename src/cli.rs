@@ -369,6 +369,7 @@ async fn synth(context: &Context, plan: crate::service::synth::SynthPlan) -> Res
         .map_err(failed)?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    context.db().close().await.map_err(|e| e.to_string())?;
     println!(
         "Generated {} ({} outlets, {} people, {} connectors): {} rows in {seconds:.1} s, {:.0} rows/s.",
         report.organization,

@@ -171,96 +171,108 @@ pub async fn generate(
     let outlet_grants = plan.connectors - library_people;
     let (base, extra) = (outlet_grants / outlet_people, outlet_grants % outlet_people);
     let mut outlet_index = 0usize;
-    for start in (0..plan.people).step_by(PEOPLE_PER_BATCH) {
-        let end = (start + PEOPLE_PER_BATCH).min(plan.people);
-        let mut accounts = Vec::with_capacity(end - start);
-        let mut memberships = Vec::with_capacity(end - start);
-        let mut connectors = Vec::new();
-        for n in start..end {
-            let library = n < library_people;
-            let side = if !library && n % 20 == 19 { 1 } else { 0 };
-            let side = &sides[side];
-            let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-            let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-            let handle = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1);
-            let user = UserId::generate();
-            let membership = MembershipId::generate();
-            accounts.push(AccountRow {
-                id: user,
-                email: format!("{handle}@{}", side.domain),
-                username: handle,
-                first_name: first,
-                last_name: last,
-            });
-            let mut default_outlet = None;
-            let mut home_brand = None;
-            if library {
-                let role = side.library_roles[n % side.library_roles.len()];
-                connectors.push(ConnectorRow {
-                    id: ConnectorId::generate(),
-                    organization: side.organization,
-                    membership,
-                    outlet: None,
-                    role,
+    // The connectors' secondary indexes are built once at the end, from sorted keys, instead of
+    // taking each of a million rows into seven B-trees (most of the load's time); they are
+    // built again whether the load succeeds or not.
+    let mut work = context.begin().await?;
+    let indexes = store::synth::drop_indexes(&mut work, "user_connectors").await?;
+    work.commit().await?;
+    let loaded: Result<(), AppError> = async {
+        for start in (0..plan.people).step_by(PEOPLE_PER_BATCH) {
+            let end = (start + PEOPLE_PER_BATCH).min(plan.people);
+            let mut accounts = Vec::with_capacity(end - start);
+            let mut memberships = Vec::with_capacity(end - start);
+            let mut connectors = Vec::new();
+            for n in start..end {
+                let library = n < library_people;
+                let side = if !library && n % 20 == 19 { 1 } else { 0 };
+                let side = &sides[side];
+                let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
+                let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+                let handle = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1);
+                let user = UserId::generate();
+                let membership = MembershipId::generate();
+                accounts.push(AccountRow {
+                    id: user,
+                    email: format!("{handle}@{}", side.domain),
+                    username: handle,
+                    first_name: first,
+                    last_name: last,
                 });
-            } else {
-                let grants = base + usize::from(outlet_index < extra);
-                outlet_index += 1;
-                let count = side.outlets.len();
-                let first_outlet = rng.gen_range(0..count);
-                let role_roll: u8 = rng.gen_range(0..10);
-                let first_role = match role_roll {
-                    0..7 => 0,
-                    7..9 => 1,
-                    _ => 2,
-                };
-                for j in 0..grants {
-                    let (outlet, brand) = side.outlets[(first_outlet + j) % count];
-                    let role = side.outlet_roles[(first_role + j / count) % OUTLET_ROLES];
+                let mut default_outlet = None;
+                let mut home_brand = None;
+                if library {
+                    let role = side.library_roles[n % side.library_roles.len()];
                     connectors.push(ConnectorRow {
                         id: ConnectorId::generate(),
                         organization: side.organization,
                         membership,
-                        outlet: Some(outlet),
+                        outlet: None,
                         role,
                     });
-                    if j == 0 {
-                        default_outlet = Some(outlet);
-                        home_brand = brand;
+                } else {
+                    let grants = base + usize::from(outlet_index < extra);
+                    outlet_index += 1;
+                    let count = side.outlets.len();
+                    let first_outlet = rng.gen_range(0..count);
+                    let role_roll: u8 = rng.gen_range(0..10);
+                    let first_role = match role_roll {
+                        0..7 => 0,
+                        7..9 => 1,
+                        _ => 2,
+                    };
+                    for j in 0..grants {
+                        let (outlet, brand) = side.outlets[(first_outlet + j) % count];
+                        let role = side.outlet_roles[(first_role + j / count) % OUTLET_ROLES];
+                        connectors.push(ConnectorRow {
+                            id: ConnectorId::generate(),
+                            organization: side.organization,
+                            membership,
+                            outlet: Some(outlet),
+                            role,
+                        });
+                        if j == 0 {
+                            default_outlet = Some(outlet);
+                            home_brand = brand;
+                        }
                     }
                 }
+                // A fifth come from the HR integration (managed by their outlet's brand at the
+                // head office), one in twenty from the identity provider; one in 33 has left.
+                // Library users are office staff, managed from the console.
+                let (managed_by, brand) = match n % 20 {
+                    _ if library => (ManagedBy::Console, None),
+                    1..=4 => (ManagedBy::Api, home_brand.filter(|_| side.corporate)),
+                    5 => (ManagedBy::Scim, None),
+                    _ => (ManagedBy::Console, None),
+                };
+                memberships.push(MembershipRow {
+                    id: membership,
+                    organization: side.organization,
+                    user,
+                    active: n % 33 != 7,
+                    managed_by,
+                    brand,
+                    default_outlet,
+                });
             }
-            // A fifth come from the HR integration (managed by their outlet's brand at the
-            // head office), one in twenty from the identity provider; one in 33 has left.
-            // Library users are office staff, managed from the console.
-            let (managed_by, brand) = match n % 20 {
-                _ if library => (ManagedBy::Console, None),
-                1..=4 => (ManagedBy::Api, home_brand.filter(|_| side.corporate)),
-                5 => (ManagedBy::Scim, None),
-                _ => (ManagedBy::Console, None),
-            };
-            memberships.push(MembershipRow {
-                id: membership,
-                organization: side.organization,
-                user,
-                active: n % 33 != 7,
-                managed_by,
-                brand,
-                default_outlet,
-            });
+            let mut work = context.begin().await?;
+            store::synth::prepare_bulk(&mut work).await?;
+            store::synth::accounts(&mut work, &accounts).await?;
+            store::synth::memberships(&mut work, &memberships).await?;
+            store::synth::connectors(&mut work, &connectors).await?;
+            work.commit().await?;
+            written += (accounts.len() + memberships.len() + connectors.len()) as u64;
+            progress(written);
         }
-        let mut work = context.begin().await?;
-        store::synth::prepare_bulk(&mut work).await?;
-        store::synth::accounts(&mut work, &accounts).await?;
-        store::synth::memberships(&mut work, &memberships).await?;
-        store::synth::connectors(&mut work, &connectors).await?;
-        work.commit().await?;
-        written += (accounts.len() + memberships.len() + connectors.len()) as u64;
-        progress(written);
+        Ok(())
     }
+    .await;
     let mut work = context.begin().await?;
+    store::synth::create_indexes(&mut work, &indexes).await?;
     store::synth::analyze(&mut work).await?;
     work.commit().await?;
+    loaded?;
     Ok(SynthReport {
         organization: sides[0].domain.clone(),
         owner_email,

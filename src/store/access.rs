@@ -4,9 +4,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::Conn;
 use crate::domain::model::PartnerRole;
-use crate::domain::{
-    Access, MembershipId, OrganizationId, OutletId, Permission, Scope, UserId,
-};
+use crate::domain::{Access, MembershipId, OrganizationId, OutletId, Permission, Scope, UserId};
 
 /// The access a membership's connectors grant.
 pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<Access> {

@@ -105,6 +105,18 @@ impl Db {
         Ok(WriteTx { tx, _turn: turn })
     }
 
+    /// Folds the write-ahead log into the database file and closes every connection (after a
+    /// bulk load, which leaves a large log).
+    pub async fn close(&self) -> sqlx::Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *conn)
+            .await?;
+        drop(conn);
+        self.pool.close().await;
+        Ok(())
+    }
+
     /// The pool itself, for the session store (which runs its own statements).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

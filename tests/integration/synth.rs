@@ -18,12 +18,24 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "--owner-password",
         "a-long-password",
     ];
+    let indexes = || async {
+        let names: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'user_connectors' ORDER BY name",
+        )
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        names
+    };
+    let schema = indexes().await;
     let output = app.synth(&size);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // The connectors' indexes, dropped for the load, are all back as the schema defines them.
+    assert_eq!(indexes().await, schema);
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains("2140 rows"), "{said}");
 
