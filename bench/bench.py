@@ -220,7 +220,7 @@ def report(imports, generated, rows, pages, sizes, rss):
         "# Brigade at restaurant-group scale",
         "",
         f"Measured by `make bench` on {datetime.date.today().isoformat()}: {os.cpu_count()} CPUs "
-        f"({cpu}), SQLite, release build. Data: {generated}.",
+        f"({cpu}), SQLite, release build. Data: {generated.rstrip('.')}.",
         "",
         "## API lists (wrk, {0} s per run; in-process: `brigade measure`, the same use-case and "
         "SQL without HTTP, token and JSON)".format(SECONDS),
