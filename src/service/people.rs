@@ -24,11 +24,12 @@ pub async fn list(
 ) -> Result<PeoplePage, AppError> {
     let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
+    let search = store::people::search(&mut conn, selection).await?;
     let counted = store::people::count(
         &mut conn,
         who.organization_id,
         &scope,
-        selection,
+        &search,
         COUNT_CAP + 1,
     )
     .await?;
@@ -41,7 +42,7 @@ pub async fn list(
         &mut conn,
         who.organization_id,
         &scope,
-        selection,
+        &search,
         position.as_ref(),
         i64::from(page_size) + 1,
     )

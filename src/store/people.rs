@@ -54,12 +54,22 @@ fn people_from<'a>(
 /// The trigram index's columns a people search reads.
 const SEARCH_COLUMNS: &str = "{email username full_name}";
 
-/// How the selection's search text is found (a walk when there is none).
-async fn search_plan(conn: &mut Conn, selection: &PeopleSelection) -> sqlx::Result<FragmentPlan> {
-    match selection.search_text() {
-        Some(fragment) => fragment_plan(conn, SEARCH_COLUMNS, fragment).await,
-        None => Ok(FragmentPlan::Walk),
-    }
+/// A selection and how its search text is found, decided once for a request's count and page.
+pub struct Search<'a> {
+    selection: &'a PeopleSelection,
+    plan: FragmentPlan,
+}
+
+/// Decides how to find the selection's search text (a walk when there is none).
+pub async fn search<'a>(
+    conn: &mut Conn,
+    selection: &'a PeopleSelection,
+) -> sqlx::Result<Search<'a>> {
+    let plan = match selection.search_text() {
+        Some(fragment) => fragment_plan(conn, SEARCH_COLUMNS, fragment).await?,
+        None => FragmentPlan::Walk,
+    };
+    Ok(Search { selection, plan })
 }
 
 /// The selection: a fragment of the email, the name or the username (as the organization
@@ -101,12 +111,11 @@ pub async fn count(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
-    selection: &PeopleSelection,
+    search: &Search<'_>,
     cap: i64,
 ) -> sqlx::Result<i64> {
-    let plan = search_plan(conn, selection).await?;
     let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
-    push_selection(&mut count, selection, plan);
+    push_selection(&mut count, search.selection, search.plan);
     count.push(" LIMIT ").push_bind(cap).push(")");
     count.build_query_scalar().fetch_one(conn).await
 }
@@ -145,12 +154,11 @@ pub async fn list(
     conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
-    selection: &PeopleSelection,
+    search: &Search<'_>,
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
-    let plan = search_plan(conn, selection).await?;
-    list_query("", organization, scope, selection, plan, after, limit)
+    list_query("", organization, scope, search, after, limit)
         .build_query_as()
         .fetch_all(conn)
         .await
@@ -163,13 +171,12 @@ pub async fn explain_list(
     scope: &Scope,
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
-    let plan = search_plan(conn, selection).await?;
+    let search = search(conn, selection).await?;
     let rows: Vec<(i64, i64, i64, String)> = list_query(
         "EXPLAIN QUERY PLAN ",
         organization,
         scope,
-        selection,
-        plan,
+        &search,
         None,
         16,
     )
@@ -184,8 +191,7 @@ fn list_query<'a>(
     prefix: &str,
     organization: OrganizationId,
     scope: &Scope,
-    selection: &PeopleSelection,
-    plan: FragmentPlan,
+    search: &Search<'_>,
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> QueryBuilder<'a, Sqlite> {
@@ -193,7 +199,7 @@ fn list_query<'a>(
     // order from the sort index, stopping at the page size (named, so that another index on
     // the organization never sorts every member); with a rare search or a scope of outlets,
     // those candidates are found first and only they are sorted.
-    let from = if plan == FragmentPlan::Index || !matches!(scope, Scope::Organization) {
+    let from = if search.plan == FragmentPlan::Index || !matches!(scope, Scope::Organization) {
         "memberships m"
     } else {
         "memberships m INDEXED BY memberships_org_sort"
@@ -208,7 +214,7 @@ fn list_query<'a>(
         organization,
         scope,
     );
-    push_selection(&mut select, selection, plan);
+    push_selection(&mut select, search.selection, search.plan);
     if let Some((key, id)) = after {
         select
             .push(" AND (m.sort_key, m.id) > (")
