@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-/** A Brigade server of one test's own: the debug build on a fresh database, with the demo data
+/** A Brigade server of one test's own: the debug build (or `BRIGADE_BIN`, e.g. the release
+ * build `make run` serves) on a fresh database, with the demo data
  * unless the test says `test.use({ demo: false })` (then `setupLink` is the first-run link). */
 export type Server = { url: string; outbox: string; setupLink?: string };
 
@@ -12,7 +13,7 @@ const repo = resolve(__dirname, "..", "..");
 
 async function startServer(demo: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
-  const child = spawn(`${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
+  const child = spawn(process.env.BRIGADE_BIN ?? `${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
     cwd: repo,
     env: {
       ...process.env,
