@@ -157,6 +157,12 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(Str
 
 /// Builds the indexes [`drop_indexes`] returned.
 pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sqlx::Result<()> {
+    // This connection may not be the one that dropped them, and SQLite checks a new index's
+    // name against the schema the connection last read ("already exists"). Reading the schema
+    // table in this transaction makes it read the current schema first.
+    let _: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_schema")
+        .fetch_one(&mut *conn)
+        .await?;
     for (_, sql) in indexes {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
