@@ -184,7 +184,8 @@ pub async fn generate(
             let mut memberships = Vec::with_capacity(end - start);
             let mut connectors = Vec::new();
             for n in start..end {
-                let library = n < library_people;
+                // Spread through the people (and so through every page of a list by id).
+                let library = n % 100 == 99;
                 let side = if !library && n % 20 == 19 { 1 } else { 0 };
                 let side = &sides[side];
                 let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
