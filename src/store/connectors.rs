@@ -4,8 +4,9 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{
-    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, format_timestamp,
-    fragment_plan, like_fragment, now, push_indexed_candidates, push_outlet_scope,
+    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, explain_details,
+    format_timestamp, fragment_plan, like_fragment, now, push_indexed_candidates,
+    push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
@@ -197,18 +198,15 @@ pub async fn explain_list(
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
     let plan = email_plan(conn, filter).await?;
-    let rows: Vec<(i64, i64, i64, String)> = list_query(
+    let query = list_query(
         "EXPLAIN QUERY PLAN ",
         organization,
         scope,
         filter,
         plan,
         page,
-    )
-    .build_query_as()
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+    );
+    explain_details(conn, query).await
 }
 
 /// One connector of the organization (scope is checked by the caller of the service).

@@ -202,6 +202,16 @@ where
     list.push_unseparated(")");
 }
 
+/// Runs an `EXPLAIN QUERY PLAN …` query and keeps its detail lines, one per step (tests
+/// check which indexes a list reads through).
+pub(crate) async fn explain_details(
+    conn: &mut Conn,
+    mut query: QueryBuilder<'_, Sqlite>,
+) -> sqlx::Result<Vec<String>> {
+    let rows: Vec<(i64, i64, i64, String)> = query.build_query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+}
+
 /// Fragments this long or longer are searched through the trigram index (`account_search`);
 /// shorter ones have no trigram and are matched by a scan.
 pub(crate) const INDEXED_FRAGMENT: usize = 3;

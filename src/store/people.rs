@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use super::{
     Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME,
-    fragment_plan, like_fragment, push_in, push_indexed_candidates, push_outlet_scope,
+    explain_details, fragment_plan, like_fragment, push_in, push_indexed_candidates,
+    push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
 use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
@@ -172,18 +173,15 @@ pub async fn explain_list(
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
     let search = search(conn, selection).await?;
-    let rows: Vec<(i64, i64, i64, String)> = list_query(
+    let query = list_query(
         "EXPLAIN QUERY PLAN ",
         organization,
         scope,
         &search,
         None,
         16,
-    )
-    .build_query_as()
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+    );
+    explain_details(conn, query).await
 }
 
 /// The list query; `prefix` is empty, or `EXPLAIN QUERY PLAN ` to see how it runs.

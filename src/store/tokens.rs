@@ -10,7 +10,6 @@ use crate::domain::{Access, OrganizationId, OutletId, Permission, RoleId, TokenI
 pub struct ApiTokenGrant {
     pub id: TokenId,
     pub organization_id: OrganizationId,
-    pub role_id: RoleId,
     pub outlet_id: Option<OutletId>,
     pub last_used_at: Option<String>,
 }
@@ -58,7 +57,7 @@ pub async fn active_api_client(
         outlet_archived: bool,
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT t.id, t.organization_id, t.role_id, t.outlet_id, t.last_used_at, p.permission,
+        "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, p.permission,
                 o.archived_at IS NOT NULL AS outlet_archived
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN role_permissions p ON p.role_id = t.role_id
