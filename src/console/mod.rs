@@ -51,12 +51,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Lets end-to-end tests (and people) know the page is interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/brigade.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Brigade".to_string() } else { format!("{text} · Brigade") }/>
@@ -92,7 +86,9 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                $page().into_any()
+                let page = $page().into_any();
+                mark_interactive();
+                page
             }
         }
     )*};
@@ -111,8 +107,19 @@ lazy_page! {
     OutletsRoute => outlets::OutletsPageView,
 }
 
+/// Lets end-to-end tests (and people) know the page is interactive: set by the page's own view
+/// once it has hydrated (a lazy page hydrates after the rest of the app, when its chunk loads).
+fn mark_interactive() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
+    mark_interactive();
     #[cfg(feature = "ssr")]
     server::set_status(&AppError::NotFound);
     view! {
