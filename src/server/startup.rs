@@ -1,5 +1,6 @@
 //! Builds the whole application once, for `main` and for the integration tests alike.
 
+use super::sessions::Sessions;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::response::Redirect;
@@ -12,7 +13,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use super::config::Config;
 use super::guards;
@@ -55,7 +55,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    sessions: SqliteStore,
+    sessions: Sessions,
     pub context: Context,
     pub address: SocketAddr,
 }
@@ -118,9 +118,7 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         context: context.clone(),
         leptos_options,
     };
-    let sessions = SqliteStore::new(context.db().pool().clone())
-        .with_table_name("sessions")
-        .map_err(StartupError::Sessions)?;
+    let sessions = Sessions::of(context.db()).map_err(StartupError::Sessions)?;
     let router = router(state, sessions.clone(), config.secure_cookies());
     Ok(Application {
         listener,
@@ -131,7 +129,7 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
     })
 }
 
-fn router(state: AppState, sessions: SqliteStore, secure_cookies: bool) -> Router {
+fn router(state: AppState, sessions: Sessions, secure_cookies: bool) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("brigade_session")
         .with_http_only(true)

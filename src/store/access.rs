@@ -1,6 +1,6 @@
 //! Loads what a caller holds: the permissions of their connectors' roles in one organization.
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::Sql;
 
 use super::Conn;
 use crate::domain::model::PartnerRole;
@@ -8,15 +8,15 @@ use crate::domain::{Access, MembershipId, OrganizationId, OutletId, Permission, 
 
 /// The access a membership's connectors grant.
 pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<Access> {
-    let grants: Vec<(Option<OutletId>, Option<Permission>)> = sqlx::query_as(
+    let grants: Vec<(Option<OutletId>, Option<Permission>)> = on!(conn, |c| sqlx::query_as(
         "SELECT c.outlet_id, p.permission FROM user_connectors c
          LEFT JOIN role_permissions p ON p.role_id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
-         WHERE c.membership_id = ?1 AND o.archived_at IS NULL",
+         WHERE c.membership_id = $1 AND o.archived_at IS NULL",
     )
     .bind(membership)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(Access::from_grants(grants))
 }
 
@@ -25,13 +25,13 @@ pub async fn partner_roles_of(
     conn: &mut Conn,
     membership: MembershipId,
 ) -> sqlx::Result<Vec<PartnerRole>> {
-    sqlx::query_scalar(
+    on!(conn, |c| sqlx::query_scalar(
         "SELECT DISTINCT r.partner_role FROM user_connectors c JOIN roles r ON r.id = c.role_id
-         WHERE c.membership_id = ?1",
+         WHERE c.membership_id = $1",
     )
     .bind(membership)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// The ids of the organization's outlets inside `scope`.
@@ -40,11 +40,11 @@ pub async fn outlet_ids(
     organization: OrganizationId,
     scope: &Scope,
 ) -> sqlx::Result<Vec<OutletId>> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT id FROM outlets WHERE organization_id = ");
+    let mut query = Sql::new("SELECT id FROM outlets WHERE organization_id = ");
     query.push_bind(organization);
     super::push_outlet_scope(&mut query, "id", scope);
     query.push(" ORDER BY id");
-    query.build_query_scalar().fetch_all(conn).await
+    query.scalars(conn).await
 }
 
 /// Each grant of a person in each of their active organizations: (organization, role, outlet
@@ -53,15 +53,15 @@ pub async fn grants_of_account(
     conn: &mut Conn,
     user: UserId,
 ) -> sqlx::Result<Vec<(OrganizationId, String, Option<String>)>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT m.organization_id, r.name, o.name FROM memberships m
          JOIN user_connectors c ON c.membership_id = m.id
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
-         WHERE m.user_id = ?1 AND m.status = 'active'
+         WHERE m.user_id = $1 AND m.status = 'active'
          ORDER BY r.name COLLATE NOCASE, o.name COLLATE NOCASE",
     )
     .bind(user)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }

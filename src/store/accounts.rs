@@ -18,13 +18,13 @@ pub async fn find_by_login(
     conn: &mut Conn,
     identifier: &str,
 ) -> sqlx::Result<Option<LoginCandidate>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT id, password_hash, session_version FROM user_accounts
-         WHERE email = ?1 OR username = ?1 LIMIT 1",
+         WHERE email = $1 OR username = $1 LIMIT 1",
     )
     .bind(identifier.trim())
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Organizations where the person has an active membership, by name, each with the id of
@@ -33,15 +33,15 @@ pub async fn active_organizations(
     conn: &mut Conn,
     user: UserId,
 ) -> sqlx::Result<Vec<(OrganizationChoice, MembershipId)>> {
-    let rows: Vec<(OrganizationId, String, String, MembershipId)> = sqlx::query_as(
+    let rows: Vec<(OrganizationId, String, String, MembershipId)> = on!(conn, |c| sqlx::query_as(
         "SELECT o.id, o.name, o.slug, m.id FROM memberships m
          JOIN organizations o ON o.id = m.organization_id
-         WHERE m.user_id = ?1 AND m.status = 'active'
+         WHERE m.user_id = $1 AND m.status = 'active'
          ORDER BY o.name COLLATE NOCASE",
     )
     .bind(user)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, slug, membership)| (OrganizationChoice { id, name, slug }, membership))
@@ -59,12 +59,12 @@ pub struct AccountSummary {
 }
 
 pub async fn summary(conn: &mut Conn, user: UserId) -> sqlx::Result<Option<AccountSummary>> {
-    sqlx::query_as(
-        "SELECT id, email, first_name, last_name, session_version FROM user_accounts WHERE id = ?1",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT id, email, first_name, last_name, session_version FROM user_accounts WHERE id = $1",
     )
     .bind(user)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// An existing account, as "add user" needs it.
@@ -76,12 +76,12 @@ pub struct ExistingAccount {
 
 /// An account by email (emails are stored lower-cased; NOCASE also covers old data).
 pub async fn by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<ExistingAccount>> {
-    sqlx::query_as(
-        "SELECT id, password_hash IS NOT NULL AS has_password FROM user_accounts WHERE email = ?1",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT id, password_hash IS NOT NULL AS has_password FROM user_accounts WHERE email = $1",
     )
     .bind(email.as_str())
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Creates an account with no password (it is set through the verification link).
@@ -93,9 +93,10 @@ pub async fn insert(
     last_name: Option<&PersonName>,
 ) -> sqlx::Result<UserId> {
     let id = UserId::generate();
-    sqlx::query(
+    on!(conn, |c| {
+        sqlx::query(
         "INSERT INTO user_accounts (id, email, username, first_name, last_name, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(id)
     .bind(email.as_str())
@@ -103,17 +104,20 @@ pub async fn insert(
     .bind(first_name.map_or("", PersonName::as_str))
     .bind(last_name.map_or("", PersonName::as_str))
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
 /// Whether a username is taken (case-insensitively).
 pub async fn username_taken(conn: &mut Conn, username: &Username) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM user_accounts WHERE username = ?1)")
-        .bind(username.as_str())
-        .fetch_one(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_accounts WHERE username = $1)"
+    )
+    .bind(username.as_str())
+    .fetch_one(c)
+    .await)
 }
 
 /// Changes the names given (`None` keeps one).
@@ -123,16 +127,17 @@ pub async fn update_names(
     first_name: Option<&PersonName>,
     last_name: Option<&PersonName>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE user_accounts SET first_name = coalesce(?2, first_name),
-         last_name = coalesce(?3, last_name), updated_at = ?4 WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE user_accounts SET first_name = coalesce($2, first_name),
+         last_name = coalesce($3, last_name), updated_at = $4 WHERE id = $1",
     )
     .bind(user)
     .bind(first_name.map(PersonName::as_str))
     .bind(last_name.map(PersonName::as_str))
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -144,15 +149,17 @@ pub async fn belongs_elsewhere(
     user: UserId,
     organization: OrganizationId,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = ?1 AND x.organization_id <> ?2
+    on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships x WHERE x.user_id = $1 AND x.organization_id <> $2
             AND (x.managed_by_brand_id IS NULL OR x.managed_by = 'console'
-                 OR x.managed_by_brand_id NOT IN (SELECT id FROM brands WHERE owner_organization_id = ?2)))",
+                 OR x.managed_by_brand_id NOT IN (SELECT id FROM brands WHERE owner_organization_id = $2)))",
     )
     .bind(user)
     .bind(organization)
-    .fetch_one(conn)
+    .fetch_one(c)
     .await
+    })
 }
 
 /// Sets the first password of an account that has none, and ends its sessions signed in
@@ -162,16 +169,17 @@ pub async fn set_first_password(
     user: UserId,
     password_hash: &str,
 ) -> sqlx::Result<bool> {
-    let changed = sqlx::query(
-        "UPDATE user_accounts SET password_hash = ?2, session_version = session_version + 1,
-         updated_at = ?3 WHERE id = ?1 AND password_hash IS NULL",
+    let changed = on!(conn, |c| sqlx::query(
+        "UPDATE user_accounts SET password_hash = $2, session_version = session_version + 1,
+         updated_at = $3 WHERE id = $1 AND password_hash IS NULL",
     )
     .bind(user)
     .bind(password_hash)
     .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(changed.rows_affected() == 1)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
 }
 
 /// An account as its owner (or `GET /me`) sees it.
@@ -188,36 +196,36 @@ pub struct OwnAccount {
 }
 
 pub async fn own(conn: &mut Conn, user: UserId) -> sqlx::Result<Option<OwnAccount>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT id, email, username, first_name, last_name, password_hash, created_at, updated_at
-         FROM user_accounts WHERE id = ?1",
+         FROM user_accounts WHERE id = $1",
     )
     .bind(user)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Sets a new password and ends every session signed in under the previous version; returns
 /// the new version (the session that changed it carries on under it).
 pub async fn set_password(conn: &mut Conn, user: UserId, password_hash: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "UPDATE user_accounts SET password_hash = ?2, session_version = session_version + 1,
-         updated_at = ?3 WHERE id = ?1 RETURNING session_version",
+    on!(conn, |c| sqlx::query_scalar(
+        "UPDATE user_accounts SET password_hash = $2, session_version = session_version + 1,
+         updated_at = $3 WHERE id = $1 RETURNING session_version",
     )
     .bind(user)
     .bind(password_hash)
     .bind(now())
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 /// Ends every session of the account; returns the new version.
 pub async fn bump_session_version(conn: &mut Conn, user: UserId) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "UPDATE user_accounts SET session_version = session_version + 1 WHERE id = ?1
+    on!(conn, |c| sqlx::query_scalar(
+        "UPDATE user_accounts SET session_version = session_version + 1 WHERE id = $1
          RETURNING session_version",
     )
     .bind(user)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }

@@ -24,11 +24,11 @@ pub struct Event<'a> {
 }
 
 pub async fn record(conn: &mut Conn, actor: Actor, event: Event<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO audit_events
            (organization_id, actor_user_id, actor_token_id, via, action, target_type, target_id,
             before_json, after_json, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(event.organization_id)
     .bind(actor.user_id)
@@ -40,7 +40,8 @@ pub async fn record(conn: &mut Conn, actor: Actor, event: Event<'_>) -> sqlx::Re
     .bind(event.before.map(|v| v.to_string()))
     .bind(event.after.map(|v| v.to_string()))
     .bind(super::now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Roles and outlets of an organization. A franchisee also sees the brand roles its linked
 //! brands' owner defines (read-only there).
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::Sql;
 use std::collections::HashMap;
 
 use super::{Conn, push_in, push_outlet_scope};
@@ -18,13 +18,13 @@ pub(crate) fn offered_to(role: &str, organization: &str) -> String {
     )
 }
 
-/// Roles usable in organization `?1`.
+/// Roles usable in organization `$1`.
 fn available_roles() -> String {
     format!(
         "SELECT r.id, r.name, r.type, r.partner_role, b.id AS brand_id, b.name AS brand_name
          FROM roles r LEFT JOIN brands b ON b.id = r.brand_id
          WHERE {}",
-        offered_to("r", "?1")
+        offered_to("r", "$1")
     )
 }
 
@@ -43,10 +43,9 @@ async fn with_permissions(conn: &mut Conn, rows: Vec<RoleRow>) -> sqlx::Result<V
     let mut permissions: HashMap<RoleId, Vec<Permission>> = HashMap::new();
     if !rows.is_empty() {
         let ids: Vec<RoleId> = rows.iter().map(|row| row.id).collect();
-        let mut query =
-            QueryBuilder::<Sqlite>::new("SELECT role_id, permission FROM role_permissions WHERE ");
+        let mut query = Sql::new("SELECT role_id, permission FROM role_permissions WHERE ");
         push_in(&mut query, "role_id", &ids);
-        let pairs: Vec<(RoleId, Permission)> = query.build_query_as().fetch_all(conn).await?;
+        let pairs: Vec<(RoleId, Permission)> = query.fetch_all(conn).await?;
         for (role, permission) in pairs {
             permissions.entry(role).or_default().push(permission);
         }
@@ -77,14 +76,14 @@ pub async fn roles(
     organization: OrganizationId,
     role_type: Option<ConnectorType>,
 ) -> sqlx::Result<Vec<Role>> {
-    let rows: Vec<RoleRow> = sqlx::query_as(&format!(
-        "{} AND (?2 IS NULL OR r.type = ?2) ORDER BY r.type, r.name COLLATE NOCASE",
+    let rows: Vec<RoleRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{} AND ($2 IS NULL OR r.type = $2) ORDER BY r.type, r.name COLLATE NOCASE",
         available_roles()
     ))
     .bind(organization)
     .bind(role_type)
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     with_permissions(conn, rows).await
 }
 
@@ -94,11 +93,14 @@ pub async fn role(
     organization: OrganizationId,
     role: RoleId,
 ) -> sqlx::Result<Option<Role>> {
-    let rows: Vec<RoleRow> = sqlx::query_as(&format!("{} AND r.id = ?2", available_roles()))
-        .bind(organization)
-        .bind(role)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<RoleRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{} AND r.id = $2",
+        available_roles()
+    ))
+    .bind(organization)
+    .bind(role)
+    .fetch_all(c)
+    .await)?;
     Ok(with_permissions(conn, rows).await?.into_iter().next())
 }
 
@@ -108,14 +110,14 @@ pub async fn role_by_name(
     organization: OrganizationId,
     name: &str,
 ) -> sqlx::Result<Option<Role>> {
-    let rows: Vec<RoleRow> = sqlx::query_as(&format!(
-        "{} AND r.name = ?2 COLLATE NOCASE",
+    let rows: Vec<RoleRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{} AND r.name = $2 COLLATE NOCASE",
         available_roles()
     ))
     .bind(organization)
     .bind(name.trim())
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(with_permissions(conn, rows).await?.into_iter().next())
 }
 
@@ -158,7 +160,7 @@ pub async fn outlets(
     scope: &Scope,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<Outlet>> {
-    let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
+    let mut query = Sql::new(OUTLETS);
     query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
     if let Some(after) = page.after {
@@ -167,7 +169,7 @@ pub async fn outlets(
     query
         .push(" ORDER BY o.id LIMIT ")
         .push_bind(i64::from(page.fetch_limit()));
-    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<OutletRow> = query.fetch_all(conn).await?;
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
@@ -177,16 +179,16 @@ pub async fn outlets_by_name(
     organization: OrganizationId,
     scope: &Scope,
 ) -> sqlx::Result<Vec<Outlet>> {
-    let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
+    let mut query = Sql::new(OUTLETS);
     query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
     query.push(" ORDER BY o.name COLLATE NOCASE");
-    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<OutletRow> = query.fetch_all(conn).await?;
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
 
 /// ` AND` the outlet `o`'s name or number contains `fragment` (any case).
-fn push_name_or_number(query: &mut QueryBuilder<'_, Sqlite>, fragment: &str) {
+fn push_name_or_number(query: &mut Sql, fragment: &str) {
     let pattern = super::like_fragment(fragment);
     query
         .push(" AND (o.name LIKE ")
@@ -202,11 +204,10 @@ pub async fn outlet_count(
     organization: OrganizationId,
     scope: &Scope,
 ) -> sqlx::Result<i64> {
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
+    let mut query = Sql::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
     query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
-    query.build_query_scalar().fetch_one(conn).await
+    query.scalar(conn).await
 }
 
 /// A page of the organization's outlets by name (then id), after the outlet `after`, whose name
@@ -218,17 +219,16 @@ pub async fn outlets_page(
     after: Option<OutletId>,
     limit: i64,
 ) -> sqlx::Result<(Vec<Outlet>, i64)> {
-    let matching = |query: &mut QueryBuilder<'_, Sqlite>| {
+    let matching = |query: &mut Sql| {
         if let Some(fragment) = fragment {
             push_name_or_number(query, fragment);
         }
     };
-    let mut count =
-        QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
+    let mut count = Sql::new("SELECT COUNT(*) FROM outlets o WHERE o.organization_id = ");
     count.push_bind(organization);
     matching(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut query = QueryBuilder::<Sqlite>::new(OUTLETS);
+    let total: i64 = count.scalar(&mut *conn).await?;
+    let mut query = Sql::new(OUTLETS);
     query.push_bind(organization);
     matching(&mut query);
     if let Some(after) = after {
@@ -240,7 +240,7 @@ pub async fn outlets_page(
     query
         .push(" ORDER BY lower(o.name), o.id LIMIT ")
         .push_bind(limit);
-    let rows: Vec<OutletRow> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<OutletRow> = query.fetch_all(conn).await?;
     Ok((rows.into_iter().map(Outlet::from).collect(), total))
 }
 
@@ -254,9 +254,7 @@ pub async fn outlet_choices(
     archived: bool,
     limit: i64,
 ) -> sqlx::Result<Vec<(String, String)>> {
-    let mut query = QueryBuilder::<Sqlite>::new(
-        "SELECT o.name, o.number FROM outlets o WHERE o.organization_id = ",
-    );
+    let mut query = Sql::new("SELECT o.name, o.number FROM outlets o WHERE o.organization_id = ");
     query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
     if !archived {
@@ -268,7 +266,7 @@ pub async fn outlet_choices(
     query
         .push(" ORDER BY o.name COLLATE NOCASE, o.number LIMIT ")
         .push_bind(limit);
-    query.build_query_as().fetch_all(conn).await
+    query.fetch_all(conn).await
 }
 
 /// One outlet of the organization.
@@ -277,11 +275,13 @@ pub async fn outlet(
     organization: OrganizationId,
     outlet: OutletId,
 ) -> sqlx::Result<Option<Outlet>> {
-    let row: Option<OutletRow> = sqlx::query_as(&format!("{OUTLETS}?1 AND o.id = ?2"))
-        .bind(organization)
-        .bind(outlet)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<OutletRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{OUTLETS}$1 AND o.id = $2"
+    ))
+    .bind(organization)
+    .bind(outlet)
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(Outlet::from))
 }
 
@@ -291,12 +291,13 @@ pub async fn outlet_by_number(
     organization: OrganizationId,
     number: &str,
 ) -> sqlx::Result<Option<Outlet>> {
-    let row: Option<OutletRow> =
-        sqlx::query_as(&format!("{OUTLETS}?1 AND o.number = ?2 COLLATE NOCASE"))
-            .bind(organization)
-            .bind(number.trim())
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<OutletRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{OUTLETS}$1 AND o.number = $2 COLLATE NOCASE"
+    ))
+    .bind(organization)
+    .bind(number.trim())
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(Outlet::from))
 }
 
@@ -305,10 +306,12 @@ pub async fn organization_by_slug(
     conn: &mut Conn,
     slug: &str,
 ) -> sqlx::Result<Option<OrganizationId>> {
-    sqlx::query_scalar("SELECT id FROM organizations WHERE slug = ?1")
-        .bind(slug.trim())
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM organizations WHERE slug = $1"
+    )
+    .bind(slug.trim())
+    .fetch_optional(c)
+    .await)
 }
 
 /// The brand that API-provisioned members are managed by: the organization's only brand,
@@ -317,11 +320,12 @@ pub async fn sole_owned_brand(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Option<BrandId>> {
-    let brands: Vec<BrandId> =
-        sqlx::query_scalar("SELECT id FROM brands WHERE owner_organization_id = ?1 LIMIT 2")
-            .bind(organization)
-            .fetch_all(conn)
-            .await?;
+    let brands: Vec<BrandId> = on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM brands WHERE owner_organization_id = $1 LIMIT 2"
+    )
+    .bind(organization)
+    .fetch_all(c)
+    .await)?;
     Ok(match brands.as_slice() {
         [only] => Some(*only),
         _ => None,
@@ -333,10 +337,12 @@ pub async fn organization_name(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT name FROM organizations WHERE id = ?1")
-        .bind(organization)
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT name FROM organizations WHERE id = $1"
+    )
+    .bind(organization)
+    .fetch_optional(c)
+    .await)
 }
 
 /// The fields of an outlet as written (`None` keeps one; `time_zone` `Some(None)` goes back to
@@ -358,9 +364,10 @@ pub async fn insert_outlet(
     time_zone: Option<&str>,
 ) -> sqlx::Result<OutletId> {
     let id = OutletId::generate();
-    sqlx::query(
+    on!(conn, |c| {
+        sqlx::query(
         "INSERT INTO outlets (id, organization_id, brand_id, name, number, time_zone, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(organization)
@@ -369,8 +376,9 @@ pub async fn insert_outlet(
     .bind(number)
     .bind(time_zone)
     .bind(super::now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -380,13 +388,14 @@ pub async fn update_outlet(
     write: &OutletWrite<'_>,
 ) -> sqlx::Result<()> {
     let at = super::now();
-    sqlx::query(
-        "UPDATE outlets SET name = coalesce(?2, name), number = coalesce(?3, number),
-            brand_id = CASE WHEN ?4 THEN ?5 ELSE brand_id END,
-            time_zone = CASE WHEN ?6 THEN ?7 ELSE time_zone END,
-            archived_at = CASE WHEN ?8 IS NULL THEN archived_at WHEN ?8 THEN coalesce(archived_at, ?9) ELSE NULL END,
-            updated_at = ?9
-         WHERE id = ?1",
+    on!(conn, |c| {
+        sqlx::query(
+        "UPDATE outlets SET name = coalesce($2, name), number = coalesce($3, number),
+            brand_id = CASE WHEN $4 THEN $5 ELSE brand_id END,
+            time_zone = CASE WHEN $6 THEN $7 ELSE time_zone END,
+            archived_at = CASE WHEN $8 IS NULL THEN archived_at WHEN $8 THEN coalesce(archived_at, $9) ELSE NULL END,
+            updated_at = $9
+         WHERE id = $1",
     )
     .bind(id)
     .bind(write.name)
@@ -397,8 +406,9 @@ pub async fn update_outlet(
     .bind(write.time_zone.flatten())
     .bind(write.archived)
     .bind(at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -409,14 +419,16 @@ pub async fn brand_usable(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1 AND owner_organization_id = ?2)
-             OR EXISTS (SELECT 1 FROM franchisee_brands WHERE brand_id = ?1 AND organization_id = ?2)",
+    on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM brands WHERE id = $1 AND owner_organization_id = $2)
+             OR EXISTS (SELECT 1 FROM franchisee_brands WHERE brand_id = $1 AND organization_id = $2)",
     )
     .bind(brand)
     .bind(organization)
-    .fetch_one(conn)
+    .fetch_one(c)
     .await
+    })
 }
 
 /// The brands an organization may put outlets under: those it owns or runs outlets under.
@@ -424,14 +436,14 @@ pub async fn usable_brands(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<BrandRef>> {
-    let rows: Vec<(BrandId, String)> = sqlx::query_as(
-        "SELECT id, name FROM brands WHERE owner_organization_id = ?1
-            OR id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
+    let rows: Vec<(BrandId, String)> = on!(conn, |c| sqlx::query_as(
+        "SELECT id, name FROM brands WHERE owner_organization_id = $1
+            OR id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
          ORDER BY name COLLATE NOCASE",
     )
     .bind(organization)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, name)| BrandRef { id, name })
@@ -454,12 +466,12 @@ pub async fn stored_outlets(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<StoredOutlet>> {
-    sqlx::query_as(
-        "SELECT id, number, name, brand_id, time_zone FROM outlets WHERE organization_id = ?1",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT id, number, name, brand_id, time_zone FROM outlets WHERE organization_id = $1",
     )
     .bind(organization)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// Starts a job of `total` steps; returns its id.
@@ -470,25 +482,30 @@ pub async fn start_job(
     total: i64,
 ) -> sqlx::Result<uuid::Uuid> {
     let id = uuid::Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO jobs (id, organization_id, kind, total, status, created_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
+    on!(conn, |c| {
+        sqlx::query(
+        "INSERT INTO jobs (id, organization_id, kind, total, status, created_at) VALUES ($1, $2, $3, $4, 'running', $5)",
     )
     .bind(id)
     .bind(organization)
     .bind(kind)
     .bind(total)
     .bind(super::now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
 pub async fn advance_job(conn: &mut Conn, id: uuid::Uuid, done: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE jobs SET done = ?2 WHERE id = ?1")
-        .bind(id)
-        .bind(done)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE jobs SET done = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(done)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -498,13 +515,16 @@ pub async fn finish_job(
     status: &str,
     summary: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE jobs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1")
-        .bind(id)
-        .bind(status)
-        .bind(summary)
-        .bind(super::now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE jobs SET status = $2, summary = $3, finished_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(status)
+    .bind(summary)
+    .bind(super::now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -514,11 +534,11 @@ pub async fn job(
     organization: OrganizationId,
     id: uuid::Uuid,
 ) -> sqlx::Result<Option<(i64, i64, String, Option<String>)>> {
-    sqlx::query_as(
-        "SELECT total, done, status, summary FROM jobs WHERE id = ?1 AND organization_id = ?2",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT total, done, status, summary FROM jobs WHERE id = $1 AND organization_id = $2",
     )
     .bind(id)
     .bind(organization)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }

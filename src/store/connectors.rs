@@ -1,7 +1,7 @@
 //! User connectors: the unit of access (membership x scope x role), with the memberships
 //! they hang on. Reads take a policy `Scope`; writes take a transaction.
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::Sql;
 
 use super::{
     Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, explain_details,
@@ -105,21 +105,20 @@ pub struct StoredConnector {
     pub membership_id: MembershipId,
 }
 
-/// The list query; `prefix` is empty, or `EXPLAIN QUERY PLAN ` to see how it runs. An email
-/// fragment is found as `plan` says: walking the connectors in order and testing each one's
-/// email until the page is full, or from the few matching accounts.
-fn list_query<'a>(
-    prefix: &str,
+/// The list query. An email fragment is found as `plan` says: walking the connectors in
+/// order and testing each one's email until the page is full, or from the few matching
+/// accounts.
+fn list_query(
     organization: OrganizationId,
     scope: &Scope,
     filter: &ConnectorFilter,
     plan: FragmentPlan,
     page: &PageRequest,
-) -> QueryBuilder<'a, Sqlite> {
+) -> Sql {
     let mut query = match &filter.email {
         Some(email) if plan == FragmentPlan::Index => {
-            let mut query = QueryBuilder::new(format!(
-                "{prefix}{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
+            let mut query = Sql::new(format!(
+                "{COLUMNS}, {VISIBLE_USERNAME} AS username, {VISIBLE_FIRST_NAME} AS first_name,
                     {VISIBLE_LAST_NAME} AS last_name {SELECT_BY_INDEXED_EMAIL}"
             ));
             // (A connector's membership is always of the connector's organization.)
@@ -128,7 +127,7 @@ fn list_query<'a>(
             query
         }
         _ => {
-            let mut query = QueryBuilder::new(format!("{prefix}{}", select()));
+            let mut query = Sql::new(select());
             query.push_bind(organization);
             query
         }
@@ -182,8 +181,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> sqlx::Result<Vec<StoredConnector>> {
     let plan = email_plan(conn, filter).await?;
-    let rows: Vec<Row> = list_query("", organization, scope, filter, plan, page)
-        .build_query_as()
+    let rows: Vec<Row> = list_query(organization, scope, filter, plan, page)
         .fetch_all(conn)
         .await?;
     Ok(rows.into_iter().map(StoredConnector::from).collect())
@@ -198,15 +196,8 @@ pub async fn explain_list(
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
     let plan = email_plan(conn, filter).await?;
-    let query = list_query(
-        "EXPLAIN QUERY PLAN ",
-        organization,
-        scope,
-        filter,
-        plan,
-        page,
-    );
-    explain_details(conn, query).await
+    let query = list_query(organization, scope, filter, plan, page);
+    explain_details(conn, &query).await
 }
 
 /// One connector of the organization (scope is checked by the caller of the service).
@@ -215,11 +206,14 @@ pub async fn get(
     organization: OrganizationId,
     id: ConnectorId,
 ) -> sqlx::Result<Option<StoredConnector>> {
-    let row: Option<Row> = sqlx::query_as(&format!("{}?1 AND c.id = ?2", select()))
-        .bind(organization)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> = on!(conn, |c| sqlx::query_as(&format!(
+        "{}$1 AND c.id = $2",
+        select()
+    ))
+    .bind(organization)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(StoredConnector::from))
 }
 
@@ -239,11 +233,13 @@ pub async fn membership_of(
     organization: OrganizationId,
     user: UserId,
 ) -> sqlx::Result<Option<MembershipId>> {
-    sqlx::query_scalar("SELECT id FROM memberships WHERE organization_id = ?1 AND user_id = ?2")
-        .bind(organization)
-        .bind(user)
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM memberships WHERE organization_id = $1 AND user_id = $2"
+    )
+    .bind(organization)
+    .bind(user)
+    .fetch_optional(c)
+    .await)
 }
 
 /// Creates an active membership.
@@ -254,10 +250,10 @@ pub async fn insert_membership(
     new: NewMembership,
 ) -> sqlx::Result<MembershipId> {
     let id = MembershipId::generate();
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO memberships (id, organization_id, user_id, managed_by, managed_by_brand_id,
             default_outlet_id, profile_visible, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
     .bind(id)
     .bind(organization)
@@ -267,17 +263,21 @@ pub async fn insert_membership(
     .bind(new.default_outlet)
     .bind(new.profile_visible)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
 /// The organization now sees the account's profile (it wrote it itself).
 pub async fn show_profile(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE memberships SET profile_visible = 1 WHERE id = ?1")
-        .bind(membership)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE memberships SET profile_visible = 1 WHERE id = $1"
+    )
+    .bind(membership)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -290,9 +290,10 @@ pub async fn insert(
     role: RoleId,
 ) -> sqlx::Result<ConnectorId> {
     let id = ConnectorId::generate();
-    sqlx::query(
+    on!(conn, |c| {
+        sqlx::query(
         "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(organization)
@@ -301,8 +302,9 @@ pub async fn insert(
     .bind(outlet)
     .bind(role)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -313,34 +315,41 @@ pub async fn update(
     role: RoleId,
     outlet: Option<OutletId>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE user_connectors SET role_id = ?2, outlet_id = ?3, updated_at = ?4 WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE user_connectors SET role_id = $2, outlet_id = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(id)
     .bind(role)
     .bind(outlet)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Marks every connector of an account modified in one organization (its names changed), so
 /// incremental sync with `modified_since` sees the change.
 pub async fn touch_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE user_connectors SET updated_at = ?2 WHERE membership_id = ?1")
-        .bind(membership)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE user_connectors SET updated_at = $2 WHERE membership_id = $1"
+    )
+    .bind(membership)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete(conn: &mut Conn, id: ConnectorId) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM user_connectors WHERE id = ?1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM user_connectors WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -349,8 +358,10 @@ pub async fn grants_of(
     conn: &mut Conn,
     membership: MembershipId,
 ) -> sqlx::Result<Vec<(RoleId, Option<OutletId>)>> {
-    sqlx::query_as("SELECT role_id, outlet_id FROM user_connectors WHERE membership_id = ?1")
-        .bind(membership)
-        .fetch_all(conn)
-        .await
+    on!(conn, |c| sqlx::query_as(
+        "SELECT role_id, outlet_id FROM user_connectors WHERE membership_id = $1"
+    )
+    .bind(membership)
+    .fetch_all(c)
+    .await)
 }

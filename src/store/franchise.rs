@@ -12,10 +12,12 @@ pub async fn by_slug(
     conn: &mut Conn,
     slug: &Slug,
 ) -> sqlx::Result<Option<(OrganizationId, String, OrganizationKind)>> {
-    sqlx::query_as("SELECT id, name, kind FROM organizations WHERE slug = ?1")
-        .bind(slug.as_str())
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_as(
+        "SELECT id, name, kind FROM organizations WHERE slug = $1"
+    )
+    .bind(slug.as_str())
+    .fetch_optional(c)
+    .await)
 }
 
 pub async fn is_linked(
@@ -23,13 +25,15 @@ pub async fn is_linked(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM franchisee_brands WHERE organization_id = ?1 AND brand_id = ?2)",
+    on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM franchisee_brands WHERE organization_id = $1 AND brand_id = $2)",
     )
     .bind(organization)
     .bind(brand)
-    .fetch_one(conn)
+    .fetch_one(c)
     .await
+    })
 }
 
 pub async fn set_kind(
@@ -37,12 +41,15 @@ pub async fn set_kind(
     organization: OrganizationId,
     kind: OrganizationKind,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET kind = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(organization)
-        .bind(kind)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE organizations SET kind = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(organization)
+    .bind(kind)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -54,17 +61,18 @@ pub async fn insert_invitation(
     invited_by: Option<UserId>,
 ) -> sqlx::Result<InvitationId> {
     let id = InvitationId::generate();
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO franchise_invitations (id, brand_id, organization_id, invited_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
     .bind(brand)
     .bind(organization)
     .bind(invited_by)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
@@ -109,12 +117,12 @@ pub async fn invitations_received(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<InvitationEntry>> {
-    let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
-        "{INVITATIONS} i.organization_id = ?1 ORDER BY i.id"
+    let rows: Vec<InvitationRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{INVITATIONS} i.organization_id = $1 ORDER BY i.id"
     ))
     .bind(organization)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -123,11 +131,12 @@ pub async fn invitations_of_brand(
     conn: &mut Conn,
     brand: BrandId,
 ) -> sqlx::Result<Vec<InvitationEntry>> {
-    let rows: Vec<InvitationRow> =
-        sqlx::query_as(&format!("{INVITATIONS} i.brand_id = ?1 ORDER BY i.id"))
-            .bind(brand)
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<InvitationRow> = on!(conn, |c| sqlx::query_as(&format!(
+        "{INVITATIONS} i.brand_id = $1 ORDER BY i.id"
+    ))
+    .bind(brand)
+    .fetch_all(c)
+    .await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -136,14 +145,14 @@ pub async fn open_invitation(
     conn: &mut Conn,
     id: InvitationId,
 ) -> sqlx::Result<Option<(BrandId, OrganizationId, OrganizationId)>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT i.brand_id, i.organization_id, b.owner_organization_id
          FROM franchise_invitations i JOIN brands b ON b.id = i.brand_id
-         WHERE i.id = ?1 AND i.answered_at IS NULL",
+         WHERE i.id = $1 AND i.answered_at IS NULL",
     )
     .bind(id)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Closes an open invitation with `answer` (accepted, declined, withdrawn).
@@ -152,16 +161,17 @@ pub async fn close_invitation(
     id: InvitationId,
     answer: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE franchise_invitations SET answered_at = ?2, answer = ?3
-         WHERE id = ?1 AND answered_at IS NULL",
+    let done = on!(conn, |c| sqlx::query(
+        "UPDATE franchise_invitations SET answered_at = $2, answer = $3
+         WHERE id = $1 AND answered_at IS NULL",
     )
     .bind(id)
     .bind(now())
     .bind(answer)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// The addresses of the active people who manage an organization's settings across it:
@@ -170,29 +180,31 @@ pub async fn settings_managers(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+    on!(conn, |c| sqlx::query_scalar(
         "SELECT DISTINCT a.email FROM memberships m
          JOIN user_accounts a ON a.id = m.user_id
          JOIN user_connectors c ON c.membership_id = m.id AND c.type = 'L'
-         JOIN role_permissions p ON p.role_id = c.role_id AND p.permission = ?2
-         WHERE m.organization_id = ?1 AND m.status = 'active'
+         JOIN role_permissions p ON p.role_id = c.role_id AND p.permission = $2
+         WHERE m.organization_id = $1 AND m.status = 'active'
          ORDER BY a.email",
     )
     .bind(organization)
     .bind(Permission::ManageSettings.as_str())
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// The organizations linked to a brand, with what unlinking each would end.
 pub async fn franchisees_of(conn: &mut Conn, brand: BrandId) -> sqlx::Result<Vec<FranchiseeEntry>> {
-    let rows: Vec<(OrganizationId, String, String)> = sqlx::query_as(
+    let rows: Vec<(OrganizationId, String, String)> = on!(conn, |c| {
+        sqlx::query_as(
         "SELECT o.id, o.name, o.slug FROM franchisee_brands f JOIN organizations o ON o.id = f.organization_id
-         WHERE f.brand_id = ?1 ORDER BY o.name COLLATE NOCASE",
+         WHERE f.brand_id = $1 ORDER BY o.name COLLATE NOCASE",
     )
     .bind(brand)
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     let mut entries = Vec::with_capacity(rows.len());
     for (organization, name, slug) in rows {
         let ends = unlink_effect(conn, organization, brand).await?;
@@ -206,12 +218,12 @@ pub async fn franchisees_of(conn: &mut Conn, brand: BrandId) -> sqlx::Result<Vec
     Ok(entries)
 }
 
-/// Memberships in the franchisee (`?1`) that the brand (`?2`) manages for its owner's own
+/// Memberships in the franchisee (`$1`) that the brand (`$2`) manages for its owner's own
 /// staff: their external locations there.
 /// (One lookup per brand-managed membership, never a list of the owner's members.)
-const EXTERNAL: &str = "managed_by_brand_id = ?2 AND organization_id = ?1 AND EXISTS
+const EXTERNAL: &str = "managed_by_brand_id = $2 AND organization_id = $1 AND EXISTS
     (SELECT 1 FROM memberships h WHERE h.user_id = memberships.user_id
-        AND h.organization_id = (SELECT owner_organization_id FROM brands WHERE id = ?2))";
+        AND h.organization_id = (SELECT owner_organization_id FROM brands WHERE id = $2))";
 
 /// What unlinking `organization` from `brand` would end there.
 pub async fn unlink_effect(
@@ -219,19 +231,21 @@ pub async fn unlink_effect(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<UnlinkEffect> {
-    let (grants, external, brand_managed, clients): (i64, i64, i64, i64) = sqlx::query_as(&format!(
+    let (grants, external, brand_managed, clients): (i64, i64, i64, i64) = on!(conn, |c| {
+        sqlx::query_as(&format!(
         "SELECT
             (SELECT COUNT(*) FROM user_connectors c JOIN roles r ON r.id = c.role_id
-              WHERE c.organization_id = ?1 AND r.brand_id = ?2),
+              WHERE c.organization_id = $1 AND r.brand_id = $2),
             (SELECT COUNT(*) FROM memberships WHERE {EXTERNAL}),
-            (SELECT COUNT(*) FROM memberships WHERE organization_id = ?1 AND managed_by_brand_id = ?2),
+            (SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND managed_by_brand_id = $2),
             (SELECT COUNT(*) FROM api_tokens t JOIN roles r ON r.id = t.role_id
-              WHERE t.organization_id = ?1 AND r.brand_id = ?2 AND t.revoked_at IS NULL)"
+              WHERE t.organization_id = $1 AND r.brand_id = $2 AND t.revoked_at IS NULL)"
     ))
     .bind(organization)
     .bind(brand)
-    .fetch_one(conn)
-    .await?;
+    .fetch_one(c)
+    .await
+    })?;
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(UnlinkEffect {
         brand_role_grants: count(grants),
@@ -247,14 +261,16 @@ pub async fn external_emails(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(&format!(
+    on!(conn, |c| {
+        sqlx::query_scalar(&format!(
         "SELECT a.email FROM user_accounts a WHERE a.id IN (SELECT user_id FROM memberships WHERE {EXTERNAL})
          ORDER BY a.email"
     ))
     .bind(organization)
     .bind(brand)
-    .fetch_all(conn)
+    .fetch_all(c)
     .await
+    })
 }
 
 /// Ends what the link of `organization` to `brand` gave, and the link: grants of the brand's
@@ -268,51 +284,61 @@ pub async fn unlink(
     brand: BrandId,
 ) -> sqlx::Result<()> {
     // Their users view changes: incremental syncs (modified_since) must see it.
-    sqlx::query(
-        "UPDATE memberships SET updated_at = ?3 WHERE organization_id = ?1 AND id IN
+    on!(conn, |c| sqlx::query(
+        "UPDATE memberships SET updated_at = $3 WHERE organization_id = $1 AND id IN
             (SELECT c.membership_id FROM user_connectors c JOIN roles r ON r.id = c.role_id
-              WHERE c.organization_id = ?1 AND r.brand_id = ?2)",
+              WHERE c.organization_id = $1 AND r.brand_id = $2)",
     )
     .bind(organization)
     .bind(brand)
     .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "DELETE FROM user_connectors WHERE organization_id = ?1
-            AND role_id IN (SELECT id FROM roles WHERE brand_id = ?2)",
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM user_connectors WHERE organization_id = $1
+            AND role_id IN (SELECT id FROM roles WHERE brand_id = $2)",
     )
     .bind(organization)
     .bind(brand)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ?3 WHERE organization_id = ?1 AND revoked_at IS NULL
-            AND role_id IN (SELECT id FROM roles WHERE brand_id = ?2)",
-    )
-    .bind(organization)
-    .bind(brand)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(&format!("DELETE FROM memberships WHERE {EXTERNAL}"))
-        .bind(organization)
-        .bind(brand)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE memberships SET managed_by_brand_id = NULL, updated_at = ?3
-         WHERE organization_id = ?1 AND managed_by_brand_id = ?2",
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE organization_id = $1 AND revoked_at IS NULL
+            AND role_id IN (SELECT id FROM roles WHERE brand_id = $2)",
     )
     .bind(organization)
     .bind(brand)
     .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM franchisee_brands WHERE organization_id = ?1 AND brand_id = ?2")
-        .bind(organization)
-        .bind(brand)
-        .execute(conn)
-        .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(&format!(
+        "DELETE FROM memberships WHERE {EXTERNAL}"
+    ))
+    .bind(organization)
+    .bind(brand)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE memberships SET managed_by_brand_id = NULL, updated_at = $3
+         WHERE organization_id = $1 AND managed_by_brand_id = $2",
+    )
+    .bind(organization)
+    .bind(brand)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM franchisee_brands WHERE organization_id = $1 AND brand_id = $2"
+    )
+    .bind(organization)
+    .bind(brand)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

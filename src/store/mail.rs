@@ -21,16 +21,18 @@ pub async fn queue(
     body: &str,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO mail_queue (id, recipient, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    on!(conn, |c| {
+        sqlx::query(
+        "INSERT INTO mail_queue (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id)
     .bind(recipient)
     .bind(subject)
     .bind(body)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -42,7 +44,7 @@ pub async fn undelivered(
     queued_before: &str,
     max_attempts: i64,
 ) -> sqlx::Result<Vec<QueuedMail>> {
-    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+    let mut query = super::Sql::new(
         "SELECT id, recipient, subject, body FROM mail_queue WHERE sent_at IS NULL AND ",
     );
     match ids {
@@ -57,20 +59,21 @@ pub async fn undelivered(
         }
     }
     query.push(" ORDER BY id");
-    query.build_query_as().fetch_all(conn).await
+    query.fetch_all(conn).await
 }
 
 /// Records a delivery attempt: sent, or the error.
 pub async fn mark(conn: &mut Conn, id: Uuid, error: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "UPDATE mail_queue SET attempts = attempts + 1,
-            sent_at = CASE WHEN ?2 IS NULL THEN ?3 END, last_error = ?2
-         WHERE id = ?1",
+            sent_at = CASE WHEN $2 IS NULL THEN $3 END, last_error = $2
+         WHERE id = $1",
     )
     .bind(id)
     .bind(error)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -2,6 +2,19 @@
 //! a connection (from [`Db::read`] or a [`WriteTx`]), return domain types, and never decide
 //! permissions (they receive a policy `Scope`).
 
+/// Runs the same statement code on whichever driver `conn` holds: the body is expanded once
+/// per driver, so its query text, binds and row types are compiled for both. `c` is the
+/// driver's `&mut` connection (reborrow it, `&mut *c`, to use it twice).
+macro_rules! on {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $crate::store::Conn::driver($conn) {
+            $crate::store::Driver::Sqlite($c) => $body,
+            $crate::store::Driver::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
 pub mod access;
 pub mod accounts;
 pub mod audit;
@@ -18,8 +31,16 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+pub mod sql;
+
+pub use sql::{Sql, Value};
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{
+    Database, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
+};
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -28,29 +49,116 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::domain::{AppError, Scope};
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema, one history per backend (`migrations/sqlite`, `migrations/postgres`).
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// A database connection, as store functions take it.
-pub type Conn = sqlx::SqliteConnection;
+/// Which database a [`Db`] runs on, chosen by the scheme of `DATABASE_URL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names, if Brigade runs on it.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATOR,
+            Self::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
+}
+
+/// A connection of either driver: from the pool, or inside a transaction.
+pub enum Conn {
+    Sqlite(Link<Sqlite>),
+    Postgres(Link<Postgres>),
+}
+
+/// A pooled connection or an open transaction on one.
+pub enum Link<DB: Database> {
+    Pooled(PoolConnection<DB>),
+    Tx(Transaction<'static, DB>),
+}
+
+impl<DB: Database> Deref for Link<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Link::Pooled(conn) => conn,
+            Link::Tx(tx) => tx,
+        }
+    }
+}
+
+impl<DB: Database> DerefMut for Link<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Link::Pooled(conn) => conn,
+            Link::Tx(tx) => tx,
+        }
+    }
+}
+
+/// The driver's own connection, for one statement.
+pub enum Driver<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Conn {
+    pub fn driver(&mut self) -> Driver<'_> {
+        match self {
+            Conn::Sqlite(link) => Driver::Sqlite(link),
+            Conn::Postgres(link) => Driver::Postgres(link),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
 
 /// A connection for reads outside a write transaction.
-pub type ReadConn = sqlx::pool::PoolConnection<Sqlite>;
+pub type ReadConn = Conn;
 
-/// The database: a pool, and the turn every write transaction waits for.
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database: a pool of either driver, and (SQLite) the turn every write transaction waits
+/// for.
 ///
 /// SQLite has one writer at a time. Writers queue here, in the process, before they take a
 /// connection, so that waiting writers never hold the pool's connections (which starved the
-/// reads a writer needs) and never spin in SQLite's busy handler.
+/// reads a writer needs) and never spin in SQLite's busy handler. PostgreSQL writers take a
+/// transaction-scoped advisory lock instead, shared by every app server on the database.
 #[derive(Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: Pool,
     turn: Arc<Mutex<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error(
-        "DATABASE_URL {0:?} is not a SQLite URL: use sqlite://path/to/brigade.db (other databases are not supported yet)"
+        "DATABASE_URL {0:?} names no database Brigade runs on: use sqlite://path/to/brigade.db or postgres://user:password@host:port/database"
     )]
     UnsupportedUrl(String),
     #[error("cannot open the database: {0}")]
@@ -61,91 +169,193 @@ pub enum OpenError {
     Folder(#[from] std::io::Error),
 }
 
+/// Connections per pool unless `DATABASE_POOL_SIZE` says otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+
+/// Every write on PostgreSQL holds this transaction-scoped advisory lock: writes are decided
+/// one at a time across all app servers, as they are on SQLite, so a rule read inside a write
+/// transaction still holds when it commits.
+const WRITE_LOCK: i64 = 0x4272_6967_6164_6501;
+
 impl Db {
-    /// Opens (creating if needed) and migrates the database: WAL, foreign keys on, a busy
-    /// timeout for writers of other processes.
+    /// Opens and migrates the database named by `database_url`.
     pub async fn open(database_url: &str) -> Result<Self, OpenError> {
-        if !database_url.starts_with("sqlite:") {
-            return Err(OpenError::UnsupportedUrl(database_url.to_string()));
-        }
-        let options = SqliteConnectOptions::from_str(database_url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        if let Some(parent) = std::path::Path::new(options.get_filename()).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
+        Self::open_with(database_url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Opens (creating a SQLite file if needed) and migrates the database with a pool of
+    /// `pool_size` connections. SQLite: WAL, foreign keys on, a busy timeout for writers of
+    /// other processes.
+    pub async fn open_with(database_url: &str, pool_size: u32) -> Result<Self, OpenError> {
+        let db = Self::connect(database_url, pool_size).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Opens without migrating.
+    pub async fn connect(database_url: &str, pool_size: u32) -> Result<Self, OpenError> {
+        let pool = match Backend::of_url(database_url) {
+            None => return Err(OpenError::UnsupportedUrl(database_url.to_string())),
+            Some(Backend::Sqlite) => {
+                let options = SqliteConnectOptions::from_str(database_url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                if let Some(parent) = std::path::Path::new(options.get_filename()).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent)?;
+                }
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(pool_size)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+            Some(Backend::Postgres) => {
+                let options = PgConnectOptions::from_str(database_url)?;
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(pool_size)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+        };
         Ok(Self {
             pool,
             turn: Arc::new(Mutex::new(())),
         })
     }
 
+    /// Brings the schema up to date (several servers may start at once: the migrator locks).
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// A connection for reads.
     pub async fn read(&self) -> sqlx::Result<ReadConn> {
-        self.pool.acquire().await
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(Link::Pooled(pool.acquire().await?)),
+            Pool::Postgres(pool) => Conn::Postgres(Link::Pooled(pool.acquire().await?)),
+        })
     }
 
-    /// Starts a write transaction, after every writer before it. `BEGIN IMMEDIATE` takes
-    /// SQLite's write lock up front, so a transaction that reads and then writes never fails
-    /// half-way on a lock upgrade.
+    /// Starts a write transaction, after every writer before it. On SQLite `BEGIN IMMEDIATE`
+    /// takes the write lock up front, so a transaction that reads and then writes never fails
+    /// half-way on a lock upgrade; on PostgreSQL the advisory lock does the same.
     pub async fn write(&self) -> sqlx::Result<WriteTx> {
-        let turn = self.turn.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, _turn: turn })
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let turn = self.turn.clone().lock_owned().await;
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    conn: Conn::Sqlite(Link::Tx(tx)),
+                    _turn: Some(turn),
+                })
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(WriteTx {
+                    conn: Conn::Postgres(Link::Tx(tx)),
+                    _turn: None,
+                })
+            }
+        }
     }
 
-    /// Folds the write-ahead log into the database file and closes every connection (after a
-    /// bulk load, which leaves a large log).
+    /// Closes every connection; on SQLite first folds the write-ahead log into the database
+    /// file (after a bulk load, which leaves a large log).
     pub async fn close(&self) -> sqlx::Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&mut *conn)
-            .await?;
-        drop(conn);
-        self.pool.close().await;
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut *conn)
+                    .await?;
+                drop(conn);
+                pool.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
         Ok(())
     }
 
-    /// The pool itself, for the session store (which runs its own statements).
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The SQLite pool, if this is SQLite (the session store runs its own statements).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, if this is PostgreSQL.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Connections of the pool in use and idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let (size, idle) = match &self.pool {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        (size.saturating_sub(idle), idle)
     }
 }
 
-/// A write transaction holding the writers' turn. Dropped without [`WriteTx::commit`], it
-/// rolls back.
+/// A write transaction (holding the writers' turn on SQLite). Dropped without
+/// [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
-    tx: sqlx::Transaction<'static, Sqlite>,
-    _turn: OwnedMutexGuard<()>,
+    conn: Conn,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        match self.conn {
+            Conn::Sqlite(Link::Tx(tx)) => tx.commit().await,
+            Conn::Postgres(Link::Tx(tx)) => tx.commit().await,
+            Conn::Sqlite(Link::Pooled(_)) | Conn::Postgres(Link::Pooled(_)) => {
+                unreachable!("a write transaction holds a transaction")
+            }
+        }
     }
 }
 
 impl Deref for WriteTx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.tx
+        &self.conn
     }
 }
 
 impl DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.tx
+        &mut self.conn
     }
 }
 
@@ -172,44 +382,46 @@ pub fn format_timestamp(at: time::OffsetDateTime) -> String {
 
 /// Adds `AND <column> IN (…)` for an outlet scope; nothing for the whole organization.
 /// `column` is trusted SQL (a column name chosen by the caller of this module).
-pub(crate) fn push_outlet_scope(query: &mut QueryBuilder<'_, Sqlite>, column: &str, scope: &Scope) {
+pub(crate) fn push_outlet_scope(query: &mut Sql, column: &str, scope: &Scope) {
     match scope {
         Scope::Organization => {}
         Scope::Outlets(outlets) if outlets.is_empty() => {
-            query.push(" AND 0");
+            query.push(" AND FALSE");
         }
         Scope::Outlets(outlets) => {
             query.push(format_args!(" AND {column} IN ("));
-            let mut list = query.separated(", ");
-            for outlet in outlets {
-                list.push_bind(*outlet);
-            }
-            list.push_unseparated(")");
+            query.push_list(outlets.iter().copied());
+            query.push(")");
         }
     }
 }
 
 /// Adds `<column> IN (…)` for a list of ids (at least one).
-pub(crate) fn push_in<'a, T>(query: &mut QueryBuilder<'a, Sqlite>, column: &str, ids: &[T])
-where
-    T: 'a + Copy + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
-{
+pub(crate) fn push_in<T: Copy + Into<Value>>(query: &mut Sql, column: &str, ids: &[T]) {
     query.push(format_args!("{column} IN ("));
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    list.push_unseparated(")");
+    query.push_list(ids.iter().copied());
+    query.push(")");
 }
 
-/// Runs an `EXPLAIN QUERY PLAN …` query and keeps its detail lines, one per step (tests
-/// check which indexes a list reads through).
-pub(crate) async fn explain_details(
-    conn: &mut Conn,
-    mut query: QueryBuilder<'_, Sqlite>,
-) -> sqlx::Result<Vec<String>> {
-    let rows: Vec<(i64, i64, i64, String)> = query.build_query_as().fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+/// How `query` runs, one line per step (tests check which indexes a list reads through):
+/// SQLite's `EXPLAIN QUERY PLAN` details, or PostgreSQL's `EXPLAIN` text.
+pub(crate) async fn explain_details(conn: &mut Conn, query: &Sql) -> sqlx::Result<Vec<String>> {
+    match conn.backend() {
+        Backend::Sqlite => {
+            let rows: Vec<(i64, i64, i64, String)> =
+                Sql::new(format_args!("EXPLAIN QUERY PLAN {}", query.text()))
+                    .with_values_of(query)
+                    .fetch_all(conn)
+                    .await?;
+            Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+        }
+        Backend::Postgres => {
+            Sql::new(format_args!("EXPLAIN {}", query.text()))
+                .with_values_of(query)
+                .scalars(conn)
+                .await
+        }
+    }
 }
 
 /// Fragments this long or longer are searched through the trigram index (`account_search`);
@@ -230,6 +442,9 @@ pub(crate) enum FragmentPlan {
     Walk,
     /// Gather the few accounts that match through the trigram index, then only their rows.
     Index,
+    /// Leave it to the planner (PostgreSQL): the `lower(email) LIKE` predicate can use the
+    /// `pg_trgm` index, and the statistics say whether to.
+    Planner,
 }
 
 /// Rare enough for the index when fewer accounts match than `sqrt(WALK_FACTOR * accounts)`:
@@ -240,28 +455,36 @@ pub(crate) enum FragmentPlan {
 const WALK_FACTOR: f64 = 64.0;
 
 /// Decides how to search for `fragment` in the accounts' `columns` (an FTS5 column filter such
-/// as `{email}`): one bounded look into the index, never a count of every match.
+/// as `{email}`): one bounded look into the index, never a count of every match. PostgreSQL's
+/// planner makes this choice itself.
 pub(crate) async fn fragment_plan(
     conn: &mut Conn,
     columns: &str,
     fragment: &str,
 ) -> sqlx::Result<FragmentPlan> {
+    if conn.backend() == Backend::Postgres {
+        return Ok(FragmentPlan::Planner);
+    }
     if fragment.chars().count() < INDEXED_FRAGMENT {
         return Ok(FragmentPlan::Walk);
     }
     // The keys only grow: their largest is the number of accounts ever made, found in one step.
-    let accounts: i64 = sqlx::query_scalar("SELECT ifnull(max(key), 0) FROM account_search_keys")
-        .fetch_one(&mut *conn)
-        .await?;
+    let accounts: i64 = on!(conn, |c| sqlx::query_scalar(
+        "SELECT coalesce(max(key), 0) FROM account_search_keys"
+    )
+    .fetch_one(c)
+    .await)?;
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
     let common = (WALK_FACTOR * accounts as f64).sqrt().ceil() as i64;
-    let matches: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH ?1 LIMIT ?2)",
+    let matches: i64 = on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1 LIMIT $2)",
     )
     .bind(fts_columns(columns, fragment))
     .bind(common)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(c)
+    .await
+    })?;
     Ok(if matches >= common {
         FragmentPlan::Walk
     } else {
@@ -278,7 +501,7 @@ fn fts_columns(columns: &str, fragment: &str) -> String {
 /// superset of a case-insensitive `LIKE`, which the caller still applies (the rule of what
 /// an organization may see stays there).
 pub(crate) fn push_indexed_candidates(
-    query: &mut QueryBuilder<'_, Sqlite>,
+    query: &mut Sql,
     plan: FragmentPlan,
     account: &str,
     columns: &str,

@@ -9,16 +9,20 @@ use crate::domain::{BrandId, OrganizationId, Permission, PersonName, ReportRoleI
 
 /// Whether any organization exists (an install that has been set up).
 pub async fn any(conn: &mut Conn) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations)")
-        .fetch_one(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM organizations)"
+    )
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn slug_taken(conn: &mut Conn, slug: &Slug) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ?1)")
-        .bind(slug.as_str())
-        .fetch_one(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)"
+    )
+    .bind(slug.as_str())
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn insert(
@@ -29,9 +33,9 @@ pub async fn insert(
     time_zone: &TimeZoneName,
 ) -> sqlx::Result<OrganizationId> {
     let id = OrganizationId::generate();
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO organizations (id, slug, name, kind, time_zone, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(id)
     .bind(slug.as_str())
@@ -39,8 +43,9 @@ pub async fn insert(
     .bind(kind)
     .bind(time_zone.as_str())
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
@@ -55,9 +60,10 @@ pub async fn insert_role(
     brand: Option<BrandId>,
 ) -> sqlx::Result<RoleId> {
     let id = RoleId::generate();
-    sqlx::query(
+    on!(conn, |c| {
+        sqlx::query(
         "INSERT INTO roles (id, organization_id, brand_id, name, type, partner_role, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(organization)
@@ -66,8 +72,9 @@ pub async fn insert_role(
     .bind(role_type)
     .bind(partner_role)
     .bind(now())
-    .execute(&mut *conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     set_role_permissions(conn, id, permissions).await?;
     Ok(id)
 }
@@ -78,16 +85,22 @@ pub async fn set_role_permissions(
     role: RoleId,
     permissions: &[Permission],
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM role_permissions WHERE role_id = ?1")
-        .bind(role)
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM role_permissions WHERE role_id = $1"
+    )
+    .bind(role)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     for permission in permissions {
-        sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
-            .bind(role)
-            .bind(*permission)
-            .execute(&mut *conn)
-            .await?;
+        on!(conn, |c| sqlx::query(
+            "INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)"
+        )
+        .bind(role)
+        .bind(*permission)
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
@@ -99,16 +112,17 @@ pub async fn update_role(
     name: Option<&str>,
     partner_role: Option<PartnerRole>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE roles SET name = coalesce(?2, name), partner_role = coalesce(?3, partner_role),
-         updated_at = ?4 WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE roles SET name = coalesce($2, name), partner_role = coalesce($3, partner_role),
+         updated_at = $4 WHERE id = $1",
     )
     .bind(role)
     .bind(name)
     .bind(partner_role)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -117,30 +131,33 @@ pub async fn role_definer(
     conn: &mut Conn,
     role: RoleId,
 ) -> sqlx::Result<Option<(OrganizationId, String)>> {
-    sqlx::query_as(
-        "SELECT o.id, o.name FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE r.id = ?1",
+    on!(conn, |c| {
+        sqlx::query_as(
+        "SELECT o.id, o.name FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE r.id = $1",
     )
     .bind(role)
-    .fetch_optional(conn)
+    .fetch_optional(c)
     .await
+    })
 }
 
 /// How many connectors and API clients (not revoked) use a role.
 pub async fn role_usage(conn: &mut Conn, role: RoleId) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM user_connectors WHERE role_id = ?1),
-                (SELECT COUNT(*) FROM api_tokens WHERE role_id = ?1)",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM user_connectors WHERE role_id = $1),
+                (SELECT COUNT(*) FROM api_tokens WHERE role_id = $1)",
     )
     .bind(role)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn delete_role(conn: &mut Conn, role: RoleId) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM roles WHERE id = ?1")
+    on!(conn, |c| sqlx::query("DELETE FROM roles WHERE id = $1")
         .bind(role)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -151,16 +168,17 @@ pub async fn insert_report_role(
     name: &str,
 ) -> sqlx::Result<ReportRoleId> {
     let id = ReportRoleId::generate();
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO report_roles (id, organization_id, name, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+         VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(id)
     .bind(organization)
     .bind(name)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
@@ -171,16 +189,19 @@ pub async fn rename_report_role(
     id: ReportRoleId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE report_roles SET name = ?3, updated_at = ?4 WHERE id = ?1 AND organization_id = ?2",
+    let done =
+        on!(conn, |c| {
+            sqlx::query(
+        "UPDATE report_roles SET name = $3, updated_at = $4 WHERE id = $1 AND organization_id = $2",
     )
     .bind(id)
     .bind(organization)
     .bind(name)
     .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+        })?;
+    Ok(done == 1)
 }
 
 /// How many people hold a report role of the organization; `None` when it has no such role.
@@ -189,57 +210,67 @@ pub async fn report_role_usage(
     organization: OrganizationId,
     id: ReportRoleId,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+    on!(conn, |c| sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM membership_report_roles WHERE report_role_id = r.id)
-         FROM report_roles r WHERE r.id = ?1 AND r.organization_id = ?2",
+         FROM report_roles r WHERE r.id = $1 AND r.organization_id = $2",
     )
     .bind(id)
     .bind(organization)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 pub async fn delete_report_role(conn: &mut Conn, id: ReportRoleId) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM report_roles WHERE id = ?1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM report_roles WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Stores a new setup link (by hash), replacing any that was not used.
 pub async fn replace_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM setup_tokens WHERE used_at IS NULL")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES (?1, ?2)")
-        .bind(token_hash)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM setup_tokens WHERE used_at IS NULL"
+    )
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query(
+        "INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)"
+    )
+    .bind(token_hash)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Whether a setup link is unused.
 pub async fn setup_token_usable(conn: &mut Conn, token_hash: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = ?1 AND used_at IS NULL)",
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL)",
     )
     .bind(token_hash)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 /// Uses up a setup link; `false` when it was not usable.
 pub async fn use_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE setup_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+    let done = on!(conn, |c| sqlx::query(
+        "UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
     )
     .bind(token_hash)
     .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// The organization's settings.
@@ -247,11 +278,12 @@ pub async fn settings(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Option<OrganizationSettings>> {
-    let row: Option<(String, String, OrganizationKind, String)> =
-        sqlx::query_as("SELECT name, slug, kind, time_zone FROM organizations WHERE id = ?1")
-            .bind(organization)
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<(String, String, OrganizationKind, String)> = on!(conn, |c| sqlx::query_as(
+        "SELECT name, slug, kind, time_zone FROM organizations WHERE id = $1"
+    )
+    .bind(organization)
+    .fetch_optional(c)
+    .await)?;
     Ok(
         row.map(|(name, slug, kind, time_zone)| OrganizationSettings {
             name,
@@ -269,15 +301,16 @@ pub async fn update_settings(
     name: &PersonName,
     time_zone: &TimeZoneName,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE organizations SET name = ?2, time_zone = ?3, updated_at = ?4 WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE organizations SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(organization)
     .bind(name.as_str())
     .bind(time_zone.as_str())
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -286,15 +319,17 @@ pub async fn brands_of(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<BrandEntry>> {
-    let rows: Vec<(BrandId, String, OrganizationId, String)> = sqlx::query_as(
+    let rows: Vec<(BrandId, String, OrganizationId, String)> = on!(conn, |c| {
+        sqlx::query_as(
         "SELECT b.id, b.name, o.id, o.name FROM brands b JOIN organizations o ON o.id = b.owner_organization_id
-         WHERE b.owner_organization_id = ?1
-            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
-         ORDER BY b.owner_organization_id <> ?1, b.name COLLATE NOCASE",
+         WHERE b.owner_organization_id = $1
+            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
+         ORDER BY b.owner_organization_id <> $1, b.name COLLATE NOCASE",
     )
     .bind(organization)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(id, name, owner, owner_name)| BrandEntry {
@@ -310,15 +345,17 @@ pub async fn insert_brand(
     name: &str,
 ) -> sqlx::Result<BrandId> {
     let id = BrandId::generate();
-    sqlx::query(
-        "INSERT INTO brands (id, owner_organization_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    on!(conn, |c| {
+        sqlx::query(
+        "INSERT INTO brands (id, owner_organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(id)
     .bind(owner)
     .bind(name)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -329,16 +366,19 @@ pub async fn rename_brand(
     brand: BrandId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE brands SET name = ?3, updated_at = ?4 WHERE id = ?1 AND owner_organization_id = ?2",
+    let done =
+        on!(conn, |c| {
+            sqlx::query(
+        "UPDATE brands SET name = $3, updated_at = $4 WHERE id = $1 AND owner_organization_id = $2",
     )
     .bind(brand)
     .bind(owner)
     .bind(name)
     .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+        })?;
+    Ok(done == 1)
 }
 
 /// Links a franchisee organization to a brand.
@@ -347,10 +387,13 @@ pub async fn link_franchisee(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO franchisee_brands (organization_id, brand_id) VALUES (?1, ?2)")
-        .bind(organization)
-        .bind(brand)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "INSERT INTO franchisee_brands (organization_id, brand_id) VALUES ($1, $2)"
+    )
+    .bind(organization)
+    .bind(brand)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -3,35 +3,25 @@
 //! only their connectors there. Names and usernames are read as the organization may see
 //! them (`VISIBLE_*`), for display and for search alike.
 
-use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::{
-    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME,
-    explain_details, fragment_plan, like_fragment, push_in, push_indexed_candidates,
-    push_outlet_scope,
+    Backend, Conn, FragmentPlan, Sql, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE,
+    VISIBLE_USERNAME, explain_details, fragment_plan, like_fragment, push_in,
+    push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
 use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
 use crate::domain::{ConnectorId, MembershipId, OrganizationId, OutletId, Scope, UserId};
 
 /// Starts `… FROM memberships m JOIN user_accounts a … WHERE` for people in scope.
-fn people_in_scope<'a>(
-    select: &str,
-    organization: OrganizationId,
-    scope: &Scope,
-) -> QueryBuilder<'a, Sqlite> {
+fn people_in_scope(select: &str, organization: OrganizationId, scope: &Scope) -> Sql {
     people_from("memberships m", select, organization, scope)
 }
 
 /// The same, reading `memberships m` as `from` says (e.g. through a named index).
-fn people_from<'a>(
-    from: &str,
-    select: &str,
-    organization: OrganizationId,
-    scope: &Scope,
-) -> QueryBuilder<'a, Sqlite> {
-    let mut query = QueryBuilder::new(select);
+fn people_from(from: &str, select: &str, organization: OrganizationId, scope: &Scope) -> Sql {
+    let mut query = Sql::new(select);
     query.push(format_args!(
         " FROM {from}
           JOIN user_accounts a ON a.id = m.user_id
@@ -75,11 +65,7 @@ pub async fn search<'a>(
 
 /// The selection: a fragment of the email, the name or the username (as the organization
 /// sees them), who manages the person, their status.
-fn push_selection(
-    query: &mut QueryBuilder<'_, Sqlite>,
-    selection: &PeopleSelection,
-    plan: FragmentPlan,
-) {
+fn push_selection(query: &mut Sql, selection: &PeopleSelection, plan: FragmentPlan) {
     match selection.managed {
         None => {}
         Some(ManagedFilter::By(managed_by)) => {
@@ -118,7 +104,7 @@ pub async fn count(
     let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
     push_selection(&mut count, search.selection, search.plan);
     count.push(" LIMIT ").push_bind(cap).push(")");
-    count.build_query_scalar().fetch_one(conn).await
+    count.scalar(conn).await
 }
 
 /// A membership's place in the people list (its sort key), when it is of the organization.
@@ -127,11 +113,13 @@ pub async fn position(
     organization: OrganizationId,
     membership: MembershipId,
 ) -> sqlx::Result<Option<(String, MembershipId)>> {
-    sqlx::query_as("SELECT sort_key, id FROM memberships WHERE id = ?1 AND organization_id = ?2")
-        .bind(membership)
-        .bind(organization)
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_as(
+        "SELECT sort_key, id FROM memberships WHERE id = $1 AND organization_id = $2"
+    )
+    .bind(membership)
+    .bind(organization)
+    .fetch_optional(c)
+    .await)
 }
 
 /// One row of the people list, before its roles are added.
@@ -159,8 +147,7 @@ pub async fn list(
     after: Option<&(String, MembershipId)>,
     limit: i64,
 ) -> sqlx::Result<Vec<PersonListRow>> {
-    list_query("", organization, scope, search, after, limit)
-        .build_query_as()
+    list_query(conn.backend(), organization, scope, search, after, limit)
         .fetch_all(conn)
         .await
 }
@@ -173,31 +160,27 @@ pub async fn explain_list(
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
     let search = search(conn, selection).await?;
-    let query = list_query(
-        "EXPLAIN QUERY PLAN ",
-        organization,
-        scope,
-        &search,
-        None,
-        16,
-    );
-    explain_details(conn, query).await
+    let query = list_query(conn.backend(), organization, scope, &search, None, 16);
+    explain_details(conn, &query).await
 }
 
-/// The list query; `prefix` is empty, or `EXPLAIN QUERY PLAN ` to see how it runs.
-fn list_query<'a>(
-    prefix: &str,
+/// The list query (`backend`: SQLite is told which index yields the order).
+fn list_query(
+    backend: Backend,
     organization: OrganizationId,
     scope: &Scope,
     search: &Search<'_>,
     after: Option<&(String, MembershipId)>,
     limit: i64,
-) -> QueryBuilder<'a, Sqlite> {
+) -> Sql {
     // Across the organization, with no search or a common or short one, the page is read in
     // order from the sort index, stopping at the page size (named, so that another index on
     // the organization never sorts every member); with a rare search or a scope of outlets,
     // those candidates are found first and only they are sorted.
-    let from = if search.plan == FragmentPlan::Index || !matches!(scope, Scope::Organization) {
+    let from = if backend == Backend::Postgres
+        || search.plan == FragmentPlan::Index
+        || !matches!(scope, Scope::Organization)
+    {
         "memberships m"
     } else {
         "memberships m INDEXED BY memberships_org_sort"
@@ -205,7 +188,7 @@ fn list_query<'a>(
     let mut select = people_from(
         from,
         &format!(
-            "{prefix}SELECT m.id AS membership_id, a.id AS user_id, {VISIBLE_FIRST_NAME} AS first_name,
+            "SELECT m.id AS membership_id, a.id AS user_id, {VISIBLE_FIRST_NAME} AS first_name,
                 {VISIBLE_LAST_NAME} AS last_name, a.email, {VISIBLE_USERNAME} AS username,
                 m.status, m.managed_by, b.name AS brand"
         ),
@@ -235,14 +218,14 @@ pub async fn roles_by_membership(
     if memberships.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = Sql::new(
         "SELECT DISTINCT c.membership_id, r.name FROM user_connectors c
          JOIN roles r ON r.id = c.role_id WHERE ",
     );
     push_in(&mut query, "c.membership_id", memberships);
     push_outlet_scope(&mut query, "c.outlet_id", scope);
     query.push(" ORDER BY r.name COLLATE NOCASE");
-    let pairs: Vec<(MembershipId, String)> = query.build_query_as().fetch_all(conn).await?;
+    let pairs: Vec<(MembershipId, String)> = query.fetch_all(conn).await?;
     let mut roles: HashMap<MembershipId, Vec<String>> = HashMap::new();
     for (membership, role) in pairs {
         roles.entry(membership).or_default().push(role);
@@ -292,7 +275,7 @@ pub async fn get(
     );
     select.push(" AND a.id = ");
     select.push_bind(user);
-    select.build_query_as().fetch_optional(conn).await
+    select.fetch_optional(conn).await
 }
 
 /// A membership's connectors inside `scope`.
@@ -301,7 +284,7 @@ pub async fn connectors_of(
     membership: MembershipId,
     scope: &Scope,
 ) -> sqlx::Result<Vec<ConnectorSummary>> {
-    let mut connectors = QueryBuilder::<Sqlite>::new(
+    let mut connectors = Sql::new(
         "SELECT c.id, c.type, o.name, r.name FROM user_connectors c
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
@@ -311,7 +294,7 @@ pub async fn connectors_of(
     push_outlet_scope(&mut connectors, "c.outlet_id", scope);
     connectors.push(" ORDER BY c.type, o.name COLLATE NOCASE, r.name COLLATE NOCASE");
     let rows: Vec<(ConnectorId, ConnectorType, Option<String>, String)> =
-        connectors.build_query_as().fetch_all(conn).await?;
+        connectors.fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|(id, connector_type, outlet, role)| ConnectorSummary {
@@ -328,12 +311,12 @@ pub async fn report_roles_of(
     conn: &mut Conn,
     membership: MembershipId,
 ) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+    on!(conn, |c| sqlx::query_scalar(
         "SELECT rr.name FROM membership_report_roles mr
          JOIN report_roles rr ON rr.id = mr.report_role_id
-         WHERE mr.membership_id = ?1 ORDER BY rr.name COLLATE NOCASE",
+         WHERE mr.membership_id = $1 ORDER BY rr.name COLLATE NOCASE",
     )
     .bind(membership)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }

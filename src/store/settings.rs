@@ -1,6 +1,6 @@
 //! The facts behind the API User Permissions setting, per membership.
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::Sql;
 use std::collections::HashMap;
 
 use super::{Conn, push_in};
@@ -49,7 +49,7 @@ pub async fn api_management_of(
     if memberships.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+    let mut query: Sql = Sql::new(
         "SELECT m.id AS membership_id, m.managed_by, b.name AS brand,
             b.console_edits_api_users AS brand_allows, o.kind,
             o.console_edits_unbranded_api_users AS unbranded_allowed
@@ -59,7 +59,7 @@ pub async fn api_management_of(
         WHERE ",
     );
     push_in(&mut query, "m.id", memberships);
-    let rows: Vec<Facts> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Facts> = query.fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|facts| (facts.membership_id, ApiManagement::from(facts)))
@@ -88,36 +88,39 @@ pub async fn toggles(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<ToggleRow>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT NULL AS brand_id, NULL AS brand_name, o.id AS owner_id, o.name AS owner_name,
             o.console_edits_unbranded_api_users AS allowed,
             (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id
                AND m.managed_by IN ('api', 'scim') AND m.managed_by_brand_id IS NULL) AS people,
             0 AS position
-         FROM organizations o WHERE o.id = ?1
+         FROM organizations o WHERE o.id = $1
          UNION ALL
          SELECT b.id, b.name, owner.id, owner.name, b.console_edits_api_users,
-            (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = ?1
+            (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = $1
                AND m.managed_by IN ('api', 'scim') AND m.managed_by_brand_id = b.id),
             1
          FROM brands b JOIN organizations owner ON owner.id = b.owner_organization_id
-         WHERE b.owner_organization_id = ?1
-            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = ?1)
+         WHERE b.owner_organization_id = $1
+            OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
          ORDER BY position, brand_name COLLATE NOCASE",
     )
     .bind(organization)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// Switches a brand's toggle.
 pub async fn set_brand_toggle(conn: &mut Conn, brand: BrandId, allowed: bool) -> sqlx::Result<()> {
-    sqlx::query("UPDATE brands SET console_edits_api_users = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(brand)
-        .bind(allowed)
-        .bind(super::now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE brands SET console_edits_api_users = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(brand)
+    .bind(allowed)
+    .bind(super::now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -127,13 +130,15 @@ pub async fn set_unbranded_toggle(
     organization: OrganizationId,
     allowed: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE organizations SET console_edits_unbranded_api_users = ?2, updated_at = ?3 WHERE id = ?1",
+    on!(conn, |c| {
+        sqlx::query(
+        "UPDATE organizations SET console_edits_unbranded_api_users = $2, updated_at = $3 WHERE id = $1",
     )
     .bind(organization)
     .bind(allowed)
     .bind(super::now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! caller's transaction. Only the generator writes this way; everything else goes through the
 //! use-cases.
 
-use sqlx::QueryBuilder;
+use super::Sql;
 
 use super::{Conn, now};
 use crate::domain::model::{ConnectorType, ManagedBy};
@@ -48,7 +48,7 @@ pub struct ConnectorRow {
 pub async fn outlets(conn: &mut Conn, rows: &[OutletRow]) -> sqlx::Result<()> {
     let at = now();
     for chunk in rows.chunks(MAX_VALUES / 7) {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO outlets (id, organization_id, brand_id, name, number, created_at, updated_at) ",
         );
         query.push_values(chunk, |mut row, outlet| {
@@ -60,7 +60,7 @@ pub async fn outlets(conn: &mut Conn, rows: &[OutletRow]) -> sqlx::Result<()> {
                 .push_bind(&at)
                 .push_bind(&at);
         });
-        query.build().execute(&mut *conn).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -68,7 +68,7 @@ pub async fn outlets(conn: &mut Conn, rows: &[OutletRow]) -> sqlx::Result<()> {
 pub async fn accounts(conn: &mut Conn, rows: &[AccountRow]) -> sqlx::Result<()> {
     let at = now();
     for chunk in rows.chunks(MAX_VALUES / 7) {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO user_accounts (id, email, username, first_name, last_name, created_at, updated_at) ",
         );
         query.push_values(chunk, |mut row, account| {
@@ -80,7 +80,7 @@ pub async fn accounts(conn: &mut Conn, rows: &[AccountRow]) -> sqlx::Result<()> 
                 .push_bind(&at)
                 .push_bind(&at);
         });
-        query.build().execute(&mut *conn).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -88,7 +88,7 @@ pub async fn accounts(conn: &mut Conn, rows: &[AccountRow]) -> sqlx::Result<()> 
 pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Result<()> {
     let at = now();
     for chunk in rows.chunks(MAX_VALUES / 9) {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO memberships (id, organization_id, user_id, status, managed_by,
                 managed_by_brand_id, default_outlet_id, created_at, updated_at) ",
         );
@@ -107,7 +107,7 @@ pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Resul
                 .push_bind(&at)
                 .push_bind(&at);
         });
-        query.build().execute(&mut *conn).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -115,7 +115,7 @@ pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Resul
 pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<()> {
     let at = now();
     for chunk in rows.chunks(MAX_VALUES / 8) {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id,
                 role_id, created_at, updated_at) ",
         );
@@ -133,7 +133,7 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
                 .push_bind(&at)
                 .push_bind(&at);
         });
-        query.build().execute(&mut *conn).await?;
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -141,16 +141,19 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
 /// Drops the secondary indexes of `table` (those written in the schema, not the ones its keys
 /// and unique constraints make) and returns their definitions, for [`create_indexes`].
 pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(String, String)>> {
-    let indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+    let indexes: Vec<(String, String)> = on!(conn, |c| {
+        sqlx::query_as(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
     )
     .bind(table)
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     for (name, _) in &indexes {
-        sqlx::query(&format!("DROP INDEX \"{name}\""))
-            .execute(&mut *conn)
-            .await?;
+        on!(conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
+            .execute(c)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     Ok(indexes)
 }
@@ -160,11 +163,16 @@ pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sq
     // This connection may not be the one that dropped them, and SQLite checks a new index's
     // name against the schema the connection last read ("already exists"). Reading the schema
     // table in this transaction makes it read the current schema first.
-    let _: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_schema")
-        .fetch_one(&mut *conn)
-        .await?;
+    let _: i64 = on!(conn, |c| sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_schema"
+    )
+    .fetch_one(c)
+    .await)?;
     for (_, sql) in indexes {
-        sqlx::query(sql).execute(&mut *conn).await?;
+        on!(conn, |c| sqlx::query(sql)
+            .execute(c)
+            .await
+            .map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
@@ -172,19 +180,22 @@ pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sq
 /// Readies a connection for a bulk batch: a page cache large enough to hold the indexes being
 /// filled (SQLite's default of 2 MB turns every index insert into page I/O).
 pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
-    sqlx::query("PRAGMA cache_size = -262144")
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query("PRAGMA cache_size = -262144")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     // Pages are copied from the write-ahead log into the database every 64 MB rather than every
     // 4 MB: a page the load changes again and again is copied fewer times.
-    sqlx::query("PRAGMA wal_autocheckpoint = 16384")
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query("PRAGMA wal_autocheckpoint = 16384")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     // A multi-row insert keeps a statement journal (to undo itself alone); in memory, not in a
     // temporary file.
-    sqlx::query("PRAGMA temp_store = MEMORY")
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query("PRAGMA temp_store = MEMORY")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -196,15 +207,23 @@ pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
 pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
     // Estimates from a thousand rows per index, as `PRAGMA optimize` makes them, instead of
     // reading every row (1.6 s at a million connectors).
-    sqlx::query("PRAGMA analysis_limit = 1000")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("ANALYZE").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM sqlite_stat4")
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query("PRAGMA analysis_limit = 1000")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query("ANALYZE")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
+    on!(conn, |c| sqlx::query("DELETE FROM sqlite_stat4")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     // Loads the statistics as they now are.
-    sqlx::query("ANALYZE sqlite_schema").execute(conn).await?;
+    on!(conn, |c| sqlx::query("ANALYZE sqlite_schema")
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -226,39 +245,44 @@ pub async fn sample(
     organization: OrganizationId,
     depth: i64,
 ) -> sqlx::Result<Option<Sample>> {
-    let Some((outlet, role)): Option<(OutletId, RoleId)> = sqlx::query_as(
+    let Some((outlet, role)): Option<(OutletId, RoleId)> = on!(conn, |c| sqlx::query_as(
         "SELECT outlet_id, role_id FROM user_connectors
-         WHERE organization_id = ?1 AND type = 'O' ORDER BY id LIMIT 1",
+         WHERE organization_id = $1 AND type = 'O' ORDER BY id LIMIT 1",
     )
     .bind(organization)
-    .fetch_optional(&mut *conn)
-    .await?
+    .fetch_optional(c)
+    .await)?
     else {
         return Ok(None);
     };
-    let deep_connector = sqlx::query_scalar(
-        "SELECT id FROM user_connectors WHERE organization_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+    let deep_connector =
+        on!(conn, |c| {
+            sqlx::query_scalar(
+        "SELECT id FROM user_connectors WHERE organization_id = $1 ORDER BY id LIMIT 1 OFFSET $2",
     )
     .bind(organization)
     .bind(depth)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let deep_user = sqlx::query_scalar(
-        "SELECT user_id FROM memberships WHERE organization_id = ?1 ORDER BY user_id LIMIT 1 OFFSET ?2",
+    .fetch_optional(c)
+    .await
+        })?;
+    let deep_user = on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id LIMIT 1 OFFSET $2",
     )
     .bind(organization)
     .bind(depth)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let email = sqlx::query_scalar(
+    .fetch_optional(c)
+    .await
+    })?;
+    let email = on!(conn, |c| sqlx::query_scalar(
         "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
-         WHERE m.organization_id = ?1 ORDER BY m.sort_key, m.id
-         LIMIT 1 OFFSET min(?2, (SELECT count(*) - 1 FROM memberships WHERE organization_id = ?1))",
+         WHERE m.organization_id = $1 ORDER BY m.sort_key, m.id
+         LIMIT 1 OFFSET min($2, (SELECT count(*) - 1 FROM memberships WHERE organization_id = $1))",
     )
     .bind(organization)
     .bind(depth / 50)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(c)
+    .await)?;
     Ok(Some(Sample {
         outlet,
         role,

@@ -9,13 +9,13 @@ pub async fn failures_since(
     key: &str,
     since: time::OffsetDateTime,
 ) -> sqlx::Result<(i64, Option<String>)> {
-    sqlx::query_as(
-        "SELECT COUNT(*), MIN(failed_at) FROM sign_in_failures WHERE key = ?1 AND failed_at >= ?2",
+    on!(conn, |c| sqlx::query_as(
+        "SELECT COUNT(*), MIN(failed_at) FROM sign_in_failures WHERE key = $1 AND failed_at >= $2",
     )
     .bind(key)
     .bind(format_timestamp(since))
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 /// Records a failure of each key at `at`.
@@ -25,29 +25,38 @@ pub async fn record_failure(
     at: time::OffsetDateTime,
 ) -> sqlx::Result<()> {
     for key in keys {
-        sqlx::query("INSERT INTO sign_in_failures (key, failed_at) VALUES (?1, ?2)")
-            .bind(*key)
-            .bind(format_timestamp(at))
-            .execute(&mut *conn)
-            .await?;
+        on!(conn, |c| sqlx::query(
+            "INSERT INTO sign_in_failures (key, failed_at) VALUES ($1, $2)"
+        )
+        .bind(*key)
+        .bind(format_timestamp(at))
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
 
 /// Forgets every failure older than `before` (they no longer count).
 pub async fn forget_before(conn: &mut Conn, before: time::OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < ?1")
-        .bind(format_timestamp(before))
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM sign_in_failures WHERE failed_at < $1"
+    )
+    .bind(format_timestamp(before))
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Forgets a key's failures (an account that signed in successfully).
 pub async fn clear(conn: &mut Conn, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE key = ?1")
-        .bind(key)
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM sign_in_failures WHERE key = $1"
+    )
+    .bind(key)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

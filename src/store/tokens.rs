@@ -24,9 +24,10 @@ pub async fn insert_api_token(
     created_by: Option<UserId>,
 ) -> sqlx::Result<TokenId> {
     let id = TokenId::generate();
-    sqlx::query(
+    on!(conn, |c| {
+        sqlx::query(
         "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(organization)
@@ -36,8 +37,9 @@ pub async fn insert_api_token(
     .bind(token_hash)
     .bind(now())
     .bind(created_by)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -56,18 +58,18 @@ pub async fn active_api_client(
         permission: Option<Permission>,
         outlet_archived: bool,
     }
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = on!(conn, |c| sqlx::query_as(&format!(
         "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, p.permission,
                 o.archived_at IS NOT NULL AS outlet_archived
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN role_permissions p ON p.role_id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
-         WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND {}",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND {}",
         super::catalog::offered_to("r", "t.organization_id")
     ))
     .bind(token_hash)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -88,11 +90,14 @@ pub async fn active_api_client(
 }
 
 pub async fn mark_api_token_used(conn: &mut Conn, id: TokenId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")
-        .bind(id)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -102,14 +107,14 @@ pub async fn revoke_api_token(
     conn: &mut Conn,
     id: TokenId,
 ) -> sqlx::Result<Option<OrganizationId>> {
-    sqlx::query_scalar(
-        "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL
+    on!(conn, |c| sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL
          RETURNING organization_id",
     )
     .bind(id)
     .bind(now())
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// An API token as an administrator sees it (never the secret).
@@ -128,14 +133,16 @@ pub async fn list_api_tokens(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<ApiTokenListing>> {
-    sqlx::query_as(
+    on!(conn, |c| {
+        sqlx::query_as(
         "SELECT t.id, t.name, r.name AS role, o.number AS outlet, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id LEFT JOIN outlets o ON o.id = t.outlet_id
-         WHERE t.organization_id = ?1 ORDER BY t.id",
+         WHERE t.organization_id = $1 ORDER BY t.id",
     )
     .bind(organization)
-    .fetch_all(conn)
+    .fetch_all(c)
     .await
+    })
 }
 
 /// The organization's API clients as the console lists them, newest first; `only` picks one.
@@ -144,18 +151,21 @@ pub async fn api_clients(
     organization: OrganizationId,
     only: Option<TokenId>,
 ) -> sqlx::Result<Vec<ApiClientEntry>> {
-    let rows: Vec<ClientRow> = sqlx::query_as(
+    let rows: Vec<ClientRow> =
+        on!(conn, |c| {
+            sqlx::query_as(
         "SELECT t.id, t.name, r.name AS role, o.name AS outlet, a.first_name, a.last_name, a.email,
             t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
          LEFT JOIN user_accounts a ON a.id = t.created_by
-         WHERE t.organization_id = ?1 AND (?2 IS NULL OR t.id = ?2) ORDER BY t.id DESC",
+         WHERE t.organization_id = $1 AND ($2 IS NULL OR t.id = $2) ORDER BY t.id DESC",
     )
     .bind(organization)
     .bind(only)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await
+        })?;
     Ok(rows.into_iter().map(ApiClientEntry::from).collect())
 }
 
@@ -201,15 +211,17 @@ pub async fn revoke_in(
     organization: OrganizationId,
     id: TokenId,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND organization_id = ?2 AND revoked_at IS NULL",
+    let done = on!(conn, |c| {
+        sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL",
     )
     .bind(id)
     .bind(organization)
     .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
+    Ok(done == 1)
 }
 
 /// A token's name and creation time (what `GET /me` says of an API client).
@@ -217,10 +229,12 @@ pub async fn api_client_facts(
     conn: &mut Conn,
     id: TokenId,
 ) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT name, created_at FROM api_tokens WHERE id = ?1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_as(
+        "SELECT name, created_at FROM api_tokens WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
 }
 
 pub async fn insert_verification(
@@ -229,16 +243,17 @@ pub async fn insert_verification(
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    on!(conn, |c| sqlx::query(
         "INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
+         VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user)
     .bind(now())
     .bind(expires_at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -249,25 +264,26 @@ pub async fn usable_verification(
     token_hash: &str,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Option<(UserId, String)>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
-         WHERE v.token_hash = ?1 AND v.used_at IS NULL AND v.expires_at > ?2
+         WHERE v.token_hash = $1 AND v.used_at IS NULL AND v.expires_at > $2
            AND a.password_hash IS NULL",
     )
     .bind(token_hash)
     .bind(super::format_timestamp(now))
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Uses up every open link of the account.
 pub async fn use_up_verifications(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE verification_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL",
+    on!(conn, |c| sqlx::query(
+        "UPDATE verification_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
     )
     .bind(user)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }

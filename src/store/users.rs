@@ -2,7 +2,7 @@
 //! sees it, `VISIBLE_*`), their grants, report roles and external locations; and the writes
 //! that set a membership's settings and rewrite its connectors. Reads take a policy `Scope`.
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::Sql;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
@@ -64,8 +64,8 @@ impl UserRow {
 }
 
 /// `SELECT … WHERE` for the organization's memberships inside `scope`.
-fn select<'a>(organization: OrganizationId, scope: &Scope) -> QueryBuilder<'a, Sqlite> {
-    let mut query = QueryBuilder::new(format!(
+fn select(organization: OrganizationId, scope: &Scope) -> Sql {
+    let mut query = Sql::new(format!(
         "SELECT m.id AS membership_id, a.id AS user_id, {VISIBLE_USERNAME} AS username, a.email,
             {VISIBLE_FIRST_NAME} AS first_name, {VISIBLE_LAST_NAME} AS last_name,
             {VISIBLE_MOBILE} AS mobile, m.default_outlet_id, d.name AS default_outlet_name,
@@ -110,19 +110,13 @@ pub async fn list(
     }
     if !filter.brands.is_empty() {
         query.push(" AND lower(b.name) IN (");
-        let mut list = query.separated(", ");
-        for brand in &filter.brands {
-            list.push_bind(brand.clone());
-        }
-        list.push_unseparated(")");
+        query.push_list(filter.brands.iter().cloned());
+        query.push(")");
     }
     if !filter.emails.is_empty() {
         query.push(" AND a.email IN (");
-        let mut list = query.separated(", ");
-        for email in &filter.emails {
-            list.push_bind(email.clone());
-        }
-        list.push_unseparated(")");
+        query.push_list(filter.emails.iter().cloned());
+        query.push(")");
     }
     if let Some(after) = page.after {
         query.push(" AND m.user_id > ").push_bind(UserId(after));
@@ -130,7 +124,7 @@ pub async fn list(
     query
         .push(" ORDER BY m.user_id LIMIT ")
         .push_bind(i64::from(page.fetch_limit()));
-    query.build_query_as().fetch_all(conn).await
+    query.fetch_all(conn).await
 }
 
 /// One user of the organization inside `scope`.
@@ -142,7 +136,7 @@ pub async fn get(
 ) -> sqlx::Result<Option<UserRow>> {
     let mut query = select(organization, scope);
     query.push(" AND m.user_id = ").push_bind(user);
-    query.build_query_as().fetch_optional(conn).await
+    query.fetch_optional(conn).await
 }
 
 /// One grant of a membership, as the users view needs it.
@@ -168,7 +162,7 @@ pub async fn grants_of(
     if memberships.is_empty() {
         return Ok(by_membership);
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = Sql::new(
         "SELECT c.membership_id, c.type, r.id AS role_id, r.name AS role_name, o.id AS outlet_id,
             o.name AS outlet_name, o.number AS outlet_number
          FROM user_connectors c
@@ -183,7 +177,7 @@ pub async fn grants_of(
         push_outlet_scope(&mut query, "c.outlet_id", scope);
         query.push(")");
     }
-    let grants: Vec<Grant> = query.build_query_as().fetch_all(conn).await?;
+    let grants: Vec<Grant> = query.fetch_all(conn).await?;
     for grant in grants {
         by_membership
             .entry(grant.membership_id)
@@ -202,14 +196,13 @@ pub async fn report_roles_of(
     if memberships.is_empty() {
         return Ok(by_membership);
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = Sql::new(
         "SELECT mr.membership_id, rr.id, rr.name FROM membership_report_roles mr
          JOIN report_roles rr ON rr.id = mr.report_role_id WHERE ",
     );
     push_in(&mut query, "mr.membership_id", memberships);
     query.push(" ORDER BY rr.name COLLATE NOCASE");
-    let rows: Vec<(MembershipId, ReportRoleId, String)> =
-        query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<(MembershipId, ReportRoleId, String)> = query.fetch_all(conn).await?;
     for (membership, id, name) in rows {
         by_membership
             .entry(membership)
@@ -229,7 +222,7 @@ pub async fn external_locations_of(
     if memberships.is_empty() {
         return Ok(by_membership);
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = Sql::new(
         "SELECT DISTINCT m.id, o.id, o.name, o.number, org.name
          FROM memberships m
          JOIN brands b ON b.id = m.managed_by_brand_id AND b.owner_organization_id = m.organization_id
@@ -242,8 +235,7 @@ pub async fn external_locations_of(
     );
     push_in(&mut query, "m.id", memberships);
     query.push(" ORDER BY org.name, o.name COLLATE NOCASE");
-    let rows: Vec<(MembershipId, OutletId, String, String, String)> =
-        query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<(MembershipId, OutletId, String, String, String)> = query.fetch_all(conn).await?;
     for (membership, id, name, number, organization) in rows {
         by_membership
             .entry(membership)
@@ -263,12 +255,15 @@ pub async fn report_roles(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<ReportRole>> {
-    let rows: Vec<(ReportRoleId, String)> = sqlx::query_as(
-        "SELECT id, name FROM report_roles WHERE organization_id = ?1 ORDER BY name COLLATE NOCASE",
+    let rows: Vec<(ReportRoleId, String)> =
+        on!(conn, |c| {
+            sqlx::query_as(
+        "SELECT id, name FROM report_roles WHERE organization_id = $1 ORDER BY name COLLATE NOCASE",
     )
     .bind(organization)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(c)
+    .await
+        })?;
     Ok(rows
         .into_iter()
         .map(|(id, name)| ReportRole { id, name })
@@ -289,9 +284,9 @@ pub async fn set_settings(
     membership: MembershipId,
     settings: &MembershipSettings,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE memberships SET status = ?2, default_outlet_id = ?3, all_reports_access = ?4,
-            managed_by_brand_id = ?5, updated_at = ?6 WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE memberships SET status = $2, default_outlet_id = $3, all_reports_access = $4,
+            managed_by_brand_id = $5, updated_at = $6 WHERE id = $1",
     )
     .bind(membership)
     .bind(settings.status)
@@ -299,18 +294,22 @@ pub async fn set_settings(
     .bind(settings.all_reports_access)
     .bind(settings.managed_by_brand)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Marks the membership modified (its account or its connectors changed), for `modified_since`.
 pub async fn touch(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE memberships SET updated_at = ?2 WHERE id = ?1")
-        .bind(membership)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "UPDATE memberships SET updated_at = $2 WHERE id = $1"
+    )
+    .bind(membership)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -319,18 +318,22 @@ pub async fn set_report_roles(
     membership: MembershipId,
     report_roles: &[ReportRoleId],
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM membership_report_roles WHERE membership_id = ?1")
-        .bind(membership)
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| sqlx::query(
+        "DELETE FROM membership_report_roles WHERE membership_id = $1"
+    )
+    .bind(membership)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     for report_role in report_roles {
-        sqlx::query(
-            "INSERT INTO membership_report_roles (membership_id, report_role_id) VALUES (?1, ?2)",
+        on!(conn, |c| sqlx::query(
+            "INSERT INTO membership_report_roles (membership_id, report_role_id) VALUES ($1, $2)",
         )
         .bind(membership)
         .bind(report_role)
-        .execute(&mut *conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
@@ -344,11 +347,10 @@ pub async fn known_report_roles(
     if ids.is_empty() {
         return Ok(BTreeSet::new());
     }
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT id FROM report_roles WHERE organization_id = ");
+    let mut query = Sql::new("SELECT id FROM report_roles WHERE organization_id = ");
     query.push_bind(organization).push(" AND ");
     push_in(&mut query, "id", ids);
-    let found: Vec<ReportRoleId> = query.build_query_scalar().fetch_all(conn).await?;
+    let found: Vec<ReportRoleId> = query.scalars(conn).await?;
     Ok(found.into_iter().collect())
 }
 
@@ -360,12 +362,13 @@ pub async fn rewrite_connectors(
     membership: MembershipId,
     grants: &BTreeSet<(RoleId, ConnectorType, Option<OutletId>)>,
 ) -> sqlx::Result<()> {
-    let existing: Vec<(crate::domain::ConnectorId, RoleId, Option<OutletId>)> = sqlx::query_as(
-        "SELECT id, role_id, outlet_id FROM user_connectors WHERE membership_id = ?1",
-    )
-    .bind(membership)
-    .fetch_all(&mut *conn)
-    .await?;
+    let existing: Vec<(crate::domain::ConnectorId, RoleId, Option<OutletId>)> =
+        on!(conn, |c| sqlx::query_as(
+            "SELECT id, role_id, outlet_id FROM user_connectors WHERE membership_id = $1",
+        )
+        .bind(membership)
+        .fetch_all(c)
+        .await)?;
     let mut kept = BTreeSet::new();
     for (id, role, outlet) in existing {
         if grants.iter().any(|(r, _, o)| *r == role && *o == outlet) {
@@ -385,10 +388,12 @@ pub async fn rewrite_connectors(
 
 /// The account with this email, if any.
 pub async fn account_by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<UserId>> {
-    sqlx::query_scalar("SELECT id FROM user_accounts WHERE email = ?1")
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM user_accounts WHERE email = $1"
+    )
+    .bind(email.as_str())
+    .fetch_optional(c)
+    .await)
 }
 
 /// The account with this username (case-insensitively), if any.
@@ -396,10 +401,12 @@ pub async fn account_by_username(
     conn: &mut Conn,
     username: &Username,
 ) -> sqlx::Result<Option<UserId>> {
-    sqlx::query_scalar("SELECT id FROM user_accounts WHERE username = ?1")
-        .bind(username.as_str())
-        .fetch_optional(conn)
-        .await
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM user_accounts WHERE username = $1"
+    )
+    .bind(username.as_str())
+    .fetch_optional(c)
+    .await)
 }
 
 /// The account's profile fields, as the users view writes them (`None` keeps one;
@@ -417,11 +424,11 @@ pub async fn update_profile(
     user: UserId,
     profile: &ProfileUpdate<'_>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE user_accounts SET username = coalesce(?2, username), email = coalesce(?3, email),
-            first_name = coalesce(?4, first_name), last_name = coalesce(?5, last_name),
-            mobile = CASE WHEN ?6 THEN ?7 ELSE mobile END, updated_at = ?8
-         WHERE id = ?1",
+    on!(conn, |c| sqlx::query(
+        "UPDATE user_accounts SET username = coalesce($2, username), email = coalesce($3, email),
+            first_name = coalesce($4, first_name), last_name = coalesce($5, last_name),
+            mobile = CASE WHEN $6 THEN $7 ELSE mobile END, updated_at = $8
+         WHERE id = $1",
     )
     .bind(user)
     .bind(profile.username)
@@ -431,8 +438,9 @@ pub async fn update_profile(
     .bind(profile.mobile.is_some())
     .bind(profile.mobile.flatten())
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -442,13 +450,13 @@ pub async fn owns_brand(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1 AND owner_organization_id = ?2)",
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM brands WHERE id = $1 AND owner_organization_id = $2)",
     )
     .bind(brand)
     .bind(organization)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 /// Of `outlets`, those run under `brand` by a franchisee organization linked to it, with
@@ -461,7 +469,7 @@ pub async fn franchise_outlets(
     if outlets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = Sql::new(
         "SELECT o.id, o.organization_id, org.name FROM outlets o
          JOIN organizations org ON org.id = o.organization_id
          JOIN franchisee_brands fb ON fb.organization_id = o.organization_id AND fb.brand_id = o.brand_id
@@ -469,7 +477,7 @@ pub async fn franchise_outlets(
     );
     query.push_bind(brand).push(" AND ");
     push_in(&mut query, "o.id", outlets);
-    query.build_query_as().fetch_all(conn).await
+    query.fetch_all(conn).await
 }
 
 /// The person's memberships managed by `brand` in organizations other than `owner`.
@@ -479,15 +487,15 @@ pub async fn brand_memberships(
     brand: BrandId,
     owner: OrganizationId,
 ) -> sqlx::Result<Vec<(MembershipId, OrganizationId)>> {
-    sqlx::query_as(
+    on!(conn, |c| sqlx::query_as(
         "SELECT id, organization_id FROM memberships
-         WHERE user_id = ?1 AND managed_by_brand_id = ?2 AND organization_id <> ?3",
+         WHERE user_id = $1 AND managed_by_brand_id = $2 AND organization_id <> $3",
     )
     .bind(user)
     .bind(brand)
     .bind(owner)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }
 
 /// Sets the status of the person's memberships managed by `brand` outside its owner.
@@ -498,16 +506,18 @@ pub async fn set_brand_memberships_status(
     owner: OrganizationId,
     status: MembershipStatus,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE memberships SET status = ?4, updated_at = ?5
-         WHERE user_id = ?1 AND managed_by_brand_id = ?2 AND organization_id <> ?3 AND status <> ?4",
+    on!(conn, |c| {
+        sqlx::query(
+        "UPDATE memberships SET status = $4, updated_at = $5
+         WHERE user_id = $1 AND managed_by_brand_id = $2 AND organization_id <> $3 AND status <> $4",
     )
     .bind(user)
     .bind(brand)
     .bind(owner)
     .bind(status)
     .bind(now())
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }

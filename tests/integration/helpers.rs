@@ -75,7 +75,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     let app = build(config).await.expect("the app builds");
     let address = format!("http://{}", app.address);
     let context = app.context.clone();
-    let pool = context.db().pool().clone();
+    let pool = context.db().sqlite_pool().expect("SQLite").clone();
     tokio::spawn(app.serve());
     TestApp {
         address,

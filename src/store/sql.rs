@@ -1,0 +1,264 @@
+//! Queries whose text is assembled at run time (filters, scopes, `IN` lists). [`Sql`] collects
+//! the text with `$N` placeholders (both drivers read them) and typed values, and runs on the
+//! connection's driver: the values are bound for that driver, rows decoded by its `FromRow`.
+//! Static queries do not need it: they are written once inside [`on!`](crate::store::on).
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Arguments, Database, Decode, Encode, FromRow, Type};
+use std::fmt::Display;
+use uuid::Uuid;
+
+use super::Conn;
+use crate::domain::model::{
+    ConnectorType, ManagedBy, MembershipStatus, OrganizationKind, PartnerRole, Via,
+};
+use crate::domain::{
+    BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, Permission, ReportRoleId, RoleId,
+    TokenId, UserId,
+};
+
+/// A value bound to a placeholder, typed even when it is NULL (PostgreSQL checks the type of
+/// every parameter).
+#[derive(Debug, Clone)]
+pub enum Value {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+}
+
+macro_rules! values {
+    ($variant:ident: $($from:ty => |$v:ident| $into:expr),+ $(,)?) => {$(
+        impl From<$from> for Value {
+            fn from($v: $from) -> Self {
+                Value::$variant(Some($into))
+            }
+        }
+        impl From<Option<$from>> for Value {
+            fn from(value: Option<$from>) -> Self {
+                Value::$variant(value.map(|$v| $into))
+            }
+        }
+    )+};
+}
+
+values!(Uuid:
+    Uuid => |v| v,
+    OrganizationId => |v| v.0,
+    BrandId => |v| v.0,
+    OutletId => |v| v.0,
+    UserId => |v| v.0,
+    MembershipId => |v| v.0,
+    RoleId => |v| v.0,
+    ConnectorId => |v| v.0,
+    TokenId => |v| v.0,
+    ReportRoleId => |v| v.0,
+);
+values!(Text:
+    String => |v| v,
+    &str => |v| v.to_string(),
+    &String => |v| v.clone(),
+    ConnectorType => |v| v.as_str().to_string(),
+    PartnerRole => |v| v.as_str().to_string(),
+    MembershipStatus => |v| v.as_str().to_string(),
+    ManagedBy => |v| v.as_str().to_string(),
+    OrganizationKind => |v| v.as_str().to_string(),
+    Via => |v| v.as_str().to_string(),
+    Permission => |v| v.as_str().to_string(),
+);
+values!(Int: i64 => |v| v, i32 => |v| i64::from(v), u32 => |v| i64::from(v));
+values!(Bool: bool => |v| v);
+
+/// The SQL text and its values, in placeholder order.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+/// A row type both drivers can decode.
+pub trait Decoded:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Decoded for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A single column both drivers can decode.
+pub trait Scalar:
+    for<'r> Decode<'r, sqlx::Sqlite>
+    + Type<sqlx::Sqlite>
+    + for<'r> Decode<'r, sqlx::Postgres>
+    + Type<sqlx::Postgres>
+    + Send
+    + Unpin
+{
+}
+impl<T> Scalar for T where
+    T: for<'r> Decode<'r, sqlx::Sqlite>
+        + Type<sqlx::Sqlite>
+        + for<'r> Decode<'r, sqlx::Postgres>
+        + Type<sqlx::Postgres>
+        + Send
+        + Unpin
+{
+}
+
+impl Sql {
+    pub fn new(text: impl Display) -> Self {
+        Self {
+            text: text.to_string(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends trusted SQL text.
+    pub fn push(&mut self, text: impl Display) -> &mut Self {
+        use std::fmt::Write;
+        let _ = write!(self.text, "{text}");
+        self
+    }
+
+    /// Appends the next placeholder and binds `value` to it.
+    pub fn push_bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        let n = self.values.len();
+        self.push(format_args!("${n}"))
+    }
+
+    /// Appends `values` as placeholders separated by `, `.
+    pub fn push_list<T: Into<Value>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(value);
+        }
+        self
+    }
+
+    /// Appends `VALUES (…), (…)`: one tuple per item, its values bound by `each`.
+    pub fn push_values<I>(
+        &mut self,
+        items: impl IntoIterator<Item = I>,
+        mut each: impl FnMut(Tuple<'_>, I),
+    ) -> &mut Self {
+        self.push("VALUES ");
+        for (i, item) in items.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            each(
+                Tuple {
+                    sql: self,
+                    first: true,
+                },
+                item,
+            );
+            self.push(")");
+        }
+        self
+    }
+
+    /// Binds `other`'s values to this text's placeholders (a prefix such as `EXPLAIN`).
+    pub fn with_values_of(mut self, other: &Sql) -> Self {
+        self.values = other.values.clone();
+        self
+    }
+
+    /// The text as it will run (tests and `EXPLAIN`).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The values bound for the driver of `_conn`.
+    fn arguments<'q, C, DB>(&'q self, _conn: &C) -> DB::Arguments<'q>
+    where
+        C: sqlx::Connection<Database = DB>,
+        DB: Database,
+        Option<Uuid>: Encode<'q, DB> + Type<DB>,
+        Option<&'q str>: Encode<'q, DB> + Type<DB>,
+        Option<i64>: Encode<'q, DB> + Type<DB>,
+        Option<bool>: Encode<'q, DB> + Type<DB>,
+    {
+        let mut arguments = DB::Arguments::default();
+        for value in &self.values {
+            // Adding a value only fails when its encoding does, which these types never do.
+            let _ = match value {
+                Value::Uuid(v) => arguments.add(*v),
+                Value::Text(v) => arguments.add(v.as_deref()),
+                Value::Int(v) => arguments.add(*v),
+                Value::Bool(v) => arguments.add(*v),
+            };
+        }
+        arguments
+    }
+
+    pub async fn fetch_all<T: Decoded>(&self, conn: &mut Conn) -> sqlx::Result<Vec<T>> {
+        super::on!(conn, |c| {
+            sqlx::query_as_with(&self.text, self.arguments(&*c))
+                .fetch_all(c)
+                .await
+        })
+    }
+
+    pub async fn fetch_one<T: Decoded>(&self, conn: &mut Conn) -> sqlx::Result<T> {
+        super::on!(conn, |c| {
+            sqlx::query_as_with(&self.text, self.arguments(&*c))
+                .fetch_one(c)
+                .await
+        })
+    }
+
+    pub async fn fetch_optional<T: Decoded>(&self, conn: &mut Conn) -> sqlx::Result<Option<T>> {
+        super::on!(conn, |c| {
+            sqlx::query_as_with(&self.text, self.arguments(&*c))
+                .fetch_optional(c)
+                .await
+        })
+    }
+
+    pub async fn scalars<T: Scalar>(&self, conn: &mut Conn) -> sqlx::Result<Vec<T>> {
+        super::on!(conn, |c| {
+            sqlx::query_scalar_with(&self.text, self.arguments(&*c))
+                .fetch_all(c)
+                .await
+        })
+    }
+
+    pub async fn scalar<T: Scalar>(&self, conn: &mut Conn) -> sqlx::Result<T> {
+        super::on!(conn, |c| {
+            sqlx::query_scalar_with(&self.text, self.arguments(&*c))
+                .fetch_one(c)
+                .await
+        })
+    }
+
+    /// Runs a statement; the number of rows it changed.
+    pub async fn execute(&self, conn: &mut Conn) -> sqlx::Result<u64> {
+        super::on!(conn, |c| {
+            sqlx::query_with(&self.text, self.arguments(&*c))
+                .execute(c)
+                .await
+                .map(|done| done.rows_affected())
+        })
+    }
+}
+
+/// One tuple of [`Sql::push_values`].
+pub struct Tuple<'s> {
+    sql: &'s mut Sql,
+    first: bool,
+}
+
+impl Tuple<'_> {
+    pub fn push_bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        if !self.first {
+            self.sql.push(", ");
+        }
+        self.first = false;
+        self.sql.push_bind(value);
+        self
+    }
+}
