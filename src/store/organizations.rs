@@ -189,9 +189,8 @@ pub async fn rename_report_role(
     id: ReportRoleId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done =
-        on!(conn, |c| {
-            sqlx::query(
+    let done = on!(conn, |c| {
+        sqlx::query(
         "UPDATE report_roles SET name = $3, updated_at = $4 WHERE id = $1 AND organization_id = $2",
     )
     .bind(id)
@@ -200,7 +199,7 @@ pub async fn rename_report_role(
     .bind(now())
     .execute(c)
     .await.map(|done| done.rows_affected())
-        })?;
+    })?;
     Ok(done == 1)
 }
 
@@ -366,9 +365,8 @@ pub async fn rename_brand(
     brand: BrandId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done =
-        on!(conn, |c| {
-            sqlx::query(
+    let done = on!(conn, |c| {
+        sqlx::query(
         "UPDATE brands SET name = $3, updated_at = $4 WHERE id = $1 AND owner_organization_id = $2",
     )
     .bind(brand)
@@ -377,7 +375,7 @@ pub async fn rename_brand(
     .bind(now())
     .execute(c)
     .await.map(|done| done.rows_affected())
-        })?;
+    })?;
     Ok(done == 1)
 }
 

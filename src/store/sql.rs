@@ -129,6 +129,12 @@ impl Sql {
         self.push(format_args!("${n}"))
     }
 
+    /// Binds the next placeholder already written in the text (`$1`, `$2` … in order).
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.values.push(value.into());
+        self
+    }
+
     /// Appends `values` as placeholders separated by `, `.
     pub fn push_list<T: Into<Value>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
         for (i, value) in values.into_iter().enumerate() {
@@ -231,6 +237,15 @@ impl Sql {
         super::on!(conn, |c| {
             sqlx::query_scalar_with(&self.text, self.arguments(&*c))
                 .fetch_one(c)
+                .await
+        })
+    }
+
+    pub async fn scalar_optional<T: Scalar>(&self, conn: &mut Conn) -> sqlx::Result<Option<T>> {
+        super::on!(conn, |c| {
+            let arguments = self.arguments(&*c);
+            sqlx::query_scalar_with(&self.text, arguments)
+                .fetch_optional(c)
                 .await
         })
     }

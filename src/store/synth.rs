@@ -255,16 +255,15 @@ pub async fn sample(
     else {
         return Ok(None);
     };
-    let deep_connector =
-        on!(conn, |c| {
-            sqlx::query_scalar(
+    let deep_connector = on!(conn, |c| {
+        sqlx::query_scalar(
         "SELECT id FROM user_connectors WHERE organization_id = $1 ORDER BY id LIMIT 1 OFFSET $2",
     )
     .bind(organization)
     .bind(depth)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     let deep_user = on!(conn, |c| {
         sqlx::query_scalar(
         "SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id LIMIT 1 OFFSET $2",

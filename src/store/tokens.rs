@@ -151,9 +151,8 @@ pub async fn api_clients(
     organization: OrganizationId,
     only: Option<TokenId>,
 ) -> sqlx::Result<Vec<ApiClientEntry>> {
-    let rows: Vec<ClientRow> =
-        on!(conn, |c| {
-            sqlx::query_as(
+    let rows: Vec<ClientRow> = on!(conn, |c| {
+        sqlx::query_as(
         "SELECT t.id, t.name, r.name AS role, o.name AS outlet, a.first_name, a.last_name, a.email,
             t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
@@ -165,7 +164,7 @@ pub async fn api_clients(
     .bind(only)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     Ok(rows.into_iter().map(ApiClientEntry::from).collect())
 }
 

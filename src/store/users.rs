@@ -255,15 +255,14 @@ pub async fn report_roles(
     conn: &mut Conn,
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<ReportRole>> {
-    let rows: Vec<(ReportRoleId, String)> =
-        on!(conn, |c| {
-            sqlx::query_as(
+    let rows: Vec<(ReportRoleId, String)> = on!(conn, |c| {
+        sqlx::query_as(
         "SELECT id, name FROM report_roles WHERE organization_id = $1 ORDER BY name COLLATE NOCASE",
     )
     .bind(organization)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     Ok(rows
         .into_iter()
         .map(|(id, name)| ReportRole { id, name })

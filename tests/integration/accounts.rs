@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 /// The account's names as stored.
 async fn stored_names(app: &TestApp, email: &str) -> (String, String, String) {
-    sqlx::query_as("SELECT first_name, last_name, username FROM user_accounts WHERE email = ?1")
+    app.query("SELECT first_name, last_name, username FROM user_accounts WHERE email = $1")
         .bind(email)
-        .fetch_one(&app.pool)
+        .fetch_one()
         .await
         .unwrap()
 }

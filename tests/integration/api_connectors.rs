@@ -38,7 +38,7 @@ async fn missing_wrong_or_revoked_tokens_get_401_json() {
 
     let id = app
         .id_of(
-            "SELECT id FROM api_tokens WHERE name = ?1",
+            "SELECT id FROM api_tokens WHERE name = $1",
             "integration test",
         )
         .await;
@@ -47,8 +47,9 @@ async fn missing_wrong_or_revoked_tokens_get_401_json() {
         app.api_get("/outlets", &token).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
-        .fetch_one(&app.pool)
+    let stored: String = app
+        .query("SELECT token_hash FROM api_tokens")
+        .scalar()
         .await
         .unwrap();
     assert_ne!(stored, token, "only a hash is stored");
@@ -381,12 +382,12 @@ async fn creating_a_connector_for_a_new_email_creates_the_account() {
     );
     assert_eq!(body["outlet"]["number"], "HB-001");
     assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
-    let managed_by: String =
-        sqlx::query_scalar("SELECT managed_by FROM memberships WHERE user_id = ?1")
-            .bind(uuid::Uuid::parse_str(body["user"]["id"].as_str().unwrap()).unwrap())
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let managed_by: String = app
+        .query("SELECT managed_by FROM memberships WHERE user_id = $1")
+        .bind(uuid::Uuid::parse_str(body["user"]["id"].as_str().unwrap()).unwrap())
+        .scalar()
+        .await
+        .unwrap();
     assert_eq!(managed_by, "api");
 
     // A library connector for someone already in the organization: no outlet, role of type L.
@@ -656,10 +657,10 @@ async fn every_change_is_audited_with_actor_channel_and_before_after() {
         Option<String>,
         Option<String>,
     );
-    let events: Vec<Event> = sqlx::query_as(
+    let events: Vec<Event> = app.query(
         "SELECT action, via, actor_token_id, before_json, after_json FROM audit_events WHERE target_type = 'user_connector' ORDER BY id",
     )
-    .fetch_all(&app.pool)
+    .fetch_all()
     .await
     .unwrap();
     let actions: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
@@ -687,7 +688,7 @@ async fn plan(
     after: Option<uuid::Uuid>,
 ) -> Vec<String> {
     let org = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
     let page = brigade::domain::paging::PageRequest { size: 50, after };
@@ -813,13 +814,13 @@ async fn the_email_and_modified_since_filters_never_walk_the_organizations_conne
 async fn a_single_brand_owner_provisions_people_managed_by_its_brand() {
     let app = spawn_app().await;
     // Give Harbor's second brand away, so that Harbor owns exactly one brand.
-    sqlx::query("INSERT INTO organizations (id, slug, name, kind, created_at, updated_at) VALUES (?1, 'tacoco', 'Taco Co', 'corporate', 'now', 'now')")
+    app.query("INSERT INTO organizations (id, slug, name, kind, created_at, updated_at) VALUES ($1, 'tacoco', 'Taco Co', 'corporate', 'now', 'now')")
         .bind(uuid::Uuid::now_v7())
-        .execute(&app.pool)
+        .execute()
         .await
         .unwrap();
-    sqlx::query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'tacoco') WHERE name = 'Saltline Tacos'")
-        .execute(&app.pool)
+    app.query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'tacoco') WHERE name = 'Saltline Tacos'")
+        .execute()
         .await
         .unwrap();
     let token = app.api_token("harbor", "Integration", None).await;
@@ -832,19 +833,19 @@ async fn a_single_brand_owner_provisions_people_managed_by_its_brand() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let brand: Option<String> = sqlx::query_scalar(
+    let brand: Option<String> = app.query(
         "SELECT b.name FROM memberships m JOIN user_accounts a ON a.id = m.user_id
          LEFT JOIN brands b ON b.id = m.managed_by_brand_id WHERE a.email = 'branded@harbor.example'",
     )
-    .fetch_one(&app.pool)
+    .scalar()
     .await
     .unwrap();
     assert_eq!(brand.as_deref(), Some("Harbor Burger"));
 
     // With two brands the API cannot tell which one manages the person: none is set.
     let token_again = app.api_token("harbor", "Integration", None).await;
-    sqlx::query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'harbor')")
-        .execute(&app.pool)
+    app.query("UPDATE brands SET owner_organization_id = (SELECT id FROM organizations WHERE slug = 'harbor')")
+        .execute()
         .await
         .unwrap();
     app.api_post(
@@ -853,10 +854,10 @@ async fn a_single_brand_owner_provisions_people_managed_by_its_brand() {
         json!({ "email": "unbranded@harbor.example", "role": viewer }),
     )
     .await;
-    let brand: Option<Uuid> = sqlx::query_scalar(
+    let brand: Option<Uuid> = app.query(
         "SELECT m.managed_by_brand_id FROM memberships m JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'unbranded@harbor.example'",
     )
-    .fetch_one(&app.pool)
+    .scalar()
     .await
     .unwrap();
     assert!(brand.is_none());
@@ -958,7 +959,7 @@ async fn every_connector_route_refuses_another_organization_a_lower_role_a_revok
     let revoked = app.api_token("harbor", "Integration", None).await;
     let revoked_id = app
         .id_of(
-            "SELECT id FROM api_tokens WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM api_tokens WHERE name = $1 ORDER BY id DESC LIMIT 1",
             "integration test",
         )
         .await;

@@ -69,8 +69,8 @@ fn store_numbers(app_outlets: &[(String, uuid::Uuid)], me: &Value) -> Vec<String
 }
 
 async fn outlets(app: &TestApp) -> Vec<(String, uuid::Uuid)> {
-    sqlx::query_as("SELECT number, id FROM outlets")
-        .fetch_all(&app.pool)
+    app.query("SELECT number, id FROM outlets")
+        .fetch_all()
         .await
         .unwrap()
 }
@@ -131,8 +131,9 @@ async fn an_api_client_is_described_as_a_partner_of_role_api() {
     assert_eq!(reply.body["email"], Value::Null);
     assert_eq!(reply.body["login"], "integration test");
     assert_eq!(store_numbers(&all, &reply.body).len(), 7);
-    let used: Option<String> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens")
-        .fetch_one(&app.pool)
+    let used: Option<String> = app
+        .query("SELECT last_used_at FROM api_tokens")
+        .scalar()
         .await
         .unwrap();
     assert!(used.is_some(), "last used is recorded");
@@ -158,9 +159,9 @@ async fn a_brand_managed_person_reaches_the_franchisees_outlets_too() {
         "username": "kim.trainer",
         "email": "kim.trainer@harbor.example",
         "default_location": pier,
-        "user_roles": [{"id": app.id_of("SELECT id FROM roles WHERE name = ?1", "Burger Crew Trainer").await}],
+        "user_roles": [{"id": app.id_of("SELECT id FROM roles WHERE name = $1", "Burger Crew Trainer").await}],
         "locations": [{"id": pier}],
-        "managed_by_brand": app.id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger").await,
+        "managed_by_brand": app.id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger").await,
         "external_locations": [{"id": app.outlet_id("NS-101").await}],
     });
     let created = app.api_post("/users", &harbor, json!([item])).await;
@@ -187,7 +188,7 @@ async fn no_bad_or_revoked_credentials_get_401() {
     );
     let id = app
         .id_of(
-            "SELECT id FROM api_tokens WHERE name = ?1",
+            "SELECT id FROM api_tokens WHERE name = $1",
             "integration test",
         )
         .await;
@@ -213,8 +214,8 @@ async fn a_tokens_last_use_is_written_at_most_once_a_minute_not_on_every_request
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
     let last_used = || async {
-        sqlx::query_scalar::<_, Option<String>>("SELECT last_used_at FROM api_tokens")
-            .fetch_one(&app.pool)
+        app.query("SELECT last_used_at FROM api_tokens")
+            .scalar::<Option<String>>()
             .await
             .unwrap()
     };
@@ -232,9 +233,9 @@ async fn a_tokens_last_use_is_written_at_most_once_a_minute_not_on_every_request
         } else {
             before.to_string()
         };
-        sqlx::query("UPDATE api_tokens SET last_used_at = ?1")
+        app.query("UPDATE api_tokens SET last_used_at = $1")
             .bind(&before)
-            .execute(&app.pool)
+            .execute()
             .await
             .unwrap();
         for _ in 0..3 {

@@ -10,7 +10,7 @@ async fn outlets_are_created_changed_archived_and_restored() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
     let harbor_burger = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger")
         .await;
     let created = app
         .api_post(
@@ -35,7 +35,7 @@ async fn outlets_are_created_changed_archived_and_restored() {
     assert_eq!(duplicate.status, StatusCode::CONFLICT);
     assert_eq!(duplicate.body["error"]["code"], "number_taken");
     let northside_brandless = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Saltline Tacos")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Saltline Tacos")
         .await;
     for (body, field) in [
         (json!({"number": "X-1"}), "name"),

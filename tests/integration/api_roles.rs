@@ -103,7 +103,7 @@ async fn nobody_defines_a_role_above_their_own_or_another_organizations_role() {
     let harbor_owner = app.role_id("harbor", "Owner").await;
     let trainer = app
         .id_of(
-            "SELECT id FROM roles WHERE name = ?1",
+            "SELECT id FROM roles WHERE name = $1",
             "Burger Crew Trainer",
         )
         .await;
@@ -199,7 +199,7 @@ async fn nobody_defines_a_role_above_their_own_or_another_organizations_role() {
     // A corporate brand role is offered to the brand's franchisees.
     let harbor = app.api_token("harbor", "Integration", None).await;
     let brand = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger")
         .await;
     let brand_role = app
         .api_post(
@@ -260,7 +260,7 @@ async fn report_roles_are_defined_renamed_and_deleted_when_nobody_holds_them() {
         StatusCode::CONFLICT
     );
     let finance = app
-        .id_of("SELECT id FROM report_roles WHERE name = ?1", "Finance")
+        .id_of("SELECT id FROM report_roles WHERE name = $1", "Finance")
         .await;
     let held = app
         .api_delete(&format!("/report-roles/{finance}"), &token)

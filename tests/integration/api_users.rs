@@ -361,7 +361,7 @@ async fn the_managing_brand_is_the_only_brand_or_the_one_given() {
     let app = spawn_app().await;
     let token = app.api_token("harbor", "Integration", None).await;
     let saltline = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Saltline Tacos")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Saltline Tacos")
         .await;
 
     let mut given = new_staff(&app, "gus.brand").await;
@@ -648,11 +648,11 @@ async fn a_brand_managed_person_gets_outlets_of_the_brands_franchisees() {
     let harbor = app.api_token("harbor", "Integration", None).await;
     let northside = app.api_token("northside", "Integration", None).await;
     let harbor_burger = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger")
         .await;
     let trainer = app
         .id_of(
-            "SELECT id FROM roles WHERE name = ?1",
+            "SELECT id FROM roles WHERE name = $1",
             "Burger Crew Trainer",
         )
         .await;

@@ -273,7 +273,7 @@ async fn a_people_cursor_that_is_unknown_or_another_organizations_starts_from_th
     let (_, first) = app.rpc("list_people", &[("search", "")]).await;
     let northside_member = app
         .id_of(
-            "SELECT m.id FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE o.slug = ?1 LIMIT 1",
+            "SELECT m.id FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE o.slug = $1 LIMIT 1",
             "northside",
         )
         .await

@@ -66,11 +66,11 @@ async fn concurrent_creates_moves_and_revokes_all_succeed_and_agree_with_the_dat
         };
         assert_eq!(statuses, expected, "{email}");
         writes += statuses.len() as i64;
-        let outlet: Option<String> = sqlx::query_scalar(
-            "SELECT o.number FROM user_connectors c JOIN outlets o ON o.id = c.outlet_id WHERE c.id = ?1",
+        let outlet: Option<String> = app.query(
+            "SELECT o.number FROM user_connectors c JOIN outlets o ON o.id = c.outlet_id WHERE c.id = $1",
         )
         .bind(uuid::Uuid::parse_str(id).unwrap())
-        .fetch_optional(&app.pool)
+        .scalar_optional()
         .await
         .unwrap();
         assert_eq!(outlet.as_deref(), kept.then_some("HB-002"), "{email}");

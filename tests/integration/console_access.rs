@@ -28,8 +28,9 @@ async fn the_verification_link_sets_a_password_once() {
     assert!(mails[0].contains("To: noor@harbor.example"));
     let link = verification_link(&mails[0]);
     let secret = link.trim_start_matches("/verify/").to_string();
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM verification_tokens")
-        .fetch_one(&app.pool)
+    let stored: String = app
+        .query("SELECT token_hash FROM verification_tokens")
+        .scalar()
         .await
         .unwrap();
     assert_ne!(stored, secret, "only a hash is stored");
@@ -95,15 +96,16 @@ async fn an_expired_link_is_refused() {
     )
     .await;
     let link = verification_link(&app.outbox()[0]);
-    let valid_until: String = sqlx::query_scalar("SELECT expires_at FROM verification_tokens")
-        .fetch_one(&app.pool)
+    let valid_until: String = app
+        .query("SELECT expires_at FROM verification_tokens")
+        .scalar()
         .await
         .unwrap();
     let in_six_days =
         brigade::store::format_timestamp(time::OffsetDateTime::now_utc() + time::Duration::days(6));
     assert!(valid_until > in_six_days, "valid for 7 days: {valid_until}");
-    sqlx::query("UPDATE verification_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")
-        .execute(&app.pool)
+    app.query("UPDATE verification_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")
+        .execute()
         .await
         .unwrap();
     assert_eq!(
@@ -161,16 +163,16 @@ async fn console_changes_use_the_same_rules_and_the_outlet_manager_stays_at_thei
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let via: String =
-        sqlx::query_scalar("SELECT via FROM audit_events WHERE action = 'user_connector.created'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let via: String = app
+        .query("SELECT via FROM audit_events WHERE action = 'user_connector.created'")
+        .scalar()
+        .await
+        .unwrap();
     assert_eq!(via, "console");
-    let managed_by: String = sqlx::query_scalar(
+    let managed_by: String = app.query(
         "SELECT m.managed_by FROM memberships m JOIN user_accounts a ON a.id = m.user_id WHERE a.email = 'x@harbor.example'",
     )
-    .fetch_one(&app.pool)
+    .scalar()
     .await
     .unwrap();
     assert_eq!(managed_by, "console");
@@ -185,8 +187,8 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
     let change = [("id", jules.to_string()), ("role", manager.clone())];
     let form: Vec<(&str, &str)> = change.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
-    sqlx::query("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
-        .execute(&app.pool)
+    app.query("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
+        .execute()
         .await
         .unwrap();
     let (status, body) = app.rpc("change_connector", &form).await;
@@ -221,8 +223,8 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
-    sqlx::query("UPDATE brands SET console_edits_api_users = 1")
-        .execute(&app.pool)
+    app.query("UPDATE brands SET console_edits_api_users = 1")
+        .execute()
         .await
         .unwrap();
     let staff = app.role_id("harbor", "Staff").await.to_string();
@@ -301,12 +303,12 @@ async fn the_access_table_offers_changes_only_where_the_viewer_may_make_them() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    sqlx::query(
-        "UPDATE user_accounts SET password_hash = (SELECT password_hash FROM user_accounts WHERE email = ?1)
+    app.query(
+        "UPDATE user_accounts SET password_hash = (SELECT password_hash FROM user_accounts WHERE email = $1)
          WHERE email = 'area@harbor.example'",
     )
     .bind(ADMIN)
-    .execute(&app.pool)
+    .execute()
     .await
     .unwrap();
     let area_manager = spawn_on(&app.database_url, &app.dir).await;
@@ -335,11 +337,11 @@ async fn a_grant_of_a_role_no_longer_offered_is_left_alone() {
     let app = spawn_app().await;
     // Northside stops being a Harbor Burger franchisee: the brand's roles are no longer
     // offered there, but Hana still holds Burger Crew Trainer at NS-103.
-    sqlx::query(
+    app.query(
         "DELETE FROM franchisee_brands
          WHERE organization_id = (SELECT id FROM organizations WHERE slug = 'northside')",
     )
-    .execute(&app.pool)
+    .execute()
     .await
     .unwrap();
     app.sign_in_as(NORTHSIDE_OWNER).await;
@@ -482,12 +484,11 @@ async fn setting_the_password_checks_the_link_first_and_bounds_the_password() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let version: i64 = sqlx::query_scalar(
-        "SELECT session_version FROM user_accounts WHERE email = 'fresh@harbor.example'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let version: i64 = app
+        .query("SELECT session_version FROM user_accounts WHERE email = 'fresh@harbor.example'")
+        .scalar()
+        .await
+        .unwrap();
     assert_eq!(version, 1);
 }
 

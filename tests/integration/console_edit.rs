@@ -28,7 +28,7 @@ async fn lock_of(app: &TestApp, email: &str) -> Value {
 
 async fn switch(app: &TestApp, brand: &str, allowed: &str) {
     let brand = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", brand)
+        .id_of("SELECT id FROM brands WHERE name = $1", brand)
         .await
         .to_string();
     let (status, body) = app
@@ -50,7 +50,7 @@ async fn an_admin_edits_names_roles_locations_and_reports_in_one_save() {
         app.outlet_id("HB-002").await.to_string(),
     );
     let finance = app
-        .id_of("SELECT id FROM report_roles WHERE name = ?1", "Finance")
+        .id_of("SELECT id FROM report_roles WHERE name = $1", "Finance")
         .await
         .to_string();
     let (status, body) = save(
@@ -139,9 +139,10 @@ async fn the_api_user_permissions_lock_holds_on_the_server_even_mid_edit() {
             .starts_with("User managed by Harbor Burger"),
         "the record says why"
     );
-    let name: String = sqlx::query_scalar("SELECT first_name FROM user_accounts WHERE email = ?1")
+    let name: String = app
+        .query("SELECT first_name FROM user_accounts WHERE email = $1")
         .bind(jules)
-        .fetch_one(&app.pool)
+        .scalar()
         .await
         .unwrap();
     assert_eq!(name, "Jules", "nothing written");
@@ -271,7 +272,7 @@ async fn the_list_filters_by_manager_and_status_and_a_deactivated_person_comes_b
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
     let harbor_burger = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger")
         .await;
     let list = |managed: String, status: &'static str| {
         let app = &app;

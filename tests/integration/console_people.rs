@@ -187,9 +187,9 @@ async fn a_record_outside_the_callers_scope_is_not_found() {
 async fn a_role_without_view_people_is_refused() {
     let app = spawn_app().await;
     // Lena is Staff (no permissions); give her a password to sign in.
-    sqlx::query("UPDATE user_accounts SET password_hash = (SELECT password_hash FROM user_accounts WHERE email = ?1) WHERE email = 'lena.moreau@harbor.example'")
+    app.query("UPDATE user_accounts SET password_hash = (SELECT password_hash FROM user_accounts WHERE email = $1) WHERE email = 'lena.moreau@harbor.example'")
         .bind(ADMIN)
-        .execute(&app.pool)
+        .execute()
         .await
         .unwrap();
     app.sign_in_as("lena.moreau@harbor.example").await;
@@ -234,7 +234,7 @@ async fn the_people_list_reads_its_page_in_order_from_the_sort_index() {
     use brigade::domain::{OrganizationId, Scope};
     let app = spawn_app().await;
     let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
     let mut conn = app.context.db().read().await.unwrap();

@@ -62,7 +62,7 @@ async fn an_owner_defines_changes_and_deletes_roles_on_the_security_page() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let finance = app
-        .id_of("SELECT id FROM report_roles WHERE name = ?1", "Finance")
+        .id_of("SELECT id FROM report_roles WHERE name = $1", "Finance")
         .await
         .to_string();
     let (status, body) = app.rpc("delete_report_role", &[("id", &finance)]).await;

@@ -43,7 +43,7 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
     let person = app
         .id_of(
             "SELECT a.id FROM user_accounts a JOIN memberships m ON m.user_id = a.id
-             WHERE a.email LIKE ?1 AND a.email NOT LIKE 'owner@%' AND m.managed_by = 'console'
+             WHERE a.email LIKE $1 AND a.email NOT LIKE 'owner@%' AND m.managed_by = 'console'
                AND m.status = 'active' LIMIT 1",
             "%@vast.example",
         )

@@ -25,7 +25,7 @@ async fn toggles(app: &TestApp) -> Vec<(String, bool, Option<String>)> {
 }
 
 async fn brand(app: &TestApp, name: &str) -> String {
-    app.id_of("SELECT id FROM brands WHERE name = ?1", name)
+    app.id_of("SELECT id FROM brands WHERE name = $1", name)
         .await
         .to_string()
 }
@@ -116,12 +116,11 @@ async fn a_franchisee_sees_its_brands_toggles_and_cannot_switch_them() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["Denied"]["code"], "not_your_setting", "{body}");
-    let still: bool = sqlx::query_scalar(
-        "SELECT console_edits_api_users FROM brands WHERE name = 'Harbor Burger'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let still: bool = app
+        .query("SELECT console_edits_api_users FROM brands WHERE name = 'Harbor Burger'")
+        .scalar()
+        .await
+        .unwrap();
     assert!(still, "nothing changed");
 }
 

@@ -87,9 +87,9 @@ async fn deactivating_a_signed_in_person_ends_their_session() {
     let app = spawn_app().await;
     app.sign_in_as(MANAGER).await;
     assert_eq!(app.get("/users").await.status(), StatusCode::OK);
-    sqlx::query("UPDATE memberships SET status = 'inactive' WHERE user_id = ?1")
+    app.query("UPDATE memberships SET status = 'inactive' WHERE user_id = $1")
         .bind(app.user_id(MANAGER).await)
-        .execute(&app.pool)
+        .execute()
         .await
         .unwrap();
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
@@ -208,11 +208,11 @@ async fn a_person_in_two_organizations_switches_between_them() {
             .contains(&"dana.whitfield@harbor.example".to_string())
     );
 
-    let northside: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'northside'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let northside: uuid::Uuid = app
+        .query("SELECT id FROM organizations WHERE slug = 'northside'")
+        .scalar()
+        .await
+        .unwrap();
     let (status, _) = app
         .rpc(
             "switch_organization",
@@ -392,7 +392,7 @@ async fn a_session_ends_when_the_password_changes_or_its_lifetime_is_over() {
     use brigade::service::auth::{SESSION_LIFETIME, SessionClaims, resume};
     let admin = brigade::domain::UserId(app.user_id(ADMIN).await);
     let organization = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
     let claims = SessionClaims {

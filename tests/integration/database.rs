@@ -5,7 +5,7 @@ use crate::helpers::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loading_the_demo_twice_changes_nothing() {
     let app = spawn_app().await;
-    let counts = |pool: sqlx::SqlitePool| async move {
+    async fn counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         let mut counts = Vec::new();
         for table in [
             "organizations",
@@ -17,20 +17,17 @@ async fn loading_the_demo_twice_changes_nothing() {
             "user_connectors",
             "report_roles",
         ] {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+            let n = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
             counts.push((table, n));
         }
         counts
-    };
-    let before = counts(app.pool.clone()).await;
+    }
+    let before = counts(&app).await;
     let loaded = brigade::store::demo::load_if_empty(app.context.db(), "$argon2id$unused")
         .await
         .unwrap();
     assert!(!loaded);
-    assert_eq!(before, counts(app.pool.clone()).await);
+    assert_eq!(before, counts(&app).await);
     let get = |t: &str| before.iter().find(|(n, _)| *n == t).unwrap().1;
     assert!(get("outlets") >= 8);
     assert!(get("user_accounts") >= 25);
@@ -40,11 +37,11 @@ async fn loading_the_demo_twice_changes_nothing() {
 async fn email_and_username_are_unique_regardless_of_case() {
     let app = spawn_app().await;
     let insert = |email: &'static str, username: &'static str| {
-        sqlx::query("INSERT INTO user_accounts (id, email, username, created_at, updated_at) VALUES (?1, ?2, ?3, 'now', 'now')")
+        app.query("INSERT INTO user_accounts (id, email, username, created_at, updated_at) VALUES ($1, $2, $3, 'now', 'now')")
             .bind(uuid::Uuid::new_v4())
             .bind(email)
             .bind(username)
-            .execute(&app.pool)
+            .execute()
     };
     let error = insert("ADMIN@Harbor.Example", "someone-new")
         .await
@@ -58,34 +55,28 @@ async fn email_and_username_are_unique_regardless_of_case() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_runs_in_wal_mode_with_foreign_keys() {
     let app = spawn_app().await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let mode: String = app.query("PRAGMA journal_mode").scalar().await.unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let fk: i64 = app.query("PRAGMA foreign_keys").scalar().await.unwrap();
     assert_eq!(fk, 1);
     // A role of type O cannot sit on a library connector.
-    let staff_role: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM roles WHERE name = 'Staff' LIMIT 1")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    let membership: (uuid::Uuid, uuid::Uuid) = sqlx::query_as("SELECT id, organization_id FROM memberships WHERE organization_id = (SELECT organization_id FROM roles WHERE id = ?1) LIMIT 1")
-        .bind(staff_role).fetch_one(&app.pool).await.unwrap();
-    let error = sqlx::query("INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at) VALUES (?1, ?2, ?3, 'L', NULL, ?4, 'now', 'now')")
+    let staff_role: uuid::Uuid = app
+        .query("SELECT id FROM roles WHERE name = 'Staff' LIMIT 1")
+        .scalar()
+        .await
+        .unwrap();
+    let membership: (uuid::Uuid, uuid::Uuid) = app.query("SELECT id, organization_id FROM memberships WHERE organization_id = (SELECT organization_id FROM roles WHERE id = $1) LIMIT 1")
+        .bind(staff_role).fetch_one().await.unwrap();
+    let error = app.query("INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at) VALUES ($1, $2, $3, 'L', NULL, $4, 'now', 'now')")
         .bind(uuid::Uuid::new_v4()).bind(membership.1).bind(membership.0).bind(staff_role)
-        .execute(&app.pool).await;
+        .execute().await;
     assert!(error.is_err(), "role type and connector type must match");
     // The audit trail is append-only.
-    sqlx::query("INSERT INTO audit_events (via, action, target_type, created_at) VALUES ('system', 'test', 'none', 'now')")
-        .execute(&app.pool).await.unwrap();
+    app.query("INSERT INTO audit_events (via, action, target_type, created_at) VALUES ('system', 'test', 'none', 'now')")
+        .execute().await.unwrap();
     assert!(
-        sqlx::query("DELETE FROM audit_events")
-            .execute(&app.pool)
+        app.query("DELETE FROM audit_events")
+            .execute()
             .await
             .is_err()
     );
@@ -95,7 +86,7 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys() {
 async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed() {
     let app = spawn_app().await;
     let org = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "harbor")
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
     app.exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'roles.delete' FROM roles WHERE name = 'Staff'")

@@ -44,7 +44,7 @@ async fn existing_organization(app: &TestApp, name: &str, slug: &str, kind: &str
 }
 
 async fn brand_id(app: &TestApp, name: &str) -> String {
-    app.id_of("SELECT id FROM brands WHERE name = ?1", name)
+    app.id_of("SELECT id FROM brands WHERE name = $1", name)
         .await
         .to_string()
 }
@@ -288,7 +288,7 @@ async fn brand_managed_trainer(app: &TestApp) {
         "default_location": pier,
         "user_roles": [{"id": app.role_id("harbor", "Burger Crew Trainer").await}],
         "locations": [{"id": pier}],
-        "managed_by_brand": app.id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger").await,
+        "managed_by_brand": app.id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger").await,
         "external_locations": [{"id": app.outlet_id("NS-101").await}],
     });
     let reply = app.api_post("/users", &harbor, json!([item])).await;
@@ -315,7 +315,7 @@ async fn unlinking_a_franchisee_is_confirmed_and_ends_what_the_link_gave_and_not
         .await;
     let brand = brand_id(&app, "Harbor Burger").await;
     let northside_id = app
-        .id_of("SELECT id FROM organizations WHERE slug = ?1", "northside")
+        .id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
         .await
         .to_string();
     let listed = franchise_of(&app, &brand).await;
@@ -449,7 +449,7 @@ async fn a_lower_role_is_refused_every_franchise_function_and_writes_nothing() {
         .await;
     let id = invited["id"].as_str().unwrap().to_string();
     let northside = app
-        .id_of("SELECT id FROM organizations WHERE slug = ?1", "northside")
+        .id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
         .await
         .to_string();
     let harbor_burger = brand_id(&app, "Harbor Burger").await;

@@ -3,9 +3,10 @@
 use brigade::server::{Config, build};
 use brigade::service::{Context, passwords};
 use brigade::store;
+use brigade::store::Sql;
+use brigade::store::sql::{Decoded, Scalar};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
-use sqlx::SqlitePool;
 use std::sync::OnceLock;
 use tempfile::TempDir;
 
@@ -17,8 +18,8 @@ pub const INACTIVE: &str = "quinn.former@harbor.example";
 
 pub struct TestApp {
     pub address: String,
-    /// For the test's own SQL (setting up a scenario, checking what was stored).
-    pub pool: SqlitePool,
+    /// For the test's own SQL (setting up a scenario, checking what was stored): `query`.
+    pub db: store::Db,
     pub context: Context,
     pub database_url: String,
     /// A browser-like client: keeps cookies, does not follow redirects. The timeout turns a hung
@@ -41,10 +42,38 @@ pub fn browser() -> Client {
         .unwrap()
 }
 
+/// The PostgreSQL server the suite runs on (`.ci/with-postgres` sets it), or none: SQLite.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("BRIGADE_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A new, empty database of the suite's backend: a file in `dir`, or a database of its own
+/// on the PostgreSQL server.
+pub async fn fresh_database(dir: &TempDir) -> String {
+    match postgres_server() {
+        None => format!("sqlite://{}/brigade.db", dir.path().display()),
+        Some(server) => {
+            use sqlx::Connection;
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("the PostgreSQL server answers");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            format!("{server}/{name}")
+        }
+    }
+}
+
 /// Starts the app on a fresh database with the demo data.
 pub async fn spawn_app() -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let database_url = format!("sqlite://{}/brigade.db", dir.path().display());
+    let database_url = fresh_database(&dir).await;
     let app = spawn_on(&database_url, &dir).await;
     assert!(
         store::demo::load_if_empty(app.context.db(), demo_hash())
@@ -57,7 +86,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app on a fresh, empty database (no organization: day one).
 pub async fn spawn_empty() -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let database_url = format!("sqlite://{}/brigade.db", dir.path().display());
+    let database_url = fresh_database(&dir).await;
     spawn_on(&database_url, &dir).await
 }
 
@@ -75,11 +104,11 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     let app = build(config).await.expect("the app builds");
     let address = format!("http://{}", app.address);
     let context = app.context.clone();
-    let pool = context.db().sqlite_pool().expect("SQLite").clone();
+    let db = context.db().clone();
     tokio::spawn(app.serve());
     TestApp {
         address,
-        pool,
+        db,
         context,
         database_url: database_url.to_string(),
         client: browser(),
@@ -87,7 +116,66 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     }
 }
 
+/// A statement of a test, on the app's database: text with `$1…$N`, then `bind` in order.
+pub struct Query<'a> {
+    db: &'a store::Db,
+    sql: Sql,
+}
+
+impl Query<'_> {
+    pub fn bind(mut self, value: impl Into<store::Value>) -> Self {
+        self.sql = self.sql.bind(value);
+        self
+    }
+
+    pub async fn fetch_one<T: Decoded>(self) -> sqlx::Result<T> {
+        self.sql.fetch_one(&mut self.db.read().await?).await
+    }
+
+    pub async fn fetch_all<T: Decoded>(self) -> sqlx::Result<Vec<T>> {
+        self.sql.fetch_all(&mut self.db.read().await?).await
+    }
+
+    pub async fn scalar<T: Scalar>(self) -> sqlx::Result<T> {
+        self.sql.scalar(&mut self.db.read().await?).await
+    }
+
+    pub async fn scalars<T: Scalar>(self) -> sqlx::Result<Vec<T>> {
+        self.sql.scalars(&mut self.db.read().await?).await
+    }
+
+    pub async fn scalar_optional<T: Scalar>(self) -> sqlx::Result<Option<T>> {
+        self.sql.scalar_optional(&mut self.db.read().await?).await
+    }
+
+    /// Runs a statement: the rows it changed.
+    pub async fn execute(self) -> sqlx::Result<u64> {
+        self.sql.execute(&mut self.db.read().await?).await
+    }
+}
+
 impl TestApp {
+    /// The test's own SQL on the app's database (either backend).
+    pub fn query(&self, sql: &str) -> Query<'_> {
+        Query {
+            db: &self.db,
+            sql: Sql::new(sql),
+        }
+    }
+
+    pub fn backend(&self) -> store::Backend {
+        self.db.backend()
+    }
+
+    /// The backend's "position of a substring" function (a plain scan, to compare searches
+    /// with): `instr` on SQLite, `strpos` on PostgreSQL (the same arguments and answer).
+    pub fn instr(&self) -> &'static str {
+        match self.backend() {
+            store::Backend::Sqlite => "instr",
+            store::Backend::Postgres => "strpos",
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -171,9 +259,9 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
-        sqlx::query_scalar("SELECT id FROM user_accounts WHERE email = ?1")
+        self.query("SELECT id FROM user_accounts WHERE email = $1")
             .bind(email)
-            .fetch_one(&self.pool)
+            .scalar()
             .await
             .unwrap()
     }
@@ -225,19 +313,15 @@ impl TestApp {
 
     /// Runs SQL that sets up a scenario (returns rows affected).
     pub async fn exec(&self, sql: &str) -> u64 {
-        sqlx::query(sql)
-            .execute(&self.pool)
-            .await
-            .unwrap()
-            .rows_affected()
+        self.query(sql).execute().await.unwrap()
     }
 
     /// Gives a demo person the demo password, so that they can sign in.
     pub async fn give_password(&self, email: &str) {
-        sqlx::query("UPDATE user_accounts SET password_hash = ?1 WHERE email = ?2")
+        self.query("UPDATE user_accounts SET password_hash = $1 WHERE email = $2")
             .bind(demo_hash())
             .bind(email)
-            .execute(&self.pool)
+            .execute()
             .await
             .unwrap();
     }
@@ -251,22 +335,22 @@ impl TestApp {
         permissions: &[&str],
     ) -> uuid::Uuid {
         let id = uuid::Uuid::now_v7();
-        sqlx::query(
+        self.query(
             "INSERT INTO roles (id, organization_id, name, type, partner_role, created_at, updated_at)
-             SELECT ?1, id, ?2, ?3, 'manager', 'now', 'now' FROM organizations WHERE slug = ?4",
+             SELECT $1, id, $2, $3, 'manager', 'now', 'now' FROM organizations WHERE slug = $4",
         )
         .bind(id)
         .bind(name)
         .bind(kind)
         .bind(org)
-        .execute(&self.pool)
+        .execute()
         .await
         .unwrap();
         for permission in permissions {
-            sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES (?1, ?2)")
+            self.query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
                 .bind(id)
                 .bind(*permission)
-                .execute(&self.pool)
+                .execute()
                 .await
                 .unwrap();
         }
@@ -339,20 +423,16 @@ impl TestApp {
     }
 
     pub async fn id_of(&self, sql: &str, bind: &str) -> uuid::Uuid {
-        sqlx::query_scalar(sql)
-            .bind(bind)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap()
+        self.query(sql).bind(bind).scalar().await.unwrap()
     }
 
     pub async fn role_id(&self, org: &str, name: &str) -> uuid::Uuid {
-        sqlx::query_scalar(
-            "SELECT r.id FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = ?1 AND r.name = ?2",
+        self.query(
+            "SELECT r.id FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = $1 AND r.name = $2",
         )
         .bind(org)
         .bind(name)
-        .fetch_one(&self.pool)
+        .scalar()
         .await
         .unwrap()
     }
@@ -361,7 +441,7 @@ impl TestApp {
     pub async fn connector_of(&self, email: &str) -> uuid::Uuid {
         self.id_of(
             "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
-             JOIN user_accounts a ON a.id = m.user_id WHERE a.email = ?1",
+             JOIN user_accounts a ON a.id = m.user_id WHERE a.email = $1",
             email,
         )
         .await
@@ -369,25 +449,25 @@ impl TestApp {
 
     /// The id of a person's first connector in one organization (by email and slug).
     pub async fn connector_in(&self, org: &str, email: &str) -> uuid::Uuid {
-        sqlx::query_scalar(
+        self.query(
             "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
              JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
-             WHERE a.email = ?1 AND o.slug = ?2 ORDER BY c.id LIMIT 1",
+             WHERE a.email = $1 AND o.slug = $2 ORDER BY c.id LIMIT 1",
         )
         .bind(email)
         .bind(org)
-        .fetch_one(&self.pool)
+        .scalar()
         .await
         .unwrap()
     }
 
     pub async fn outlet_id(&self, number: &str) -> uuid::Uuid {
-        self.id_of("SELECT id FROM outlets WHERE number = ?1", number)
+        self.id_of("SELECT id FROM outlets WHERE number = $1", number)
             .await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+        self.query(sql).scalar().await.unwrap()
     }
 
     /// Runs `brigade synth` with `args` on this app's database (and its outbox).

@@ -58,7 +58,7 @@ async fn nobody_and_a_revoked_token_are_refused_everywhere() {
     let token = app.api_token("harbor", "Integration", None).await;
     let id = app
         .id_of(
-            "SELECT id FROM api_tokens WHERE name = ?1",
+            "SELECT id FROM api_tokens WHERE name = $1",
             "integration test",
         )
         .await;

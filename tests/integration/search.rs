@@ -54,13 +54,14 @@ async fn the_connector_email_filter_through_the_index_equals_a_plain_scan() {
             .iter()
             .map(|c| c["id"].as_str().unwrap().to_string())
             .collect();
-        let scanned: Vec<uuid::Uuid> = sqlx::query_scalar(
+        let scanned: Vec<uuid::Uuid> = app.query(&format!(
             "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
              JOIN user_accounts a ON a.id = m.user_id JOIN organizations o ON o.id = c.organization_id
-             WHERE o.slug = 'mesa' AND instr(lower(a.email), lower(?1)) > 0 ORDER BY c.id",
-        )
-        .bind(fragment)
-        .fetch_all(&app.pool)
+             WHERE o.slug = 'mesa' AND {instr}(lower(a.email), lower($1)) > 0 ORDER BY c.id",
+            instr = app.instr(),
+        ))
+        .bind(fragment.to_string())
+        .scalars()
         .await
         .unwrap();
         let scanned: Vec<String> = scanned.iter().map(ToString::to_string).collect();
@@ -94,20 +95,22 @@ async fn the_people_search_through_the_index_equals_a_plain_scan_of_what_the_org
 async fn assert_people_search_equals_a_scan(app: &TestApp, slug: &str, fragments: &[&str]) {
     for fragment in fragments {
         let found = app.people_emails(fragment).await;
-        let mut scanned: Vec<String> = sqlx::query_scalar(
-            "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
+        let mut scanned: Vec<String> = app
+            .query(&format!(
+                "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
              JOIN organizations o ON o.id = m.organization_id
-             WHERE o.slug = ?2 AND (
-                instr(lower(a.email), lower(?1)) > 0
+             WHERE o.slug = $2 AND (
+                {instr}(lower(a.email), lower($1)) > 0
                 OR (m.profile_visible AND (
-                    instr(lower(a.first_name || ' ' || a.last_name), lower(?1)) > 0
-                    OR instr(lower(a.username), lower(?1)) > 0)))",
-        )
-        .bind(fragment)
-        .bind(slug)
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+                    {instr}(lower(a.first_name || ' ' || a.last_name), lower($1)) > 0
+                    OR {instr}(lower(a.username), lower($1)) > 0)))",
+                instr = app.instr(),
+            ))
+            .bind(fragment.to_string())
+            .bind(slug)
+            .scalars()
+            .await
+            .unwrap();
         scanned.sort();
         assert_eq!(found, scanned, "{slug}: people matching {fragment:?}");
     }
@@ -133,7 +136,7 @@ async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_th
     let app = spawn_app().await;
     generate(&app);
     let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = ?1", "mesa")
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "mesa")
             .await,
     );
     let mut conn = app.context.db().read().await.unwrap();

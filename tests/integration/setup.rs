@@ -78,11 +78,11 @@ async fn the_setup_link_creates_the_first_organization_and_owner_then_closes() {
     let (status, html) = app.page("/users").await;
     assert_eq!(status, StatusCode::OK, "the owner is signed in");
     assert!(html.contains("Avery Lindqvist"));
-    let zone: String =
-        sqlx::query_scalar("SELECT time_zone FROM organizations WHERE slug = 'harbor'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let zone: String = app
+        .query("SELECT time_zone FROM organizations WHERE slug = 'harbor'")
+        .scalar()
+        .await
+        .unwrap();
     assert_eq!(zone, "America/Los_Angeles");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM roles").await,
@@ -263,7 +263,7 @@ async fn a_corporate_owner_adds_a_franchisee_whose_owner_is_invited_and_sees_the
     let app = spawn_app().await;
     app.sign_in_as(ADMIN).await;
     let brand = app
-        .id_of("SELECT id FROM brands WHERE name = ?1", "Harbor Burger")
+        .id_of("SELECT id FROM brands WHERE name = $1", "Harbor Burger")
         .await
         .to_string();
     let (status, body) = add_franchisee(&app, &brand, "Pier Burgers!").await;

@@ -19,10 +19,10 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "a-long-password",
     ];
     let indexes = || async {
-        let names: Vec<(String, Option<String>)> = sqlx::query_as(
+        let names: Vec<(String, Option<String>)> = app.query(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'user_connectors' ORDER BY name",
         )
-        .fetch_all(&app.pool)
+        .fetch_all()
         .await
         .unwrap();
         names
@@ -65,8 +65,9 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
             .await,
         1
     );
-    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-        .fetch_all(&app.pool)
+    let broken: Vec<(String,)> = app
+        .query("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all()
         .await
         .unwrap();
     assert!(broken.is_empty(), "referential integrity: {broken:?}");
