@@ -1,6 +1,7 @@
 # Brigade: two commands on a fresh machine.
 #   make run   install what is missing, build (release), migrate, load the demo, serve on :3000
-#   make test  install what is missing, run every Rust test and the Playwright suite
+#   make test  install what is missing, run every Rust test (the integration suite on SQLite
+#              and on a throwaway PostgreSQL cluster) and the Playwright suite
 # Every install step is skipped when the tool is already there at the right version.
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ export LEPTOS_OUTPUT_NAME := brigade
 # One build per run here (CI, fresh clones): incremental caches only cost disk (gigabytes).
 export CARGO_INCREMENTAL := 0
 
-.PHONY: run test tools rust-tools node-tools chromium wrk build-debug rust-tests e2e lint bench
+.PHONY: run test tools rust-tools node-tools chromium wrk postgres build-debug rust-tests e2e lint bench
 
 run: tools
 	cargo leptos build --release --precompress --split
@@ -26,12 +27,15 @@ run: tools
 
 # One server build: cargo-leptos builds only the browser bundle; `cargo test` builds the
 # server binary the Playwright suite then runs.
-test: tools chromium
+test: tools chromium postgres
 	cargo leptos build --frontend-only --split
 	$(MAKE) --no-print-directory rust-tests e2e
 
+# Every test on SQLite; then the integration suite again on PostgreSQL (.ci/with-postgres
+# starts a cluster in a temporary directory and stops it afterwards, pass or fail).
 rust-tests:
 	cargo test --features ssr
+	.ci/with-postgres cargo test --features ssr --test integration
 
 e2e:
 	cd end2end && npx playwright test
@@ -74,3 +78,9 @@ chromium:
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+# PostgreSQL server and contrib (pg_trgm) for the second run of the integration suite; the
+# machine image has them, so this is a no-op there.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ls /usr/share/postgresql/*/extension/pg_trgm.control >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib; }

@@ -59,7 +59,7 @@ pub async fn grants_of_account(
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
          WHERE m.user_id = $1 AND m.status = 'active'
-         ORDER BY r.name COLLATE NOCASE, o.name COLLATE NOCASE",
+         ORDER BY lower(r.name), lower(o.name)",
     )
     .bind(user)
     .fetch_all(c)

@@ -20,7 +20,7 @@ pub async fn find_by_login(
 ) -> sqlx::Result<Option<LoginCandidate>> {
     on!(conn, |c| sqlx::query_as(
         "SELECT id, password_hash, session_version FROM user_accounts
-         WHERE email = $1 OR username = $1 LIMIT 1",
+         WHERE lower(email) = lower($1) OR lower(username) = lower($1) LIMIT 1",
     )
     .bind(identifier.trim())
     .fetch_optional(c)
@@ -37,7 +37,7 @@ pub async fn active_organizations(
         "SELECT o.id, o.name, o.slug, m.id FROM memberships m
          JOIN organizations o ON o.id = m.organization_id
          WHERE m.user_id = $1 AND m.status = 'active'
-         ORDER BY o.name COLLATE NOCASE",
+         ORDER BY lower(o.name)",
     )
     .bind(user)
     .fetch_all(c)
@@ -74,14 +74,16 @@ pub struct ExistingAccount {
     pub has_password: bool,
 }
 
-/// An account by email (emails are stored lower-cased; NOCASE also covers old data).
+/// An account by email (compared case-insensitively, as the unique index does).
 pub async fn by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<ExistingAccount>> {
-    on!(conn, |c| sqlx::query_as(
-        "SELECT id, password_hash IS NOT NULL AS has_password FROM user_accounts WHERE email = $1",
+    on!(conn, |c| {
+        sqlx::query_as(
+        "SELECT id, password_hash IS NOT NULL AS has_password FROM user_accounts WHERE lower(email) = lower($1)",
     )
     .bind(email.as_str())
     .fetch_optional(c)
-    .await)
+    .await
+    })
 }
 
 /// Creates an account with no password (it is set through the verification link).
@@ -113,7 +115,7 @@ pub async fn insert(
 /// Whether a username is taken (case-insensitively).
 pub async fn username_taken(conn: &mut Conn, username: &Username) -> sqlx::Result<bool> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM user_accounts WHERE username = $1)"
+        "SELECT EXISTS (SELECT 1 FROM user_accounts WHERE lower(username) = lower($1))"
     )
     .bind(username.as_str())
     .fetch_one(c)

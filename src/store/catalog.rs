@@ -77,7 +77,7 @@ pub async fn roles(
     role_type: Option<ConnectorType>,
 ) -> sqlx::Result<Vec<Role>> {
     let rows: Vec<RoleRow> = on!(conn, |c| sqlx::query_as(&format!(
-        "{} AND ($2 IS NULL OR r.type = $2) ORDER BY r.type, r.name COLLATE NOCASE",
+        "{} AND ($2 IS NULL OR r.type = $2) ORDER BY r.type, lower(r.name)",
         available_roles()
     ))
     .bind(organization)
@@ -111,7 +111,7 @@ pub async fn role_by_name(
     name: &str,
 ) -> sqlx::Result<Option<Role>> {
     let rows: Vec<RoleRow> = on!(conn, |c| sqlx::query_as(&format!(
-        "{} AND r.name = $2 COLLATE NOCASE",
+        "{} AND lower(r.name) = lower($2)",
         available_roles()
     ))
     .bind(organization)
@@ -182,7 +182,7 @@ pub async fn outlets_by_name(
     let mut query = Sql::new(OUTLETS);
     query.push_bind(organization);
     push_outlet_scope(&mut query, "o.id", scope);
-    query.push(" ORDER BY o.name COLLATE NOCASE");
+    query.push(" ORDER BY lower(o.name)");
     let rows: Vec<OutletRow> = query.fetch_all(conn).await?;
     Ok(rows.into_iter().map(Outlet::from).collect())
 }
@@ -191,11 +191,11 @@ pub async fn outlets_by_name(
 fn push_name_or_number(query: &mut Sql, fragment: &str) {
     let pattern = super::like_fragment(fragment);
     query
-        .push(" AND (o.name LIKE ")
+        .push(" AND (lower(o.name) LIKE lower(")
         .push_bind(pattern.clone())
-        .push(" ESCAPE '\\' OR o.number LIKE ")
+        .push(") ESCAPE '\\' OR lower(o.number) LIKE lower(")
         .push_bind(pattern)
-        .push(" ESCAPE '\\')");
+        .push(") ESCAPE '\\')");
 }
 
 /// How many of the organization's outlets lie in `scope`.
@@ -264,7 +264,7 @@ pub async fn outlet_choices(
         push_name_or_number(&mut query, fragment.trim());
     }
     query
-        .push(" ORDER BY o.name COLLATE NOCASE, o.number LIMIT ")
+        .push(" ORDER BY lower(o.name), o.number LIMIT ")
         .push_bind(limit);
     query.fetch_all(conn).await
 }
@@ -292,7 +292,7 @@ pub async fn outlet_by_number(
     number: &str,
 ) -> sqlx::Result<Option<Outlet>> {
     let row: Option<OutletRow> = on!(conn, |c| sqlx::query_as(&format!(
-        "{OUTLETS}$1 AND o.number = $2 COLLATE NOCASE"
+        "{OUTLETS}$1 AND lower(o.number) = lower($2)"
     ))
     .bind(organization)
     .bind(number.trim())
@@ -307,7 +307,7 @@ pub async fn organization_by_slug(
     slug: &str,
 ) -> sqlx::Result<Option<OrganizationId>> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT id FROM organizations WHERE slug = $1"
+        "SELECT id FROM organizations WHERE lower(slug) = lower($1)"
     )
     .bind(slug.trim())
     .fetch_optional(c)
@@ -439,7 +439,7 @@ pub async fn usable_brands(
     let rows: Vec<(BrandId, String)> = on!(conn, |c| sqlx::query_as(
         "SELECT id, name FROM brands WHERE owner_organization_id = $1
             OR id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
-         ORDER BY name COLLATE NOCASE",
+         ORDER BY lower(name)",
     )
     .bind(organization)
     .fetch_all(c)

@@ -134,9 +134,9 @@ fn list_query(
     };
     if let Some(email) = &filter.email {
         query
-            .push(" AND a.email LIKE ")
+            .push(" AND lower(a.email) LIKE lower(")
             .push_bind(like_fragment(email))
-            .push(" ESCAPE '\\'");
+            .push(") ESCAPE '\\'");
     }
     push_outlet_scope(&mut query, "c.outlet_id", scope);
     if let Some(kind) = filter.connector_type {
@@ -272,7 +272,7 @@ pub async fn insert_membership(
 /// The organization now sees the account's profile (it wrote it itself).
 pub async fn show_profile(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
     on!(conn, |c| sqlx::query(
-        "UPDATE memberships SET profile_visible = 1 WHERE id = $1"
+        "UPDATE memberships SET profile_visible = TRUE WHERE id = $1"
     )
     .bind(membership)
     .execute(c)

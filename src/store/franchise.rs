@@ -13,7 +13,7 @@ pub async fn by_slug(
     slug: &Slug,
 ) -> sqlx::Result<Option<(OrganizationId, String, OrganizationKind)>> {
     on!(conn, |c| sqlx::query_as(
-        "SELECT id, name, kind FROM organizations WHERE slug = $1"
+        "SELECT id, name, kind FROM organizations WHERE lower(slug) = lower($1)"
     )
     .bind(slug.as_str())
     .fetch_optional(c)
@@ -199,7 +199,7 @@ pub async fn franchisees_of(conn: &mut Conn, brand: BrandId) -> sqlx::Result<Vec
     let rows: Vec<(OrganizationId, String, String)> = on!(conn, |c| {
         sqlx::query_as(
         "SELECT o.id, o.name, o.slug FROM franchisee_brands f JOIN organizations o ON o.id = f.organization_id
-         WHERE f.brand_id = $1 ORDER BY o.name COLLATE NOCASE",
+         WHERE f.brand_id = $1 ORDER BY lower(o.name)",
     )
     .bind(brand)
     .fetch_all(c)

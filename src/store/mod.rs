@@ -478,7 +478,7 @@ pub(crate) async fn fragment_plan(
     let common = (WALK_FACTOR * accounts as f64).sqrt().ceil() as i64;
     let matches: i64 = on!(conn, |c| {
         sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1 LIMIT $2)",
+        "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1 LIMIT $2) AS matches",
     )
     .bind(fts_columns(columns, fragment))
     .bind(common)

@@ -18,7 +18,7 @@ pub async fn any(conn: &mut Conn) -> sqlx::Result<bool> {
 
 pub async fn slug_taken(conn: &mut Conn, slug: &Slug) -> sqlx::Result<bool> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)"
+        "SELECT EXISTS (SELECT 1 FROM organizations WHERE lower(slug) = lower($1))"
     )
     .bind(slug.as_str())
     .fetch_one(c)
@@ -323,7 +323,7 @@ pub async fn brands_of(
         "SELECT b.id, b.name, o.id, o.name FROM brands b JOIN organizations o ON o.id = b.owner_organization_id
          WHERE b.owner_organization_id = $1
             OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
-         ORDER BY b.owner_organization_id <> $1, b.name COLLATE NOCASE",
+         ORDER BY b.owner_organization_id <> $1, lower(b.name)",
     )
     .bind(organization)
     .fetch_all(c)

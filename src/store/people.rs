@@ -81,15 +81,17 @@ fn push_selection(query: &mut Sql, selection: &PeopleSelection, plan: FragmentPl
     if let Some(fragment) = selection.search_text() {
         push_indexed_candidates(query, plan, "a.id", SEARCH_COLUMNS, fragment);
         let pattern = like_fragment(fragment);
-        query.push(" AND (a.email LIKE ");
+        query.push(" AND (lower(a.email) LIKE lower(");
         query.push_bind(pattern.clone());
         query.push(format_args!(
-            " ESCAPE '\\' OR ({VISIBLE_FIRST_NAME} || ' ' || {VISIBLE_LAST_NAME}) LIKE "
+            ") ESCAPE '\\' OR lower({VISIBLE_FIRST_NAME} || ' ' || {VISIBLE_LAST_NAME}) LIKE lower("
         ));
         query.push_bind(pattern.clone());
-        query.push(format_args!(" ESCAPE '\\' OR {VISIBLE_USERNAME} LIKE "));
+        query.push(format_args!(
+            ") ESCAPE '\\' OR lower({VISIBLE_USERNAME}) LIKE lower("
+        ));
         query.push_bind(pattern);
-        query.push(" ESCAPE '\\')");
+        query.push(") ESCAPE '\\')");
     }
 }
 
@@ -103,7 +105,7 @@ pub async fn count(
 ) -> sqlx::Result<i64> {
     let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
     push_selection(&mut count, search.selection, search.plan);
-    count.push(" LIMIT ").push_bind(cap).push(")");
+    count.push(" LIMIT ").push_bind(cap).push(") AS capped");
     count.scalar(conn).await
 }
 
@@ -219,12 +221,12 @@ pub async fn roles_by_membership(
         return Ok(HashMap::new());
     }
     let mut query = Sql::new(
-        "SELECT DISTINCT c.membership_id, r.name FROM user_connectors c
+        "SELECT c.membership_id, r.name FROM user_connectors c
          JOIN roles r ON r.id = c.role_id WHERE ",
     );
     push_in(&mut query, "c.membership_id", memberships);
     push_outlet_scope(&mut query, "c.outlet_id", scope);
-    query.push(" ORDER BY r.name COLLATE NOCASE");
+    query.push(" GROUP BY c.membership_id, r.name ORDER BY lower(r.name)");
     let pairs: Vec<(MembershipId, String)> = query.fetch_all(conn).await?;
     let mut roles: HashMap<MembershipId, Vec<String>> = HashMap::new();
     for (membership, role) in pairs {
@@ -292,7 +294,7 @@ pub async fn connectors_of(
     );
     connectors.push_bind(membership);
     push_outlet_scope(&mut connectors, "c.outlet_id", scope);
-    connectors.push(" ORDER BY c.type, o.name COLLATE NOCASE, r.name COLLATE NOCASE");
+    connectors.push(" ORDER BY c.type, lower(o.name), lower(r.name)");
     let rows: Vec<(ConnectorId, ConnectorType, Option<String>, String)> =
         connectors.fetch_all(conn).await?;
     Ok(rows
@@ -314,7 +316,7 @@ pub async fn report_roles_of(
     on!(conn, |c| sqlx::query_scalar(
         "SELECT rr.name FROM membership_report_roles mr
          JOIN report_roles rr ON rr.id = mr.report_role_id
-         WHERE mr.membership_id = $1 ORDER BY rr.name COLLATE NOCASE",
+         WHERE mr.membership_id = $1 ORDER BY lower(rr.name)",
     )
     .bind(membership)
     .fetch_all(c)

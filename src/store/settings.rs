@@ -89,7 +89,8 @@ pub async fn toggles(
     organization: OrganizationId,
 ) -> sqlx::Result<Vec<ToggleRow>> {
     on!(conn, |c| sqlx::query_as(
-        "SELECT NULL AS brand_id, NULL AS brand_name, o.id AS owner_id, o.name AS owner_name,
+        "SELECT brand_id, brand_name, owner_id, owner_name, allowed, people FROM (
+         SELECT NULL AS brand_id, NULL AS brand_name, o.id AS owner_id, o.name AS owner_name,
             o.console_edits_unbranded_api_users AS allowed,
             (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id
                AND m.managed_by IN ('api', 'scim') AND m.managed_by_brand_id IS NULL) AS people,
@@ -103,7 +104,7 @@ pub async fn toggles(
          FROM brands b JOIN organizations owner ON owner.id = b.owner_organization_id
          WHERE b.owner_organization_id = $1
             OR b.id IN (SELECT brand_id FROM franchisee_brands WHERE organization_id = $1)
-         ORDER BY position, brand_name COLLATE NOCASE",
+         ) AS toggles ORDER BY position, lower(brand_name)",
     )
     .bind(organization)
     .fetch_all(c)

@@ -4,7 +4,7 @@
 
 use super::Sql;
 
-use super::{Conn, now};
+use super::{Backend, Conn, now};
 use crate::domain::model::{ConnectorType, ManagedBy};
 use crate::domain::{BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, RoleId, UserId};
 
@@ -141,89 +141,95 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
 /// Drops the secondary indexes of `table` (those written in the schema, not the ones its keys
 /// and unique constraints make) and returns their definitions, for [`create_indexes`].
 pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(String, String)>> {
-    let indexes: Vec<(String, String)> = on!(conn, |c| {
-        sqlx::query_as(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
-    )
-    .bind(table)
-    .fetch_all(c)
-    .await
-    })?;
+    let indexes: Vec<(String, String)> = match conn.backend() {
+        Backend::Sqlite => on!(conn, |c| sqlx::query_as(
+            "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+        )
+        .bind(table)
+        .fetch_all(c)
+        .await)?,
+        Backend::Postgres => on!(conn, |c| sqlx::query_as(
+            "SELECT i.indexname::text, i.indexdef FROM pg_indexes i
+                 WHERE i.schemaname = current_schema() AND i.tablename = $1
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)",
+        )
+        .bind(table)
+        .fetch_all(c)
+        .await)?,
+    };
     for (name, _) in &indexes {
         on!(conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
             .execute(c)
             .await
-            .map(|done| done.rows_affected()))?;
+            .map(|_| ()))?;
     }
     Ok(indexes)
 }
 
 /// Builds the indexes [`drop_indexes`] returned.
 pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sqlx::Result<()> {
-    // This connection may not be the one that dropped them, and SQLite checks a new index's
-    // name against the schema the connection last read ("already exists"). Reading the schema
-    // table in this transaction makes it read the current schema first.
-    let _: i64 = on!(conn, |c| sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_schema"
-    )
-    .fetch_one(c)
-    .await)?;
+    if conn.backend() == Backend::Sqlite {
+        // This connection may not be the one that dropped them, and SQLite checks a new
+        // index's name against the schema the connection last read ("already exists").
+        // Reading the schema table in this transaction makes it read the current schema first.
+        let _: i64 = on!(conn, |c| sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_schema"
+        )
+        .fetch_one(c)
+        .await)?;
+    }
     for (_, sql) in indexes {
-        on!(conn, |c| sqlx::query(sql)
-            .execute(c)
-            .await
-            .map(|done| done.rows_affected()))?;
+        on!(conn, |c| sqlx::query(sql).execute(c).await.map(|_| ()))?;
     }
     Ok(())
 }
 
-/// Readies a connection for a bulk batch: a page cache large enough to hold the indexes being
-/// filled (SQLite's default of 2 MB turns every index insert into page I/O).
+/// Readies a connection for a bulk batch. SQLite: a page cache large enough to hold the
+/// indexes being filled (its default of 2 MB turns every index insert into page I/O).
+/// PostgreSQL needs nothing.
 pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query("PRAGMA cache_size = -262144")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    // Pages are copied from the write-ahead log into the database every 64 MB rather than every
-    // 4 MB: a page the load changes again and again is copied fewer times.
-    on!(conn, |c| sqlx::query("PRAGMA wal_autocheckpoint = 16384")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    // A multi-row insert keeps a statement journal (to undo itself alone); in memory, not in a
-    // temporary file.
-    on!(conn, |c| sqlx::query("PRAGMA temp_store = MEMORY")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+    if conn.backend() == Backend::Postgres {
+        return Ok(());
+    }
+    for pragma in [
+        "PRAGMA cache_size = -262144",
+        // Pages are copied from the write-ahead log into the database every 64 MB rather than
+        // every 4 MB: a page the load changes again and again is copied fewer times.
+        "PRAGMA wal_autocheckpoint = 16384",
+        // A multi-row insert keeps a statement journal (to undo itself alone); in memory, not
+        // in a temporary file.
+        "PRAGMA temp_store = MEMORY",
+    ] {
+        on!(conn, |c| sqlx::query(pragma).execute(c).await.map(|_| ()))?;
+    }
     Ok(())
 }
 
-/// Fresh statistics for the query planner after a bulk load: the row counts and selectivity of
-/// each index (`sqlite_stat1`), without the samples of values (`sqlite_stat4`). With samples,
-/// SQLite plans again every statement whose plan could depend on a bound value, each time it
-/// runs with new values: measured on the API's connector list, a fifth of the server's time
-/// went to parsing and planning the same statements.
+/// Fresh statistics for the query planner after a bulk load. SQLite: the row counts and
+/// selectivity of each index (`sqlite_stat1`), without the samples of values (`sqlite_stat4`).
+/// With samples, SQLite plans again every statement whose plan could depend on a bound value,
+/// each time it runs with new values: measured on the API's connector list, a fifth of the
+/// server's time went to parsing and planning the same statements. PostgreSQL: `ANALYZE`.
 pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
-    // Estimates from a thousand rows per index, as `PRAGMA optimize` makes them, instead of
-    // reading every row (1.6 s at a million connectors).
-    on!(conn, |c| sqlx::query("PRAGMA analysis_limit = 1000")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query("ANALYZE")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query("DELETE FROM sqlite_stat4")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
-    // Loads the statistics as they now are.
-    on!(conn, |c| sqlx::query("ANALYZE sqlite_schema")
-        .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+    let statements: &[&str] = match conn.backend() {
+        Backend::Postgres => &["ANALYZE"],
+        Backend::Sqlite => &[
+            // Estimates from a thousand rows per index, as `PRAGMA optimize` makes them,
+            // instead of reading every row (1.6 s at a million connectors).
+            "PRAGMA analysis_limit = 1000",
+            "ANALYZE",
+            "DELETE FROM sqlite_stat4",
+            // Loads the statistics as they now are.
+            "ANALYZE sqlite_schema",
+        ],
+    };
+    for statement in statements {
+        on!(conn, |c| sqlx::query(statement)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
     Ok(())
 }
 

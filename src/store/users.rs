@@ -114,7 +114,7 @@ pub async fn list(
         query.push(")");
     }
     if !filter.emails.is_empty() {
-        query.push(" AND a.email IN (");
+        query.push(" AND lower(a.email) IN (");
         query.push_list(filter.emails.iter().cloned());
         query.push(")");
     }
@@ -173,7 +173,7 @@ pub async fn grants_of(
     push_in(&mut query, "c.membership_id", memberships);
     // A library grant is visible wherever the person is: it says "every location".
     if !matches!(scope, Scope::Organization) {
-        query.push(" AND (c.type = 'L' OR 1");
+        query.push(" AND (c.type = 'L' OR TRUE");
         push_outlet_scope(&mut query, "c.outlet_id", scope);
         query.push(")");
     }
@@ -201,7 +201,7 @@ pub async fn report_roles_of(
          JOIN report_roles rr ON rr.id = mr.report_role_id WHERE ",
     );
     push_in(&mut query, "mr.membership_id", memberships);
-    query.push(" ORDER BY rr.name COLLATE NOCASE");
+    query.push(" ORDER BY lower(rr.name)");
     let rows: Vec<(MembershipId, ReportRoleId, String)> = query.fetch_all(conn).await?;
     for (membership, id, name) in rows {
         by_membership
@@ -223,7 +223,7 @@ pub async fn external_locations_of(
         return Ok(by_membership);
     }
     let mut query = Sql::new(
-        "SELECT DISTINCT m.id, o.id, o.name, o.number, org.name
+        "SELECT m.id, o.id, o.name, o.number, org.name
          FROM memberships m
          JOIN brands b ON b.id = m.managed_by_brand_id AND b.owner_organization_id = m.organization_id
          JOIN memberships x ON x.user_id = m.user_id AND x.organization_id <> m.organization_id
@@ -234,7 +234,7 @@ pub async fn external_locations_of(
          WHERE ",
     );
     push_in(&mut query, "m.id", memberships);
-    query.push(" ORDER BY org.name, o.name COLLATE NOCASE");
+    query.push(" GROUP BY m.id, o.id, o.name, o.number, org.name ORDER BY org.name, lower(o.name)");
     let rows: Vec<(MembershipId, OutletId, String, String, String)> = query.fetch_all(conn).await?;
     for (membership, id, name, number, organization) in rows {
         by_membership
@@ -257,11 +257,11 @@ pub async fn report_roles(
 ) -> sqlx::Result<Vec<ReportRole>> {
     let rows: Vec<(ReportRoleId, String)> = on!(conn, |c| {
         sqlx::query_as(
-        "SELECT id, name FROM report_roles WHERE organization_id = $1 ORDER BY name COLLATE NOCASE",
-    )
-    .bind(organization)
-    .fetch_all(c)
-    .await
+            "SELECT id, name FROM report_roles WHERE organization_id = $1 ORDER BY lower(name)",
+        )
+        .bind(organization)
+        .fetch_all(c)
+        .await
     })?;
     Ok(rows
         .into_iter()
@@ -388,7 +388,7 @@ pub async fn rewrite_connectors(
 /// The account with this email, if any.
 pub async fn account_by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<UserId>> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT id FROM user_accounts WHERE email = $1"
+        "SELECT id FROM user_accounts WHERE lower(email) = lower($1)"
     )
     .bind(email.as_str())
     .fetch_optional(c)
@@ -401,7 +401,7 @@ pub async fn account_by_username(
     username: &Username,
 ) -> sqlx::Result<Option<UserId>> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT id FROM user_accounts WHERE username = $1"
+        "SELECT id FROM user_accounts WHERE lower(username) = lower($1)"
     )
     .bind(username.as_str())
     .fetch_optional(c)

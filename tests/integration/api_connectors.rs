@@ -680,22 +680,26 @@ async fn every_change_is_audited_with_actor_channel_and_before_after() {
     assert!(events[2].4.is_none() && events[2].3.is_some());
 }
 
-/// How SQLite runs the connector list for a filter, one plan step per line.
+/// How the database runs the connector list for a filter (`disabled`: plan kinds PostgreSQL's
+/// planner may not use, see `TestApp::planner_conn`).
 async fn plan(
     app: &TestApp,
     scope: &brigade::domain::Scope,
     filter: &brigade::domain::commands::ConnectorFilter,
     after: Option<uuid::Uuid>,
-) -> Vec<String> {
+    disabled: &[&str],
+) -> Plan {
     let org = brigade::domain::OrganizationId(
         app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
     let page = brigade::domain::paging::PageRequest { size: 50, after };
-    let mut conn = app.context.db().read().await.unwrap();
-    brigade::store::connectors::explain_list(&mut conn, org, scope, filter, &page)
-        .await
-        .unwrap()
+    let mut conn = app.planner_conn(disabled).await;
+    app.plan(
+        brigade::store::connectors::explain_list(&mut conn, org, scope, filter, &page)
+            .await
+            .unwrap(),
+    )
 }
 
 /// The steps that read the connectors table (`c`).
@@ -740,15 +744,30 @@ async fn every_connector_filter_reads_connectors_through_an_index_in_page_order(
     for scope in [Scope::Organization, Scope::Outlets([pier].into())] {
         for (name, filter) in &filters {
             for after in [None, Some(uuid::Uuid::now_v7())] {
-                let plan = plan(&app, &scope, filter, after).await;
-                let steps = connector_steps(&plan);
-                assert!(!steps.is_empty(), "{name}: {plan:?}");
+                // (On PostgreSQL a sort is priced out too: one remains only if no index
+                // yields the keyset order.)
+                let plan = plan(
+                    &app,
+                    &scope,
+                    filter,
+                    after,
+                    &["enable_seqscan", "enable_sort"],
+                )
+                .await;
+                if app.backend() == brigade::store::Backend::Sqlite {
+                    let steps = connector_steps(&plan.lines);
+                    assert!(!steps.is_empty(), "{name}: {plan:?}");
+                    assert!(
+                        steps.iter().all(|step| step.starts_with("SEARCH c USING")),
+                        "{name} ({scope:?}) must search connectors by an index: {plan:?}"
+                    );
+                }
                 assert!(
-                    steps.iter().all(|step| step.starts_with("SEARCH c USING")),
+                    !plan.scans("user_connectors", "c"),
                     "{name} ({scope:?}) must search connectors by an index, never scan them: {plan:?}"
                 );
                 assert!(
-                    !plan.iter().any(|s| s.contains("TEMP B-TREE")),
+                    !plan.sorts(),
                     "{name}: keyset order comes from the index, however deep the page: {plan:?}"
                 );
             }
@@ -781,28 +800,42 @@ async fn the_email_and_modified_since_filters_never_walk_the_organizations_conne
     ];
     for scope in [Scope::Organization, Scope::Outlets([pier].into())] {
         for (name, filter) in &filters {
-            let plan = plan(&app, &scope, filter, None).await;
-            let steps = connector_steps(&plan);
+            let plan = plan(&app, &scope, filter, None, &["enable_seqscan"]).await;
             // The matches are found first (the members with that email, the recently changed
             // rows) and only they are sorted: the cost follows the matches, not the table.
-            let by = if *name == "email" {
-                "(membership_id=?"
-            } else {
-                "(organization_id=? AND updated_at>?)"
-            };
-            assert!(
-                !steps.is_empty()
-                    && steps
-                        .iter()
-                        .all(|step| step.starts_with("SEARCH c USING") && step.contains(by)),
-                "{name} ({scope:?}) reads connectors by {by}: {plan:?}"
-            );
-            if *name == "email" {
+            match app.backend() {
+                brigade::store::Backend::Sqlite => {
+                    let steps = connector_steps(&plan.lines);
+                    let by = if *name == "email" {
+                        "(membership_id=?"
+                    } else {
+                        "(organization_id=? AND updated_at>?)"
+                    };
+                    assert!(
+                        !steps.is_empty()
+                            && steps.iter().all(|step| {
+                                step.starts_with("SEARCH c USING") && step.contains(by)
+                            }),
+                        "{name} ({scope:?}) reads connectors by {by}: {plan:?}"
+                    );
+                }
+                // (PostgreSQL joins in the order its statistics suggest: the demo's tiny
+                // tables say little; what holds is that connectors are searched, not read.)
+                brigade::store::Backend::Postgres => {
+                    assert!(
+                        !plan.scans("user_connectors", "c"),
+                        "{name} ({scope:?}) searches connectors through an index: {plan:?}"
+                    );
+                }
+            }
+            // (On PostgreSQL the planner starts from the demo's few connectors; that its trigram
+            // index serves the predicate is shown over generated data, in `search`.)
+            if *name == "email" && app.backend() == brigade::store::Backend::Sqlite {
+                let index = "VIRTUAL TABLE INDEX";
                 assert!(
-                    plan.iter().any(|s| s.contains("VIRTUAL TABLE INDEX"))
-                        && !plan
-                            .iter()
-                            .any(|s| s.starts_with("SCAN m") || s.starts_with("SCAN a")),
+                    plan.uses(index)
+                        && !plan.scans("memberships", "m")
+                        && !plan.scans("user_accounts", "a"),
                     "a fragment of 3+ characters finds its accounts through the trigram index: {plan:?}"
                 );
             }

@@ -462,12 +462,12 @@ async fn writing_roles_and_locations_rewrites_the_connectors() {
         names(&two.body["locations"], "number"),
         ["HB-002", "HB-001"]
     );
-    let still_there = app
-        .count(&format!(
-            "SELECT COUNT(*) FROM user_connectors WHERE id = x'{}'",
-            kept.simple()
-        ))
-        .await;
+    let still_there: i64 = app
+        .query("SELECT COUNT(*) FROM user_connectors WHERE id = $1")
+        .bind(kept)
+        .scalar()
+        .await
+        .unwrap();
     assert_eq!(still_there, 1, "an unchanged grant keeps its connector");
 
     let library = app
@@ -480,11 +480,13 @@ async fn writing_roles_and_locations_rewrites_the_connectors() {
     assert_eq!(library.status, StatusCode::OK, "{}", library.body);
     assert_eq!(library.body["all_location_access"], true);
     assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM user_connectors c JOIN memberships m ON m.id = c.membership_id WHERE m.user_id = x'{}'",
-            lena["id"].as_str().unwrap().replace('-', "")
-        ))
-        .await,
+        app.query(
+            "SELECT COUNT(*) FROM user_connectors c JOIN memberships m ON m.id = c.membership_id WHERE m.user_id = $1",
+        )
+        .bind(uuid::Uuid::parse_str(lena["id"].as_str().unwrap()).unwrap())
+        .scalar::<i64>()
+        .await
+        .unwrap(),
         1,
         "one library connector, the outlet ones gone"
     );

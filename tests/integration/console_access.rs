@@ -187,7 +187,7 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
     let change = [("id", jules.to_string()), ("role", manager.clone())];
     let form: Vec<(&str, &str)> = change.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
-    app.query("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
+    app.query("UPDATE brands SET console_edits_api_users = FALSE WHERE name = 'Harbor Burger'")
         .execute()
         .await
         .unwrap();
@@ -223,7 +223,7 @@ async fn api_managed_people_follow_the_api_user_permissions_setting_in_the_conso
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
-    app.query("UPDATE brands SET console_edits_api_users = 1")
+    app.query("UPDATE brands SET console_edits_api_users = TRUE")
         .execute()
         .await
         .unwrap();
@@ -567,7 +567,7 @@ async fn the_api_user_permissions_setting_locks_every_external_manager_not_just_
     let app = spawn_app().await;
     app.exec("UPDATE memberships SET managed_by = 'scim' WHERE user_id = (SELECT id FROM user_accounts WHERE email = 'jules.martin@harbor.example')")
         .await;
-    app.exec("UPDATE brands SET console_edits_api_users = 0 WHERE name = 'Harbor Burger'")
+    app.exec("UPDATE brands SET console_edits_api_users = FALSE WHERE name = 'Harbor Burger'")
         .await;
     app.sign_in_as(ADMIN).await;
     let jules = app

@@ -92,6 +92,16 @@ pub async fn spawn_empty() -> TestApp {
 
 /// Starts another instance on an existing database (a restart, as far as data goes).
 pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> TestApp {
+    // `TEST_LOG=1 cargo test …` shows the servers' logs (errors and their causes).
+    static LOG: OnceLock<()> = OnceLock::new();
+    LOG.get_or_init(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("warn,brigade=info")
+                .with_test_writer()
+                .try_init();
+        }
+    });
     let config = Config {
         database_url: database_url.to_string(),
         site_addr: "127.0.0.1:0".parse().unwrap(),
@@ -113,6 +123,40 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
         database_url: database_url.to_string(),
         client: browser(),
         dir: dir.clone(),
+    }
+}
+
+/// How the database runs a query, from its plan (SQLite's `EXPLAIN QUERY PLAN` details or
+/// PostgreSQL's `EXPLAIN` lines), asked in terms both backends answer.
+#[derive(Debug)]
+pub struct Plan {
+    pub backend: store::Backend,
+    pub lines: Vec<String>,
+}
+
+impl Plan {
+    /// Whether a step reads through the index `name`.
+    pub fn uses(&self, index: &str) -> bool {
+        self.lines.iter().any(|line| line.contains(index))
+    }
+
+    /// Whether a step sorts rows (the order does not come from an index).
+    pub fn sorts(&self) -> bool {
+        self.lines.iter().any(|line| match self.backend {
+            store::Backend::Sqlite => line.contains("TEMP B-TREE"),
+            store::Backend::Postgres => {
+                let step = line.trim_start().trim_start_matches("->").trim_start();
+                step.starts_with("Sort ") || step.starts_with("Incremental Sort")
+            }
+        })
+    }
+
+    /// Whether `table` (aliased `alias`) is read whole rather than searched through an index.
+    pub fn scans(&self, table: &str, alias: &str) -> bool {
+        self.lines.iter().any(|line| match self.backend {
+            store::Backend::Sqlite => line.starts_with(&format!("SCAN {alias}")),
+            store::Backend::Postgres => line.contains(&format!("Seq Scan on {table} {alias}")),
+        })
     }
 }
 
@@ -165,6 +209,36 @@ impl TestApp {
 
     pub fn backend(&self) -> store::Backend {
         self.db.backend()
+    }
+
+    /// A connection to read query plans of the demo's data on. Its tables hold a few dozen
+    /// rows, which PostgreSQL reads whole whatever indexes exist; with sequential scans priced
+    /// out there, the plan shows what the indexes allow, as at scale. (SQLite plans by
+    /// its rules, not by size.)
+    pub async fn plan_conn(&self) -> store::Conn {
+        self.planner_conn(&["enable_seqscan"]).await
+    }
+
+    /// A connection whose PostgreSQL planner may not use the plan `kinds` (`enable_seqscan`,
+    /// `enable_indexscan` …): what remains shows whether an index serves a predicate at all.
+    pub async fn planner_conn(&self, kinds: &[&str]) -> store::Conn {
+        let mut conn = self.db.read().await.unwrap();
+        if self.backend() == store::Backend::Postgres {
+            for kind in kinds {
+                Sql::new(format!("SET {kind} = off"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
+        conn
+    }
+
+    pub fn plan(&self, lines: Vec<String>) -> Plan {
+        Plan {
+            backend: self.backend(),
+            lines,
+        }
     }
 
     /// The backend's "position of a substring" function (a plain scan, to compare searches
