@@ -235,7 +235,9 @@ CREATE TABLE mail_queue (
     created_at text COLLATE "C" NOT NULL,
     sent_at    text COLLATE "C",
     attempts   bigint NOT NULL DEFAULT 0,
-    last_error text COLLATE "C"
+    last_error text COLLATE "C",
+    -- a server delivering the message holds it until then (no other server sends it twice)
+    claimed_until text COLLATE "C"
 );
 CREATE INDEX mail_queue_unsent ON mail_queue (created_at) WHERE sent_at IS NULL;
 

@@ -76,15 +76,23 @@ impl Mailer {
     }
 }
 
+/// How long a server holds the messages it claimed before another may try them.
+const CLAIM: time::Duration = time::Duration::minutes(5);
+
 /// Delivers queued mail: the messages `ids`, or with `None` every message that has waited
-/// over a minute. Each attempt is recorded; failures are logged and retried later.
+/// over a minute. The messages are claimed first (any app server may be delivering from the
+/// same queue); each attempt is recorded; failures are logged and retried later.
 pub(super) async fn deliver(db: &Db, mailer: &Mailer, ids: Option<&[uuid::Uuid]>) {
-    let overdue =
-        store::format_timestamp(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
-    let pending = match db.read().await {
-        Ok(mut conn) => store::mail::undelivered(&mut conn, ids, &overdue, MAX_ATTEMPTS).await,
-        Err(error) => Err(error),
-    };
+    let now = time::OffsetDateTime::now_utc();
+    let overdue = store::format_timestamp(now - time::Duration::minutes(1));
+    let until = store::format_timestamp(now + CLAIM);
+    let pending = async {
+        let mut tx = db.write().await?;
+        let claimed = store::mail::claim(&mut tx, ids, &overdue, MAX_ATTEMPTS, &until).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(claimed)
+    }
+    .await;
     let pending = match pending {
         Ok(pending) => pending,
         Err(error) => {

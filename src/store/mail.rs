@@ -36,37 +36,45 @@ pub async fn queue(
     Ok(id)
 }
 
-/// Undelivered messages: those given, or (with `None`) every one that has waited since
-/// `queued_before` and has been tried fewer than `max_attempts` times.
-pub async fn undelivered(
+/// Claims undelivered messages until `until`: those given, or (with `None`) every one that
+/// has waited since `queued_before` and has been tried fewer than `max_attempts` times; never
+/// one another server holds. Run in a write transaction: a message is claimed once.
+pub async fn claim(
     conn: &mut Conn,
     ids: Option<&[Uuid]>,
     queued_before: &str,
     max_attempts: i64,
+    until: &str,
 ) -> sqlx::Result<Vec<QueuedMail>> {
-    let mut query = super::Sql::new(
-        "SELECT id, recipient, subject, body FROM mail_queue WHERE sent_at IS NULL AND ",
-    );
+    let at = now();
+    let mut query = super::Sql::new("UPDATE mail_queue SET claimed_until = ");
+    query
+        .push_bind(until)
+        .push(" WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ")
+        .push_bind(at)
+        .push(") AND ");
     match ids {
         Some([]) => return Ok(Vec::new()),
         Some(ids) => super::push_in(&mut query, "id", ids),
         None => {
             query
                 .push("created_at < ")
-                .push_bind(queued_before.to_string())
+                .push_bind(queued_before)
                 .push(" AND attempts < ")
                 .push_bind(max_attempts);
         }
     }
-    query.push(" ORDER BY id");
-    query.fetch_all(conn).await
+    query.push(" RETURNING id, recipient, subject, body");
+    let mut claimed: Vec<QueuedMail> = query.fetch_all(conn).await?;
+    claimed.sort_by_key(|mail| mail.id);
+    Ok(claimed)
 }
 
 /// Records a delivery attempt: sent, or the error.
 pub async fn mark(conn: &mut Conn, id: Uuid, error: Option<&str>) -> sqlx::Result<()> {
     on!(conn, |c| sqlx::query(
         "UPDATE mail_queue SET attempts = attempts + 1,
-            sent_at = CASE WHEN $2 IS NULL THEN $3 END, last_error = $2
+            sent_at = CASE WHEN $2 IS NULL THEN $3 END, last_error = $2, claimed_until = NULL
          WHERE id = $1",
     )
     .bind(id)

@@ -30,5 +30,6 @@ mod franchise;
 mod permissions;
 mod refusals;
 mod search;
+mod servers;
 mod setup;
 mod synth;
