@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Args)]
 struct Settings {
-    /// The database (SQLite, created if missing).
+    /// The database: sqlite://path (created if missing) or postgres://user:password@host/db.
     #[arg(
         long,
         global = true,
@@ -34,6 +34,9 @@ struct Settings {
         default_value = "sqlite://data/brigade.db"
     )]
     database_url: String,
+    /// Connections this server keeps open to the database.
+    #[arg(long, global = true, env = "DATABASE_POOL_SIZE", default_value_t = brigade_pool_size(), value_parser = clap::value_parser!(u32).range(1..=1000))]
+    database_pool_size: u32,
     /// The address to listen on.
     #[arg(
         long,
@@ -74,6 +77,10 @@ struct Settings {
     mail_from: String,
 }
 
+fn brigade_pool_size() -> u32 {
+    crate::store::DEFAULT_POOL_SIZE
+}
+
 impl From<Settings> for Config {
     fn from(s: Settings) -> Self {
         let blank_is_none = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
@@ -81,6 +88,7 @@ impl From<Settings> for Config {
             public_url: blank_is_none(s.public_url)
                 .unwrap_or_else(|| format!("http://{}", s.site_addr)),
             database_url: s.database_url,
+            database_pool_size: s.database_pool_size,
             site_addr: s.site_addr,
             site_root: s.site_root,
             smtp_url: blank_is_none(s.smtp_url),
@@ -242,7 +250,10 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
     match command {
         Command::Migrate => {
             open(&config).await?;
-            println!("Database {} is up to date.", config.database_url);
+            println!(
+                "Database {} is up to date.",
+                crate::store::without_password(&config.database_url)
+            );
             Ok(())
         }
         Command::Token { command } => token(&open(&config).await?, command).await,

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 /// `cli::Settings`) with defaults that run the demo from the repository root.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DATABASE_URL`: a SQLite URL.
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
     pub database_url: String,
+    /// `DATABASE_POOL_SIZE`: connections this server keeps open to the database.
+    pub database_pool_size: u32,
     /// `LEPTOS_SITE_ADDR`. Port 0 picks a free port (tests).
     pub site_addr: SocketAddr,
     /// `LEPTOS_SITE_ROOT`: where cargo-leptos puts the browser bundle.

@@ -90,7 +90,7 @@ impl Application {
 
 /// Opens the services' context: the database (migrated) and the mail transport.
 pub async fn context(config: &Config) -> Result<Context, StartupError> {
-    let db = Db::open(&config.database_url).await?;
+    let db = Db::open_with(&config.database_url, config.database_pool_size).await?;
     let mailer = Mailer::new(
         &config.mail_from,
         config.smtp_url.as_deref(),

@@ -169,6 +169,46 @@ pub enum OpenError {
     Folder(#[from] std::io::Error),
 }
 
+/// `url` without the password it may hold (`postgres://user:secret@host/db` →
+/// `postgres://user@host/db`), for messages and logs.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        let cases = [
+            (
+                "postgres://brigade:s3cr@t@db:5432/brigade",
+                "postgres://brigade@db:5432/brigade",
+            ),
+            (
+                "postgres://brigade@db/brigade",
+                "postgres://brigade@db/brigade",
+            ),
+            ("postgres://db/brigade", "postgres://db/brigade"),
+            ("sqlite://data/brigade.db", "sqlite://data/brigade.db"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(without_password(url), shown, "{url}");
+        }
+    }
+}
+
 /// Connections per pool unless `DATABASE_POOL_SIZE` says otherwise.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 

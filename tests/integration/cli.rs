@@ -35,9 +35,9 @@ fn assert_succeeded(output: &std::process::Output) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn help_names_the_commands_and_migrate_creates_a_database() {
+async fn help_names_the_commands_and_migrate_creates_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/fresh.db", dir.path().display());
+    let url = fresh_database(&dir).await;
     let help = brigade(&url, &["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(help.status.success());
@@ -46,7 +46,44 @@ async fn help_names_the_commands_and_migrate_creates_a_database() {
     }
     let migrate = brigade(&url, &["migrate"]);
     assert_succeeded(&migrate);
-    assert!(dir.path().join("fresh.db").exists());
+    // The schema of the URL's backend is there, and a second run has nothing left to do.
+    let db = brigade::store::Db::connect(&url, 1).await.unwrap();
+    let mut conn = db.read().await.unwrap();
+    let organizations: i64 = brigade::store::Sql::new("SELECT COUNT(*) FROM organizations")
+        .scalar(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(organizations, 0);
+    assert_succeeded(&brigade(&url, &["migrate"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_url_of_another_kind_is_refused_at_start_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "mysql://brigade@localhost/brigade",
+        "postgres:brigade",
+        "brigade.db",
+        "",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_brigade"))
+            .arg("migrate")
+            .env("DATABASE_URL", url)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{url:?} is refused");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains("sqlite://") && said.contains("postgres://"),
+            "{url:?}: the message says what works: {said}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file or folder made"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

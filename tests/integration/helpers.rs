@@ -104,6 +104,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     });
     let config = Config {
         database_url: database_url.to_string(),
+        database_pool_size: store::DEFAULT_POOL_SIZE,
         site_addr: "127.0.0.1:0".parse().unwrap(),
         site_root: "target/site".into(),
         public_url: "http://127.0.0.1".into(),
