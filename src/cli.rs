@@ -108,6 +108,16 @@ enum Command {
     },
     /// Create or migrate the database, then exit.
     Migrate,
+    /// Copy every table into another, empty database of either kind (moving a customer from
+    /// SQLite to PostgreSQL, or back). Sessions are not copied: people sign in again.
+    Copy {
+        /// The database to read (default: DATABASE_URL).
+        #[arg(long)]
+        from: Option<String>,
+        /// The database to fill: created and migrated if needed, and empty.
+        #[arg(long)]
+        to: String,
+    },
     /// API tokens of external systems (HR, POS, identity providers).
     Token {
         #[command(subcommand)]
@@ -253,6 +263,26 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             println!(
                 "Database {} is up to date.",
                 crate::store::without_password(&config.database_url)
+            );
+            Ok(())
+        }
+        Command::Copy { from, to } => {
+            let from = from.unwrap_or_else(|| config.database_url.clone());
+            let source = crate::store::Db::open(&from)
+                .await
+                .map_err(|e| e.to_string())?;
+            let target = crate::store::Db::open(&to)
+                .await
+                .map_err(|e| e.to_string())?;
+            crate::store::copy::copy(&source, &target, |table, rows| {
+                println!("{table}: {rows} rows");
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Copied {} into {}.",
+                crate::store::without_password(&from),
+                crate::store::without_password(&to)
             );
             Ok(())
         }

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod connectors;
+pub mod copy;
 pub mod demo;
 pub mod franchise;
 pub mod mail;

@@ -20,7 +20,7 @@ use crate::domain::{
 
 /// A value bound to a placeholder, typed even when it is NULL (PostgreSQL checks the type of
 /// every parameter).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Uuid(Option<Uuid>),
     Text(Option<String>),
@@ -179,7 +179,7 @@ impl Sql {
     }
 
     /// The values bound for the driver of `_conn`.
-    fn arguments<'q, C, DB>(&'q self, _conn: &C) -> DB::Arguments<'q>
+    pub(crate) fn arguments<'q, C, DB>(&'q self, _conn: &C) -> DB::Arguments<'q>
     where
         C: sqlx::Connection<Database = DB>,
         DB: Database,

@@ -25,6 +25,7 @@ mod console_roles;
 mod console_scale;
 mod console_security;
 mod console_sign_in;
+mod copy;
 mod database;
 mod franchise;
 mod permissions;
