@@ -42,9 +42,9 @@ e2e:
 
 # Brigade at restaurant-group scale (bench/bench.py says what it measures): writes
 # bench/RESULTS.md. The data set is generated once into target/bench. Not part of `make test`.
-bench: tools wrk
+bench: tools wrk postgres
 	cargo leptos build --release --precompress --split
-	python3 bench/bench.py
+	.ci/with-postgres python3 bench/bench.py
 
 lint:
 	cargo fmt --check

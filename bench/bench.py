@@ -6,8 +6,10 @@ data set once (target/bench/synth.db: 2,000 outlets, 200,000 people, 1,000,000 c
 reuses it; starts the server on it; for each API list request, loads it with wrk at 2 and 32
 connections and runs the same request in-process (`brigade measure`: the same use-case and SQL
 without HTTP, the token lookup and JSON) as the floor; times the console's /connectors and
-/users; sizes the browser bundle; reads the server's memory. Prints one table and writes
-bench/RESULTS.md.
+/users; sizes the browser bundle; reads the server's memory. With a PostgreSQL server named
+in BRIGADE_TEST_POSTGRES (`make bench` starts a throwaway one: .ci/with-postgres), generates the
+same organization there and measures the API and the console on it too, beside SQLite. Prints
+the tables and writes bench/RESULTS.md.
 """
 
 import datetime
@@ -38,10 +40,14 @@ OWNER_PASSWORD = "bench-owner-password"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 
 
+SQLITE_URL = f"sqlite://{DATA}"
+POSTGRES = os.environ.get("BRIGADE_TEST_POSTGRES", "")
+
+
 def env(**extra):
     e = dict(os.environ)
     e.update(
-        DATABASE_URL=f"sqlite://{DATA}",
+        DATABASE_URL=SQLITE_URL,
         BRIGADE_OUTBOX=os.path.join(DATA_DIR, "outbox"),
         LEPTOS_SITE_ADDR=ADDR,
         LEPTOS_SITE_ROOT=os.path.join(ROOT, "target", "site"),
@@ -75,6 +81,21 @@ def outlet_import():
             brigade("outlet", "import", "--org", "bench", "--file", csv, **extra)
             times.append(time.perf_counter() - started)
         return times
+
+
+def postgres_data_set():
+    """The same organization in a new database on the PostgreSQL server (a throwaway cluster:
+    generated on every run); returns its URL and the generator's line."""
+    url = POSTGRES.rstrip("/") + "/bench"
+    subprocess.run(["psql", POSTGRES.rstrip("/") + "/postgres", "-q", "-c",
+                    "DROP DATABASE IF EXISTS bench", "-c", "CREATE DATABASE bench"], check=True)
+    print("Generating the data set on PostgreSQL...", flush=True)
+    out = subprocess.run(
+        [BIN, "synth", "--slug", SLUG, "--owner-password", OWNER_PASSWORD],
+        env=env(DATABASE_URL=url), text=True, stdout=subprocess.PIPE)
+    if out.returncode != 0:
+        sys.exit("brigade synth failed on PostgreSQL")
+    return url, next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
 
 
 def data_set():
@@ -186,16 +207,15 @@ def rss_mb(pid):
     return 0.0
 
 
-def main():
-    if not os.path.exists(BIN) or shutil.which("wrk") is None:
-        sys.exit("run `make bench` (it builds the release and installs wrk)")
-    imports = outlet_import()
-    generated = data_set()
+def measure(url):
+    """The API lists under wrk (beside the in-process floor), the console pages and the
+    server's memory, on the database at `url`."""
     token = brigade("token", "create", "--org", SLUG, "--role", "Integration",
-                    "--name", f"bench-{int(time.time())}").strip().splitlines()[-1]
+                    "--name", f"bench-{int(time.time())}", DATABASE_URL=url).strip().splitlines()[-1]
     print("Running the requests in-process...", flush=True)
-    floors = [json.loads(l) for l in brigade("measure", "--org", SLUG).splitlines() if l]
-    server = subprocess.Popen([BIN, "serve"], env=env(), stdout=subprocess.DEVNULL)
+    floors = [json.loads(l) for l in
+              brigade("measure", "--org", SLUG, DATABASE_URL=url).splitlines() if l]
+    server = subprocess.Popen([BIN, "serve"], env=env(DATABASE_URL=url), stdout=subprocess.DEVNULL)
     try:
         wait_for_server(server)
         rows = []
@@ -210,42 +230,63 @@ def main():
     finally:
         server.terminate()
         server.wait()
-    report(imports, generated, rows, pages, bundle(), rss)
+    return rows, pages, rss
 
 
-def report(imports, generated, rows, pages, sizes, rss):
+def main():
+    if not os.path.exists(BIN) or shutil.which("wrk") is None:
+        sys.exit("run `make bench` (it builds the release and installs wrk)")
+    imports = outlet_import()
+    runs = [("SQLite", data_set(), *measure(SQLITE_URL))]
+    if POSTGRES:
+        url, generated = postgres_data_set()
+        runs.append(("PostgreSQL", generated, *measure(url)))
+    report(imports, runs, bundle())
+
+
+def report(imports, runs, sizes):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), platform.processor())
     lines = [
         "# Brigade at restaurant-group scale",
         "",
         f"Measured by `make bench` on {datetime.date.today().isoformat()}: {os.cpu_count()} CPUs "
-        f"({cpu}), SQLite, release build. Data: {generated.rstrip('.')}.",
+        f"({cpu}), release build, server and load generator on the same machine.",
         "",
-        "## API lists (wrk, {0} s per run; in-process: `brigade measure`, the same use-case and "
-        "SQL without HTTP, token and JSON)".format(SECONDS),
-        "",
-        "| request | req/s @2 | p50 @2 | p99 @2 | req/s @32 | p50 @32 | p99 @32 | in-process p50 | ratio @2 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for backend, generated, _, _, _ in runs:
+        lines.append(f"- {backend}: {generated.rstrip('.')}.")
+    if len(runs) > 1:
+        lines += ["", "PostgreSQL 15 is the throwaway cluster of `.ci/with-postgres` (fsync off, "
+                  "default memory settings) on the same machine: a comparison of the two stores "
+                  "as Brigade uses them, not a tuned server."]
     ms = lambda us: f"{us / 1000:.2f} ms"
-    for floor, two, many in rows:
-        ratio = two["p50_us"] / max(floor["p50_us"], 1)
-        lines.append(
-            f"| {floor['name']} | {two['per_second']:,.0f} | {ms(two['p50_us'])} | "
-            f"{ms(two['p99_us'])} | {many['per_second']:,.0f} | {ms(many['p50_us'])} | "
-            f"{ms(many['p99_us'])} | {ms(floor['p50_us'])} | {ratio:.1f}x |")
-    lines += ["", "## Console (signed in as the owner; median of 20, over loopback)", "",
-              "| page | time | size |", "| --- | ---: | ---: |"]
-    for path, (millis, size) in pages.items():
-        lines.append(f"| `{path}` | {millis:.1f} ms | {size / 1024:.0f} KB |")
+    for backend, _, rows, pages, rss in runs:
+        lines += [
+            "",
+            "## API lists on {0} (wrk, {1} s per run; in-process: `brigade measure`, the same "
+            "use-case and SQL without HTTP, token and JSON)".format(backend, SECONDS),
+            "",
+            "| request | req/s @2 | p50 @2 | p99 @2 | req/s @32 | p50 @32 | p99 @32 | in-process p50 | ratio @2 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for floor, two, many in rows:
+            ratio = two["p50_us"] / max(floor["p50_us"], 1)
+            lines.append(
+                f"| {floor['name']} | {two['per_second']:,.0f} | {ms(two['p50_us'])} | "
+                f"{ms(two['p99_us'])} | {many['per_second']:,.0f} | {ms(many['p50_us'])} | "
+                f"{ms(many['p99_us'])} | {ms(floor['p50_us'])} | {ratio:.1f}x |")
+        lines += ["", f"## Console on {backend} (signed in as the owner; median of 20, over loopback)",
+                  "", "| page | time | size |", "| --- | ---: | ---: |"]
+        for path, (millis, size) in pages.items():
+            lines.append(f"| `{path}` | {millis:.1f} ms | {size / 1024:.0f} KB |")
+        lines += ["", f"Server memory after the load on {backend}: {rss:.0f} MB RSS."]
     lines += ["", "## Browser bundle (WebAssembly and JavaScript, split per page)", "",
               "| what | raw | gzipped |",
               "| --- | ---: | ---: |"]
     for name, (raw, gz) in sizes.items():
         lines.append(f"| {name} | {raw / 1024:.0f} KB | {gz / 1024:.0f} KB |")
-    lines += ["", f"Server memory after the load: {rss:.0f} MB RSS.", "",
-              f"Importing 2,000 outlets from CSV into a fresh database: {imports[0]:.2f} s; "
+    lines += ["", f"Importing 2,000 outlets from CSV into a fresh SQLite database: {imports[0]:.2f} s; "
               f"the same file again (nothing to change): {imports[1]:.2f} s.", ""]
     text = "\n".join(lines)
     print("\n" + text)
