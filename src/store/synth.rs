@@ -282,7 +282,8 @@ pub async fn sample(
     let email = on!(conn, |c| sqlx::query_scalar(
         "SELECT a.email FROM memberships m JOIN user_accounts a ON a.id = m.user_id
          WHERE m.organization_id = $1 ORDER BY m.sort_key, m.id
-         LIMIT 1 OFFSET min($2, (SELECT count(*) - 1 FROM memberships WHERE organization_id = $1))",
+         LIMIT 1 OFFSET (SELECT CASE WHEN count(*) > $2 THEN $2 ELSE count(*) - 1 END
+                         FROM memberships WHERE organization_id = $1)",
     )
     .bind(organization)
     .bind(depth / 50)

@@ -547,8 +547,12 @@ impl TestApp {
 
     /// Runs `brigade synth` with `args` on this app's database (and its outbox).
     pub fn synth(&self, args: &[&str]) -> std::process::Output {
+        self.brigade(&[&["synth"], args].concat())
+    }
+
+    /// Runs `brigade <args>` on this app's database (and its outbox).
+    pub fn brigade(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
-            .arg("synth")
             .args(args)
             .env("DATABASE_URL", &self.database_url)
             .env("BRIGADE_OUTBOX", self.dir.path().join("outbox"))

@@ -141,6 +141,26 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "the owner signs in"
     );
 
+    // `brigade measure` (the in-process floor of `make bench`) runs every list request on it.
+    let measured = app.brigade(&["measure", "--org", "mesa", "--iterations", "2"]);
+    assert!(
+        measured.status.success(),
+        "{}",
+        String::from_utf8_lossy(&measured.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&measured.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(
+        lines.len() >= 7,
+        "the requests on the first pages: {lines:?}"
+    );
+    for line in &lines {
+        assert!(line["path"].as_str().unwrap().starts_with('/'), "{line}");
+        assert!(line["p50_us"].as_f64().unwrap() > 0.0, "{line}");
+    }
+
     let again = app.synth(&size);
     assert!(!again.status.success());
     assert!(
