@@ -95,7 +95,7 @@ pub async fn insert(
     last_name: Option<&PersonName>,
 ) -> sqlx::Result<UserId> {
     let id = UserId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO user_accounts (id, email, username, first_name, last_name, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -107,7 +107,7 @@ pub async fn insert(
     .bind(last_name.map_or("", PersonName::as_str))
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -129,7 +129,7 @@ pub async fn update_names(
     first_name: Option<&PersonName>,
     last_name: Option<&PersonName>,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE user_accounts SET first_name = coalesce($2, first_name),
          last_name = coalesce($3, last_name), updated_at = $4 WHERE id = $1",
     )
@@ -138,8 +138,7 @@ pub async fn update_names(
     .bind(last_name.map(PersonName::as_str))
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -171,7 +170,7 @@ pub async fn set_first_password(
     user: UserId,
     password_hash: &str,
 ) -> sqlx::Result<bool> {
-    let changed = on!(conn, |c| sqlx::query(
+    let changed = on!(execute conn, |c| sqlx::query(
         "UPDATE user_accounts SET password_hash = $2, session_version = session_version + 1,
          updated_at = $3 WHERE id = $1 AND password_hash IS NULL",
     )
@@ -179,8 +178,7 @@ pub async fn set_first_password(
     .bind(password_hash)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(changed == 1)
 }
 

@@ -24,7 +24,7 @@ pub struct Event<'a> {
 }
 
 pub async fn record(conn: &mut Conn, actor: Actor, event: Event<'_>) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO audit_events
            (organization_id, actor_user_id, actor_token_id, via, action, target_type, target_id,
             before_json, after_json, created_at)
@@ -41,7 +41,6 @@ pub async fn record(conn: &mut Conn, actor: Actor, event: Event<'_>) -> sqlx::Re
     .bind(event.after.map(|v| v.to_string()))
     .bind(super::now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

@@ -364,7 +364,7 @@ pub async fn insert_outlet(
     time_zone: Option<&str>,
 ) -> sqlx::Result<OutletId> {
     let id = OutletId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO outlets (id, organization_id, brand_id, name, number, time_zone, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -377,7 +377,7 @@ pub async fn insert_outlet(
     .bind(time_zone)
     .bind(super::now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -388,7 +388,7 @@ pub async fn update_outlet(
     write: &OutletWrite<'_>,
 ) -> sqlx::Result<()> {
     let at = super::now();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "UPDATE outlets SET name = coalesce($2, name), number = coalesce($3, number),
             brand_id = CASE WHEN $4 THEN $5 ELSE brand_id END,
@@ -407,7 +407,7 @@ pub async fn update_outlet(
     .bind(write.archived)
     .bind(at)
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(())
 }
@@ -482,7 +482,7 @@ pub async fn start_job(
     total: i64,
 ) -> sqlx::Result<uuid::Uuid> {
     let id = uuid::Uuid::now_v7();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO jobs (id, organization_id, kind, total, status, created_at) VALUES ($1, $2, $3, $4, 'running', $5)",
     )
@@ -492,20 +492,19 @@ pub async fn start_job(
     .bind(total)
     .bind(super::now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
 
 pub async fn advance_job(conn: &mut Conn, id: uuid::Uuid, done: i64) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE jobs SET done = $2 WHERE id = $1"
     )
     .bind(id)
     .bind(done)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -515,7 +514,7 @@ pub async fn finish_job(
     status: &str,
     summary: &str,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE jobs SET status = $2, summary = $3, finished_at = $4 WHERE id = $1"
     )
     .bind(id)
@@ -523,8 +522,7 @@ pub async fn finish_job(
     .bind(summary)
     .bind(super::now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 

@@ -250,7 +250,7 @@ pub async fn insert_membership(
     new: NewMembership,
 ) -> sqlx::Result<MembershipId> {
     let id = MembershipId::generate();
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO memberships (id, organization_id, user_id, managed_by, managed_by_brand_id,
             default_outlet_id, profile_visible, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -264,20 +264,18 @@ pub async fn insert_membership(
     .bind(new.profile_visible)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(id)
 }
 
 /// The organization now sees the account's profile (it wrote it itself).
 pub async fn show_profile(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE memberships SET profile_visible = TRUE WHERE id = $1"
     )
     .bind(membership)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -290,7 +288,7 @@ pub async fn insert(
     role: RoleId,
 ) -> sqlx::Result<ConnectorId> {
     let id = ConnectorId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -303,7 +301,7 @@ pub async fn insert(
     .bind(role)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -315,7 +313,7 @@ pub async fn update(
     role: RoleId,
     outlet: Option<OutletId>,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE user_connectors SET role_id = $2, outlet_id = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(id)
@@ -323,33 +321,30 @@ pub async fn update(
     .bind(outlet)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
 /// Marks every connector of an account modified in one organization (its names changed), so
 /// incremental sync with `modified_since` sees the change.
 pub async fn touch_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE user_connectors SET updated_at = $2 WHERE membership_id = $1"
     )
     .bind(membership)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
 pub async fn delete(conn: &mut Conn, id: ConnectorId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM user_connectors WHERE id = $1"
     )
     .bind(id)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 

@@ -397,30 +397,29 @@ impl Demo {
             (N, "Northside Foods", "franchisee"),
         ] {
             let id = new_id();
-            on!(conn, |c| {
+            on!(execute conn, |c| {
                 sqlx::query("INSERT INTO organizations (id, slug, name, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
                 .bind(id).bind(slug).bind(name).bind(kind).bind(&at)
-                .execute(c).await.map(|done| done.rows_affected())
+                .execute(c).await
             })?;
             self.organizations.insert(slug, id);
         }
         for brand in ["Harbor Burger", "Saltline Tacos"] {
             let id = new_id();
-            on!(conn, |c| {
+            on!(execute conn, |c| {
                 sqlx::query("INSERT INTO brands (id, owner_organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
                 .bind(id).bind(self.organizations[H]).bind(brand).bind(&at)
-                .execute(c).await.map(|done| done.rows_affected())
+                .execute(c).await
             })?;
             self.brands.insert(brand, id);
         }
-        on!(conn, |c| sqlx::query(
+        on!(execute conn, |c| sqlx::query(
             "INSERT INTO franchisee_brands (organization_id, brand_id) VALUES ($1, $2)"
         )
         .bind(self.organizations[N])
         .bind(self.brands["Harbor Burger"])
         .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .await)?;
 
         let outlets: [(&str, &str, &str, Option<&str>); 10] = [
             (H, "HB-001", "Harbor Burger Pier 39", Some("Harbor Burger")),
@@ -451,11 +450,11 @@ impl Demo {
         ];
         for (org, number, name, brand) in outlets {
             let id = new_id();
-            on!(conn, |c| {
+            on!(execute conn, |c| {
                 sqlx::query("INSERT INTO outlets (id, organization_id, brand_id, name, number, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")
                 .bind(id).bind(self.organizations[org]).bind(brand.map(|b| self.brands[b]))
                 .bind(name).bind(number).bind(&at)
-                .execute(c).await.map(|done| done.rows_affected())
+                .execute(c).await
             })?;
             self.outlets.insert(number, id);
         }
@@ -472,10 +471,10 @@ impl Demo {
             };
             for name in report_roles {
                 let id = new_id();
-                on!(conn, |c| {
+                on!(execute conn, |c| {
                     sqlx::query("INSERT INTO report_roles (id, organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
                     .bind(id).bind(self.organizations[org]).bind(name).bind(&at)
-                    .execute(c).await.map(|done| done.rows_affected())
+                    .execute(c).await
                 })?;
                 self.report_roles.insert((org, name), id);
             }
@@ -495,10 +494,10 @@ impl Demo {
             .await?;
         self.roles.insert((N, "Burger Crew Trainer"), trainer);
 
-        on!(conn, |c| {
+        on!(execute conn, |c| {
             sqlx::query("INSERT INTO connectors (id, organization_id, name, kind, created_at, updated_at) VALUES ($1, $2, 'Payroll HR sync', 'hr', $3, $3), ($4, $2, 'Harbor POS', 'pos', $3, $3)")
             .bind(new_id()).bind(self.organizations[H]).bind(&at).bind(new_id())
-            .execute(c).await.map(|done| done.rows_affected())
+            .execute(c).await
         })?;
 
         for person in PEOPLE {
@@ -520,21 +519,20 @@ impl Demo {
         at: &str,
     ) -> sqlx::Result<Uuid> {
         let id = new_id();
-        on!(conn, |c| {
+        on!(execute conn, |c| {
             sqlx::query("INSERT INTO roles (id, organization_id, brand_id, name, type, partner_role, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
             .bind(id).bind(self.organizations[org]).bind(brand.map(|b| self.brands[b]))
             .bind(name).bind(kind).bind(partner_role).bind(at)
-            .execute(c).await.map(|done| done.rows_affected())
+            .execute(c).await
         })?;
         for permission in permissions {
-            on!(conn, |c| sqlx::query(
+            on!(execute conn, |c| sqlx::query(
                 "INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)"
             )
             .bind(id)
             .bind(permission.code())
             .execute(c)
-            .await
-            .map(|done| done.rows_affected()))?;
+            .await)?;
         }
         self.roles.insert((org, name), id);
         Ok(id)
@@ -552,11 +550,11 @@ impl Demo {
             None => {
                 let id = new_id();
                 let username = person.email.split('@').next().unwrap_or(person.email);
-                on!(conn, |c| {
+                on!(execute conn, |c| {
                     sqlx::query("INSERT INTO user_accounts (id, email, username, first_name, last_name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                     .bind(id).bind(person.email).bind(username).bind(person.first).bind(person.last)
                     .bind(person.can_sign_in.then_some(password_hash)).bind(at)
-                    .execute(c).await.map(|done| done.rows_affected())
+                    .execute(c).await
                 })?;
                 self.accounts.insert(person.email, id);
                 id
@@ -569,13 +567,13 @@ impl Demo {
             .iter()
             .find(|(_, outlet)| !outlet.is_empty())
             .map(|(_, outlet)| self.outlets[outlet]);
-        on!(conn, |c| {
+        on!(execute conn, |c| {
             sqlx::query("INSERT INTO memberships (id, organization_id, user_id, status, managed_by, managed_by_brand_id, default_outlet_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
             .bind(membership).bind(organization).bind(account)
             .bind(if person.active { "active" } else { "inactive" })
             .bind(person.managed_by).bind(person.brand.map(|b| self.brands[b]))
             .bind(default_outlet).bind(at)
-            .execute(c).await.map(|done| done.rows_affected())
+            .execute(c).await
         })?;
         for (role, outlet) in person.grants {
             let (kind, outlet) = if outlet.is_empty() {
@@ -583,18 +581,18 @@ impl Demo {
             } else {
                 ("O", Some(self.outlets[outlet]))
             };
-            on!(conn, |c| {
+            on!(execute conn, |c| {
                 sqlx::query("INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                 .bind(new_id()).bind(organization).bind(membership).bind(kind).bind(outlet)
                 .bind(self.roles[&(person.org, *role)]).bind(at)
-                .execute(c).await.map(|done| done.rows_affected())
+                .execute(c).await
             })?;
         }
         for report_role in person.report_roles {
-            on!(conn, |c| {
+            on!(execute conn, |c| {
                 sqlx::query("INSERT INTO membership_report_roles (membership_id, report_role_id) VALUES ($1, $2)")
                 .bind(membership).bind(self.report_roles[&(person.org, *report_role)])
-                .execute(c).await.map(|done| done.rows_affected())
+                .execute(c).await
             })?;
         }
         Ok(())

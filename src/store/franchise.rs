@@ -41,15 +41,14 @@ pub async fn set_kind(
     organization: OrganizationId,
     kind: OrganizationKind,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE organizations SET kind = $2, updated_at = $3 WHERE id = $1"
     )
     .bind(organization)
     .bind(kind)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -61,7 +60,7 @@ pub async fn insert_invitation(
     invited_by: Option<UserId>,
 ) -> sqlx::Result<InvitationId> {
     let id = InvitationId::generate();
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO franchise_invitations (id, brand_id, organization_id, invited_by, created_at)
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -71,8 +70,7 @@ pub async fn insert_invitation(
     .bind(invited_by)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(id)
 }
 
@@ -161,7 +159,7 @@ pub async fn close_invitation(
     id: InvitationId,
     answer: &str,
 ) -> sqlx::Result<bool> {
-    let done = on!(conn, |c| sqlx::query(
+    let done = on!(execute conn, |c| sqlx::query(
         "UPDATE franchise_invitations SET answered_at = $2, answer = $3
          WHERE id = $1 AND answered_at IS NULL",
     )
@@ -169,8 +167,7 @@ pub async fn close_invitation(
     .bind(now())
     .bind(answer)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(done == 1)
 }
 
@@ -284,7 +281,7 @@ pub async fn unlink(
     brand: BrandId,
 ) -> sqlx::Result<()> {
     // Their users view changes: incremental syncs (modified_since) must see it.
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE memberships SET updated_at = $3 WHERE organization_id = $1 AND id IN
             (SELECT c.membership_id FROM user_connectors c JOIN roles r ON r.id = c.role_id
               WHERE c.organization_id = $1 AND r.brand_id = $2)",
@@ -293,18 +290,16 @@ pub async fn unlink(
     .bind(brand)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM user_connectors WHERE organization_id = $1
             AND role_id IN (SELECT id FROM roles WHERE brand_id = $2)",
     )
     .bind(organization)
     .bind(brand)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $3 WHERE organization_id = $1 AND revoked_at IS NULL
             AND role_id IN (SELECT id FROM roles WHERE brand_id = $2)",
     )
@@ -312,17 +307,15 @@ pub async fn unlink(
     .bind(brand)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(&format!(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(&format!(
         "DELETE FROM memberships WHERE {EXTERNAL}"
     ))
     .bind(organization)
     .bind(brand)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(
         "UPDATE memberships SET managed_by_brand_id = NULL, updated_at = $3
          WHERE organization_id = $1 AND managed_by_brand_id = $2",
     )
@@ -330,15 +323,13 @@ pub async fn unlink(
     .bind(brand)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM franchisee_brands WHERE organization_id = $1 AND brand_id = $2"
     )
     .bind(organization)
     .bind(brand)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

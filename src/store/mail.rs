@@ -21,7 +21,7 @@ pub async fn queue(
     body: &str,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO mail_queue (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -31,7 +31,7 @@ pub async fn queue(
     .bind(body)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -72,7 +72,7 @@ pub async fn claim(
 
 /// Records a delivery attempt: sent, or the error.
 pub async fn mark(conn: &mut Conn, id: Uuid, error: Option<&str>) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE mail_queue SET attempts = attempts + 1,
             sent_at = CASE WHEN $2 IS NULL THEN $3 END, last_error = $2, claimed_until = NULL
          WHERE id = $1",
@@ -81,7 +81,6 @@ pub async fn mark(conn: &mut Conn, id: Uuid, error: Option<&str>) -> sqlx::Resul
     .bind(error)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

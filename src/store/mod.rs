@@ -4,8 +4,16 @@
 
 /// Runs the same statement code on whichever driver `conn` holds: the body is expanded once
 /// per driver, so its query text, binds and row types are compiled for both. `c` is the
-/// driver's `&mut` connection (reborrow it, `&mut *c`, to use it twice).
+/// driver's `&mut` connection (reborrow it, `&mut *c`, to use it twice). `on!(execute conn,
+/// …)` runs a statement for its effect and answers the number of rows it changed (the two
+/// drivers' result types differ).
 macro_rules! on {
+    (execute $conn:expr, |$c:ident| $body:expr) => {
+        match $crate::store::Conn::driver($conn) {
+            $crate::store::Driver::Sqlite($c) => $body.map(|done| done.rows_affected()),
+            $crate::store::Driver::Postgres($c) => $body.map(|done| done.rows_affected()),
+        }
+    };
     ($conn:expr, |$c:ident| $body:expr) => {
         match $crate::store::Conn::driver($conn) {
             $crate::store::Driver::Sqlite($c) => $body,

@@ -33,7 +33,7 @@ pub async fn insert(
     time_zone: &TimeZoneName,
 ) -> sqlx::Result<OrganizationId> {
     let id = OrganizationId::generate();
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO organizations (id, slug, name, kind, time_zone, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -44,8 +44,7 @@ pub async fn insert(
     .bind(time_zone.as_str())
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(id)
 }
 
@@ -60,7 +59,7 @@ pub async fn insert_role(
     brand: Option<BrandId>,
 ) -> sqlx::Result<RoleId> {
     let id = RoleId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO roles (id, organization_id, brand_id, name, type, partner_role, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -73,7 +72,7 @@ pub async fn insert_role(
     .bind(partner_role)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     set_role_permissions(conn, id, permissions).await?;
     Ok(id)
@@ -85,22 +84,20 @@ pub async fn set_role_permissions(
     role: RoleId,
     permissions: &[Permission],
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM role_permissions WHERE role_id = $1"
     )
     .bind(role)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     for permission in permissions {
-        on!(conn, |c| sqlx::query(
+        on!(execute conn, |c| sqlx::query(
             "INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)"
         )
         .bind(role)
         .bind(*permission)
         .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .await)?;
     }
     Ok(())
 }
@@ -112,7 +109,7 @@ pub async fn update_role(
     name: Option<&str>,
     partner_role: Option<PartnerRole>,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE roles SET name = coalesce($2, name), partner_role = coalesce($3, partner_role),
          updated_at = $4 WHERE id = $1",
     )
@@ -121,8 +118,7 @@ pub async fn update_role(
     .bind(partner_role)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -153,11 +149,10 @@ pub async fn role_usage(conn: &mut Conn, role: RoleId) -> sqlx::Result<(i64, i64
 }
 
 pub async fn delete_role(conn: &mut Conn, role: RoleId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query("DELETE FROM roles WHERE id = $1")
+    on!(execute conn, |c| sqlx::query("DELETE FROM roles WHERE id = $1")
         .bind(role)
         .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .await)?;
     Ok(())
 }
 
@@ -168,7 +163,7 @@ pub async fn insert_report_role(
     name: &str,
 ) -> sqlx::Result<ReportRoleId> {
     let id = ReportRoleId::generate();
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO report_roles (id, organization_id, name, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $4)",
     )
@@ -177,8 +172,7 @@ pub async fn insert_report_role(
     .bind(name)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(id)
 }
 
@@ -189,7 +183,7 @@ pub async fn rename_report_role(
     id: ReportRoleId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done = on!(conn, |c| {
+    let done = on!(execute conn, |c| {
         sqlx::query(
         "UPDATE report_roles SET name = $3, updated_at = $4 WHERE id = $1 AND organization_id = $2",
     )
@@ -198,7 +192,7 @@ pub async fn rename_report_role(
     .bind(name)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(done == 1)
 }
@@ -220,32 +214,29 @@ pub async fn report_role_usage(
 }
 
 pub async fn delete_report_role(conn: &mut Conn, id: ReportRoleId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM report_roles WHERE id = $1"
     )
     .bind(id)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
 /// Stores a new setup link (by hash), replacing any that was not used.
 pub async fn replace_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM setup_tokens WHERE used_at IS NULL"
     )
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
-    on!(conn, |c| sqlx::query(
+    .await)?;
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)"
     )
     .bind(token_hash)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -261,14 +252,13 @@ pub async fn setup_token_usable(conn: &mut Conn, token_hash: &str) -> sqlx::Resu
 
 /// Uses up a setup link; `false` when it was not usable.
 pub async fn use_setup_token(conn: &mut Conn, token_hash: &str) -> sqlx::Result<bool> {
-    let done = on!(conn, |c| sqlx::query(
+    let done = on!(execute conn, |c| sqlx::query(
         "UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
     )
     .bind(token_hash)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(done == 1)
 }
 
@@ -300,7 +290,7 @@ pub async fn update_settings(
     name: &PersonName,
     time_zone: &TimeZoneName,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE organizations SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(organization)
@@ -308,8 +298,7 @@ pub async fn update_settings(
     .bind(time_zone.as_str())
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -344,7 +333,7 @@ pub async fn insert_brand(
     name: &str,
 ) -> sqlx::Result<BrandId> {
     let id = BrandId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO brands (id, owner_organization_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
     )
@@ -353,7 +342,7 @@ pub async fn insert_brand(
     .bind(name)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -365,7 +354,7 @@ pub async fn rename_brand(
     brand: BrandId,
     name: &str,
 ) -> sqlx::Result<bool> {
-    let done = on!(conn, |c| {
+    let done = on!(execute conn, |c| {
         sqlx::query(
         "UPDATE brands SET name = $3, updated_at = $4 WHERE id = $1 AND owner_organization_id = $2",
     )
@@ -374,7 +363,7 @@ pub async fn rename_brand(
     .bind(name)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(done == 1)
 }
@@ -385,13 +374,12 @@ pub async fn link_franchisee(
     organization: OrganizationId,
     brand: BrandId,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO franchisee_brands (organization_id, brand_id) VALUES ($1, $2)"
     )
     .bind(organization)
     .bind(brand)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

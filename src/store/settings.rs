@@ -113,15 +113,14 @@ pub async fn toggles(
 
 /// Switches a brand's toggle.
 pub async fn set_brand_toggle(conn: &mut Conn, brand: BrandId, allowed: bool) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE brands SET console_edits_api_users = $2, updated_at = $3 WHERE id = $1"
     )
     .bind(brand)
     .bind(allowed)
     .bind(super::now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -131,7 +130,7 @@ pub async fn set_unbranded_toggle(
     organization: OrganizationId,
     allowed: bool,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "UPDATE organizations SET console_edits_unbranded_api_users = $2, updated_at = $3 WHERE id = $1",
     )
@@ -139,7 +138,7 @@ pub async fn set_unbranded_toggle(
     .bind(allowed)
     .bind(super::now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(())
 }

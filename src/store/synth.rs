@@ -159,10 +159,9 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(Str
         .await)?,
     };
     for (name, _) in &indexes {
-        on!(conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
+        on!(execute conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
             .execute(c)
-            .await
-            .map(|_| ()))?;
+            .await)?;
     }
     Ok(indexes)
 }
@@ -180,7 +179,7 @@ pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sq
         .await)?;
     }
     for (_, sql) in indexes {
-        on!(conn, |c| sqlx::query(sql).execute(c).await.map(|_| ()))?;
+        on!(execute conn, |c| sqlx::query(sql).execute(c).await)?;
     }
     Ok(())
 }
@@ -201,7 +200,7 @@ pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
         // in a temporary file.
         "PRAGMA temp_store = MEMORY",
     ] {
-        on!(conn, |c| sqlx::query(pragma).execute(c).await.map(|_| ()))?;
+        on!(execute conn, |c| sqlx::query(pragma).execute(c).await)?;
     }
     Ok(())
 }
@@ -225,10 +224,9 @@ pub async fn analyze(conn: &mut Conn) -> sqlx::Result<()> {
         ],
     };
     for statement in statements {
-        on!(conn, |c| sqlx::query(statement)
+        on!(execute conn, |c| sqlx::query(statement)
             .execute(c)
-            .await
-            .map(|_| ()))?;
+            .await)?;
     }
     Ok(())
 }

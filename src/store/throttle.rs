@@ -25,38 +25,35 @@ pub async fn record_failure(
     at: time::OffsetDateTime,
 ) -> sqlx::Result<()> {
     for key in keys {
-        on!(conn, |c| sqlx::query(
+        on!(execute conn, |c| sqlx::query(
             "INSERT INTO sign_in_failures (key, failed_at) VALUES ($1, $2)"
         )
         .bind(*key)
         .bind(format_timestamp(at))
         .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .await)?;
     }
     Ok(())
 }
 
 /// Forgets every failure older than `before` (they no longer count).
 pub async fn forget_before(conn: &mut Conn, before: time::OffsetDateTime) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM sign_in_failures WHERE failed_at < $1"
     )
     .bind(format_timestamp(before))
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
 /// Forgets a key's failures (an account that signed in successfully).
 pub async fn clear(conn: &mut Conn, key: &str) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM sign_in_failures WHERE key = $1"
     )
     .bind(key)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ pub async fn insert_api_token(
     created_by: Option<UserId>,
 ) -> sqlx::Result<TokenId> {
     let id = TokenId::generate();
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -38,7 +38,7 @@ pub async fn insert_api_token(
     .bind(now())
     .bind(created_by)
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(id)
 }
@@ -90,14 +90,13 @@ pub async fn active_api_client(
 }
 
 pub async fn mark_api_token_used(conn: &mut Conn, id: TokenId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
     )
     .bind(id)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -210,7 +209,7 @@ pub async fn revoke_in(
     organization: OrganizationId,
     id: TokenId,
 ) -> sqlx::Result<bool> {
-    let done = on!(conn, |c| {
+    let done = on!(execute conn, |c| {
         sqlx::query(
         "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL",
     )
@@ -218,7 +217,7 @@ pub async fn revoke_in(
     .bind(organization)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(done == 1)
 }
@@ -242,7 +241,7 @@ pub async fn insert_verification(
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4)",
     )
@@ -251,8 +250,7 @@ pub async fn insert_verification(
     .bind(now())
     .bind(expires_at)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -276,13 +274,12 @@ pub async fn usable_verification(
 
 /// Uses up every open link of the account.
 pub async fn use_up_verifications(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE verification_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
     )
     .bind(user)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }

@@ -283,7 +283,7 @@ pub async fn set_settings(
     membership: MembershipId,
     settings: &MembershipSettings,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE memberships SET status = $2, default_outlet_id = $3, all_reports_access = $4,
             managed_by_brand_id = $5, updated_at = $6 WHERE id = $1",
     )
@@ -294,21 +294,19 @@ pub async fn set_settings(
     .bind(settings.managed_by_brand)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
 /// Marks the membership modified (its account or its connectors changed), for `modified_since`.
 pub async fn touch(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE memberships SET updated_at = $2 WHERE id = $1"
     )
     .bind(membership)
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -317,22 +315,20 @@ pub async fn set_report_roles(
     membership: MembershipId,
     report_roles: &[ReportRoleId],
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "DELETE FROM membership_report_roles WHERE membership_id = $1"
     )
     .bind(membership)
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     for report_role in report_roles {
-        on!(conn, |c| sqlx::query(
+        on!(execute conn, |c| sqlx::query(
             "INSERT INTO membership_report_roles (membership_id, report_role_id) VALUES ($1, $2)",
         )
         .bind(membership)
         .bind(report_role)
         .execute(c)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .await)?;
     }
     Ok(())
 }
@@ -423,7 +419,7 @@ pub async fn update_profile(
     user: UserId,
     profile: &ProfileUpdate<'_>,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| sqlx::query(
+    on!(execute conn, |c| sqlx::query(
         "UPDATE user_accounts SET username = coalesce($2, username), email = coalesce($3, email),
             first_name = coalesce($4, first_name), last_name = coalesce($5, last_name),
             mobile = CASE WHEN $6 THEN $7 ELSE mobile END, updated_at = $8
@@ -438,8 +434,7 @@ pub async fn update_profile(
     .bind(profile.mobile.flatten())
     .bind(now())
     .execute(c)
-    .await
-    .map(|done| done.rows_affected()))?;
+    .await)?;
     Ok(())
 }
 
@@ -505,7 +500,7 @@ pub async fn set_brand_memberships_status(
     owner: OrganizationId,
     status: MembershipStatus,
 ) -> sqlx::Result<()> {
-    on!(conn, |c| {
+    on!(execute conn, |c| {
         sqlx::query(
         "UPDATE memberships SET status = $4, updated_at = $5
          WHERE user_id = $1 AND managed_by_brand_id = $2 AND organization_id <> $3 AND status <> $4",
@@ -516,7 +511,7 @@ pub async fn set_brand_memberships_status(
     .bind(status)
     .bind(now())
     .execute(c)
-    .await.map(|done| done.rows_affected())
+    .await
     })?;
     Ok(())
 }
