@@ -67,6 +67,9 @@ struct Settings {
         default_value = "data/outbox"
     )]
     outbox: PathBuf,
+    /// How long a shutdown (SIGTERM, Ctrl-C) waits for the requests in flight, e.g. 10s or 500ms.
+    #[arg(long, global = true, env = "BRIGADE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    shutdown_grace: std::time::Duration,
     /// Sender of Brigade's mail.
     #[arg(
         long,
@@ -75,6 +78,12 @@ struct Settings {
         default_value = "Brigade <no-reply@brigade.invalid>"
     )]
     mail_from: String,
+}
+
+/// A duration such as `10s`, `500ms` or `1m`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|error| format!("{error} (write it like 10s, 500ms or 1m)"))
 }
 
 fn brigade_pool_size() -> u32 {
@@ -89,6 +98,7 @@ impl From<Settings> for Config {
                 .unwrap_or_else(|| format!("http://{}", s.site_addr)),
             database_url: s.database_url,
             database_pool_size: s.database_pool_size,
+            shutdown_grace: s.shutdown_grace,
             site_addr: s.site_addr,
             site_root: s.site_root,
             smtp_url: blank_is_none(s.smtp_url),

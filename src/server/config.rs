@@ -19,6 +19,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `BRIGADE_OUTBOX`.
     pub outbox_dir: PathBuf,
+    /// `BRIGADE_SHUTDOWN_GRACE`: how long a shutdown waits for the requests in flight.
+    pub shutdown_grace: std::time::Duration,
     /// `BRIGADE_MAIL_FROM`.
     pub mail_from: String,
 }

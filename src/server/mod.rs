@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod guards;
+pub mod health;
 pub mod sessions;
 pub mod startup;
 

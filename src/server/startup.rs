@@ -1,5 +1,6 @@
 //! Builds the whole application once, for `main` and for the integration tests alike.
 
+use super::health::Health;
 use super::sessions::Sessions;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -56,6 +57,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     sessions: Sessions,
+    health: Health,
+    shutdown_grace: std::time::Duration,
     pub context: Context,
     pub address: SocketAddr,
 }
@@ -64,6 +67,11 @@ pub struct Application {
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Application {
+    /// The health state (tests begin a shutdown through it).
+    pub fn health(&self) -> Health {
+        self.health.clone()
+    }
+
     pub async fn serve(self) -> std::io::Result<()> {
         tokio::spawn(
             self.sessions
@@ -78,13 +86,37 @@ impl Application {
                 service::housekeeping(&context).await;
             }
         });
-        axum::serve(
+        // On SIGTERM or Ctrl-C: ready answers 503 at once, no new connection is taken, and
+        // the requests in flight finish with their normal answers; after the grace period the
+        // process stops waiting for them.
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let health = self.health.clone();
+        let signal = async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing the requests in flight");
+            health.begin_shutdown();
+            let _ = stopping.send(());
+        };
+        let serving = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        .with_graceful_shutdown(signal);
+        let grace = self.shutdown_grace;
+        tokio::select! {
+            served = serving => served,
+            () = async {
+                if stopped.await.is_ok() {
+                    tokio::time::sleep(grace).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => {
+                tracing::warn!("the shutdown grace period is over: stopping with requests in flight");
+                Ok(())
+            }
+        }
     }
 }
 
@@ -119,17 +151,25 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         leptos_options,
     };
     let sessions = Sessions::of(context.db()).map_err(StartupError::Sessions)?;
-    let router = router(state, sessions.clone(), config.secure_cookies());
+    let health = Health::new(context.db().clone());
+    let router = router(
+        state,
+        sessions.clone(),
+        health.clone(),
+        config.secure_cookies(),
+    );
     Ok(Application {
         listener,
         router,
         sessions,
+        health,
+        shutdown_grace: config.shutdown_grace,
         context,
         address,
     })
 }
 
-fn router(state: AppState, sessions: Sessions, secure_cookies: bool) -> Router {
+fn router(state: AppState, sessions: Sessions, health: Health, secure_cookies: bool) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("brigade_session")
         .with_http_only(true)
@@ -163,6 +203,8 @@ fn router(state: AppState, sessions: Sessions, secure_cookies: bool) -> Router {
         .layer(axum::middleware::from_fn(guards::limit_body))
         // Our own limit applies (`guards::limit_body`); this one only must not be lower.
         .layer(DefaultBodyLimit::max(guards::API_BODY_LIMIT))
+        // Health answers outside sessions and the console's guards.
+        .merge(super::health::routes(health))
         // No request may hold a connection forever (a stuck render or a slow client).
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +224,21 @@ fn console_routes() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Ctrl-C or SIGTERM (what process managers and orchestrators send).
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

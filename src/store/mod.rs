@@ -218,6 +218,28 @@ mod tests {
     }
 }
 
+/// Why the database cannot serve requests now.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database did not answer within {} ms", .0.as_millis())]
+    Slow(Duration),
+    #[error("the database cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("the database schema is at migration {applied}, this build needs {latest}")]
+    Schema { applied: i64, latest: i64 },
+}
+
+impl NotReady {
+    /// A stable code for the health answer (the details go to the log only).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotReady::Slow(_) => "database_slow",
+            NotReady::Unreachable(_) => "database_unreachable",
+            NotReady::Schema { .. } => "schema_not_current",
+        }
+    }
+}
+
 /// Connections per pool unless `DATABASE_POOL_SIZE` says otherwise.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 
@@ -362,6 +384,44 @@ impl Db {
         match &self.pool {
             Pool::Postgres(pool) => Some(pool),
             Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Whether the database answers a query within `within` and its schema is the one this
+    /// build migrates to (readiness: no write, no session). SQLite opens the file afresh, so
+    /// a database file gone or unreadable shows even while pooled connections still hold it.
+    pub async fn ready(&self, within: Duration) -> Result<(), NotReady> {
+        let latest = self
+            .backend()
+            .migrator()
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or(0);
+        let applied = tokio::time::timeout(within, async {
+            let query = "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success";
+            match &self.pool {
+                Pool::Sqlite(pool) => {
+                    use sqlx::ConnectOptions;
+                    let options = (*pool.connect_options())
+                        .clone()
+                        .create_if_missing(false)
+                        .read_only(true);
+                    let mut conn = options.connect().await?;
+                    let applied: i64 = sqlx::query_scalar(query).fetch_one(&mut conn).await?;
+                    drop(conn);
+                    Ok::<i64, sqlx::Error>(applied)
+                }
+                Pool::Postgres(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
+            }
+        })
+        .await
+        .map_err(|_| NotReady::Slow(within))?
+        .map_err(|error| NotReady::Unreachable(error.to_string()))?;
+        if applied == latest {
+            Ok(())
+        } else {
+            Err(NotReady::Schema { applied, latest })
         }
     }
 

@@ -26,6 +26,7 @@ pub struct TestApp {
     /// response into a failing test rather than a stuck CI run.
     pub client: Client,
     pub dir: std::sync::Arc<TempDir>,
+    pub health: brigade::server::health::Health,
 }
 
 fn demo_hash() -> &'static str {
@@ -105,6 +106,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     let config = Config {
         database_url: database_url.to_string(),
         database_pool_size: store::DEFAULT_POOL_SIZE,
+        shutdown_grace: std::time::Duration::from_secs(10),
         site_addr: "127.0.0.1:0".parse().unwrap(),
         site_root: "target/site".into(),
         public_url: "http://127.0.0.1".into(),
@@ -116,6 +118,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
     let address = format!("http://{}", app.address);
     let context = app.context.clone();
     let db = context.db().clone();
+    let health = app.health();
     tokio::spawn(app.serve());
     TestApp {
         address,
@@ -124,6 +127,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
         database_url: database_url.to_string(),
         client: browser(),
         dir: dir.clone(),
+        health,
     }
 }
 

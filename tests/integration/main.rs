@@ -28,6 +28,7 @@ mod console_sign_in;
 mod copy;
 mod database;
 mod franchise;
+mod health;
 mod permissions;
 mod refusals;
 mod search;
