@@ -118,6 +118,15 @@ enum Command {
     },
     /// Create or migrate the database, then exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to FILE while the server keeps serving
+    /// and writing (on PostgreSQL use pg_dump).
+    Backup {
+        /// Where the copy goes (a new file).
+        file: PathBuf,
+    },
+    /// Verify the database: integrity, foreign keys, migrations current. Exits non-zero,
+    /// saying what is wrong, when anything is.
+    Check,
     /// Copy every table into another, empty database of either kind (moving a customer from
     /// SQLite to PostgreSQL, or back). Sessions are not copied: people sign in again.
     Copy {
@@ -275,6 +284,47 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
                 crate::store::without_password(&config.database_url)
             );
             Ok(())
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                return Err(format!(
+                    "{} already exists: name a new file",
+                    file.display()
+                ));
+            }
+            let db = crate::store::Db::connect(&config.database_url, 1)
+                .await
+                .map_err(|e| e.to_string())?;
+            match db.backup(&file).await {
+                None => Err(
+                    "brigade backup copies SQLite databases; back PostgreSQL up with pg_dump (e.g. pg_dump --format=custom --file=brigade.dump \"$DATABASE_URL\")"
+                        .into(),
+                ),
+                Some(Err(error)) => Err(format!("the backup failed: {error}")),
+                Some(Ok(())) => {
+                    println!("Backed up to {}.", file.display());
+                    Ok(())
+                }
+            }
+        }
+        Command::Check => {
+            let db = crate::store::Db::connect(&config.database_url, 1)
+                .await
+                .map_err(|e| e.to_string())?;
+            let problems = db.check().await.map_err(|e| e.to_string())?;
+            if problems.is_empty() {
+                println!(
+                    "{} is sound: integrity, foreign keys and migrations checked.",
+                    crate::store::without_password(&config.database_url)
+                );
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} has problems:\n{}",
+                    crate::store::without_password(&config.database_url),
+                    problems.join("\n")
+                ))
+            }
         }
         Command::Copy { from, to } => {
             let from = from.unwrap_or_else(|| config.database_url.clone());

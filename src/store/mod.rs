@@ -425,6 +425,64 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to `file` while others keep reading and
+    /// writing (`VACUUM INTO`: one read transaction, so the copy is the database at one
+    /// moment). `None` on PostgreSQL, whose tool is `pg_dump`.
+    pub async fn backup(&self, file: &std::path::Path) -> Option<sqlx::Result<()>> {
+        let Pool::Sqlite(pool) = &self.pool else {
+            return None;
+        };
+        let done = sqlx::query("VACUUM INTO $1")
+            .bind(file.to_string_lossy().into_owned())
+            .execute(pool)
+            .await
+            .map(|_| ());
+        Some(done)
+    }
+
+    /// What is wrong with the database, if anything: SQLite's integrity and foreign-key checks,
+    /// and on both backends whether the schema is the one this build migrates to.
+    pub async fn check(&self) -> sqlx::Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if let Pool::Sqlite(pool) = &self.pool {
+            let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(pool)
+                .await?;
+            if integrity != ["ok"] {
+                problems.extend(
+                    integrity
+                        .into_iter()
+                        .map(|line| format!("integrity: {line}")),
+                );
+            }
+            let broken: Vec<(String, i64, String)> =
+                sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                    .fetch_all(pool)
+                    .await?;
+            problems.extend(broken.into_iter().map(|(table, row, parent)| {
+                format!("foreign key: row {row} of {table} names a missing {parent}")
+            }));
+        }
+        let latest = self
+            .backend()
+            .migrator()
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or(0);
+        let applied: i64 = on!(&mut self.read().await?, |c| sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success"
+        )
+        .fetch_one(c)
+        .await)?;
+        if applied != latest {
+            problems.push(format!(
+                "migrations: the schema is at {applied}, this build needs {latest} (run brigade migrate)"
+            ));
+        }
+        Ok(problems)
+    }
+
     /// Connections of the pool in use and idle.
     pub fn pool_state(&self) -> (u32, u32) {
         let (size, idle) = match &self.pool {
