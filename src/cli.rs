@@ -70,6 +70,9 @@ struct Settings {
     /// How long a shutdown (SIGTERM, Ctrl-C) waits for the requests in flight, e.g. 10s or 500ms.
     #[arg(long, global = true, env = "BRIGADE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: std::time::Duration,
+    /// Log lines as text, or one JSON object per line.
+    #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Sender of Brigade's mail.
     #[arg(
         long,
@@ -88,6 +91,12 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 
 fn brigade_pool_size() -> u32 {
     crate::store::DEFAULT_POOL_SIZE
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 impl From<Settings> for Config {
@@ -259,13 +268,23 @@ enum TokenCommand {
 
 /// Runs the command line; what `main` does.
 pub async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
+    // Logs go to stderr; stdout is the commands' own output (tokens, demo logins, links).
+    match cli.settings.log_format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .init(),
+    }
     match run(cli.settings.into(), cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod guards;
 pub mod health;
+pub mod request_id;
 pub mod sessions;
 pub mod startup;
 

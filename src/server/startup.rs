@@ -210,7 +210,19 @@ fn router(state: AppState, sessions: Sessions, health: Health, secure_cookies: b
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Every log line of a request carries its id (the request span). The span is at the
+        // error level so that it is on whatever the log filter lets through, down to errors.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                tracing::error_span!(
+                    "request",
+                    request_id = %super::request_id::of(request),
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            }),
+        )
+        .layer(axum::middleware::from_fn(super::request_id::assign))
         .with_state(state)
 }
 

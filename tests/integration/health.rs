@@ -131,33 +131,13 @@ async fn a_sigterm_lets_the_request_in_flight_finish_and_the_process_exits_0() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database(&dir).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
-        .args(["serve", "--demo"])
-        .env("DATABASE_URL", &database_url)
-        .env("LEPTOS_SITE_ADDR", &address)
-        .env("BRIGADE_OUTBOX", dir.path().join("outbox"))
-        .env("BRIGADE_SHUTDOWN_GRACE", "10s")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut ready = false;
-    for _ in 0..300 {
-        if let Ok(response) = reqwest::get(format!("http://{address}/health/ready")).await
-            && response.status() == StatusCode::OK
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server starts");
+    let (mut server, address) = serve_binary(
+        &dir,
+        &database_url,
+        &[("BRIGADE_SHUTDOWN_GRACE", "10s")],
+        std::process::Stdio::null(),
+    )
+    .await;
 
     // A sign-in whose body is still arriving when the signal comes.
     let body = format!("identifier=admin%40harbor.example&password={DEMO_PASSWORD}&next=");

@@ -91,6 +91,44 @@ pub async fn spawn_empty() -> TestApp {
     spawn_on(&database_url, &dir).await
 }
 
+/// Runs `brigade serve --demo` as its own process on `database_url` (a free port, the outbox
+/// in `dir`, `env` on top) and waits until it is ready: for what only a process shows
+/// (signals, its logs on `stderr`). Returns the child and its address.
+pub async fn serve_binary(
+    dir: &TempDir,
+    database_url: &str,
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", database_url)
+        .env("LEPTOS_SITE_ADDR", &address)
+        .env("BRIGADE_OUTBOX", dir.path().join("outbox"))
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..300 {
+        if let Ok(response) = reqwest::get(format!("http://{address}/health/ready")).await
+            && response.status() == StatusCode::OK
+        {
+            return (server, address);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the server did not become ready");
+}
+
 /// Starts another instance on an existing database (a restart, as far as data goes).
 pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> TestApp {
     // `TEST_LOG=1 cargo test …` shows the servers' logs (errors and their causes).

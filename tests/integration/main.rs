@@ -32,6 +32,7 @@ mod franchise;
 mod health;
 mod permissions;
 mod refusals;
+mod request_ids;
 mod search;
 mod servers;
 mod setup;
