@@ -70,6 +70,10 @@ struct Settings {
     /// How long a shutdown (SIGTERM, Ctrl-C) waits for the requests in flight, e.g. 10s or 500ms.
     #[arg(long, global = true, env = "BRIGADE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: std::time::Duration,
+    /// Proxies whose X-Forwarded-For is believed: addresses or CIDR networks, comma-separated
+    /// (e.g. 10.0.0.0/8,127.0.0.1); empty: the client is the TCP peer.
+    #[arg(long, global = true, env = "BRIGADE_TRUSTED_PROXIES", default_value = "", value_parser = crate::server::client_address::parse)]
+    trusted_proxies: crate::server::client_address::TrustedProxies,
     /// Log lines as text, or one JSON object per line.
     #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -108,6 +112,7 @@ impl From<Settings> for Config {
             database_url: s.database_url,
             database_pool_size: s.database_pool_size,
             shutdown_grace: s.shutdown_grace,
+            trusted_proxies: s.trusted_proxies,
             site_addr: s.site_addr,
             site_root: s.site_root,
             smtp_url: blank_is_none(s.smtp_url),

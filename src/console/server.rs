@@ -2,10 +2,8 @@
 //! current request, and how an error sets the HTTP status (during server rendering too).
 
 use axum::Extension;
-use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, header};
 use leptos::prelude::*;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 use crate::domain::AppError;
@@ -44,12 +42,13 @@ pub async fn remember(session: &Session, claims: &SessionClaims) -> Result<(), A
     Ok(session.insert(SESSION_CLAIMS, claims).await?)
 }
 
-/// The address of the client (the TCP peer).
+/// The address of the client: the TCP peer, or behind a trusted proxy the address it
+/// forwarded (`server::client_address`).
 pub async fn client_address() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    leptos_axum::extract::<axum::Extension<crate::server::client_address::ClientAddress>>()
         .await
         .ok()
-        .map(|ConnectInfo(address)| address.ip())
+        .map(|axum::Extension(client)| client.0)
 }
 
 /// Sets the response status (and `Retry-After`) for `error`: the page's status during

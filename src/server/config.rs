@@ -21,6 +21,8 @@ pub struct Config {
     pub outbox_dir: PathBuf,
     /// `BRIGADE_SHUTDOWN_GRACE`: how long a shutdown waits for the requests in flight.
     pub shutdown_grace: std::time::Duration,
+    /// `BRIGADE_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: super::client_address::TrustedProxies,
     /// `BRIGADE_MAIL_FROM`.
     pub mail_from: String,
 }

@@ -2,6 +2,7 @@
 //! wiring the adapters (`api`, `console`) to the services with sessions and request guards.
 //! No rule lives here.
 
+pub mod client_address;
 pub mod config;
 pub mod guards;
 pub mod health;

@@ -1,5 +1,6 @@
 //! Builds the whole application once, for `main` and for the integration tests alike.
 
+use super::client_address::TrustedProxies;
 use super::health::Health;
 use super::sessions::Sessions;
 use axum::Router;
@@ -156,6 +157,7 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         state,
         sessions.clone(),
         health.clone(),
+        config.trusted_proxies.clone(),
         config.secure_cookies(),
     );
     Ok(Application {
@@ -169,7 +171,13 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
     })
 }
 
-fn router(state: AppState, sessions: Sessions, health: Health, secure_cookies: bool) -> Router {
+fn router(
+    state: AppState,
+    sessions: Sessions,
+    health: Health,
+    proxies: TrustedProxies,
+    secure_cookies: bool,
+) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("brigade_session")
         .with_http_only(true)
@@ -222,6 +230,10 @@ fn router(state: AppState, sessions: Sessions, health: Health, secure_cookies: b
                 )
             }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            super::client_address::resolve,
+        ))
         .layer(axum::middleware::from_fn(super::request_id::assign))
         .with_state(state)
 }

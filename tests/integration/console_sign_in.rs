@@ -329,11 +329,16 @@ async fn failed_sign_ins_are_throttled_per_account_on_every_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_sign_ins_are_throttled_per_client_address() {
     let app = spawn_app().await;
-    // Thirty failures from one address, each for a different login name.
+    // Thirty failures from one address, each for a different login name, each claiming
+    // another address in X-Forwarded-For: the peer is no trusted proxy, so it is not believed.
     for n in 0..30 {
-        let wrong = app
-            .sign_in(&format!("guess{n}@harbor.example"), "not-the-password")
-            .await;
+        let wrong = sign_in_forwarded(
+            &app,
+            &format!("guess{n}@harbor.example"),
+            "not-the-password",
+            &format!("198.51.100.{n}"),
+        )
+        .await;
         assert_eq!(
             wrong.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -420,5 +425,57 @@ async fn a_session_ends_when_the_password_changes_or_its_lifetime_is_over() {
     assert!(
         resume(&later, &claims).await.unwrap().is_none(),
         "a session has an absolute lifetime, however active"
+    );
+}
+
+/// Signs in with an `X-Forwarded-For` header.
+async fn sign_in_forwarded(
+    app: &TestApp,
+    identifier: &str,
+    password: &str,
+    forwarded_for: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/rpc/login"))
+        .header("Accept", "application/json")
+        .header("X-Forwarded-For", forwarded_for)
+        .form(&[
+            ("identifier", identifier),
+            ("password", password),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own() {
+    let app = spawn_app_trusting("127.0.0.1/32").await;
+    // Thirty failures of one client behind the proxy (each for another login name)...
+    for n in 0..30 {
+        let wrong = sign_in_forwarded(
+            &app,
+            &format!("guess{n}@harbor.example"),
+            "not-the-password",
+            "6.6.6.6, 198.51.100.7",
+        )
+        .await;
+        assert_eq!(
+            wrong.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {n}"
+        );
+    }
+    // ...throttle that client, whatever it writes left of what the proxy added...
+    let refused = sign_in_forwarded(&app, ADMIN, DEMO_PASSWORD, "1.1.1.1, 198.51.100.7").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // ...and no other client of the same proxy.
+    let other = sign_in_forwarded(&app, ADMIN, DEMO_PASSWORD, "198.51.100.8").await;
+    assert_eq!(other.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sign_in_failures WHERE key = 'address:198.51.100.7'")
+            .await,
+        30
     );
 }

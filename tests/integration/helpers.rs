@@ -131,6 +131,33 @@ pub async fn serve_binary(
 
 /// Starts another instance on an existing database (a restart, as far as data goes).
 pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> TestApp {
+    spawn_configured(database_url, dir, |_| {}).await
+}
+
+/// Starts the app on a fresh database with the demo data, behind these trusted proxies
+/// (`BRIGADE_TRUSTED_PROXIES`).
+pub async fn spawn_app_trusting(proxies: &str) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let database_url = fresh_database(&dir).await;
+    let proxies = brigade::server::client_address::parse(proxies).unwrap();
+    let app = spawn_configured(&database_url, &dir, |config| {
+        config.trusted_proxies = proxies
+    })
+    .await;
+    assert!(
+        store::demo::load_if_empty(app.context.db(), demo_hash())
+            .await
+            .unwrap()
+    );
+    app
+}
+
+/// Starts an instance with the test configuration, changed by `adjust`.
+pub async fn spawn_configured(
+    database_url: &str,
+    dir: &std::sync::Arc<TempDir>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     // `TEST_LOG=1 cargo test …` shows the servers' logs (errors and their causes).
     static LOG: OnceLock<()> = OnceLock::new();
     LOG.get_or_init(|| {
@@ -141,10 +168,11 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
                 .try_init();
         }
     });
-    let config = Config {
+    let mut config = Config {
         database_url: database_url.to_string(),
         database_pool_size: store::DEFAULT_POOL_SIZE,
         shutdown_grace: std::time::Duration::from_secs(10),
+        trusted_proxies: Default::default(),
         site_addr: "127.0.0.1:0".parse().unwrap(),
         site_root: "target/site".into(),
         public_url: "http://127.0.0.1".into(),
@@ -152,6 +180,7 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
         outbox_dir: dir.path().join("outbox"),
         mail_from: "Brigade <no-reply@brigade.invalid>".into(),
     };
+    adjust(&mut config);
     let app = build(config).await.expect("the app builds");
     let address = format!("http://{}", app.address);
     let context = app.context.clone();
