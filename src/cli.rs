@@ -31,17 +31,19 @@ struct Settings {
         long,
         global = true,
         env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
         default_value = "sqlite://data/brigade.db"
     )]
     database_url: String,
     /// Connections this server keeps open to the database.
-    #[arg(long, global = true, env = "DATABASE_POOL_SIZE", default_value_t = brigade_pool_size(), value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, global = true, env = "DATABASE_POOL_SIZE", value_name = "DATABASE_POOL_SIZE", default_value_t = brigade_pool_size(), value_parser = clap::value_parser!(u32).range(1..=1000))]
     database_pool_size: u32,
     /// The address to listen on.
     #[arg(
         long,
         global = true,
         env = "LEPTOS_SITE_ADDR",
+        value_name = "LEPTOS_SITE_ADDR",
         default_value = "127.0.0.1:3000"
     )]
     site_addr: SocketAddr,
@@ -50,41 +52,63 @@ struct Settings {
         long,
         global = true,
         env = "LEPTOS_SITE_ROOT",
+        value_name = "LEPTOS_SITE_ROOT",
         default_value = "target/site"
     )]
     site_root: String,
     /// Base of links in mail (default http://<site-addr>); https:// makes the session cookie Secure.
-    #[arg(long, global = true, env = "BRIGADE_PUBLIC_URL")]
+    #[arg(long, global = true, env = "BRIGADE_PUBLIC_URL", value_name = "BRIGADE_PUBLIC_URL", value_parser = parse_public_url)]
     public_url: Option<String>,
     /// Send mail over SMTP (e.g. smtp://user:pass@host:587); unset, mail goes to the outbox folder.
-    #[arg(long, global = true, env = "SMTP_URL")]
+    #[arg(long, global = true, env = "SMTP_URL", value_name = "SMTP_URL")]
     smtp_url: Option<String>,
     /// Folder of .eml files when no SMTP server is configured.
     #[arg(
         long,
         global = true,
         env = "BRIGADE_OUTBOX",
+        value_name = "BRIGADE_OUTBOX",
         default_value = "data/outbox"
     )]
     outbox: PathBuf,
     /// How long a shutdown (SIGTERM, Ctrl-C) waits for the requests in flight, e.g. 10s or 500ms.
-    #[arg(long, global = true, env = "BRIGADE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, global = true, env = "BRIGADE_SHUTDOWN_GRACE", value_name = "BRIGADE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: std::time::Duration,
     /// Proxies whose X-Forwarded-For is believed: addresses or CIDR networks, comma-separated
     /// (e.g. 10.0.0.0/8,127.0.0.1); empty: the client is the TCP peer.
-    #[arg(long, global = true, env = "BRIGADE_TRUSTED_PROXIES", default_value = "", value_parser = crate::server::client_address::parse)]
+    #[arg(long, global = true, env = "BRIGADE_TRUSTED_PROXIES", value_name = "BRIGADE_TRUSTED_PROXIES", default_value = "", value_parser = crate::server::client_address::parse)]
     trusted_proxies: crate::server::client_address::TrustedProxies,
     /// Log lines as text, or one JSON object per line.
-    #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_name = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Sender of Brigade's mail.
     #[arg(
         long,
         global = true,
         env = "BRIGADE_MAIL_FROM",
+        value_name = "BRIGADE_MAIL_FROM",
         default_value = "Brigade <no-reply@brigade.invalid>"
     )]
     mail_from: String,
+}
+
+/// The address people use: `http://` or `https://` and a host (empty: unset).
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let host = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match host {
+        _ if text.is_empty() => Ok(String::new()),
+        Some(host)
+            if !host.is_empty()
+                && !host.starts_with('/')
+                && !text.contains(char::is_whitespace) =>
+        {
+            Ok(text.trim_end_matches('/').to_string())
+        }
+        _ => Err("write it like https://brigade.example.com".into()),
+    }
 }
 
 /// A duration such as `10s`, `500ms` or `1m`.

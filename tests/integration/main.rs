@@ -17,6 +17,7 @@ mod backup;
 mod bad_input;
 mod cli;
 mod concurrency;
+mod configuration;
 mod console_access;
 mod console_api_clients;
 mod console_edit;
