@@ -78,6 +78,15 @@ struct Settings {
     /// (e.g. 10.0.0.0/8,127.0.0.1); empty: the client is the TCP peer.
     #[arg(long, global = true, env = "BRIGADE_TRUSTED_PROXIES", value_name = "BRIGADE_TRUSTED_PROXIES", default_value = "", value_parser = crate::server::client_address::parse)]
     trusted_proxies: crate::server::client_address::TrustedProxies,
+    /// Serve Prometheus metrics (GET /metrics) on this address, e.g. 127.0.0.1:9464; unset:
+    /// no metrics listener.
+    #[arg(
+        long,
+        global = true,
+        env = "BRIGADE_METRICS_ADDR",
+        value_name = "BRIGADE_METRICS_ADDR"
+    )]
+    metrics_addr: Option<SocketAddr>,
     /// Log lines as text, or one JSON object per line.
     #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_name = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -137,6 +146,7 @@ impl From<Settings> for Config {
             database_pool_size: s.database_pool_size,
             shutdown_grace: s.shutdown_grace,
             trusted_proxies: s.trusted_proxies,
+            metrics_addr: s.metrics_addr,
             site_addr: s.site_addr,
             site_root: s.site_root,
             smtp_url: blank_is_none(s.smtp_url),

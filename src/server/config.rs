@@ -23,6 +23,8 @@ pub struct Config {
     pub shutdown_grace: std::time::Duration,
     /// `BRIGADE_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: super::client_address::TrustedProxies,
+    /// `BRIGADE_METRICS_ADDR`: serve Prometheus metrics on this address (unset: none).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// `BRIGADE_MAIL_FROM`.
     pub mail_from: String,
 }

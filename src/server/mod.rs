@@ -6,6 +6,7 @@ pub mod client_address;
 pub mod config;
 pub mod guards;
 pub mod health;
+pub mod metrics;
 pub mod request_id;
 pub mod sessions;
 pub mod startup;

@@ -60,8 +60,11 @@ pub struct Application {
     sessions: Sessions,
     health: Health,
     shutdown_grace: std::time::Duration,
+    metrics: Option<TcpListener>,
     pub context: Context,
     pub address: SocketAddr,
+    /// Where the Prometheus metrics are served, when `BRIGADE_METRICS_ADDR` is set.
+    pub metrics_address: Option<SocketAddr>,
 }
 
 /// How often housekeeping runs (see `service::housekeeping`); expired sessions go hourly.
@@ -74,6 +77,10 @@ impl Application {
     }
 
     pub async fn serve(self) -> std::io::Result<()> {
+        if let Some(listener) = self.metrics {
+            let routes = super::metrics::routes(self.context.db().clone());
+            tokio::spawn(async move { axum::serve(listener, routes).await });
+        }
         tokio::spawn(
             self.sessions
                 .clone()
@@ -153,6 +160,15 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
     };
     let sessions = Sessions::of(context.db()).map_err(StartupError::Sessions)?;
     let health = Health::new(context.db().clone());
+    let (metrics, metrics_address) = match config.metrics_addr {
+        Some(address) => {
+            super::metrics::install();
+            let listener = TcpListener::bind(address).await?;
+            let address = listener.local_addr()?;
+            (Some(listener), Some(address))
+        }
+        None => (None, None),
+    };
     let router = router(
         state,
         sessions.clone(),
@@ -166,8 +182,10 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         sessions,
         health,
         shutdown_grace: config.shutdown_grace,
+        metrics,
         context,
         address,
+        metrics_address,
     })
 }
 
@@ -201,6 +219,8 @@ fn router(
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Counted under the route that matched (so inside the routing).
+        .layer(axum::middleware::from_fn(super::metrics::track))
         .layer(axum::middleware::from_fn(guards::rpc_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -87,6 +87,7 @@ pub async fn sign_in(
                 .collect();
             store::throttle::record_failure(&mut work, &keys, now).await?;
             work.commit().await?;
+            metrics::counter!("brigade_sign_in_failures_total").increment(1);
             return Err(AppError::invalid(WRONG_CREDENTIALS));
         }
     };
@@ -156,6 +157,7 @@ async fn throttle(
     if failures < limit {
         return Ok(());
     }
+    metrics::counter!("brigade_throttled_requests_total", "what" => "sign_in").increment(1);
     let oldest = oldest
         .and_then(|at| {
             OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()

@@ -102,8 +102,12 @@ pub(super) async fn deliver(db: &Db, mailer: &Mailer, ids: Option<&[uuid::Uuid]>
     };
     for mail in pending {
         let outcome = mailer.send(&mail).await;
-        if let Err(error) = &outcome {
-            tracing::error!(%error, to = %mail.recipient, "mail not delivered; it stays queued");
+        match &outcome {
+            Ok(()) => metrics::counter!("brigade_mail_total", "outcome" => "sent").increment(1),
+            Err(error) => {
+                metrics::counter!("brigade_mail_total", "outcome" => "failed").increment(1);
+                tracing::error!(%error, to = %mail.recipient, "mail not delivered; it stays queued");
+            }
         }
         let recorded = async {
             let mut tx = db.write().await?;

@@ -18,6 +18,7 @@ fn a_malformed_variable_stops_the_start_with_one_line_naming_it() {
         ("BRIGADE_SHUTDOWN_GRACE", "ten seconds"),
         ("BRIGADE_TRUSTED_PROXIES", "10.0.0.0/33"),
         ("BRIGADE_LOG_FORMAT", "xml"),
+        ("BRIGADE_METRICS_ADDR", "9464"),
     ];
     for (variable, value) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_brigade"))
@@ -55,6 +56,7 @@ fn help_lists_every_variable_with_its_default() {
         "BRIGADE_SHUTDOWN_GRACE=",
         "BRIGADE_TRUSTED_PROXIES=",
         "BRIGADE_LOG_FORMAT=",
+        "BRIGADE_METRICS_ADDR=",
         "BRIGADE_MAIL_FROM=",
     ] {
         assert!(

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub client: Client,
     pub dir: std::sync::Arc<TempDir>,
     pub health: brigade::server::health::Health,
+    /// The metrics listener, when the configuration asked for one.
+    pub metrics_address: Option<std::net::SocketAddr>,
 }
 
 fn demo_hash() -> &'static str {
@@ -137,13 +139,16 @@ pub async fn spawn_on(database_url: &str, dir: &std::sync::Arc<TempDir>) -> Test
 /// Starts the app on a fresh database with the demo data, behind these trusted proxies
 /// (`BRIGADE_TRUSTED_PROXIES`).
 pub async fn spawn_app_trusting(proxies: &str) -> TestApp {
+    let proxies = brigade::server::client_address::parse(proxies).unwrap();
+    spawn_app_with(|config| config.trusted_proxies = proxies).await
+}
+
+/// Starts the app on a fresh database with the demo data, its configuration changed by
+/// `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let database_url = fresh_database(&dir).await;
-    let proxies = brigade::server::client_address::parse(proxies).unwrap();
-    let app = spawn_configured(&database_url, &dir, |config| {
-        config.trusted_proxies = proxies
-    })
-    .await;
+    let app = spawn_configured(&database_url, &dir, adjust).await;
     assert!(
         store::demo::load_if_empty(app.context.db(), demo_hash())
             .await
@@ -173,6 +178,7 @@ pub async fn spawn_configured(
         database_pool_size: store::DEFAULT_POOL_SIZE,
         shutdown_grace: std::time::Duration::from_secs(10),
         trusted_proxies: Default::default(),
+        metrics_addr: None,
         site_addr: "127.0.0.1:0".parse().unwrap(),
         site_root: "target/site".into(),
         public_url: "http://127.0.0.1".into(),
@@ -186,6 +192,7 @@ pub async fn spawn_configured(
     let context = app.context.clone();
     let db = context.db().clone();
     let health = app.health();
+    let metrics_address = app.metrics_address;
     tokio::spawn(app.serve());
     TestApp {
         address,
@@ -195,6 +202,7 @@ pub async fn spawn_configured(
         client: browser(),
         dir: dir.clone(),
         health,
+        metrics_address,
     }
 }
 

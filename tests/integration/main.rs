@@ -31,6 +31,7 @@ mod copy;
 mod database;
 mod franchise;
 mod health;
+mod metrics;
 mod permissions;
 mod refusals;
 mod request_ids;
