@@ -81,6 +81,15 @@ impl Backend {
         }
     }
 
+    /// The last migration this build knows for the backend.
+    pub fn latest_migration(self) -> i64 {
+        self.migrator()
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn migrator(self) -> &'static sqlx::migrate::Migrator {
         match self {
             Self::Sqlite => &SQLITE_MIGRATOR,
@@ -240,6 +249,10 @@ impl NotReady {
     }
 }
 
+/// The last migration applied to a database.
+const APPLIED_MIGRATION: &str =
+    "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success";
+
 /// Connections per pool unless `DATABASE_POOL_SIZE` says otherwise.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 
@@ -391,15 +404,9 @@ impl Db {
     /// build migrates to (readiness: no write, no session). SQLite opens the file afresh, so
     /// a database file gone or unreadable shows even while pooled connections still hold it.
     pub async fn ready(&self, within: Duration) -> Result<(), NotReady> {
-        let latest = self
-            .backend()
-            .migrator()
-            .iter()
-            .map(|migration| migration.version)
-            .max()
-            .unwrap_or(0);
+        let latest = self.backend().latest_migration();
         let applied = tokio::time::timeout(within, async {
-            let query = "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success";
+            let query = APPLIED_MIGRATION;
             match &self.pool {
                 Pool::Sqlite(pool) => {
                     use sqlx::ConnectOptions;
@@ -463,15 +470,9 @@ impl Db {
                 format!("foreign key: row {row} of {table} names a missing {parent}")
             }));
         }
-        let latest = self
-            .backend()
-            .migrator()
-            .iter()
-            .map(|migration| migration.version)
-            .max()
-            .unwrap_or(0);
+        let latest = self.backend().latest_migration();
         let applied: i64 = on!(&mut self.read().await?, |c| sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success"
+            APPLIED_MIGRATION
         )
         .fetch_one(c)
         .await)?;
