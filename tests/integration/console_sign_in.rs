@@ -46,6 +46,17 @@ fn without_request_id(body: &str) -> String {
     value.to_string()
 }
 
+/// A sign-in's answer body, without its request id.
+async fn sign_in_answer(app: &TestApp, identifier: &str, password: &str) -> String {
+    without_request_id(
+        &app.sign_in(identifier, password)
+            .await
+            .text()
+            .await
+            .unwrap(),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_person_get_the_same_message() {
     let app = spawn_app().await;
@@ -53,34 +64,16 @@ async fn wrong_password_and_unknown_person_get_the_same_message() {
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(TestApp::session_cookie(&wrong).is_none());
     let wrong = without_request_id(&wrong.text().await.unwrap());
-    let unknown = without_request_id(
-        &app.sign_in("nobody@harbor.example", "not-the-password")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let unknown = sign_in_answer(&app, "nobody@harbor.example", "not-the-password").await;
     assert!(wrong.contains("Email or password is incorrect."), "{wrong}");
     assert_eq!(wrong, unknown);
     // An account that never set a password cannot sign in either, with the same answer.
-    let no_password = without_request_id(
-        &app.sign_in("dana.whitfield@harbor.example", "")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let no_password = sign_in_answer(&app, "dana.whitfield@harbor.example", "").await;
     assert!(
         no_password.contains("Enter your password."),
         "{no_password}"
     );
-    let no_password = without_request_id(
-        &app.sign_in("dana.whitfield@harbor.example", "anything")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let no_password = sign_in_answer(&app, "dana.whitfield@harbor.example", "anything").await;
     assert_eq!(no_password, unknown);
     assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
 }
