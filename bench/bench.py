@@ -6,7 +6,9 @@ data set once (target/bench/synth.db: 2,000 outlets, 200,000 people, 1,000,000 c
 reuses it; starts the server on it; for each API list request, loads it with wrk at 2 and 32
 connections and runs the same request in-process (`brigade measure`: the same use-case and SQL
 without HTTP, the token lookup and JSON) as the floor; times the console's /connectors and
-/users; sizes the browser bundle; reads the server's memory. With a PostgreSQL server named
+/users; sizes the browser bundle; reads the server's memory; measures what the request-id
+and metrics layers cost (the same binary with them and the metrics listener on, and without
+them: `serve --without-operations-layers`, alternated). With a PostgreSQL server named
 in BRIGADE_TEST_POSTGRES (`make bench` starts a throwaway one: .ci/with-postgres), generates the
 same organization there and measures the API and the console on it too, beside SQLite. Prints
 the tables and writes bench/RESULTS.md.
@@ -33,11 +35,13 @@ DATA_DIR = os.path.join(ROOT, "target", "bench")
 DATA = os.path.join(DATA_DIR, "synth.db")
 PKG = os.path.join(ROOT, "target", "site", "pkg")
 ADDR = "127.0.0.1:3390"
+METRICS_ADDR = "127.0.0.1:3391"
 BASE = f"http://{ADDR}"
 SLUG = "synth"
 OWNER = f"owner@{SLUG}.example"
 OWNER_PASSWORD = "bench-owner-password"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 SQLITE_URL = f"sqlite://{DATA}"
@@ -207,17 +211,68 @@ def rss_mb(pid):
     return 0.0
 
 
+def started(url, *flags, **extra):
+    server = subprocess.Popen([BIN, "serve", *flags], env=env(DATABASE_URL=url, **extra),
+                              stdout=subprocess.DEVNULL)
+    wait_for_server(server)
+    return server
+
+
+def stopped(server):
+    server.terminate()
+    server.wait()
+
+
+def create_token(url):
+    return brigade("token", "create", "--org", SLUG, "--role", "Integration",
+                   "--name", f"bench-{time.time_ns()}", DATABASE_URL=url).strip().splitlines()[-1]
+
+
+def layers_cost(url, path):
+    """What the request-id and metrics layers cost on `path`: the same binary with them (and
+    the metrics listener on, as in production) and without them, alternated ROUNDS times
+    (the order swapped every round); wrk's throughput of every run."""
+    token = create_token(url)
+    setups = {
+        "with": ([], dict(BRIGADE_METRICS_ADDR=METRICS_ADDR)),
+        "without": (["--without-operations-layers"], {}),
+    }
+    runs = {name: {2: [], 32: []} for name in setups}
+    for round in range(ROUNDS):
+        order = list(setups) if round % 2 == 0 else list(reversed(setups))
+        for name in order:
+            flags, extra = setups[name]
+            print(f"Layers {name}, round {round + 1} of {ROUNDS}...", flush=True)
+            server = started(url, *flags, **extra)
+            try:
+                # Compare what is claimed: ids only where the layers are, metrics counted there.
+                request = urllib.request.Request(BASE + path,
+                                                 headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request) as answer:
+                    if (answer.headers.get("x-request-id") is not None) != (name == "with"):
+                        sys.exit(f"the server {name} the layers answered with the wrong headers")
+                wrk(path, token, 2)  # warm up
+                for connections in (2, 32):
+                    runs[name][connections].append(wrk(path, token, connections)["per_second"])
+                if name == "with":
+                    text = urllib.request.urlopen(f"http://{METRICS_ADDR}/metrics").read().decode()
+                    route = path.split("?")[0]
+                    if f'route="{route}"' not in text:
+                        sys.exit(f"the metrics did not count {route}")
+            finally:
+                stopped(server)
+    return runs
+
+
 def measure(url):
     """The API lists under wrk (beside the in-process floor), the console pages and the
     server's memory, on the database at `url`."""
-    token = brigade("token", "create", "--org", SLUG, "--role", "Integration",
-                    "--name", f"bench-{int(time.time())}", DATABASE_URL=url).strip().splitlines()[-1]
+    token = create_token(url)
     print("Running the requests in-process...", flush=True)
     floors = [json.loads(l) for l in
               brigade("measure", "--org", SLUG, DATABASE_URL=url).splitlines() if l]
-    server = subprocess.Popen([BIN, "serve"], env=env(DATABASE_URL=url), stdout=subprocess.DEVNULL)
+    server = started(url)
     try:
-        wait_for_server(server)
         rows = []
         for floor in floors:
             print(f"Loading {floor['name']}...", flush=True)
@@ -228,8 +283,7 @@ def measure(url):
         pages = console_pages()
         rss = rss_mb(server.pid)
     finally:
-        server.terminate()
-        server.wait()
+        stopped(server)
     return rows, pages, rss
 
 
@@ -238,13 +292,33 @@ def main():
         sys.exit("run `make bench` (it builds the release and installs wrk)")
     imports = outlet_import()
     runs = [("SQLite", data_set(), *measure(SQLITE_URL))]
+    connectors = runs[0][2][0][0]
+    layers = (connectors["name"], layers_cost(SQLITE_URL, connectors["path"]))
     if POSTGRES:
         url, generated = postgres_data_set()
         runs.append(("PostgreSQL", generated, *measure(url)))
-    report(imports, runs, bundle())
+    report(imports, runs, layers, bundle())
 
 
-def report(imports, runs, sizes):
+def layers_lines(name, cost):
+    lines = ["", f"## What the request-id and metrics layers cost (SQLite, `{name}`; median of "
+             f"{ROUNDS} alternated runs of {SECONDS} s each)", "",
+             "With: `brigade serve` with `BRIGADE_METRICS_ADDR` set (request ids, the request span "
+             "carrying them, requests counted and timed by route). Without: the same binary, "
+             "`serve --without-operations-layers`. The health endpoints are routes, not layers: "
+             "in both.", "",
+             "| connections | with (median, range) | without (median, range) | cost of the medians |",
+             "| ---: | ---: | ---: | ---: |"]
+    cell = lambda runs: (f"{statistics.median(runs):,.0f} req/s "
+                         f"({min(runs):,.0f}–{max(runs):,.0f})")
+    for connections in (2, 32):
+        with_, without = cost["with"][connections], cost["without"][connections]
+        share = (statistics.median(without) - statistics.median(with_)) / statistics.median(without)
+        lines.append(f"| {connections} | {cell(with_)} | {cell(without)} | {share * 100:+.1f}% |")
+    return lines
+
+
+def report(imports, runs, layers, sizes):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), platform.processor())
     lines = [
@@ -281,6 +355,8 @@ def report(imports, runs, sizes):
         for path, (millis, size) in pages.items():
             lines.append(f"| `{path}` | {millis:.1f} ms | {size / 1024:.0f} KB |")
         lines += ["", f"Server memory after the load on {backend}: {rss:.0f} MB RSS."]
+        if backend == "SQLite":
+            lines += layers_lines(*layers)
     lines += ["", "## Browser bundle (WebAssembly and JavaScript, split per page)", "",
               "| what | raw | gzipped |",
               "| --- | ---: | ---: |"]

@@ -152,6 +152,7 @@ impl From<Settings> for Config {
             smtp_url: blank_is_none(s.smtp_url),
             outbox_dir: s.outbox,
             mail_from: s.mail_from,
+            operations_layers: true,
         }
     }
 }
@@ -163,6 +164,10 @@ enum Command {
         /// Load the demo data set when the database is empty.
         #[arg(long)]
         demo: bool,
+        /// Serve without the request-id and metrics layers: only for `make bench`, which
+        /// measures what they cost. Never in production.
+        #[arg(long, hide = true)]
+        without_operations_layers: bool,
     },
     /// Create or migrate the database, then exit.
     Migrate,
@@ -438,7 +443,16 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Serve { demo } => serve(config, demo).await,
+        Command::Serve {
+            demo,
+            without_operations_layers,
+        } => {
+            let config = Config {
+                operations_layers: !without_operations_layers,
+                ..config
+            };
+            serve(config, demo).await
+        }
     }
 }
 

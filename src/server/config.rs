@@ -27,6 +27,9 @@ pub struct Config {
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// `BRIGADE_MAIL_FROM`.
     pub mail_from: String,
+    /// The request-id and metrics layers (always on, except in `make bench`'s comparison run,
+    /// which measures what they cost: `brigade serve --without-operations-layers`).
+    pub operations_layers: bool,
 }
 
 impl Config {

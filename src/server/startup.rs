@@ -175,6 +175,7 @@ pub async fn build(config: Config) -> Result<Application, StartupError> {
         health.clone(),
         config.trusted_proxies.clone(),
         config.secure_cookies(),
+        config.operations_layers,
     );
     Ok(Application {
         listener,
@@ -195,6 +196,7 @@ fn router(
     health: Health,
     proxies: TrustedProxies,
     secure_cookies: bool,
+    operations_layers: bool,
 ) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("brigade_session")
@@ -206,7 +208,7 @@ fn router(
     let routes = console_routes();
     let context = state.context.clone();
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/", get(|| async { Redirect::to("/users") }))
         .nest(
             "/api/v1",
@@ -218,9 +220,14 @@ fn router(
             move || provide_context(context.clone()),
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        // Counted under the route that matched (so inside the routing).
-        .layer(axum::middleware::from_fn(super::metrics::track))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    // Counted under the route that matched (so inside the routing).
+    let router = if operations_layers {
+        router.layer(axum::middleware::from_fn(super::metrics::track))
+    } else {
+        router
+    };
+    let router = router
         .layer(axum::middleware::from_fn(guards::rpc_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -237,25 +244,33 @@ fn router(
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
-        ))
-        // Every log line of a request carries its id (the request span). The span is at the
-        // error level so that it is on whatever the log filter lets through, down to errors.
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        ));
+    // Every log line of a request carries its id (the request span). The span is at the
+    // error level so that it is on whatever the log filter lets through, down to errors.
+    let router = if operations_layers {
+        router.layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<_>| {
                 tracing::error_span!(
                     "request",
                     request_id = %super::request_id::of(request),
                     method = %request.method(),
                     path = %request.uri().path(),
                 )
-            }),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            proxies,
-            super::client_address::resolve,
+            },
         ))
-        .layer(axum::middleware::from_fn(super::request_id::assign))
-        .with_state(state)
+    } else {
+        router.layer(TraceLayer::new_for_http())
+    };
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        proxies,
+        super::client_address::resolve,
+    ));
+    let router = if operations_layers {
+        router.layer(axum::middleware::from_fn(super::request_id::assign))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// The console's routes, computed once per process. Leptos generates them by rendering the

@@ -185,6 +185,7 @@ pub async fn spawn_configured(
         smtp_url: None,
         outbox_dir: dir.path().join("outbox"),
         mail_from: "Brigade <no-reply@brigade.invalid>".into(),
+        operations_layers: true,
     };
     adjust(&mut config);
     let app = build(config).await.expect("the app builds");
