@@ -31,10 +31,12 @@ test: tools chromium postgres
 	cargo leptos build --frontend-only --split
 	$(MAKE) --no-print-directory rust-tests e2e
 
-# Every test on SQLite; then the integration suite again on PostgreSQL (.ci/with-postgres
-# starts a cluster in a temporary directory and stops it afterwards, pass or fail).
+# Every test on SQLite; schemathesis fuzzes the API's contract against the server just built;
+# then the integration suite again on PostgreSQL (.ci/with-postgres starts a cluster in a
+# temporary directory and stops it afterwards, pass or fail).
 rust-tests:
 	cargo test --features ssr
+	.ci/schemathesis
 	.ci/with-postgres cargo test --features ssr --test integration
 
 e2e:

@@ -1,45 +1,35 @@
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, path_id, query_params};
+use super::input::{JsonBody, Params, path_id};
+use super::params::ConnectorFilters;
 use crate::domain::ConnectorId;
 use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
 use crate::domain::model::{Connector, ConnectorQuery, CreateConnector, Paged, UpdateConnector};
 use crate::service::{Context, connectors as service};
 
-const FILTERS: [&str; 7] = [
-    "type",
-    "email",
-    "role_id",
-    "outlet_id",
-    "modified_since",
-    "page_size",
-    "cursor",
-];
-
-/// `GET /api/v1/user-connectors`
+/// List user connectors
+///
+/// The connectors the client can see, oldest first, filtered.
+#[utoipa::path(get, path = "/user-connectors", operation_id = "listUserConnectors", tag = "connectors",
+    params(ConnectorFilters),
+    responses((status = 200, description = "One page of connectors.", body = Paged<Connector>)))]
 pub async fn list(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
-    RawQuery(raw): RawQuery,
+    Params(filters): Params<ConnectorFilters>,
 ) -> ApiResult<Json<Paged<Connector>>> {
-    let mut params = query_params(raw.as_deref(), &FILTERS)?;
-    let query = ConnectorListQuery::try_from(&ConnectorQuery {
-        connector_type: params.remove("type"),
-        email: params.remove("email"),
-        role_id: params.remove("role_id"),
-        outlet_id: params.remove("outlet_id"),
-        modified_since: params.remove("modified_since"),
-        page_size: params.remove("page_size"),
-        cursor: params.remove("cursor"),
-    })?;
+    let query = ConnectorListQuery::try_from(&ConnectorQuery::from(filters))?;
     Ok(Json(service::list(&context, &who, &query).await?))
 }
 
-/// `GET /api/v1/user-connectors/{id}`
+/// Get a user connector
+#[utoipa::path(get, path = "/user-connectors/{id}", operation_id = "getUserConnector", tag = "connectors",
+    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    responses((status = 200, description = "The connector.", body = Connector)))]
 pub async fn get(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -49,7 +39,13 @@ pub async fn get(
     Ok(Json(service::get(&context, &who, id).await?))
 }
 
-/// `POST /api/v1/user-connectors` → 201
+/// Create a user connector
+///
+/// Grants a role to a person, at the whole organization (a library role, no outlet) or at
+/// one outlet; the person's account and membership are created when they do not exist.
+#[utoipa::path(post, path = "/user-connectors", operation_id = "createUserConnector", tag = "connectors",
+    request_body = CreateConnector,
+    responses((status = 201, description = "The connector made.", body = Connector)))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -62,7 +58,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(connector)))
 }
 
-/// `PATCH /api/v1/user-connectors/{id}`
+/// Change a user connector
+///
+/// Only what is sent changes: another role, another outlet, the person's names.
+#[utoipa::path(patch, path = "/user-connectors/{id}", operation_id = "updateUserConnector", tag = "connectors",
+    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    request_body = UpdateConnector,
+    responses((status = 200, description = "The connector as changed.", body = Connector)))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -77,7 +79,10 @@ pub async fn update(
     Ok(Json(connector))
 }
 
-/// `DELETE /api/v1/user-connectors/{id}` → 204
+/// Revoke a user connector
+#[utoipa::path(delete, path = "/user-connectors/{id}", operation_id = "deleteUserConnector", tag = "connectors",
+    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    responses((status = 204, description = "Revoked.")))]
 pub async fn delete(
     State(context): State<Context>,
     ApiClient(who): ApiClient,

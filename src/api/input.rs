@@ -1,11 +1,14 @@
 //! Reading API input so that bad input is always a clear 400 or 422, never a 500.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
 
 use super::ApiError;
 use crate::domain::AppError;
@@ -87,10 +90,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonItems {
 
 /// Query parameters, refusing names the endpoint does not know (a typo is reported, not
 /// ignored) and names given twice (which value was meant is anyone's guess).
-pub fn query_params(
-    raw: Option<&str>,
-    allowed: &[&str],
-) -> Result<BTreeMap<String, String>, ApiError> {
+fn query_params(raw: Option<&str>, allowed: &[&str]) -> Result<BTreeMap<String, String>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
         .map_err(|_| {
             AppError::bad_request("malformed_query", "The query string could not be read.")
@@ -98,6 +98,10 @@ pub fn query_params(
     let mut problems = Problems::default();
     let mut params = BTreeMap::new();
     for (name, value) in pairs {
+        if value.trim().is_empty() && allowed.contains(&name.as_str()) {
+            problems.add(&name, "Give a value, or leave the parameter out.");
+            continue;
+        }
         if !allowed.contains(&name.as_str()) {
             problems.add(
                 &name,
@@ -121,16 +125,27 @@ pub fn path_id<T>(raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError
     parse(raw).ok_or(ApiError(AppError::NotFound))
 }
 
-/// A list that takes only `page_size` and `cursor`: the page asked for, or 422 by field
-/// (unknown parameters included).
-pub fn page_only(raw: Option<&str>) -> Result<crate::domain::paging::PageRequest, ApiError> {
-    let params = query_params(raw, &["page_size", "cursor"])?;
-    let mut problems = Problems::default();
-    let page = crate::domain::paging::PageRequest::parse(
-        params.get("page_size").map(String::as_str),
-        params.get("cursor").map(String::as_str),
-        &mut problems,
-    );
-    problems.finish()?;
-    Ok(page)
+/// Typed query parameters ([`super::params`]): a name the type does not declare is refused (a
+/// typo is reported, not ignored), as is a name given twice; the same type documents them in
+/// the contract.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + IntoParams> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let names: Vec<String> = T::into_params(|| Some(ParameterIn::Query))
+            .into_iter()
+            .map(|parameter| parameter.name)
+            .collect();
+        let allowed: Vec<&str> = names.iter().map(String::as_str).collect();
+        let params = query_params(parts.uri.query(), &allowed)?;
+        let value = Value::Object(
+            params
+                .into_iter()
+                .map(|(name, value)| (name, Value::String(value)))
+                .collect(),
+        );
+        Ok(Params(shaped(value)?))
+    }
 }

@@ -8,7 +8,12 @@ use super::auth::ApiOrSession;
 use crate::domain::me::Me;
 use crate::service::{Context, me};
 
-/// `GET /api/v1/me`, with a bearer token or the console session.
+/// Who am I
+///
+/// The caller in the partner API's User shape: with a bearer token, the API client; with
+/// the console's session, the signed-in person.
+#[utoipa::path(get, path = "/me", operation_id = "getMe", tag = "me",
+    responses((status = 200, description = "The caller.", body = Me)))]
 pub async fn get(
     State(context): State<Context>,
     ApiOrSession(who): ApiOrSession,

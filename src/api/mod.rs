@@ -7,7 +7,9 @@ pub mod auth;
 mod connectors;
 pub mod input;
 mod me;
+pub mod openapi;
 mod outlets;
+pub(crate) mod params;
 mod roles;
 mod users;
 
@@ -15,39 +17,79 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::sync::{Arc, OnceLock};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::AppError;
 use crate::service::Context;
+use openapi::{ApiDoc, ErrorBody, ErrorDetail};
+
+/// The API's routes and its contract, from one list: a route cannot exist undocumented.
+fn routes() -> OpenApiRouter<Context> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::get))
+        .routes(routes!(outlets::list, outlets::create))
+        .routes(routes!(outlets::update))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::update, roles::delete))
+        .routes(routes!(connectors::list, connectors::create))
+        .routes(routes!(
+            connectors::get,
+            connectors::update,
+            connectors::delete
+        ))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(users::report_roles, roles::create_report))
+        .routes(routes!(roles::rename_report, roles::delete_report))
+}
+
+/// The routes, and the OpenAPI 3.1 contract of `/api/v1` with what every operation shares.
+fn split() -> (Router<Context>, utoipa::openapi::OpenApi) {
+    let (router, mut contract) = routes().split_for_parts();
+    utoipa::Modify::modify(&openapi::Shared, &mut contract);
+    (router, contract)
+}
+
+/// The OpenAPI 3.1 contract of `/api/v1`.
+pub fn contract() -> utoipa::openapi::OpenApi {
+    split().1
+}
+
+/// The contract as served, rendered once per process.
+fn contract_json() -> Arc<String> {
+    static JSON: OnceLock<Arc<String>> = OnceLock::new();
+    JSON.get_or_init(|| {
+        Arc::new(
+            contract()
+                .to_pretty_json()
+                .expect("the contract renders as JSON"),
+        )
+    })
+    .clone()
+}
+
+/// `/api/docs`: the contract as a browsable reference (Swagger UI), which can send requests
+/// with a token pasted under Authorize.
+pub fn reference<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json"))
+        .into()
+}
 
 pub fn router() -> Router<Context> {
-    Router::new()
-        .route("/me", get(me::get))
-        .route("/outlets", get(outlets::list).post(outlets::create))
-        .route("/outlets/{id}", axum::routing::patch(outlets::update))
-        .route("/user-roles", get(roles::list).post(roles::create))
+    let (router, _) = split();
+    router
         .route(
-            "/user-roles/{id}",
-            axum::routing::patch(roles::update).delete(roles::delete),
-        )
-        .route(
-            "/user-connectors",
-            get(connectors::list).post(connectors::create),
-        )
-        .route(
-            "/user-connectors/{id}",
-            get(connectors::get)
-                .patch(connectors::update)
-                .delete(connectors::delete),
-        )
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", get(users::get).patch(users::update))
-        .route(
-            "/report-roles",
-            get(users::report_roles).post(roles::create_report),
-        )
-        .route(
-            "/report-roles/{id}",
-            axum::routing::patch(roles::rename_report).delete(roles::delete_report),
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    contract_json().as_str().to_owned(),
+                )
+            }),
         )
         .fallback(|| async { ApiError(AppError::NotFound) })
         // axum adds the `Allow` header listing the methods the path takes.
@@ -84,12 +126,18 @@ pub fn error_response(error: &AppError) -> Response {
 
 fn respond(error: &AppError, message: String) -> Response {
     let status = status_of(error);
-    let mut body = serde_json::json!({ "error": { "code": error.code(), "message": message } });
-    if let AppError::Invalid { fields, .. } = error
-        && !fields.is_empty()
-    {
-        body["error"]["fields"] = serde_json::json!(fields);
-    }
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: error.code().to_string(),
+            message,
+            fields: match error {
+                AppError::Invalid { fields, .. } if !fields.is_empty() => Some(fields.clone()),
+                _ => None,
+            },
+            // Added by the request-id layer, which knows it.
+            request_id: None,
+        },
+    };
     let mut response = (status, axum::Json(body)).into_response();
     let headers = response.headers_mut();
     match error {

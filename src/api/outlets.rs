@@ -1,26 +1,35 @@
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, page_only, path_id};
+use super::input::{JsonBody, Params, path_id};
+use super::params::PageParams;
 use crate::domain::OutletId;
 use crate::domain::model::{Outlet, Paged};
 use crate::domain::outlets::{OutletChange, OutletInput};
 use crate::service::{Context, catalog, outlets};
 
-/// `GET /api/v1/outlets`: the outlets the client can reach.
+/// List outlets
+///
+/// The outlets the client can reach.
+#[utoipa::path(get, path = "/outlets", operation_id = "listOutlets", tag = "outlets", params(PageParams),
+    responses((status = 200, description = "One page of outlets.", body = Paged<Outlet>)))]
 pub async fn list(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
-    RawQuery(raw): RawQuery,
+    Params(page): Params<PageParams>,
 ) -> ApiResult<Json<Paged<Outlet>>> {
-    let page = page_only(raw.as_deref())?;
+    let page = page.only()?;
     Ok(Json(catalog::outlets(&context, &who, &page).await?))
 }
 
-/// `POST /api/v1/outlets` → 201
+/// Create an outlet
+///
+/// `name` and `number` are required.
+#[utoipa::path(post, path = "/outlets", operation_id = "createOutlet", tag = "outlets", request_body = OutletInput,
+    responses((status = 201, description = "The outlet made.", body = Outlet)))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -33,7 +42,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(outlet)))
 }
 
-/// `PATCH /api/v1/outlets/{id}`: name, number, brand, time zone; `archived` archives or restores.
+/// Change an outlet
+///
+/// Name, number, brand, time zone; `archived` archives or restores it.
+#[utoipa::path(patch, path = "/outlets/{id}", operation_id = "updateOutlet", tag = "outlets",
+    params(("id" = uuid::Uuid, Path, description = "The outlet's id.")),
+    request_body = OutletInput,
+    responses((status = 200, description = "The outlet as changed.", body = Outlet)))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,

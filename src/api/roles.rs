@@ -1,28 +1,32 @@
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, path_id, query_params};
+use super::input::{JsonBody, Params, path_id};
+use super::params::RoleFilters;
 use crate::domain::error::Problems;
 use crate::domain::model::{ConnectorType, Paged, Role};
-use crate::domain::paging::PageRequest;
 use crate::domain::roles::{NewRole, ReportRoleInput, RoleChange, RoleInput};
 use crate::domain::users::ReportRole;
 use crate::domain::{ReportRoleId, RoleId};
 use crate::service::{Context, catalog, roles};
 
-/// `GET /api/v1/user-roles?type=L|O`: the roles usable in the client's organization.
+/// List user roles
+///
+/// The roles usable in the client's organization, its brands' roles included.
+#[utoipa::path(get, path = "/user-roles", operation_id = "listUserRoles", tag = "roles", params(RoleFilters),
+    responses((status = 200, description = "One page of roles.", body = Paged<Role>)))]
 pub async fn list(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
-    RawQuery(raw): RawQuery,
+    Params(filters): Params<RoleFilters>,
 ) -> ApiResult<Json<Paged<Role>>> {
-    let params = query_params(raw.as_deref(), &["type", "page_size", "cursor"])?;
     let mut problems = Problems::default();
-    let role_type = params
-        .get("type")
+    let role_type = filters
+        .role_type
+        .as_deref()
         .map(|t| t.trim().to_uppercase())
         .filter(|t| !t.is_empty())
         .and_then(|t| {
@@ -32,18 +36,16 @@ pub async fn list(
                     .map_err(|_| "Use L (library) or O (outlet).".to_string()),
             )
         });
-    let page = PageRequest::parse(
-        params.get("page_size").map(String::as_str),
-        params.get("cursor").map(String::as_str),
-        &mut problems,
-    );
+    let page = filters.page(&mut problems);
     problems.finish()?;
     Ok(Json(
         catalog::roles_page(&context, &who, role_type, &page).await?,
     ))
 }
 
-/// `POST /api/v1/user-roles` → 201
+/// Create a user role
+#[utoipa::path(post, path = "/user-roles", operation_id = "createUserRole", tag = "roles", request_body = RoleInput,
+    responses((status = 201, description = "The role made.", body = Role)))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -56,7 +58,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(role)))
 }
 
-/// `PATCH /api/v1/user-roles/{id}`
+/// Change a user role
+///
+/// Only what is sent changes. A brand's role is changed by the brand's owner only.
+#[utoipa::path(patch, path = "/user-roles/{id}", operation_id = "updateUserRole", tag = "roles",
+    params(("id" = uuid::Uuid, Path, description = "The role's id.")),
+    request_body = RoleInput,
+    responses((status = 200, description = "The role as changed.", body = Role)))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -71,7 +79,12 @@ pub async fn update(
     Ok(Json(role))
 }
 
-/// `DELETE /api/v1/user-roles/{id}` → 204, or 409 while in use
+/// Delete a user role
+///
+/// Refused with 409 while a connector grants it.
+#[utoipa::path(delete, path = "/user-roles/{id}", operation_id = "deleteUserRole", tag = "roles",
+    params(("id" = uuid::Uuid, Path, description = "The role's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -84,7 +97,9 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/report-roles` → 201
+/// Create a report role
+#[utoipa::path(post, path = "/report-roles", operation_id = "createReportRole", tag = "report roles", request_body = ReportRoleInput,
+    responses((status = 201, description = "The report role made.", body = ReportRole)))]
 pub async fn create_report(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -97,7 +112,11 @@ pub async fn create_report(
     Ok((StatusCode::CREATED, Json(role)))
 }
 
-/// `PATCH /api/v1/report-roles/{id}`
+/// Rename a report role
+#[utoipa::path(patch, path = "/report-roles/{id}", operation_id = "renameReportRole", tag = "report roles",
+    params(("id" = uuid::Uuid, Path, description = "The report role's id.")),
+    request_body = ReportRoleInput,
+    responses((status = 200, description = "The report role as renamed.", body = ReportRole)))]
 pub async fn rename_report(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -112,7 +131,12 @@ pub async fn rename_report(
     Ok(Json(role))
 }
 
-/// `DELETE /api/v1/report-roles/{id}` → 204, or 409 while held
+/// Delete a report role
+///
+/// Refused with 409 while someone holds it.
+#[utoipa::path(delete, path = "/report-roles/{id}", operation_id = "deleteReportRole", tag = "report roles",
+    params(("id" = uuid::Uuid, Path, description = "The report role's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete_report(
     State(context): State<Context>,
     ApiClient(who): ApiClient,

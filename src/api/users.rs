@@ -1,15 +1,17 @@
 //! `/api/v1/users` (the R365 users view) and `/api/v1/report-roles`.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 use super::ApiResult;
 use super::auth::ApiClient;
-use super::input::{JsonBody, JsonItems, page_only, path_id, query_params, shaped};
+use super::input::{JsonBody, JsonItems, Params, path_id, shaped};
+use super::params::{PageParams, UserFilters};
 use crate::domain::model::Paged;
 use crate::domain::user_commands::{NewUser, RawUserQuery, UserChange, UserListQuery};
 use crate::domain::users::{ReportRole, User, UserInput};
@@ -19,36 +21,31 @@ use crate::service::{Context, users as service};
 /// At most this many users in one bulk create.
 const MAX_BULK: usize = 500;
 
-/// `GET /api/v1/users`
+/// List users
+///
+/// The members of the client's organization (the R365 users view), filtered.
+#[utoipa::path(get, path = "/users", operation_id = "listUsers", tag = "users", params(UserFilters),
+    responses((status = 200, description = "One page of users.", body = Paged<User>)))]
 pub async fn list(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
-    RawQuery(raw): RawQuery,
+    Params(filters): Params<UserFilters>,
 ) -> ApiResult<Json<Paged<User>>> {
-    let params = query_params(
-        raw.as_deref(),
-        &[
-            "modified_since",
-            "location_ids",
-            "brands",
-            "emails",
-            "page_size",
-            "cursor",
-        ],
-    )?;
-    let get = |name: &str| params.get(name).map(String::as_str);
     let query = UserListQuery::try_from(RawUserQuery {
-        modified_since: get("modified_since"),
-        location_ids: get("location_ids"),
-        brands: get("brands"),
-        emails: get("emails"),
-        page_size: get("page_size"),
-        cursor: get("cursor"),
+        modified_since: filters.modified_since.as_deref(),
+        location_ids: filters.location_ids.as_deref(),
+        brands: filters.brands.as_deref(),
+        emails: filters.emails.as_deref(),
+        page_size: filters.page_size.as_deref(),
+        cursor: filters.cursor.as_deref(),
     })?;
     Ok(Json(service::list(&context, &who, &query).await?))
 }
 
-/// `GET /api/v1/users/{id}`
+/// Get a user
+#[utoipa::path(get, path = "/users/{id}", operation_id = "getUser", tag = "users",
+    params(("id" = uuid::Uuid, Path, description = "The user's id.")),
+    responses((status = 200, description = "The user.", body = User)))]
 pub async fn get(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -59,7 +56,7 @@ pub async fn get(
 }
 
 /// One created item of a bulk create.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     pub index: usize,
     pub id: UserId,
@@ -67,7 +64,7 @@ pub struct Created {
 }
 
 /// One failed item of a bulk create.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ItemError {
     pub index: usize,
     pub username: Option<String>,
@@ -77,10 +74,21 @@ pub struct ItemError {
     pub fields: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Serialize)]
+/// What a bulk create did with each item, by its index in the array sent.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BulkAnswer {
     pub success: Vec<Created>,
     pub user_errors: Vec<ItemError>,
+}
+
+/// A bulk create refused whole: every item failed, or the request itself was refused. (Only
+/// the contract names this type; the answers are built as what they are.)
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum BulkRefused {
+    Items(BulkAnswer),
+    Request(super::openapi::ErrorBody),
 }
 
 /// One item: shaped, parsed, created in its own unit of work (all or nothing).
@@ -97,9 +105,19 @@ async fn create_one(
     Ok(user)
 }
 
-/// `POST /api/v1/users`: a JSON array of up to 500 users, each created or refused on its own.
-/// 200 when all are created, 207 when some are, 409 when every item was a duplicate email
-/// or username, 422 when every item failed otherwise.
+/// Create users
+///
+/// A JSON array of 1 to 500 users, each created or refused on its own (each in its own
+/// transaction): 200 when all are created, 207 when some are, 409 when every item was a
+/// duplicate email or username, 422 when every item failed otherwise.
+#[utoipa::path(post, path = "/users", operation_id = "createUsers", tag = "users",
+    request_body(content = Vec<UserInput>, description = "1 to 500 users."),
+    responses(
+        (status = 200, description = "Every user was created.", body = BulkAnswer),
+        (status = 207, description = "Some users were created; `user_errors` says why the others were not.", body = BulkAnswer),
+        (status = 409, description = "Every item was a duplicate email or username.", body = BulkAnswer),
+        (status = 422, description = "Every item failed (`user_errors`), or the array was empty or too long (the error body).", body = BulkRefused),
+    ))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -156,7 +174,13 @@ pub async fn create(
     Ok((status, Json(answer)))
 }
 
-/// `PATCH /api/v1/users/{id}`
+/// Change a user
+///
+/// Only what is sent changes; `null` clears a field that may be empty.
+#[utoipa::path(patch, path = "/users/{id}", operation_id = "updateUser", tag = "users",
+    params(("id" = uuid::Uuid, Path, description = "The user's id.")),
+    request_body = UserInput,
+    responses((status = 200, description = "The user as changed.", body = User)))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
@@ -171,13 +195,15 @@ pub async fn update(
     Ok(Json(user))
 }
 
-/// `GET /api/v1/report-roles`
+/// List report roles
+#[utoipa::path(get, path = "/report-roles", operation_id = "listReportRoles", tag = "report roles", params(PageParams),
+    responses((status = 200, description = "One page of report roles.", body = Paged<ReportRole>)))]
 pub async fn report_roles(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
-    RawQuery(raw): RawQuery,
+    Params(page): Params<PageParams>,
 ) -> ApiResult<Json<Paged<ReportRole>>> {
-    let page = page_only(raw.as_deref())?;
+    let page = page.only()?;
     let roles = service::report_roles(&context, &who).await?;
     Ok(Json(page.page_of(roles, |r| r.id.0)))
 }

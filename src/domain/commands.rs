@@ -197,6 +197,9 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
                     format!("Use at most {} characters.", Email::MAX_LEN),
                 );
                 None
+            } else if text.chars().any(char::is_control) {
+                problems.add("email", "Use text without control characters.");
+                None
             } else {
                 Some(text.to_lowercase())
             }

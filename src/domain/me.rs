@@ -9,6 +9,7 @@ use super::model::{Outlet, PartnerRole, Role};
 
 /// The caller as the partner API's User object: exactly these keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     /// The person's account id, or the API client's id.
     #[serde(rename = "_id")]

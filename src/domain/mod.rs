@@ -20,6 +20,25 @@ macro_rules! text_enum {
             }
         }
 
+        // The contract names the texts (utoipa's derive cannot read a rename passed through
+        // a macro).
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         #[cfg(feature = "ssr")]
         impl<DB: sqlx::Database> sqlx::Type<DB> for $name
         where

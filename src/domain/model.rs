@@ -178,6 +178,7 @@ pub fn display_name(first: &str, last: &str, email: &str) -> String {
 
 /// A reference to a brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandRef {
     pub id: BrandId,
     pub name: String,
@@ -185,6 +186,7 @@ pub struct BrandRef {
 
 /// An outlet as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Outlet {
     pub id: OutletId,
     pub name: String,
@@ -198,6 +200,7 @@ pub struct Outlet {
 
 /// A role as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Role {
     pub id: RoleId,
     pub name: String,
@@ -213,6 +216,7 @@ pub struct Role {
 /// account that existed before the organization added it shows no names and no username
 /// (see `PersonRecord`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConnectorUser {
     pub id: UserId,
     pub email: String,
@@ -222,6 +226,7 @@ pub struct ConnectorUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleRef {
     pub id: RoleId,
     pub name: String,
@@ -230,6 +235,7 @@ pub struct RoleRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OutletRef {
     pub id: OutletId,
     pub name: String,
@@ -238,6 +244,7 @@ pub struct OutletRef {
 
 /// A user connector: one person's access (a role) to the organization (`L`) or one outlet (`O`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Connector {
     pub id: ConnectorId,
     #[serde(rename = "type")]
@@ -273,6 +280,7 @@ pub struct AccessEntry {
 
 /// One page of a keyset-paged list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Paged<T> {
     pub results: Vec<T>,
     pub next_cursor: Option<String>,
@@ -304,6 +312,7 @@ pub struct ConnectorQuery {
 /// "Add user": create a connector, and the account and membership when they do not exist.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreateConnector {
     pub email: Option<String>,
     pub first_name: Option<String>,
@@ -319,6 +328,7 @@ pub struct CreateConnector {
 /// A partial change of a connector: only what is sent changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpdateConnector {
     pub role: Option<String>,
     pub outlet: Option<String>,

@@ -11,6 +11,7 @@ use super::{AppError, BrandId, Permission, PersonName};
 /// A role as sent (`POST` / `PATCH /api/v1/user-roles`, the console's role form).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -154,6 +155,7 @@ impl TryFrom<&RoleInput> for RoleChange {
 /// A report role as sent: its name.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportRoleInput {
     #[serde(default)]
     pub name: Option<String>,

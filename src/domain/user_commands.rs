@@ -381,14 +381,17 @@ pub struct RawUserQuery<'a> {
     pub cursor: Option<&'a str>,
 }
 
-/// The values of a comma-separated parameter, trimmed, blanks dropped.
+/// The values of a comma-separated parameter, trimmed; an empty one is refused (a stray
+/// comma may hide a value that was meant).
 fn comma_list<'a>(problems: &mut Problems, field: &str, raw: Option<&'a str>) -> Vec<&'a str> {
-    let values: Vec<&str> = raw
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .collect();
+    let Some(raw) = raw.filter(|raw| !raw.trim().is_empty()) else {
+        return Vec::new();
+    };
+    let values: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if values.iter().any(|value| value.is_empty()) {
+        problems.add(field, "Leave no empty value between commas.");
+        return Vec::new();
+    }
     if values.len() > MAX_FILTER_VALUES {
         problems.add(field, format!("Give at most {MAX_FILTER_VALUES} values."));
         return Vec::new();

@@ -10,6 +10,7 @@ use super::model::{BrandRef, ManagedBy, OutletRef};
 
 /// A user role as the users view names it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserRoleRef {
     pub id: RoleId,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct UserRoleRef {
 
 /// A report role (which reports a person sees).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportRole {
     pub id: ReportRoleId,
     pub name: String,
@@ -24,6 +26,7 @@ pub struct ReportRole {
 
 /// An outlet of a franchisee organization where a corporate brand-managed person has access.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ExternalLocation {
     pub id: OutletId,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct ExternalLocation {
 /// `all_location_access` is true, `report_roles` when `all_reports_access` is true (or when
 /// the caller does not see the organization as a whole), `external_locations` when empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     /// `None` when the organization does not see the account's profile (it existed before
@@ -65,6 +69,7 @@ pub struct User {
 /// A reference by id, as `{"id": "…"}` (the shape the API answers) or a plain id string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum IdInput {
     Object { id: String },
     Plain(String),
@@ -92,6 +97,7 @@ where
 /// edit form. Parsed into `NewUser` / `UserChange` (server only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserInput {
     #[serde(default)]
     pub username: Option<String>,

@@ -240,6 +240,8 @@ fn router(
         .layer(DefaultBodyLimit::max(guards::API_BODY_LIMIT))
         // Health answers outside sessions and the console's guards.
         .merge(super::health::routes(health))
+        // The API reference: public (it holds no data), its assets in the binary.
+        .merge(crate::api::reference())
         // No request may hold a connection forever (a stuck render or a slow client).
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

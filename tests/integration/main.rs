@@ -27,6 +27,7 @@ mod console_roles;
 mod console_scale;
 mod console_security;
 mod console_sign_in;
+mod contract;
 mod copy;
 mod database;
 mod franchise;
