@@ -125,6 +125,18 @@ impl Modify for Shared {
                 .responses
                 .insert(name.to_string(), RefOr::T(response));
         }
+        components.responses.insert(
+            "UriTooLong".to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "The request line is longer than the server reads (about 64 KB), \
+                         answered by the HTTP layer with no body: send fewer filter values \
+                         per request.",
+                    )
+                    .build(),
+            ),
+        );
         for (path, item) in openapi.paths.paths.iter_mut() {
             let by_id = path.contains('{');
             for (writes, operation) in operations(item) {
@@ -133,6 +145,17 @@ impl Modify for Shared {
                     RefOr::Ref(_) => true,
                 }) || operation.request_body.is_some();
                 let has_body = operation.request_body.is_some();
+                let has_query = operation.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => matches!(p.parameter_in, ParameterIn::Query),
+                    RefOr::Ref(_) => true,
+                });
+                if has_query {
+                    operation
+                        .responses
+                        .responses
+                        .entry("414".to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name("UriTooLong")));
+                }
                 for (status, name, _) in ERRORS {
                     let applies = match status {
                         400 | 422 => reads_input,

@@ -155,9 +155,10 @@ text_item!(
 );
 
 text_item!(
-    /// What `Email::parse` accepts: one `@`, a dotted domain of letters, digits and hyphens,
-    /// no white space, at most 254 characters.
+    /// What `Email::parse` accepts: up to 64 characters (no `@`, white space or control
+    /// character), `@`, a dotted domain of ASCII letters, digits and hyphens; at most 254
+    /// characters; white space around is trimmed.
     EmailAddress,
-    r"^[^@\s,]{1,64}@[^\W_]+(-+[^\W_]+)*(\.[^\W_]+(-+[^\W_]+)*)+$",
+    r"^\s*[^@\s,\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$",
     Some(254)
 );

@@ -14,7 +14,7 @@ impl Email {
         if value.is_empty() {
             return Err("Enter an email address.".into());
         }
-        if value.len() > Self::MAX_LEN {
+        if value.chars().count() > Self::MAX_LEN {
             return Err(format!(
                 "An email address has at most {} characters.",
                 Self::MAX_LEN
@@ -29,9 +29,9 @@ impl Email {
             && !domain.contains("..")
             && domain
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
-            && local.len() <= 64
+            && local.chars().count() <= 64
             && !local.contains('@')
             && !local.chars().any(|c| c.is_whitespace() || c.is_control());
         if !domain_ok || !local_ok {
@@ -60,6 +60,14 @@ mod tests {
     }
 
     #[test]
+    fn lengths_are_counted_in_characters() {
+        let local = "é".repeat(64);
+        assert!(Email::parse(&format!("{local}@x.io")).is_ok());
+        assert!(Email::parse(&format!("{local}é@x.io")).is_err());
+        assert!(Email::parse("ana@xn--bckerei-wxa.example").is_ok());
+    }
+
+    #[test]
     fn rejects_malformed_addresses() {
         for bad in [
             "",
@@ -70,6 +78,9 @@ mod tests {
             "a b@x.io",
             "ana@x..io",
             "ana@.x.io",
+            // An internationalised domain is given in its ASCII (punycode) form.
+            "ana@bäckerei.example",
+            "ana\u{1}@x.io",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }

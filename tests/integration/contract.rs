@@ -108,6 +108,14 @@ async fn every_operation_needs_the_bearer_token_and_says_what_it_answers() {
             operation.get("requestBody").is_some(),
             "{method} {path}: 413 exactly where a body is read"
         );
+        let has_query = operation["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+        assert_eq!(
+            has("414"),
+            has_query,
+            "{method} {path}: 414 exactly where a query string is read"
+        );
         assert!(
             operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
             "{method} {path}: a summary"
