@@ -30,6 +30,16 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use crate::domain::AppError;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's policy names the nonce Leptos puts on this page's scripts.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(policy) = axum::http::HeaderValue::from_str(
+        &crate::server::headers::console_policy(&nonce.to_string()),
+    ) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

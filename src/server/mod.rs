@@ -5,6 +5,7 @@
 pub mod client_address;
 pub mod config;
 pub mod guards;
+pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod request_id;

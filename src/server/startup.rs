@@ -246,6 +246,10 @@ fn router(
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            super::headers::Https(secure_cookies),
+            super::headers::secure,
         ));
     // Every log line of a request carries its id (the request span). The span is at the
     // error level so that it is on whatever the log filter lets through, down to errors.

@@ -31,6 +31,7 @@ mod contract;
 mod copy;
 mod database;
 mod franchise;
+mod headers;
 mod health;
 mod metrics;
 mod permissions;
