@@ -87,6 +87,12 @@ struct Settings {
         value_name = "BRIGADE_METRICS_ADDR"
     )]
     metrics_addr: Option<SocketAddr>,
+    /// API requests a minute each API client may make (past it: 429 with Retry-After).
+    #[arg(long, global = true, env = "BRIGADE_API_RATE_LIMIT", value_name = "BRIGADE_API_RATE_LIMIT", default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
+    api_rate_limit: u32,
+    /// API requests a minute from one client address without a valid token.
+    #[arg(long, global = true, env = "BRIGADE_API_ANONYMOUS_RATE_LIMIT", value_name = "BRIGADE_API_ANONYMOUS_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    api_anonymous_rate_limit: u32,
     /// Log lines as text, or one JSON object per line.
     #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_name = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -153,6 +159,10 @@ impl From<Settings> for Config {
             outbox_dir: s.outbox,
             mail_from: s.mail_from,
             operations_layers: true,
+            rate_limits: crate::service::rate_limits::RateLimits {
+                per_client: s.api_rate_limit,
+                per_address: s.api_anonymous_rate_limit,
+            },
         }
     }
 }

@@ -100,6 +100,7 @@ pub fn router() -> Router<Context> {
                 "This endpoint does not take that method; the Allow header lists those it does.",
             ))
         })
+        .layer(axum::middleware::from_fn(auth::rate_limit_headers))
 }
 
 /// The HTTP status of an error, for every face that answers over HTTP.

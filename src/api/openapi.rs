@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -57,7 +59,7 @@ pub struct ErrorDetail {
 pub struct ApiDoc;
 
 /// The error answers, each a named response of the contract: (status, name, description).
-const ERRORS: [(u16, &str, &str); 7] = [
+const ERRORS: [(u16, &str, &str); 8] = [
     (
         400,
         "BadRequest",
@@ -93,6 +95,25 @@ const ERRORS: [(u16, &str, &str); 7] = [
         "Invalid",
         "A parameter or a field is invalid or unknown; `fields` names each one.",
     ),
+    (
+        429,
+        "TooManyRequests",
+        "Past the rate limit: the API client's requests a minute, or its address's without a valid token. `Retry-After` says when to try again.",
+    ),
+];
+
+/// The headers of a 429 (the `RateLimit-*` ones are on every counted answer).
+const RATE_HEADERS: [(&str, &str); 4] = [
+    ("Retry-After", "Seconds until the caller may try again."),
+    ("RateLimit-Limit", "Requests a minute this caller may make."),
+    (
+        "RateLimit-Remaining",
+        "Requests left in the current minute.",
+    ),
+    (
+        "RateLimit-Reset",
+        "Seconds until the current minute's count ends.",
+    ),
 ];
 
 /// What every operation shares, added to each (once the routes are in) so that none forgets
@@ -111,16 +132,29 @@ impl Modify for Shared {
                     .build(),
             ),
         );
-        for (_, name, description) in ERRORS {
-            let response = ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
-                .build();
+        for (status, name, description) in ERRORS {
+            let mut response = ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            );
+            if status == 429 {
+                for (header, meaning) in RATE_HEADERS {
+                    response = response.header(
+                        header,
+                        HeaderBuilder::new()
+                            .schema(Some(
+                                ObjectBuilder::new()
+                                    .schema_type(Type::Integer)
+                                    .minimum(Some(0)),
+                            ))
+                            .description(Some(meaning))
+                            .build(),
+                    );
+                }
+            }
+            let response = response.build();
             components
                 .responses
                 .insert(name.to_string(), RefOr::T(response));

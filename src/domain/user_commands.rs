@@ -581,7 +581,7 @@ mod tests {
     fn list_filters_are_comma_lists() {
         let query = UserListQuery::try_from(RawUserQuery {
             emails: Some("A@b.io, c@d.io"),
-            brands: Some("Harbor Burger,"),
+            brands: Some(" Harbor Burger "),
             page_size: Some("250"),
             ..Default::default()
         })
@@ -597,5 +597,15 @@ mod tests {
         .unwrap_err();
         assert!(error.field_problem("location_ids").is_some());
         assert!(error.field_problem("page_size").is_some());
+        // A stray comma may hide a value that was meant: refused, not skipped.
+        let error = UserListQuery::try_from(RawUserQuery {
+            brands: Some("Harbor Burger,"),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.field_problem("brands"),
+            Some("Leave no empty value between commas.".to_string())
+        );
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// `BRIGADE_MAIL_FROM`.
     pub mail_from: String,
+    /// `BRIGADE_API_RATE_LIMIT`, `BRIGADE_API_ANONYMOUS_RATE_LIMIT`: API requests a minute.
+    pub rate_limits: crate::service::rate_limits::RateLimits,
     /// The request-id and metrics layers (always on, except in `make bench`'s comparison run,
     /// which measures what they cost: `brigade serve --without-operations-layers`).
     pub operations_layers: bool,

@@ -138,6 +138,7 @@ pub async fn context(config: &Config) -> Result<Context, StartupError> {
     )?;
     let settings = Settings {
         public_url: config.public_url.clone(),
+        rate_limits: config.rate_limits,
     };
     Ok(Context::new(db, mailer, settings))
 }

@@ -17,6 +17,7 @@ pub mod outlet_import;
 pub mod outlets;
 pub mod passwords;
 pub mod people;
+pub mod rate_limits;
 pub mod roles;
 pub mod secrets;
 pub mod settings;
@@ -40,6 +41,8 @@ use crate::store::{Conn, Db, ReadConn, WriteTx};
 pub struct Settings {
     /// Base of links in mail, e.g. `https://brigade.example`.
     pub public_url: String,
+    /// How many API requests a minute a caller may make.
+    pub rate_limits: rate_limits::RateLimits,
 }
 
 /// The time as the services see it: the system's, shifted in tests that look ahead (a

@@ -34,6 +34,7 @@ pub mod franchise;
 pub mod mail;
 pub mod organizations;
 pub mod people;
+pub mod rate_limits;
 pub mod settings;
 pub mod synth;
 pub mod throttle;

@@ -19,6 +19,9 @@ fn a_malformed_variable_stops_the_start_with_one_line_naming_it() {
         ("BRIGADE_TRUSTED_PROXIES", "10.0.0.0/33"),
         ("BRIGADE_LOG_FORMAT", "xml"),
         ("BRIGADE_METRICS_ADDR", "9464"),
+        ("BRIGADE_API_RATE_LIMIT", "0"),
+        ("BRIGADE_API_RATE_LIMIT", "lots"),
+        ("BRIGADE_API_ANONYMOUS_RATE_LIMIT", "-1"),
     ];
     for (variable, value) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_brigade"))
@@ -58,6 +61,8 @@ fn help_lists_every_variable_with_its_default() {
         "BRIGADE_LOG_FORMAT=",
         "BRIGADE_METRICS_ADDR=",
         "BRIGADE_MAIL_FROM=",
+        "BRIGADE_API_RATE_LIMIT=",
+        "BRIGADE_API_ANONYMOUS_RATE_LIMIT=",
     ] {
         assert!(
             text.contains(&format!("[env: {variable}")),
@@ -65,6 +70,9 @@ fn help_lists_every_variable_with_its_default() {
         );
     }
     assert!(
-        text.contains("[default: 10s]") && text.contains("[default: sqlite://data/brigade.db]")
+        text.contains("[default: 10s]")
+            && text.contains("[default: sqlite://data/brigade.db]")
+            && text.contains("[default: 1200]")
+            && text.contains("[default: 60]")
     );
 }

@@ -98,6 +98,7 @@ async fn every_operation_needs_the_bearer_token_and_says_what_it_answers() {
         let responses = operation["responses"].as_object().unwrap();
         let has = |status: &str| responses.contains_key(status);
         assert!(has("401"), "{method} {path}: 401");
+        assert!(has("429"), "{method} {path}: 429");
         assert!(
             responses.keys().any(|s| s.starts_with('2')),
             "{method} {path}: a success"

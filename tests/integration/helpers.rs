@@ -186,6 +186,11 @@ pub async fn spawn_configured(
         outbox_dir: dir.path().join("outbox"),
         mail_from: "Brigade <no-reply@brigade.invalid>".into(),
         operations_layers: true,
+        // The suite's own tests make many requests a minute; the rate-limit tests lower these.
+        rate_limits: brigade::service::rate_limits::RateLimits {
+            per_client: 1_000_000,
+            per_address: 1_000_000,
+        },
     };
     adjust(&mut config);
     let app = build(config).await.expect("the app builds");

@@ -35,6 +35,7 @@ mod headers;
 mod health;
 mod metrics;
 mod permissions;
+mod rate_limits;
 mod refusals;
 mod request_ids;
 mod search;

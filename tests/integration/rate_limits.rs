@@ -1,0 +1,125 @@
+//! API rate limits: per API client, and per address without a valid token; counted in the
+//! database, so two servers share one count; every counted answer says where the caller
+//! stands, and past the limit it is 429 with `Retry-After`.
+
+use crate::helpers::*;
+use brigade::service::rate_limits::RateLimits;
+use reqwest::StatusCode;
+
+/// The counts are per one-minute window: start with enough of this minute left that a test's
+/// few requests all fall in one window.
+async fn with_time_left_in_the_minute() {
+    let second = time::OffsetDateTime::now_utc().second();
+    if second >= 50 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(61 - second))).await;
+    }
+}
+
+fn limits(per_client: u32, per_address: u32) -> impl FnOnce(&mut brigade::server::Config) {
+    move |config| {
+        config.rate_limits = RateLimits {
+            per_client,
+            per_address,
+        }
+    }
+}
+
+struct Counted {
+    status: StatusCode,
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    reset: Option<u64>,
+    retry_after: Option<u64>,
+    code: Option<String>,
+}
+
+async fn call(app: &TestApp, token: &str) -> Counted {
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/outlets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let number = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().parse::<u64>().unwrap())
+    };
+    let (limit, remaining) = (number("ratelimit-limit"), number("ratelimit-remaining"));
+    let (reset, retry_after) = (number("ratelimit-reset"), number("retry-after"));
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap();
+    Counted {
+        status,
+        limit: limit.map(|n| n as u32),
+        remaining: remaining.map(|n| n as u32),
+        reset,
+        retry_after,
+        code: body["error"]["code"].as_str().map(str::to_string),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_client_past_its_limit_gets_429_and_when_to_retry_while_others_go_on() {
+    let app = spawn_app_with(limits(3, 100)).await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let other = app.api_token("harbor", "Integration", None).await;
+    with_time_left_in_the_minute().await;
+    for remaining in [2, 1, 0] {
+        let answer = call(&app, &token).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!((answer.limit, answer.remaining), (Some(3), Some(remaining)));
+        assert!(answer.reset.is_some_and(|s| (1..=60).contains(&s)));
+        assert_eq!(answer.retry_after, None);
+    }
+    let refused = call(&app, &token).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.code.as_deref(), Some("too_many_requests"));
+    assert_eq!((refused.limit, refused.remaining), (Some(3), Some(0)));
+    assert!(refused.retry_after.is_some_and(|s| s >= 1));
+    assert_eq!(refused.retry_after, refused.reset);
+    // Another client of the same organization has its own count.
+    let answer = call(&app, &other).await;
+    assert_eq!((answer.status, answer.remaining), (StatusCode::OK, Some(2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_valid_token_an_address_is_limited_so_tokens_cannot_be_guessed_fast() {
+    let app = spawn_app_with(limits(100, 2)).await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    with_time_left_in_the_minute().await;
+    for remaining in [1, 0] {
+        let answer = call(&app, "not-a-token").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!((answer.limit, answer.remaining), (Some(2), Some(remaining)));
+    }
+    let refused = call(&app, "another-guess").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.retry_after.is_some_and(|s| s >= 1));
+    // A client with a valid token is counted as itself, not as its address.
+    let answer = call(&app, &token).await;
+    assert_eq!((answer.status, answer.limit), (StatusCode::OK, Some(100)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_share_one_count() {
+    let one = spawn_app_with(limits(4, 100)).await;
+    let two = spawn_configured(&one.database_url, &one.dir, limits(4, 100)).await;
+    let token = one.api_token("harbor", "Integration", None).await;
+    with_time_left_in_the_minute().await;
+    let mut statuses = Vec::new();
+    for server in [&one, &two, &one, &two, &one] {
+        statuses.push(call(server, &token).await.status);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
