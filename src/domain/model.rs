@@ -313,6 +313,7 @@ pub struct ConnectorQuery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"email": "noor.haddad@harbor.example", "first_name": "Noor", "last_name": "Haddad", "role": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5b", "outlet": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5c", "send_verification_email": true})))]
 pub struct CreateConnector {
     pub email: Option<String>,
     pub first_name: Option<String>,
@@ -329,6 +330,7 @@ pub struct CreateConnector {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"role": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5b"})))]
 pub struct UpdateConnector {
     pub role: Option<String>,
     pub outlet: Option<String>,

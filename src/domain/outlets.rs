@@ -16,6 +16,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"name": "Harbor Burger Pier 41", "number": "HB-041", "time_zone": "America/Los_Angeles"})))]
 pub struct OutletInput {
     #[serde(default)]
     pub name: Option<String>,

@@ -12,6 +12,7 @@ use super::{AppError, BrandId, Permission, PersonName};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"name": "Shift Lead", "type": "O", "partner_role": "manager", "permissions": ["users.view", "connectors.view", "connectors.manage"]})))]
 pub struct RoleInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -156,6 +157,7 @@ impl TryFrom<&RoleInput> for RoleChange {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"name": "Finance"})))]
 pub struct ReportRoleInput {
     #[serde(default)]
     pub name: Option<String>,

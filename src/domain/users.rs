@@ -98,6 +98,7 @@ where
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"username": "noor.haddad", "email": "noor.haddad@harbor.example", "first_name": "Noor", "last_name": "Haddad", "default_location": {"id": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5c"}, "user_roles": [{"id": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5b"}], "locations": [{"id": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5c"}]})))]
 pub struct UserInput {
     #[serde(default)]
     pub username: Option<String>,
