@@ -6,6 +6,7 @@ use super::ApiResult;
 use super::auth::ApiClient;
 use super::input::{JsonBody, Params, path_id};
 use super::params::ConnectorFilters;
+use super::versions::{IfMatch, Tagged};
 use crate::domain::ConnectorId;
 use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
 use crate::domain::model::{Connector, ConnectorQuery, CreateConnector, Paged, UpdateConnector};
@@ -29,14 +30,14 @@ pub async fn list(
 /// Get a user connector
 #[utoipa::path(get, path = "/user-connectors/{id}", operation_id = "getUserConnector", tag = "connectors",
     params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
-    responses((status = 200, description = "The connector.", body = Connector)))]
+    responses((status = 200, description = "The connector.", body = Connector, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn get(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     Path(id): Path<String>,
-) -> ApiResult<Json<Connector>> {
+) -> ApiResult<Tagged<Connector>> {
     let id = path_id(&id, ConnectorId::parse)?;
-    Ok(Json(service::get(&context, &who, id).await?))
+    Ok(Tagged(service::get(&context, &who, id).await?))
 }
 
 /// Create a user connector
@@ -45,51 +46,59 @@ pub async fn get(
 /// one outlet; the person's account and membership are created when they do not exist.
 #[utoipa::path(post, path = "/user-connectors", operation_id = "createUserConnector", tag = "connectors",
     request_body = CreateConnector,
-    responses((status = 201, description = "The connector made.", body = Connector)))]
+    responses((status = 201, description = "The connector made.", body = Connector, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     JsonBody(input): JsonBody<CreateConnector>,
-) -> ApiResult<(StatusCode, Json<Connector>)> {
+) -> ApiResult<(StatusCode, Tagged<Connector>)> {
     let new = NewConnector::try_from(input)?;
     let mut work = context.begin().await?;
     let connector = service::create(&mut work, &who, new).await?;
     work.commit().await?;
-    Ok((StatusCode::CREATED, Json(connector)))
+    Ok((StatusCode::CREATED, Tagged(connector)))
 }
 
 /// Change a user connector
 ///
 /// Only what is sent changes: another role, another outlet, the person's names.
 #[utoipa::path(patch, path = "/user-connectors/{id}", operation_id = "updateUserConnector", tag = "connectors",
-    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The connector's id."), ("If-Match" = Option<String>, Header, description = "The ETag you read: the change is refused with 412 if it changed since.")),
     request_body = UpdateConnector,
-    responses((status = 200, description = "The connector as changed.", body = Connector)))]
+    responses((status = 200, description = "The connector as changed.", body = Connector, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     Path(id): Path<String>,
+    if_match: IfMatch,
     JsonBody(input): JsonBody<UpdateConnector>,
-) -> ApiResult<Json<Connector>> {
+) -> ApiResult<Tagged<Connector>> {
     let id = path_id(&id, ConnectorId::parse)?;
     let change = ConnectorChange::try_from(input)?;
     let mut work = context.begin().await?;
+    if if_match.given() {
+        if_match.check(&service::read(&mut work, &who, id).await?)?;
+    }
     let connector = service::update(&mut work, &who, id, change).await?;
     work.commit().await?;
-    Ok(Json(connector))
+    Ok(Tagged(connector))
 }
 
 /// Revoke a user connector
 #[utoipa::path(delete, path = "/user-connectors/{id}", operation_id = "deleteUserConnector", tag = "connectors",
-    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The connector's id."), ("If-Match" = Option<String>, Header, description = "The ETag you read: the change is refused with 412 if it changed since.")),
     responses((status = 204, description = "Revoked.")))]
 pub async fn delete(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     Path(id): Path<String>,
+    if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let id = path_id(&id, ConnectorId::parse)?;
     let mut work = context.begin().await?;
+    if if_match.given() {
+        if_match.check(&service::read(&mut work, &who, id).await?)?;
+    }
     service::delete(&mut work, &who, id).await?;
     work.commit().await?;
     Ok(StatusCode::NO_CONTENT)

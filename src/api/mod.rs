@@ -12,6 +12,7 @@ mod outlets;
 pub(crate) mod params;
 mod roles;
 mod users;
+mod versions;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -160,6 +160,23 @@ impl Modify for Shared {
                 .insert(name.to_string(), RefOr::T(response));
         }
         components.responses.insert(
+            "Stale".to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "If-Match named another version: it changed since it was read. Read it \
+                         again (its new ETag) and decide again.",
+                    )
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+        components.responses.insert(
             "UriTooLong".to_string(),
             RefOr::T(
                 ResponseBuilder::new()
@@ -175,7 +192,7 @@ impl Modify for Shared {
             let by_id = path.contains('{');
             for (writes, operation) in operations(item) {
                 let reads_input = operation.parameters.iter().flatten().any(|p| match p {
-                    RefOr::T(p) => !matches!(p.parameter_in, ParameterIn::Path),
+                    RefOr::T(p) => matches!(p.parameter_in, ParameterIn::Query),
                     RefOr::Ref(_) => true,
                 }) || operation.request_body.is_some();
                 let has_body = operation.request_body.is_some();
@@ -183,6 +200,17 @@ impl Modify for Shared {
                     RefOr::T(p) => matches!(p.parameter_in, ParameterIn::Query),
                     RefOr::Ref(_) => true,
                 });
+                let has_if_match = operation.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.name == "If-Match",
+                    RefOr::Ref(_) => false,
+                });
+                if has_if_match {
+                    operation
+                        .responses
+                        .responses
+                        .entry("412".to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Stale")));
+                }
                 if has_query {
                     operation
                         .responses

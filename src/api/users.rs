@@ -12,6 +12,7 @@ use super::ApiResult;
 use super::auth::ApiClient;
 use super::input::{JsonBody, JsonItems, Params, path_id, shaped};
 use super::params::{PageParams, UserFilters};
+use super::versions::{IfMatch, Tagged};
 use crate::domain::model::Paged;
 use crate::domain::user_commands::{NewUser, RawUserQuery, UserChange, UserListQuery};
 use crate::domain::users::{ReportRole, User, UserInput};
@@ -45,14 +46,14 @@ pub async fn list(
 /// Get a user
 #[utoipa::path(get, path = "/users/{id}", operation_id = "getUser", tag = "users",
     params(("id" = uuid::Uuid, Path, description = "The user's id.")),
-    responses((status = 200, description = "The user.", body = User)))]
+    responses((status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn get(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     Path(id): Path<String>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Tagged<User>> {
     let id = path_id(&id, UserId::parse)?;
-    Ok(Json(service::get(&context, &who, id).await?))
+    Ok(Tagged(service::get(&context, &who, id).await?))
 }
 
 /// One created item of a bulk create.
@@ -178,21 +179,25 @@ pub async fn create(
 ///
 /// Only what is sent changes; `null` clears a field that may be empty.
 #[utoipa::path(patch, path = "/users/{id}", operation_id = "updateUser", tag = "users",
-    params(("id" = uuid::Uuid, Path, description = "The user's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The user's id."), ("If-Match" = Option<String>, Header, description = "The ETag you read: the change is refused with 412 if it changed since.")),
     request_body = UserInput,
-    responses((status = 200, description = "The user as changed.", body = User)))]
+    responses((status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn update(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
     Path(id): Path<String>,
+    if_match: IfMatch,
     JsonBody(input): JsonBody<UserInput>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Tagged<User>> {
     let id = path_id(&id, UserId::parse)?;
     let change = UserChange::try_from(&input)?;
     let mut work = context.begin().await?;
+    if if_match.given() {
+        if_match.check(&service::read(&mut work, &who, id).await?)?;
+    }
     let user = service::update(&mut work, &who, id, change).await?;
     work.commit().await?;
-    Ok(Json(user))
+    Ok(Tagged(user))
 }
 
 /// List report roles

@@ -116,9 +116,19 @@ pub async fn get(
     who: &Principal,
     id: ConnectorId,
 ) -> Result<Connector, AppError> {
-    let scope = who.scope_for(Permission::ViewConnectors)?;
     let mut conn = context.read().await?;
-    store::connectors::get(&mut conn, who.organization_id, id)
+    read(&mut conn, who, id).await
+}
+
+/// One connector as `get` answers it, read on `conn` (a unit of work's, to compare it with
+/// the version a client read before it writes).
+pub async fn read(
+    conn: &mut Conn,
+    who: &Principal,
+    id: ConnectorId,
+) -> Result<Connector, AppError> {
+    let scope = who.scope_for(Permission::ViewConnectors)?;
+    store::connectors::get(conn, who.organization_id, id)
         .await?
         .map(|stored| stored.connector)
         .filter(|c| scope.covers(c.outlet.as_ref().map(|o| o.id)))

@@ -1,7 +1,8 @@
 //! Moving a customer between backends (`brigade copy --from URL --to URL`): every table of
 //! the schema, row for row, from one database into an empty one of either kind.
 //!
-//! Not copied: sessions (their layouts differ by backend; people sign in again), the
+//! Not copied: sessions (their layouts differ by backend; people sign in again), the API's
+//! request counts (a minute's rate-limit windows: the copy starts them afresh), the
 //! migration history (each database keeps its own) and what triggers derive (the people
 //! list's sort key and SQLite's search index, rebuilt as the rows go in).
 

@@ -109,6 +109,21 @@ async fn every_operation_needs_the_bearer_token_and_says_what_it_answers() {
             operation.get("requestBody").is_some(),
             "{method} {path}: 413 exactly where a body is read"
         );
+        let takes_if_match = operation["parameters"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p["in"] == "header" && p["name"] == "If-Match")
+        });
+        assert_eq!(
+            has("412"),
+            takes_if_match,
+            "{method} {path}: 412 exactly with If-Match"
+        );
+        if matches!(
+            (method.as_str(), path.as_str()),
+            ("PATCH" | "DELETE", "/users/{id}" | "/user-connectors/{id}")
+        ) {
+            assert!(takes_if_match, "{method} {path}: If-Match");
+        }
         let has_query = operation["parameters"]
             .as_array()
             .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));

@@ -33,6 +33,7 @@ mod database;
 mod franchise;
 mod headers;
 mod health;
+mod lost_updates;
 mod metrics;
 mod permissions;
 mod rate_limits;

@@ -141,9 +141,15 @@ pub async fn list(
 
 /// One user in the viewer's scope; 404 otherwise.
 pub async fn get(context: &Context, who: &Principal, user: UserId) -> Result<User, AppError> {
-    let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
-    load(&mut conn, who, &scope, user).await
+    read(&mut conn, who, user).await
+}
+
+/// One user as `get` answers it, read on `conn` (a unit of work's, to compare it with the
+/// version a client read before it writes).
+pub async fn read(conn: &mut Conn, who: &Principal, user: UserId) -> Result<User, AppError> {
+    let scope = who.scope_for(Permission::ViewUsers)?;
+    load(conn, who, &scope, user).await
 }
 
 pub(super) async fn load(
