@@ -1,7 +1,6 @@
-//! No lost updates: a user or a connector is answered with an `ETag` (strong: a hash of the
-//! JSON the caller sees, so any change it could see changes it), and `PATCH` / `DELETE` with
-//! `If-Match` are refused with 412 when the thing changed since, compared inside the unit of
-//! work that writes (writes are serialised, so nothing slips in between).
+//! No lost updates over HTTP: a user or a connector is answered with an `ETag` (its version,
+//! `service::versions`), and `PATCH` / `DELETE` with `If-Match` are refused with 412 when the
+//! thing changed since, compared inside the unit of work that writes.
 
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -9,17 +8,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 
 use crate::domain::AppError;
-
-/// The entity tag of what the caller sees: `"` + 32 hex digits + `"`.
-pub fn etag_of<T: Serialize>(value: &T) -> String {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&json);
-    format!("\"{}\"", hex::encode(&digest[..16]))
-}
+use crate::service::versions::version_of as etag_of;
 
 /// A representation with its `ETag`.
 pub struct Tagged<T>(pub T);

@@ -1,6 +1,7 @@
 //! Access: the table of user connectors with filters kept in the URL, "Add user", and per-row
 //! change role / move / revoke. Every change goes through `service::connectors`, the same code
-//! the API uses.
+//! the API uses. A row's forms carry the version it was shown with: a connector changed since
+//! is not changed or revoked (`AppError::changed_since_opened`), and the row offers a reload.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,7 +9,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::form::{FormAlert, TextField, field_error};
+use super::form::{ErrorText, FormAlert, TextField, field_error};
 use super::outlet_picker::OutletPicker;
 use super::{Problem, query_escape};
 use crate::domain::model::{
@@ -107,6 +108,9 @@ pub async fn change_connector(
     id: ConnectorId,
     #[server(default)] role: Option<String>,
     #[server(default)] outlet: Option<String>,
+    /// The version the row was shown with.
+    #[server(default)]
+    version: Option<String>,
 ) -> Result<Connector, AppError> {
     use super::server::{caller, context, with_status};
     use crate::domain::commands::ConnectorChange;
@@ -123,6 +127,12 @@ pub async fn change_connector(
                 ..Default::default()
             })?;
             let mut work = context()?.begin().await?;
+            // Compared only when the form carries one (as every form of the page does).
+            if let Some(opened) = version.as_deref() {
+                let current =
+                    crate::service::connectors::read(&mut work, &caller.principal, id).await?;
+                crate::service::versions::ensure_unchanged(&current, opened)?;
+            }
             let connector =
                 crate::service::connectors::update(&mut work, &caller.principal, id, change)
                     .await?;
@@ -134,12 +144,21 @@ pub async fn change_connector(
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_connector")]
-pub async fn revoke_connector(id: ConnectorId) -> Result<(), AppError> {
+pub async fn revoke_connector(
+    id: ConnectorId,
+    #[server(default)] version: Option<String>,
+) -> Result<(), AppError> {
     use super::server::{caller, context, with_status};
     with_status(
         async move {
             let caller = caller().await?;
             let mut work = context()?.begin().await?;
+            // Compared only when the form carries one (as every form of the page does).
+            if let Some(opened) = version.as_deref() {
+                let current =
+                    crate::service::connectors::read(&mut work, &caller.principal, id).await?;
+                crate::service::versions::ensure_unchanged(&current, opened)?;
+            }
             crate::service::connectors::delete(&mut work, &caller.principal, id).await?;
             work.commit().await
         }
@@ -442,6 +461,7 @@ fn AccessRow(
 ) -> impl IntoView {
     let AccessEntry {
         connector,
+        version,
         change: allowed,
         managed_by_brand,
     } = entry;
@@ -466,11 +486,10 @@ fn AccessRow(
         scope_name(&connector)
     );
     let confirming = RwSignal::new(false);
-    let row_error = move || {
-        let failed =
-            |value: Option<Result<_, AppError>>| value.and_then(Result::err).map(|e| e.to_string());
+    let row_error = Signal::derive(move || {
+        let failed = |value: Option<Result<_, AppError>>| value.and_then(Result::err);
         failed(change.value().get().map(|r| r.map(|_| ()))).or_else(|| failed(revoke.value().get()))
-    };
+    });
     let locked = match &allowed {
         RowChange::Locked(reason) => Some(view! {
             <p class="locked"><strong>"Read-only. "</strong><span data-testid="row-locked">{reason.clone()}</span></p>
@@ -487,11 +506,13 @@ fn AccessRow(
         let current_role = connector.role.id.to_string();
         let is_outlet = connector.connector_type == ConnectorType::Outlet;
         let label = label.clone();
+        let version = StoredValue::new(version.clone());
         view! {
             <details class="row-actions">
                 <summary aria-label=format!("Change {label}")>"Change…"</summary>
                 <ActionForm action=change attr:class="inline">
                     <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=version.get_value()/>
                     <label for=format!("role-{id}")>"Role"</label>
                     <select id=format!("role-{id}") name="role">
                         {roles.into_iter().map(|r| {
@@ -504,6 +525,7 @@ fn AccessRow(
                 {is_outlet.then(|| view! {
                     <ActionForm action=change attr:class="inline">
                         <input type="hidden" name="id" value=id.to_string()/>
+                        <input type="hidden" name="version" value=version.get_value()/>
                         <label for=format!("move-{id}")>"Move to"</label>
                         <OutletPicker id=format!("move-{id}") name="outlet" managing=true
                             value=Signal::stored(current_outlet)/>
@@ -520,6 +542,7 @@ fn AccessRow(
                         <p>{format!("Revoke {label}? The person keeps their account and any other access.")}</p>
                         <ActionForm action=revoke attr:class="inline">
                             <input type="hidden" name="id" value=id.to_string()/>
+                            <input type="hidden" name="version" value=version.get_value()/>
                             <button type="submit" class="danger">"Confirm revoke"</button>
                             <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                         </ActionForm>
@@ -545,7 +568,9 @@ fn AccessRow(
             <td>
                 {actions}
                 {locked}
-                <p class="field-error" role="alert">{row_error}</p>
+                <p class="field-error" role="alert">
+                    {move || row_error.get().map(|error| view! { <ErrorText error/> })}
+                </p>
             </td>
         </tr>
     }

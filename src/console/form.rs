@@ -76,8 +76,26 @@ pub fn CheckboxGroup(
 pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
     view! {
         <div role="alert" class="form-error">
-            {move || error.get().filter(unplaced).map(|e| e.to_string())}
+            {move || error.get().filter(unplaced).map(|error| view! { <ErrorText error/> })}
         </div>
+    }
+}
+
+/// An error's message; when the record changed since the page was opened, with a reload (a
+/// full one, so every part of the page is fresh).
+#[component]
+pub fn ErrorText(error: AppError) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let here = move || {
+        let search = location.search.get();
+        let mark = if search.is_empty() { "" } else { "?" };
+        format!("{}{mark}{search}", location.pathname.get())
+    };
+    view! {
+        {error.to_string()}
+        {error.is_changed_since_opened().then(|| view! {
+            " " <a href=here rel="external" data-testid="reload">"Reload"</a>
+        })}
     }
 }
 

@@ -270,14 +270,15 @@ pub fn PersonPage() -> impl IntoView {
     view! {
         <p><A href="/users">"← People"</A></p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            // Both resources in one Suspend: a Suspend nested in another hydrated against the
+            // wrong elements when the page was loaded directly.
             {move || Suspend::new(async move {
-                match person.await {
+                let (person, editing) = (person.await, editing.await);
+                match person {
                     Ok(person) => view! {
                         <PersonRecordView person/>
-                        {move || Suspend::new(async move {
-                            // Without the permission to manage people, the record stays as it is.
-                            editing.await.ok().map(|editing| view! { <EditPerson editing save status/> })
-                        })}
+                        // Without the permission to manage people, the record stays as it is.
+                        {editing.ok().map(|editing| view! { <EditPerson editing save status/> })}
                     }.into_any(),
                     Err(error) => view! { <Title text="Not found"/><Problem error/> }.into_any(),
                 }

@@ -2,6 +2,8 @@
 //! roles and locations, report roles, status. Every change goes through
 //! `service::users::update`, the same code as the API's `PATCH /users/{id}`; the server
 //! decides (and refuses what the page hides), including the API User Permissions lock.
+//! Both forms carry the version of the person they were opened on: a change to someone
+//! changed since is refused (`AppError::changed_since_opened`) and the page offers a reload.
 // A server function's arguments are its form's fields.
 #![allow(clippy::too_many_arguments)]
 
@@ -47,6 +49,9 @@ pub async fn update_person(
     #[server(default)] reports_shown: Option<String>,
     #[server(default)] all_reports_access: Option<String>,
     #[server(default)] report_roles: Vec<String>,
+    /// The version the form was opened on.
+    #[server(default)]
+    version: Option<String>,
 ) -> Result<User, AppError> {
     use super::server::{caller, context, with_status};
     use crate::domain::user_commands::UserChange;
@@ -81,6 +86,11 @@ pub async fn update_person(
             };
             let change = UserChange::try_from(&input)?;
             let mut work = context()?.begin().await?;
+            // Compared only when the form carries one (as every form of the page does).
+            if let Some(opened) = version.as_deref() {
+                let current = crate::service::users::read(&mut work, &caller.principal, id).await?;
+                crate::service::versions::ensure_unchanged(&current, opened)?;
+            }
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;
@@ -92,7 +102,11 @@ pub async fn update_person(
 
 /// Deactivates (`inactive` "true") or reactivates a person.
 #[server(prefix = "/rpc", endpoint = "set_person_status")]
-pub async fn set_person_status(id: String, inactive: String) -> Result<User, AppError> {
+pub async fn set_person_status(
+    id: String,
+    inactive: String,
+    #[server(default)] version: Option<String>,
+) -> Result<User, AppError> {
     use super::server::{caller, context, with_status};
     use crate::domain::user_commands::UserChange;
     with_status(
@@ -109,6 +123,11 @@ pub async fn set_person_status(id: String, inactive: String) -> Result<User, App
                 ..Default::default()
             };
             let mut work = context()?.begin().await?;
+            // Compared only when the form carries one (as every form of the page does).
+            if let Some(opened) = version.as_deref() {
+                let current = crate::service::users::read(&mut work, &caller.principal, id).await?;
+                crate::service::versions::ensure_unchanged(&current, opened)?;
+            }
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;
@@ -134,6 +153,8 @@ pub fn EditPerson(
         .into_any();
     }
     let user = editing.user;
+    let version = editing.version;
+    let status_version = version.clone();
     let id = user.id.to_string();
     let status_id = id.clone();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
@@ -190,6 +211,7 @@ pub fn EditPerson(
             <h2 id="edit-heading">"Edit"</h2>
             <ActionForm action=save attr:class="grid" attr:novalidate="">
                 <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" value=version/>
                 {editing.profile_editable.then(|| view! {
                     <TextField id="edit-first-name" name="first_name" label="First name"
                         value=user.first_name.clone() error=field_error(error, "first_name")/>
@@ -240,6 +262,7 @@ pub fn EditPerson(
             <h2 id="status-heading">"Status"</h2>
             <ActionForm action=status attr:class="inline">
                 <input type="hidden" name="id" value=status_id/>
+                <input type="hidden" name="version" value=status_version/>
                 <input type="hidden" name="inactive" value=(!user.inactive).to_string()/>
                 <button type="submit" class=if user.inactive { "" } else { "danger" }>
                     {if user.inactive { "Reactivate" } else { "Deactivate" }}

@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The machine code of [`AppError::changed_since_opened`].
+pub const CHANGED_SINCE_OPENED: &str = "changed_by_someone_else";
+
 /// Every failure a caller can see, shared by the console's server functions and the API.
 /// Bad input is always `BadRequest`, `Invalid` or `Conflict`, never `Internal`.
 /// How each maps to HTTP is the adapters' business (`api`, `console`).
@@ -80,6 +83,21 @@ impl AppError {
             code: code.into(),
             message: message.into(),
         }
+    }
+
+    /// A write from a form whose record changed since the form was opened (the page offers
+    /// a reload instead of overwriting what someone else did).
+    pub fn changed_since_opened() -> Self {
+        AppError::refused(
+            412,
+            CHANGED_SINCE_OPENED,
+            "Changed by someone else since you opened it. Reload to see the change, then make \
+             yours again.",
+        )
+    }
+
+    pub fn is_changed_since_opened(&self) -> bool {
+        matches!(self, AppError::Refused { code, .. } if code == CHANGED_SINCE_OPENED)
     }
 
     pub fn conflict(code: &str, message: impl Into<String>) -> Self {

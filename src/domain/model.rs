@@ -272,6 +272,9 @@ pub enum RowChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEntry {
     pub connector: Connector,
+    /// The version of `connector` the row was shown with (its forms send it back; a change
+    /// to a connector changed since is refused).
+    pub version: String,
     pub change: RowChange,
     /// The brand whose API manages the person ("User managed by <brand>", shown wherever
     /// the membership appears).

@@ -154,6 +154,9 @@ pub struct ApiUserPermissions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonEditing {
     pub user: User,
+    /// The version of `user` the form was opened on (sent back with each change, which is
+    /// refused if the person changed since).
+    pub version: String,
     /// `None`: editable by the viewer; otherwise the reason shown above a read-only record.
     pub locked: Option<String>,
     /// The viewer may change names, username, email and mobile (not shared elsewhere).

@@ -103,6 +103,7 @@ pub async fn list_with_changes(
             },
         };
         AccessEntry {
+            version: crate::service::versions::version_of(&connector),
             connector,
             change,
             managed_by_brand: facts.and_then(|f| f.brand.as_ref().map(|(name, _)| name.clone())),

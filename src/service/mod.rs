@@ -25,6 +25,7 @@ pub mod setup;
 pub mod synth;
 pub mod users;
 pub mod verification;
+pub mod versions;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

@@ -182,6 +182,7 @@ pub async fn editing(
     who.scope_for(Permission::ManageUsers)?;
     let mut conn = context.read().await?;
     let shown = load(&mut conn, who, &view, user).await?;
+    let version = crate::service::versions::version_of(&shown);
     let locked = write::edit_lock(&mut conn, who, user).await?;
     if locked.is_some() {
         // A read-only record offers no choices.
@@ -193,6 +194,7 @@ pub async fn editing(
             outlets: Vec::new(),
             report_roles: Vec::new(),
             user: shown,
+            version,
         });
     }
     // The person's own locations (unchecked to remove); others are added with a picker, so the
@@ -214,5 +216,6 @@ pub async fn editing(
         outlets,
         report_roles: store::users::report_roles(&mut conn, who.organization_id).await?,
         user: shown,
+        version,
     })
 }
