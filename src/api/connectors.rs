@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
+use super::idempotency::{IdempotencyKey, once};
 use super::input::{JsonBody, Params, path_id};
 use super::params::ConnectorFilters;
 use super::versions::{IfMatch, Tagged};
@@ -11,6 +12,7 @@ use crate::domain::ConnectorId;
 use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
 use crate::domain::model::{Connector, ConnectorQuery, CreateConnector, Paged, UpdateConnector};
 use crate::service::{Context, connectors as service};
+use axum::response::Response;
 
 /// List user connectors
 ///
@@ -46,17 +48,20 @@ pub async fn get(
 /// one outlet; the person's account and membership are created when they do not exist.
 #[utoipa::path(post, path = "/user-connectors", operation_id = "createUserConnector", tag = "connectors",
     request_body = CreateConnector,
+    params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer (marked Idempotency-Replayed) and writes nothing; the same key with another body is refused (422).")),
     responses((status = 201, description = "The connector made.", body = Connector, headers(("ETag" = String, description = "The version of what was answered; send it back in If-Match.")))))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
+    key: IdempotencyKey,
     JsonBody(input): JsonBody<CreateConnector>,
-) -> ApiResult<(StatusCode, Tagged<Connector>)> {
+) -> ApiResult<Response> {
+    let key = key.of(&who, "POST /user-connectors", &input);
     let new = NewConnector::try_from(input)?;
-    let mut work = context.begin().await?;
-    let connector = service::create(&mut work, &who, new).await?;
-    work.commit().await?;
-    Ok((StatusCode::CREATED, Tagged(connector)))
+    once(&context, key, StatusCode::CREATED, true, async |work| {
+        service::create(work, &who, new).await
+    })
+    .await
 }
 
 /// Change a user connector

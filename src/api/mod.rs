@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod connectors;
+pub mod idempotency;
 pub mod input;
 mod me;
 pub mod openapi;

@@ -46,7 +46,12 @@ pub struct ErrorDetail {
     ),
     servers((url = "/api/v1")),
     security(("bearer" = [])),
-    components(schemas(ErrorBody, super::params::BrandName, super::params::EmailAddress)),
+    components(schemas(
+        ErrorBody,
+        super::params::BrandName,
+        super::params::EmailAddress,
+        super::params::IdempotencyKeyText
+    )),
     tags(
         (name = "me", description = "The caller."),
         (name = "users", description = "People of the organization, in the users view."),

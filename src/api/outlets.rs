@@ -4,12 +4,14 @@ use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
+use super::idempotency::{IdempotencyKey, once};
 use super::input::{JsonBody, Params, path_id};
 use super::params::PageParams;
 use crate::domain::OutletId;
 use crate::domain::model::{Outlet, Paged};
 use crate::domain::outlets::{OutletChange, OutletInput};
 use crate::service::{Context, catalog, outlets};
+use axum::response::Response;
 
 /// List outlets
 ///
@@ -29,17 +31,20 @@ pub async fn list(
 ///
 /// `name` and `number` are required.
 #[utoipa::path(post, path = "/outlets", operation_id = "createOutlet", tag = "outlets", request_body = OutletInput,
+    params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer (marked Idempotency-Replayed) and writes nothing; the same key with another body is refused (422).")),
     responses((status = 201, description = "The outlet made.", body = Outlet)))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
+    key: IdempotencyKey,
     JsonBody(input): JsonBody<OutletInput>,
-) -> ApiResult<(StatusCode, Json<Outlet>)> {
+) -> ApiResult<Response> {
+    let key = key.of(&who, "POST /outlets", &input);
     let new = OutletChange::parse(&input, true)?;
-    let mut work = context.begin().await?;
-    let outlet = outlets::create(&mut work, &who, new).await?;
-    work.commit().await?;
-    Ok((StatusCode::CREATED, Json(outlet)))
+    once(&context, key, StatusCode::CREATED, false, async |work| {
+        outlets::create(work, &who, new).await
+    })
+    .await
 }
 
 /// Change an outlet

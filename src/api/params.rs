@@ -148,6 +148,14 @@ macro_rules! text_item {
 }
 
 text_item!(
+    /// An `Idempotency-Key`: 1 to 255 visible ASCII characters, bare or quoted (as a
+    /// structured-field string; the same key).
+    IdempotencyKeyText,
+    r#"^[!-~]{1,255}$|^"[!-~]{1,255}"$"#,
+    Some(257)
+);
+
+text_item!(
     /// A brand's name: anything but blank, and no comma (which separates them).
     BrandName,
     r"^[^,]*[^\s,][^,]*$",

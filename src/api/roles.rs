@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 
 use super::ApiResult;
 use super::auth::ApiClient;
+use super::idempotency::{IdempotencyKey, once};
 use super::input::{JsonBody, Params, path_id};
 use super::params::RoleFilters;
 use crate::domain::error::Problems;
@@ -12,6 +13,7 @@ use crate::domain::roles::{NewRole, ReportRoleInput, RoleChange, RoleInput};
 use crate::domain::users::ReportRole;
 use crate::domain::{ReportRoleId, RoleId};
 use crate::service::{Context, catalog, roles};
+use axum::response::Response;
 
 /// List user roles
 ///
@@ -45,17 +47,20 @@ pub async fn list(
 
 /// Create a user role
 #[utoipa::path(post, path = "/user-roles", operation_id = "createUserRole", tag = "roles", request_body = RoleInput,
+    params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer (marked Idempotency-Replayed) and writes nothing; the same key with another body is refused (422).")),
     responses((status = 201, description = "The role made.", body = Role)))]
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
+    key: IdempotencyKey,
     JsonBody(input): JsonBody<RoleInput>,
-) -> ApiResult<(StatusCode, Json<Role>)> {
+) -> ApiResult<Response> {
+    let key = key.of(&who, "POST /user-roles", &input);
     let new = NewRole::try_from(&input)?;
-    let mut work = context.begin().await?;
-    let role = roles::create_role(&mut work, &who, new).await?;
-    work.commit().await?;
-    Ok((StatusCode::CREATED, Json(role)))
+    once(&context, key, StatusCode::CREATED, false, async |work| {
+        roles::create_role(work, &who, new).await
+    })
+    .await
 }
 
 /// Change a user role
@@ -99,17 +104,20 @@ pub async fn delete(
 
 /// Create a report role
 #[utoipa::path(post, path = "/report-roles", operation_id = "createReportRole", tag = "report roles", request_body = ReportRoleInput,
+    params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer (marked Idempotency-Replayed) and writes nothing; the same key with another body is refused (422).")),
     responses((status = 201, description = "The report role made.", body = ReportRole)))]
 pub async fn create_report(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
+    key: IdempotencyKey,
     JsonBody(input): JsonBody<ReportRoleInput>,
-) -> ApiResult<(StatusCode, Json<ReportRole>)> {
+) -> ApiResult<Response> {
+    let key = key.of(&who, "POST /report-roles", &input);
     let name = input.name()?;
-    let mut work = context.begin().await?;
-    let role = roles::create_report_role(&mut work, &who, &name).await?;
-    work.commit().await?;
-    Ok((StatusCode::CREATED, Json(role)))
+    once(&context, key, StatusCode::CREATED, false, async |work| {
+        roles::create_report_role(work, &who, &name).await
+    })
+    .await
 }
 
 /// Rename a report role

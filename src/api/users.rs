@@ -3,13 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::ApiResult;
 use super::auth::ApiClient;
+use super::idempotency::IdempotencyKey;
 use super::input::{JsonBody, JsonItems, Params, path_id, shaped};
 use super::params::{PageParams, UserFilters};
 use super::versions::{IfMatch, Tagged};
@@ -17,6 +18,7 @@ use crate::domain::model::Paged;
 use crate::domain::user_commands::{NewUser, RawUserQuery, UserChange, UserListQuery};
 use crate::domain::users::{ReportRole, User, UserInput};
 use crate::domain::{AppError, UserId};
+use crate::service::idempotency::{self, Answer, Claim, Key};
 use crate::service::{Context, users as service};
 
 /// At most this many users in one bulk create.
@@ -57,7 +59,7 @@ pub async fn get(
 }
 
 /// One created item of a bulk create.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Created {
     pub index: usize,
     pub id: UserId,
@@ -65,7 +67,7 @@ pub struct Created {
 }
 
 /// One failed item of a bulk create.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ItemError {
     pub index: usize,
     pub username: Option<String>,
@@ -94,16 +96,101 @@ enum BulkRefused {
 
 /// One item: shaped, parsed, created in its own unit of work (all or nothing).
 async fn create_one(
-    context: &Context,
+    work: &mut crate::service::Work,
     who: &crate::service::Principal,
     item: Value,
 ) -> Result<User, AppError> {
     let input: UserInput = shaped(item)?;
     let new = NewUser::try_from(&input)?;
+    service::create(work, who, new).await
+}
+
+/// What became of one item.
+enum Outcome {
+    Created(Created),
+    Failed(ItemError),
+}
+
+impl Outcome {
+    fn answer(&self) -> Answer {
+        let (status, body) = match self {
+            Outcome::Created(created) => (201, serde_json::to_string(created)),
+            Outcome::Failed(failed) => (422, serde_json::to_string(failed)),
+        };
+        Answer {
+            status,
+            body: body.unwrap_or_default(),
+            etag: None,
+        }
+    }
+
+    fn replayed(answer: Answer) -> Result<Self, AppError> {
+        let outcome = if answer.status == 201 {
+            serde_json::from_str(&answer.body).map(Outcome::Created)
+        } else {
+            serde_json::from_str(&answer.body).map(Outcome::Failed)
+        };
+        outcome.map_err(|_| AppError::Internal)
+    }
+}
+
+/// Item `index`, once per key when the request has one (each item is its own unit of work,
+/// so each remembers its own outcome: a retry after a partial failure or a crash redoes
+/// only the items that were not done). `Err` refuses the whole request.
+async fn create_item(
+    context: &Context,
+    who: &crate::service::Principal,
+    key: Option<&Key>,
+    index: usize,
+    item: Value,
+) -> Result<Outcome, AppError> {
+    let number = i64::try_from(index).unwrap_or(i64::MAX) + 1;
+    let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
+    let (username, email) = (text("username"), text("email"));
     let mut work = context.begin().await?;
-    let user = service::create(&mut work, who, new).await?;
-    work.commit().await?;
-    Ok(user)
+    if let Some(key) = key
+        && let Claim::Replay(answer) = idempotency::claim(&mut work, key, number).await?
+    {
+        return Outcome::replayed(answer);
+    }
+    let error = match create_one(&mut work, who, item).await {
+        Ok(user) => {
+            let outcome = Outcome::Created(Created {
+                index,
+                id: user.id,
+                username: user.username,
+            });
+            if let Some(key) = key {
+                idempotency::remember(&mut work, key, number, &outcome.answer()).await?;
+            }
+            work.commit().await?;
+            return Ok(outcome);
+        }
+        Err(AppError::Internal) => return Err(AppError::Internal),
+        Err(error) => error,
+    };
+    drop(work);
+    let outcome = Outcome::Failed(ItemError {
+        index,
+        username,
+        email,
+        code: error.code().to_string(),
+        message: error.to_string(),
+        fields: match &error {
+            AppError::Invalid { fields, .. } => fields.clone(),
+            _ => BTreeMap::new(),
+        },
+    });
+    // The refusal is remembered too (the item wrote nothing), so a retry answers the same.
+    if let Some(key) = key {
+        let mut work = context.begin().await?;
+        if let Claim::Replay(answer) = idempotency::claim(&mut work, key, number).await? {
+            return Outcome::replayed(answer);
+        }
+        idempotency::remember(&mut work, key, number, &outcome.answer()).await?;
+        work.commit().await?;
+    }
+    Ok(outcome)
 }
 
 /// Create users
@@ -113,6 +200,7 @@ async fn create_one(
 /// duplicate email or username, 422 when every item failed otherwise.
 #[utoipa::path(post, path = "/users", operation_id = "createUsers", tag = "users",
     request_body(content = Vec<UserInput>, description = "1 to 500 users."),
+    params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer and writes nothing (each item is remembered as it is done, so a retry after an interruption does only the rest); the same key with another body is refused (422).")),
     responses(
         (status = 200, description = "Every user was created.", body = BulkAnswer),
         (status = 207, description = "Some users were created; `user_errors` says why the others were not.", body = BulkAnswer),
@@ -122,8 +210,10 @@ async fn create_one(
 pub async fn create(
     State(context): State<Context>,
     ApiClient(who): ApiClient,
+    key: IdempotencyKey,
     JsonItems(items): JsonItems,
 ) -> ApiResult<(StatusCode, Json<BulkAnswer>)> {
+    let key = key.of(&who, "POST /users", &items);
     service::may_create(&who)?;
     if items.is_empty() || items.len() > MAX_BULK {
         return Err(AppError::field(
@@ -137,26 +227,9 @@ pub async fn create(
         user_errors: Vec::new(),
     };
     for (index, item) in items.into_iter().enumerate() {
-        let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
-        let (username, email) = (text("username"), text("email"));
-        match create_one(&context, &who, item).await {
-            Ok(user) => answer.success.push(Created {
-                index,
-                id: user.id,
-                username: user.username,
-            }),
-            Err(AppError::Internal) => return Err(AppError::Internal.into()),
-            Err(error) => answer.user_errors.push(ItemError {
-                index,
-                username,
-                email,
-                code: error.code().to_string(),
-                message: error.to_string(),
-                fields: match &error {
-                    AppError::Invalid { fields, .. } => fields.clone(),
-                    _ => BTreeMap::new(),
-                },
-            }),
+        match create_item(&context, &who, key.as_ref(), index, item).await? {
+            Outcome::Created(created) => answer.success.push(created),
+            Outcome::Failed(failed) => answer.user_errors.push(failed),
         }
     }
     let status = if answer.user_errors.is_empty() {

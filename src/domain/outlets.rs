@@ -1,6 +1,6 @@
 //! Outlets as sent (`POST` / `PATCH /api/v1/outlets`, the console's outlet form), parsed once.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::commands::id_field;
 use super::error::Problems;
@@ -13,7 +13,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", schema(example = json!({"name": "Harbor Burger Pier 41", "number": "HB-041", "time_zone": "America/Los_Angeles"})))]

@@ -1,7 +1,7 @@
 //! Defining roles and report roles: what the API and the console send, parsed once into
 //! typed commands.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::commands::id_field;
 use super::error::Problems;
@@ -9,7 +9,7 @@ use super::model::{ConnectorType, PartnerRole};
 use super::{AppError, BrandId, Permission, PersonName};
 
 /// A role as sent (`POST` / `PATCH /api/v1/user-roles`, the console's role form).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", schema(example = json!({"name": "Shift Lead", "type": "O", "partner_role": "manager", "permissions": ["users.view", "connectors.view", "connectors.manage"]})))]
@@ -154,7 +154,7 @@ impl TryFrom<&RoleInput> for RoleChange {
 }
 
 /// A report role as sent: its name.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", schema(example = json!({"name": "Finance"})))]

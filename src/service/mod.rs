@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod connectors;
 pub mod demo;
 pub mod franchise;
+pub mod idempotency;
 pub mod mail;
 pub mod me;
 pub mod measure;

@@ -2,7 +2,8 @@
 //! the schema, row for row, from one database into an empty one of either kind.
 //!
 //! Not copied: sessions (their layouts differ by backend; people sign in again), the API's
-//! request counts (a minute's rate-limit windows: the copy starts them afresh), the
+//! request counts (a minute's rate-limit windows: the copy starts them afresh), the answers
+//! kept for `Idempotency-Key` retries (a day's; move with the API stopped), the
 //! migration history (each database keeps its own) and what triggers derive (the people
 //! list's sort key and SQLite's search index, rebuilt as the rows go in).
 

@@ -31,6 +31,7 @@ pub mod connectors;
 pub mod copy;
 pub mod demo;
 pub mod franchise;
+pub mod idempotency;
 pub mod mail;
 pub mod organizations;
 pub mod people;

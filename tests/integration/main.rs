@@ -39,6 +39,7 @@ mod permissions;
 mod rate_limits;
 mod refusals;
 mod request_ids;
+mod retries;
 mod search;
 mod servers;
 mod setup;
