@@ -129,9 +129,13 @@ pub async fn change_connector(
             let mut work = context()?.begin().await?;
             // Compared only when the form carries one (as every form of the page does).
             if let Some(opened) = version.as_deref() {
-                let current =
-                    crate::service::connectors::read(&mut work, &caller.principal, id).await?;
-                crate::service::versions::ensure_unchanged(&current, opened)?;
+                crate::service::connectors::ensure_version(
+                    &mut work,
+                    &caller.principal,
+                    id,
+                    opened,
+                )
+                .await?;
             }
             let connector =
                 crate::service::connectors::update(&mut work, &caller.principal, id, change)
@@ -155,9 +159,13 @@ pub async fn revoke_connector(
             let mut work = context()?.begin().await?;
             // Compared only when the form carries one (as every form of the page does).
             if let Some(opened) = version.as_deref() {
-                let current =
-                    crate::service::connectors::read(&mut work, &caller.principal, id).await?;
-                crate::service::versions::ensure_unchanged(&current, opened)?;
+                crate::service::connectors::ensure_version(
+                    &mut work,
+                    &caller.principal,
+                    id,
+                    opened,
+                )
+                .await?;
             }
             crate::service::connectors::delete(&mut work, &caller.principal, id).await?;
             work.commit().await

@@ -88,8 +88,8 @@ pub async fn update_person(
             let mut work = context()?.begin().await?;
             // Compared only when the form carries one (as every form of the page does).
             if let Some(opened) = version.as_deref() {
-                let current = crate::service::users::read(&mut work, &caller.principal, id).await?;
-                crate::service::versions::ensure_unchanged(&current, opened)?;
+                crate::service::users::ensure_version(&mut work, &caller.principal, id, opened)
+                    .await?;
             }
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
@@ -125,8 +125,8 @@ pub async fn set_person_status(
             let mut work = context()?.begin().await?;
             // Compared only when the form carries one (as every form of the page does).
             if let Some(opened) = version.as_deref() {
-                let current = crate::service::users::read(&mut work, &caller.principal, id).await?;
-                crate::service::versions::ensure_unchanged(&current, opened)?;
+                crate::service::users::ensure_version(&mut work, &caller.principal, id, opened)
+                    .await?;
             }
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;

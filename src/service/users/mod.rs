@@ -152,6 +152,17 @@ pub async fn read(conn: &mut Conn, who: &Principal, user: UserId) -> Result<User
     load(conn, who, &scope, user).await
 }
 
+/// The person as `who` sees them must still be the version a form was `opened` on (412
+/// `changed_by_someone_else` otherwise), read in the unit of work about to write.
+pub async fn ensure_version(
+    conn: &mut Conn,
+    who: &Principal,
+    user: UserId,
+    opened: &str,
+) -> Result<(), AppError> {
+    crate::service::versions::ensure_unchanged(&read(conn, who, user).await?, opened)
+}
+
 pub(super) async fn load(
     conn: &mut Conn,
     who: &Principal,
