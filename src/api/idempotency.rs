@@ -79,12 +79,17 @@ pub fn respond(answer: Answer, replayed: bool) -> Response {
         headers.insert(header::ETAG, etag);
     }
     if replayed {
-        headers.insert(
-            HeaderName::from_static("idempotency-replayed"),
-            HeaderValue::from_static("true"),
-        );
+        mark_replayed(&mut response);
     }
     response
+}
+
+/// Marks a response as a retry's: the first answer, replayed.
+pub fn mark_replayed(response: &mut Response) {
+    response.headers_mut().insert(
+        HeaderName::from_static("idempotency-replayed"),
+        HeaderValue::from_static("true"),
+    );
 }
 
 /// The answer of `value` with `status` (and its `ETag` when `tagged`).

@@ -20,6 +20,7 @@ use crate::domain::users::{ReportRole, User, UserInput};
 use crate::domain::{AppError, UserId};
 use crate::service::idempotency::{self, Answer, Claim, Key};
 use crate::service::{Context, users as service};
+use axum::response::{IntoResponse, Response};
 
 /// At most this many users in one bulk create.
 const MAX_BULK: usize = 500;
@@ -134,7 +135,7 @@ impl Outcome {
     }
 }
 
-/// Item `index`, once per key when the request has one (each item is its own unit of work,
+/// Item `index` and whether its outcome is replayed, once per key when the request has one (each item is its own unit of work,
 /// so each remembers its own outcome: a retry after a partial failure or a crash redoes
 /// only the items that were not done). `Err` refuses the whole request.
 async fn create_item(
@@ -143,7 +144,7 @@ async fn create_item(
     key: Option<&Key>,
     index: usize,
     item: Value,
-) -> Result<Outcome, AppError> {
+) -> Result<(Outcome, bool), AppError> {
     let number = i64::try_from(index).unwrap_or(i64::MAX) + 1;
     let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
     let (username, email) = (text("username"), text("email"));
@@ -151,7 +152,7 @@ async fn create_item(
     if let Some(key) = key
         && let Claim::Replay(answer) = idempotency::claim(&mut work, key, number).await?
     {
-        return Outcome::replayed(answer);
+        return Ok((Outcome::replayed(answer)?, true));
     }
     let error = match create_one(&mut work, who, item).await {
         Ok(user) => {
@@ -164,7 +165,7 @@ async fn create_item(
                 idempotency::remember(&mut work, key, number, &outcome.answer()).await?;
             }
             work.commit().await?;
-            return Ok(outcome);
+            return Ok((outcome, false));
         }
         Err(AppError::Internal) => return Err(AppError::Internal),
         Err(error) => error,
@@ -185,12 +186,12 @@ async fn create_item(
     if let Some(key) = key {
         let mut work = context.begin().await?;
         if let Claim::Replay(answer) = idempotency::claim(&mut work, key, number).await? {
-            return Outcome::replayed(answer);
+            return Ok((Outcome::replayed(answer)?, true));
         }
         idempotency::remember(&mut work, key, number, &outcome.answer()).await?;
         work.commit().await?;
     }
-    Ok(outcome)
+    Ok((outcome, false))
 }
 
 /// Create users
@@ -212,7 +213,7 @@ pub async fn create(
     ApiClient(who): ApiClient,
     key: IdempotencyKey,
     JsonItems(items): JsonItems,
-) -> ApiResult<(StatusCode, Json<BulkAnswer>)> {
+) -> ApiResult<Response> {
     let key = key.of(&who, "POST /users", &items);
     service::may_create(&who)?;
     if items.is_empty() || items.len() > MAX_BULK {
@@ -226,8 +227,11 @@ pub async fn create(
         success: Vec::new(),
         user_errors: Vec::new(),
     };
+    let mut all_replayed = key.is_some();
     for (index, item) in items.into_iter().enumerate() {
-        match create_item(&context, &who, key.as_ref(), index, item).await? {
+        let (outcome, replayed) = create_item(&context, &who, key.as_ref(), index, item).await?;
+        all_replayed &= replayed;
+        match outcome {
             Outcome::Created(created) => answer.success.push(created),
             Outcome::Failed(failed) => answer.user_errors.push(failed),
         }
@@ -245,7 +249,11 @@ pub async fn create(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, Json(answer)))
+    let mut response = (status, Json(answer)).into_response();
+    if all_replayed {
+        super::idempotency::mark_replayed(&mut response);
+    }
+    Ok(response)
 }
 
 /// Change a user

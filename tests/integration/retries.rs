@@ -246,6 +246,10 @@ async fn a_bulk_retry_answers_every_item_as_first_and_creates_none_again() {
         retry.body, first.body,
         "every item answered as the first time"
     );
+    assert!(
+        !first.replayed && retry.replayed,
+        "marked when every item is replayed"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, people);
     let other = json!([person("bulk.three", "bulk.three@harbor.example")]);
     let reused = post(&app, "/users", &token, Some("bulk-1"), &other).await;
