@@ -127,16 +127,13 @@ pub async fn change_connector(
                 ..Default::default()
             })?;
             let mut work = context()?.begin().await?;
-            // Compared only when the form carries one (as every form of the page does).
-            if let Some(opened) = version.as_deref() {
-                crate::service::connectors::ensure_version(
-                    &mut work,
-                    &caller.principal,
-                    id,
-                    opened,
-                )
-                .await?;
-            }
+            crate::service::connectors::ensure_version(
+                &mut work,
+                &caller.principal,
+                id,
+                version.as_deref(),
+            )
+            .await?;
             let connector =
                 crate::service::connectors::update(&mut work, &caller.principal, id, change)
                     .await?;
@@ -157,16 +154,13 @@ pub async fn revoke_connector(
         async move {
             let caller = caller().await?;
             let mut work = context()?.begin().await?;
-            // Compared only when the form carries one (as every form of the page does).
-            if let Some(opened) = version.as_deref() {
-                crate::service::connectors::ensure_version(
-                    &mut work,
-                    &caller.principal,
-                    id,
-                    opened,
-                )
-                .await?;
-            }
+            crate::service::connectors::ensure_version(
+                &mut work,
+                &caller.principal,
+                id,
+                version.as_deref(),
+            )
+            .await?;
             crate::service::connectors::delete(&mut work, &caller.principal, id).await?;
             work.commit().await
         }

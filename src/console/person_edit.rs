@@ -86,11 +86,13 @@ pub async fn update_person(
             };
             let change = UserChange::try_from(&input)?;
             let mut work = context()?.begin().await?;
-            // Compared only when the form carries one (as every form of the page does).
-            if let Some(opened) = version.as_deref() {
-                crate::service::users::ensure_version(&mut work, &caller.principal, id, opened)
-                    .await?;
-            }
+            crate::service::users::ensure_version(
+                &mut work,
+                &caller.principal,
+                id,
+                version.as_deref(),
+            )
+            .await?;
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;
@@ -123,11 +125,13 @@ pub async fn set_person_status(
                 ..Default::default()
             };
             let mut work = context()?.begin().await?;
-            // Compared only when the form carries one (as every form of the page does).
-            if let Some(opened) = version.as_deref() {
-                crate::service::users::ensure_version(&mut work, &caller.principal, id, opened)
-                    .await?;
-            }
+            crate::service::users::ensure_version(
+                &mut work,
+                &caller.principal,
+                id,
+                version.as_deref(),
+            )
+            .await?;
             let user =
                 crate::service::users::update(&mut work, &caller.principal, id, change).await?;
             work.commit().await?;

@@ -121,15 +121,20 @@ pub async fn get(
     read(&mut conn, who, id).await
 }
 
-/// The connector as `who` sees it must still be the version a row was `opened` on (412
-/// `changed_by_someone_else` otherwise), read in the unit of work about to write.
+/// The connector as `who` sees it must still be the version a row was `opened` on, if it
+/// says (412 `changed_by_someone_else` otherwise), read in the unit of work about to write.
 pub async fn ensure_version(
     conn: &mut Conn,
     who: &Principal,
     id: ConnectorId,
-    opened: &str,
+    opened: Option<&str>,
 ) -> Result<(), AppError> {
-    crate::service::versions::ensure_unchanged(&read(conn, who, id).await?, opened)
+    match opened {
+        Some(opened) => {
+            crate::service::versions::ensure_unchanged(&read(conn, who, id).await?, opened)
+        }
+        None => Ok(()),
+    }
 }
 
 /// One connector as `get` answers it, read on `conn` (a unit of work's, to compare it with

@@ -152,15 +152,20 @@ pub async fn read(conn: &mut Conn, who: &Principal, user: UserId) -> Result<User
     load(conn, who, &scope, user).await
 }
 
-/// The person as `who` sees them must still be the version a form was `opened` on (412
-/// `changed_by_someone_else` otherwise), read in the unit of work about to write.
+/// The person as `who` sees them must still be the version a form was `opened` on, if it
+/// says (412 `changed_by_someone_else` otherwise), read in the unit of work about to write.
 pub async fn ensure_version(
     conn: &mut Conn,
     who: &Principal,
     user: UserId,
-    opened: &str,
+    opened: Option<&str>,
 ) -> Result<(), AppError> {
-    crate::service::versions::ensure_unchanged(&read(conn, who, user).await?, opened)
+    match opened {
+        Some(opened) => {
+            crate::service::versions::ensure_unchanged(&read(conn, who, user).await?, opened)
+        }
+        None => Ok(()),
+    }
 }
 
 pub(super) async fn load(
