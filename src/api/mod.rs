@@ -3,6 +3,7 @@
 //! call a service (in a unit of work for writes), answer. This module owns how an
 //! [`AppError`] becomes an HTTP answer.
 
+mod audit;
 pub mod auth;
 mod connectors;
 pub mod idempotency;
@@ -32,6 +33,7 @@ use openapi::{ApiDoc, ErrorBody, ErrorDetail};
 fn routes() -> OpenApiRouter<Context> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::get))
+        .routes(routes!(audit::list))
         .routes(routes!(outlets::list, outlets::create))
         .routes(routes!(outlets::update))
         .routes(routes!(roles::list, roles::create))

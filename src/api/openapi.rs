@@ -59,6 +59,7 @@ pub struct ErrorDetail {
         (name = "roles", description = "User roles and their permissions."),
         (name = "report roles", description = "Which reports a person sees."),
         (name = "outlets", description = "The organization's outlets."),
+        (name = "audit", description = "The audit log: every change, append-only."),
     )
 )]
 pub struct ApiDoc;

@@ -170,3 +170,44 @@ text_item!(
     r"^\s*[^@\s,\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$",
     Some(254)
 );
+
+/// `GET /audit-events`: newest first; `cursor` is a page's `next_cursor`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilters {
+    /// Only changes made by this person or API client (its id).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub actor: Option<String>,
+    /// Only this kind of change.
+    #[param(value_type = Option<crate::domain::audit::AuditAction>)]
+    pub action: Option<String>,
+    /// Only changes concerning this person (their record, account or access): their id.
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub person: Option<String>,
+    /// Only changes at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub since: Option<String>,
+    /// Only changes before this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub until: Option<String>,
+    /// How many events in one page (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub page_size: Option<String>,
+    /// Where the next page starts: a page's `next_cursor`, as given.
+    #[param(pattern = "^[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]$")]
+    pub cursor: Option<String>,
+}
+
+impl From<AuditFilters> for crate::domain::audit::AuditQuery {
+    fn from(filters: AuditFilters) -> Self {
+        Self {
+            actor: filters.actor,
+            action: filters.action,
+            person: filters.person,
+            since: filters.since,
+            until: filters.until,
+            page_size: filters.page_size,
+            cursor: filters.cursor,
+        }
+    }
+}

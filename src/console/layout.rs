@@ -65,6 +65,9 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 <Show when={let show = viewer.holds(Permission::ManageSettings); move || show}>
                     <A href="/settings">"Settings"</A>
                 </Show>
+                <Show when={let show = viewer.holds(Permission::ViewAudit); move || show}>
+                    <A href="/audit">"Audit log"</A>
+                </Show>
                 <A href="/me">"My profile"</A>
             </nav>
             <div class="org">

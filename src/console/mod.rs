@@ -4,6 +4,7 @@
 //! Nothing here trusts the browser; every rule is the service's and the policy's.
 
 mod api_clients;
+mod audit;
 mod connectors;
 mod form;
 mod franchise;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("outlets") view={Lazy::<OutletsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -115,6 +117,7 @@ lazy_page! {
     MeRoute => me::MePage,
     SettingsRoute => org_settings::SettingsPage,
     OutletsRoute => outlets::OutletsPageView,
+    AuditRoute => audit::AuditPage,
 }
 
 /// Lets end-to-end tests (and people) know the page is interactive: set by the page's own view

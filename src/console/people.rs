@@ -267,16 +267,18 @@ pub fn PersonPage() -> impl IntoView {
     let changes = move || (save.version().get(), status.version().get());
     let person = Resource::new(move || (id(), changes()), |(id, _)| get_person(id));
     let editing = Resource::new(move || (id(), changes()), |(id, _)| load_person_editing(id));
+    let viewer = Resource::new(|| (), |_| super::session::current_viewer());
     view! {
         <p><A href="/users">"← People"</A></p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             // Both resources in one Suspend: a Suspend nested in another hydrated against the
             // wrong elements when the page was loaded directly.
             {move || Suspend::new(async move {
-                let (person, editing) = (person.await, editing.await);
+                let (person, editing, viewer) = (person.await, editing.await, viewer.await);
+                let audit = viewer.is_ok_and(|v| v.holds(crate::domain::Permission::ViewAudit));
                 match person {
                     Ok(person) => view! {
-                        <PersonRecordView person/>
+                        <PersonRecordView person audit/>
                         // Without the permission to manage people, the record stays as it is.
                         {editing.ok().map(|editing| view! { <EditPerson editing save status/> })}
                     }.into_any(),
@@ -288,7 +290,11 @@ pub fn PersonPage() -> impl IntoView {
 }
 
 #[component]
-fn PersonRecordView(person: PersonRecord) -> impl IntoView {
+fn PersonRecordView(
+    person: PersonRecord,
+    /// The viewer reads the audit log: link to this person's trail.
+    audit: bool,
+) -> impl IntoView {
     let name =
         crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
@@ -296,6 +302,9 @@ fn PersonRecordView(person: PersonRecord) -> impl IntoView {
     view! {
         <Title text=name.clone()/>
         <h1>{name}</h1>
+        {audit.then(|| view! {
+            <p><a href=format!("/audit?person={}", person.id) data-testid="audit-trail">"Audit trail"</a></p>
+        })}
         {person.managed_by_brand.clone().map(|brand| view! {
             <p class="notice" data-testid="managed-by-brand">{format!("User managed by {brand}")}</p>
         })}

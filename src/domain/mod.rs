@@ -108,6 +108,7 @@ macro_rules! text_newtype {
     };
 }
 
+pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod commands;
 pub mod email;

@@ -8,7 +8,8 @@ text_enum!(
     /// `every_permission_guards_what_it_names`. `roles.manage` (manage roles and
     /// permissions) guards the API User Permissions toggles of Security & Permissions;
     /// `api_tokens.manage` guards issuing and revoking API clients; `settings.manage` the
-    /// organization's settings (name, default time zone); `outlets.manage` its outlets.
+    /// organization's settings (name, default time zone); `outlets.manage` its outlets; `audit.view` the audit log (held
+    /// organization-wide).
     Permission {
         ViewUsers => "users.view",
         ManageUsers => "users.manage",
@@ -18,6 +19,7 @@ text_enum!(
         ManageApiTokens => "api_tokens.manage",
         ManageSettings => "settings.manage",
         ManageOutlets => "outlets.manage",
+        ViewAudit => "audit.view",
     }
 );
 

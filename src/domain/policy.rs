@@ -425,6 +425,11 @@ pub fn may_change_organization_details(access: &Access) -> Result<(), Refusal> {
 
 /// Who may see, issue and revoke the organization's API clients: someone who manages API
 /// tokens across the organization (a client's token reaches as far as its role).
+/// The audit log is the whole organization's: only who holds `audit.view` across it reads it.
+pub fn may_view_audit(access: &Access) -> Result<(), super::AppError> {
+    access.required_organization_wide(Permission::ViewAudit)
+}
+
 pub fn may_manage_api_clients(access: &Access) -> Result<(), super::AppError> {
     access.required_organization_wide(Permission::ManageApiTokens)
 }

@@ -1,6 +1,7 @@
 //! API clients' tokens: issued from the command line or the console (the same thing either
 //! way), shown once, stored only as a hash, revocable.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::{Context, Principal, Work, refused, secrets};
@@ -113,7 +114,7 @@ async fn issue(
         work,
         actor,
         organization,
-        "api_token.created",
+        AuditAction::ApiClientCreated,
         id,
         Some(after),
     )
@@ -148,7 +149,15 @@ pub async fn revoke(work: &mut Work, id: &str) -> Result<(), AppError> {
         token_id: None,
         via: Via::Cli,
     };
-    record(work, cli, organization, "api_token.revoked", id, None).await
+    record(
+        work,
+        cli,
+        organization,
+        AuditAction::ApiClientRevoked,
+        id,
+        None,
+    )
+    .await
 }
 
 /// Records a token change in the same unit of work.
@@ -156,11 +165,12 @@ async fn record(
     conn: &mut Conn,
     actor: audit::Actor,
     organization: OrganizationId,
-    action: &str,
+    action: AuditAction,
     id: TokenId,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
     let event = audit::Event {
+        subject: None,
         organization_id: Some(organization),
         action,
         target_type: "api_token",
@@ -309,7 +319,7 @@ pub async fn revoke_client(work: &mut Work, who: &Principal, id: TokenId) -> Res
         work,
         who.actor,
         who.organization_id,
-        "api_token.revoked",
+        AuditAction::ApiClientRevoked,
         id,
         None,
     )

@@ -4,6 +4,7 @@
 //! existing account is never changed by adding access to it, one unit of work per change
 //! with its audit event.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -264,18 +265,19 @@ async fn reload(conn: &mut Conn, who: &Principal, id: ConnectorId) -> Result<Con
 async fn audit_change(
     conn: &mut Conn,
     who: &Principal,
-    action: &str,
+    action: AuditAction,
     id: ConnectorId,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
+    before: Option<&Connector>,
+    after: Option<&Connector>,
 ) -> Result<(), AppError> {
     let event = audit::Event {
         organization_id: Some(who.organization_id),
         action,
         target_type: "user_connector",
         target_id: Some(id.0),
-        before,
-        after,
+        subject: after.or(before).map(|c| c.user.id),
+        before: before.map(|c| json!(c)),
+        after: after.map(|c| json!(c)),
     };
     Ok(audit::record(conn, who.actor, event).await?)
 }
@@ -365,10 +367,10 @@ pub async fn create(
     audit_change(
         work,
         who,
-        "user_connector.created",
+        AuditAction::ConnectorCreated,
         id,
         None,
-        Some(json!(connector)),
+        Some(&connector),
     )
     .await?;
     // A verification link sets a first password; it never replaces one.
@@ -513,10 +515,10 @@ pub async fn update(
     audit_change(
         work,
         who,
-        "user_connector.updated",
+        AuditAction::ConnectorUpdated,
         id,
-        Some(json!(current)),
-        Some(json!(after)),
+        Some(current),
+        Some(&after),
     )
     .await?;
     Ok(after)
@@ -533,9 +535,9 @@ pub async fn delete(work: &mut Work, who: &Principal, id: ConnectorId) -> Result
     audit_change(
         work,
         who,
-        "user_connector.deleted",
+        AuditAction::ConnectorDeleted,
         id,
-        Some(json!(before.connector)),
+        Some(&before.connector),
         None,
     )
     .await

@@ -4,6 +4,7 @@
 //! unlinks a franchisee, which ends what the link gave there and nothing else. A franchisee
 //! sees its brands with their owner, never changes them.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::setup::{create_organization, may_manage_settings};
@@ -99,11 +100,12 @@ pub async fn save_brand(
         .find(|b| b.brand.id == id)
         .ok_or(AppError::Internal)?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
         action: if before.is_some() {
-            "brand.renamed"
+            AuditAction::BrandRenamed
         } else {
-            "brand.created"
+            AuditAction::BrandCreated
         },
         target_type: "brand",
         target_id: Some(id.0),
@@ -129,8 +131,9 @@ pub async fn add_franchisee(
     let (franchisee, _) = create_organization(work, who.actor, new).await?;
     organizations::link_franchisee(work, franchisee, brand).await?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
-        action: "brand.franchisee_added",
+        action: AuditAction::FranchiseeAdded,
         target_type: "brand",
         target_id: Some(brand.0),
         before: None,
@@ -199,8 +202,9 @@ pub async fn invite(
         .find(|i| i.id == id)
         .ok_or(AppError::Internal)?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
-        action: "brand.franchisee_invited",
+        action: AuditAction::FranchiseeInvited,
         target_type: "brand",
         target_id: Some(brand.0),
         before: None,
@@ -278,15 +282,16 @@ pub async fn answer(
                 links::set_kind(work, invitee, kind).await?;
             }
             links::close_invitation(work, id, "accepted").await?;
-            "brand.franchisee_joined"
+            AuditAction::FranchiseeJoined
         }
         Answer::Decline => {
             links::close_invitation(work, id, "declined").await?;
-            "brand.invitation_declined"
+            AuditAction::InvitationDeclined
         }
     };
     for organization in [invitee, owner] {
         let event = audit::Event {
+            subject: None,
             organization_id: Some(organization),
             action,
             target_type: "brand",
@@ -314,8 +319,9 @@ pub async fn withdraw(work: &mut Work, who: &Principal, id: InvitationId) -> Res
         .ok_or(AppError::NotFound)?;
     links::close_invitation(work, id, "withdrawn").await?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(owner),
-        action: "brand.invitation_withdrawn",
+        action: AuditAction::InvitationWithdrawn,
         target_type: "brand",
         target_id: Some(brand.0),
         before: Some(json!(entry)),
@@ -357,8 +363,9 @@ pub async fn unlink(
         .unwrap_or_default();
     for organization in [who.organization_id, franchisee] {
         let event = audit::Event {
+            subject: None,
             organization_id: Some(organization),
-            action: "brand.franchisee_unlinked",
+            action: AuditAction::FranchiseeUnlinked,
             target_type: "brand",
             target_id: Some(brand.0),
             before: Some(json!({ "brand": owned.brand.name, "franchisee": name })),

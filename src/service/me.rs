@@ -2,6 +2,7 @@
 //! where they change their name (even when several organizations share their account: it is
 //! theirs), their password, and end their other sessions.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -140,7 +141,7 @@ pub async fn my_page(context: &Context, signed_in: &SignedIn) -> Result<MyPage, 
 async fn audit_own(
     conn: &mut Conn,
     who: &Principal,
-    action: &str,
+    action: AuditAction,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
     let event = audit::Event {
@@ -148,6 +149,7 @@ async fn audit_own(
         action,
         target_type: "user_account",
         target_id: who.actor.user_id.map(|u| u.0),
+        subject: who.actor.user_id,
         before: None,
         after,
     };
@@ -166,7 +168,7 @@ pub async fn change_my_name(
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
     store::accounts::update_names(work, user, Some(first_name), Some(last_name)).await?;
     let after = json!({ "first_name": first_name, "last_name": last_name });
-    audit_own(work, who, "user_account.name_changed", Some(after)).await
+    audit_own(work, who, AuditAction::AccountNameChanged, Some(after)).await
 }
 
 /// A person changes their password, proving the current one; every other session of theirs
@@ -198,7 +200,7 @@ pub async fn change_my_password(
     let hash = passwords::hash(new).await?;
     let mut work = context.begin().await?;
     let version = store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
-    audit_own(&mut work, who, "user_account.password_changed", None).await?;
+    audit_own(&mut work, who, AuditAction::AccountPasswordChanged, None).await?;
     work.commit().await?;
     Ok(version)
 }
@@ -208,6 +210,6 @@ pub async fn change_my_password(
 pub async fn end_other_sessions(work: &mut Work, who: &Principal) -> Result<i64, AppError> {
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
     let version = store::accounts::bump_session_version(work, user).await?;
-    audit_own(work, who, "user_account.sessions_ended", None).await?;
+    audit_own(work, who, AuditAction::AccountSessionsEnded, None).await?;
     Ok(version)
 }

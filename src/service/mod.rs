@@ -5,6 +5,7 @@
 //! audit event there; mail it causes is queued there and delivered after commit.
 
 pub mod api_tokens;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod connectors;

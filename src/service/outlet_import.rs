@@ -3,6 +3,7 @@
 //! the console shows. The plan is computed again when applying, so the same file twice changes
 //! nothing the second time.
 
+use crate::domain::audit::AuditAction;
 use std::collections::{HashMap, HashSet};
 
 use super::outlets::may_manage_outlets;
@@ -262,7 +263,7 @@ async fn run(
                     )
                     .await?;
                     created += 1;
-                    (id, "outlet.created")
+                    (id, AuditAction::OutletCreated)
                 }
                 Some(id) => {
                     let write = OutletWrite {
@@ -274,10 +275,11 @@ async fn run(
                     };
                     store::catalog::update_outlet(&mut work, id, &write).await?;
                     updated += 1;
-                    (id, "outlet.updated")
+                    (id, AuditAction::OutletUpdated)
                 }
             };
             let event = audit::Event {
+                subject: None,
                 organization_id: Some(who.organization_id),
                 action: after.1,
                 target_type: "outlet",

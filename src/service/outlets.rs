@@ -1,6 +1,7 @@
 //! Outlets: created, changed, archived and restored by someone who manages outlets across the
 //! organization. An archived outlet grants no access (`store::access`) and takes no new grant.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::{Principal, Work};
@@ -45,12 +46,13 @@ async fn check_brand(
 async fn record(
     conn: &mut Conn,
     who: &Principal,
-    action: &str,
+    action: AuditAction,
     id: OutletId,
     before: Option<&Outlet>,
     after: &Outlet,
 ) -> Result<(), AppError> {
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
         action,
         target_type: "outlet",
@@ -101,7 +103,7 @@ pub async fn create(
     let created = store::catalog::outlet(work, who.organization_id, id)
         .await?
         .ok_or(AppError::Internal)?;
-    record(work, who, "outlet.created", id, None, &created).await?;
+    record(work, who, AuditAction::OutletCreated, id, None, &created).await?;
     Ok(created)
 }
 
@@ -125,9 +127,9 @@ pub async fn update(
         .await?
         .ok_or(AppError::Internal)?;
     let action = match (before.archived, after.archived) {
-        (false, true) => "outlet.archived",
-        (true, false) => "outlet.restored",
-        _ => "outlet.updated",
+        (false, true) => AuditAction::OutletArchived,
+        (true, false) => AuditAction::OutletRestored,
+        _ => AuditAction::OutletUpdated,
     };
     record(work, who, action, id, Some(&before), &after).await?;
     Ok(after)

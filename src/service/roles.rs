@@ -2,6 +2,7 @@
 //! permissions across the organization does it, never for a role above their own; a role in use
 //! is not deleted; a brand role is its owner's to change, its franchisees only grant it.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::{Principal, Work, refused};
@@ -26,13 +27,14 @@ fn name_taken(error: sqlx::Error, what: &str) -> AppError {
 async fn record(
     conn: &mut Conn,
     who: &Principal,
-    action: &str,
+    action: AuditAction,
     target_type: &str,
     id: uuid::Uuid,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
         action,
         target_type,
@@ -94,7 +96,7 @@ pub async fn create_role(work: &mut Work, who: &Principal, new: NewRole) -> Resu
     record(
         work,
         who,
-        "role.created",
+        AuditAction::RoleCreated,
         "role",
         id.0,
         None,
@@ -131,7 +133,7 @@ pub async fn update_role(
     record(
         work,
         who,
-        "role.updated",
+        AuditAction::RoleUpdated,
         "role",
         id.0,
         Some(json!(before)),
@@ -162,7 +164,7 @@ pub async fn delete_role(work: &mut Work, who: &Principal, id: RoleId) -> Result
     record(
         work,
         who,
-        "role.deleted",
+        AuditAction::RoleDeleted,
         "role",
         id.0,
         Some(json!(before)),
@@ -201,7 +203,7 @@ pub async fn create_report_role(
     record(
         work,
         who,
-        "report_role.created",
+        AuditAction::ReportRoleCreated,
         "report_role",
         id.0,
         None,
@@ -226,7 +228,7 @@ pub async fn rename_report_role(
     record(
         work,
         who,
-        "report_role.updated",
+        AuditAction::ReportRoleUpdated,
         "report_role",
         id.0,
         Some(json!(before)),
@@ -261,7 +263,7 @@ pub async fn delete_report_role(
     record(
         work,
         who,
-        "report_role.deleted",
+        AuditAction::ReportRoleDeleted,
         "report_role",
         id.0,
         Some(json!(before)),

@@ -2,6 +2,7 @@
 //! one per brand it owns and its own for API-managed people of no brand; a franchisee sees
 //! its brands' toggles and cannot switch them.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::{Context, Principal, Work, refused};
@@ -124,8 +125,9 @@ pub async fn switch_api_edits(
     }
     let subject = json!({ "brand_id": brand, "brand": row.brand_name });
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
-        action: "api_user_permissions.changed",
+        action: AuditAction::ApiUserPermissionsChanged,
         target_type: if brand.is_some() {
             "brand"
         } else {

@@ -3,6 +3,7 @@
 //! mail. A new organization starts with one role, `Owner` (type L, every permission, partner
 //! role manager), held by its owner; every other role is the organization's to define.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 
 use super::auth::SessionClaims;
@@ -149,8 +150,9 @@ pub async fn create_organization(
     )
     .await?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(organization),
-        action: "organization.created",
+        action: AuditAction::OrganizationCreated,
         target_type: "organization",
         target_id: Some(organization.0),
         before: None,
@@ -201,8 +203,9 @@ pub async fn update_settings(
         .await?
         .ok_or(AppError::NotFound)?;
     let event = audit::Event {
+        subject: None,
         organization_id: Some(who.organization_id),
-        action: "organization.updated",
+        action: AuditAction::OrganizationUpdated,
         target_type: "organization",
         target_id: Some(who.organization_id.0),
         before: Some(json!(before)),

@@ -2,6 +2,7 @@
 //! (valid 7 days). A link never replaces a password that is already set.
 
 use super::{Context, Work, passwords, secrets};
+use crate::domain::audit::AuditAction;
 use crate::domain::model::Via;
 use crate::domain::{AppError, Email, Password, UserId};
 use crate::store::{self, audit, tokens};
@@ -68,9 +69,10 @@ pub async fn complete(context: &Context, token: &str, password: &Password) -> Re
     };
     let event = audit::Event {
         organization_id: None,
-        action: "user_account.verified",
+        action: AuditAction::AccountVerified,
         target_type: "user_account",
         target_id: Some(user.0),
+        subject: Some(user),
         before: None,
         after: None,
     };

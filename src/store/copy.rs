@@ -219,6 +219,7 @@ const TABLES: &[Table] = &[
             ("action", Text),
             ("target_type", Text),
             ("target_id", Kind::Uuid),
+            ("subject_user_id", Kind::Uuid),
             ("before_json", Text),
             ("after_json", Text),
             ("created_at", Text),

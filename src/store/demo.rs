@@ -41,6 +41,7 @@ const ALL: &[Permission] = &[
     ManageApiTokens,
     ManageSettings,
     ManageOutlets,
+    ViewAudit,
 ];
 /// An outlet manager runs people and access at their outlet; roles and permissions are the
 /// organization's.

@@ -10,6 +10,7 @@ use std::fmt::Display;
 use uuid::Uuid;
 
 use super::Conn;
+use crate::domain::audit::AuditAction;
 use crate::domain::model::{
     ConnectorType, ManagedBy, MembershipStatus, OrganizationKind, PartnerRole, Via,
 };
@@ -66,6 +67,7 @@ values!(Text:
     OrganizationKind => |v| v.as_str().to_string(),
     Via => |v| v.as_str().to_string(),
     Permission => |v| v.as_str().to_string(),
+    AuditAction => |v| v.as_str().to_string(),
 );
 values!(Int: i64 => |v| v, i32 => |v| i64::from(v), u32 => |v| i64::from(v));
 values!(Bool: bool => |v| v);

@@ -13,6 +13,7 @@ mod api_me;
 mod api_outlets;
 mod api_roles;
 mod api_users;
+mod audit;
 mod backup;
 mod bad_input;
 mod cli;

@@ -58,6 +58,10 @@ fn probes(permission: Permission) -> Vec<Probe> {
                 &[("name", "Harbor Kitchen Group"), ("time_zone", "UTC")],
             ),
         ],
+        Permission::ViewAudit => vec![
+            Probe::Api(Method::GET, "/audit-events", None),
+            Probe::Console("audit_log", &[]),
+        ],
         Permission::ManageApiTokens => vec![
             Probe::Console("api_clients", &[]),
             Probe::Console(

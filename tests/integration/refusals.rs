@@ -6,7 +6,8 @@ use crate::helpers::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const API_ROUTES: [(&str, &str); 14] = [
+const API_ROUTES: [(&str, &str); 15] = [
+    ("GET", "/audit-events"),
     ("GET", "/users"),
     ("GET", "/users/0190f6c4-0000-7000-8000-000000000001"),
     ("POST", "/users"),
@@ -29,7 +30,8 @@ const API_ROUTES: [(&str, &str); 14] = [
     ("GET", "/me"),
 ];
 
-const SERVER_FUNCTIONS: [&str; 20] = [
+const SERVER_FUNCTIONS: [&str; 21] = [
+    "audit_log",
     "security_overview",
     "switch_api_edits",
     "person_editing",

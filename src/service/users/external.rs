@@ -1,6 +1,7 @@
 //! External locations: a corporate brand-managed person's access at outlets of the brand's
 //! franchisees, held in each franchisee organization by a membership the brand manages.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -126,7 +127,7 @@ pub(super) async fn apply_external_locations(
             work,
             who,
             organization,
-            "user.provisioned_by_brand",
+            AuditAction::UserProvisionedByBrand,
             user,
             None,
             Some(json!({ "brand_id": brand, "locations": places })),

@@ -1,6 +1,7 @@
 //! Creating and changing users: the policy decides inside the unit of work that writes, and
 //! every change is an audit event with the view before and after.
 
+use crate::domain::audit::AuditAction;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
@@ -103,7 +104,7 @@ pub(super) async fn audit_user(
     conn: &mut Conn,
     who: &Principal,
     organization: OrganizationId,
-    action: &str,
+    action: AuditAction,
     user: UserId,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -113,6 +114,7 @@ pub(super) async fn audit_user(
         action,
         target_type: "user",
         target_id: Some(user.0),
+        subject: Some(user),
         before,
         after,
     };
@@ -217,7 +219,7 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
         work,
         who,
         organization,
-        "user.created",
+        AuditAction::UserCreated,
         user,
         None,
         Some(json!(created)),
@@ -461,7 +463,7 @@ pub async fn update(
         work,
         who,
         organization,
-        "user.updated",
+        AuditAction::UserUpdated,
         user,
         Some(json!(before)),
         Some(json!(after)),
