@@ -376,3 +376,47 @@ async fn nothing_secret_is_recorded() {
         assert!(!answered.contains(secret.as_str()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migrations_backfill_finds_the_same_person_as_recording_does() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let viewer = app.role_id("harbor", "Viewer").await;
+    let made = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({ "email": "backfill@harbor.example", "role": viewer }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let revoked = app
+        .api_delete(
+            &format!("/user-connectors/{}", made.body["id"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    // The expression of migrations/*/20261203000002_audit_log.sql, per backend.
+    let derived = match app.backend() {
+        brigade::store::Backend::Sqlite => {
+            "unhex(replace(coalesce(json_extract(after_json, '$.user.id'),
+                                    json_extract(before_json, '$.user.id')), '-', ''))"
+        }
+        brigade::store::Backend::Postgres => {
+            "coalesce(after_json::jsonb #>> '{user,id}', before_json::jsonb #>> '{user,id}')::uuid"
+        }
+    };
+    let person = app.user_id("backfill@harbor.example").await;
+    let rows = app
+        .query(&format!(
+            "SELECT COUNT(*) FROM audit_events
+              WHERE target_type = 'user_connector' AND subject_user_id = $1
+                AND subject_user_id = {derived}"
+        ))
+        .bind(person)
+        .scalar::<i64>()
+        .await
+        .unwrap();
+    assert_eq!(rows, 2, "granted and revoked, both found by the backfill");
+}
