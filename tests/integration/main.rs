@@ -35,6 +35,7 @@ mod franchise;
 mod headers;
 mod health;
 mod lost_updates;
+mod matrix;
 mod metrics;
 mod permissions;
 mod rate_limits;
