@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { ADMIN, hydrated, signInAndWait } from "./helpers";
+import { ADMIN, expectAccessible, hydrated, signInAndWait } from "./helpers";
 
 test("an owner changes a person and reads the change in the audit log, as a diff, filtered to that person", async ({ page }) => {
   await signInAndWait(page, ADMIN);
@@ -19,10 +19,11 @@ test("an owner changes a person and reads the change in the audit log, as a diff
   const newest = page.getByTestId("audit-event").first();
   await expect(newest.getByTestId("action")).toHaveText("Person changed");
   await expect(newest.getByTestId("concerning")).toContainText("grace.kim@harbor.example");
-  await expect(newest.getByTestId("changes")).toContainText("last_name");
+  await expect(newest.getByTestId("changes")).toContainText("Last name");
   await expect(newest.getByTestId("changes").locator("del")).toHaveText("Kim");
   await expect(newest.getByTestId("changes").locator("ins")).toHaveText("Kim-Okafor");
   await expect(newest.getByTestId("actor")).toHaveText("Avery Lindqvist");
+  await expectAccessible(page);
 
   // The whole log, from the menu, narrowed to one kind of change.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();

@@ -303,6 +303,16 @@ fn EventRow(event: AuditEvent, filter: LogFilter) -> impl IntoView {
     }
 }
 
+/// A field's path as a reader says it: `role.name` → "Role › name", `last_name` → "Last name".
+fn field_label(path: &str) -> String {
+    let spaced = path.replace('_', " ").replace('.', " › ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Before and after, one line per field that differs.
 #[component]
 fn Changes(changes: Vec<FieldChange>) -> impl IntoView {
@@ -313,7 +323,7 @@ fn Changes(changes: Vec<FieldChange>) -> impl IntoView {
         <ul class="changes" data-testid="changes">
             {changes.into_iter().map(|change| view! {
                 <li>
-                    <code>{change.field}</code>": "
+                    <span class="field" title=change.field.clone()>{field_label(&change.field)}</span>": "
                     {change.before.map(|before| view! { <del>{before}</del> })}
                     " → "
                     {match change.after {
