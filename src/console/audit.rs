@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::{Problem, query_escape};
+use super::{Problem, url_with};
 use crate::domain::AppError;
 use crate::domain::audit::{AuditAction, AuditEvent, FieldChange};
 use crate::domain::model::Paged;
@@ -37,16 +37,7 @@ impl LogFilter {
             ("to", self.to.as_str()),
             ("cursor", cursor.unwrap_or_default()),
         ];
-        let encoded: Vec<String> = pairs
-            .iter()
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(name, value)| format!("{name}={}", query_escape(value)))
-            .collect();
-        if encoded.is_empty() {
-            "/audit".into()
-        } else {
-            format!("/audit?{}", encoded.join("&"))
-        }
+        url_with("/audit", &pairs)
     }
 }
 

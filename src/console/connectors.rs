@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::form::{ErrorText, FormAlert, TextField, field_error};
 use super::outlet_picker::OutletPicker;
-use super::{Problem, query_escape};
+use super::{Problem, url_with};
 use crate::domain::model::{
     AccessEntry, AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role, RowChange,
     outlet_label,
@@ -171,26 +171,13 @@ pub async fn revoke_connector(
 /// The URL of the table for a set of filters (and an optional cursor).
 fn access_url(query: &ConnectorQuery) -> String {
     let pairs = [
-        ("type", &query.connector_type),
-        ("email", &query.email),
-        ("role_id", &query.role_id),
-        ("outlet_id", &query.outlet_id),
-        ("cursor", &query.cursor),
+        ("type", query.connector_type.as_deref().unwrap_or_default()),
+        ("email", query.email.as_deref().unwrap_or_default()),
+        ("role_id", query.role_id.as_deref().unwrap_or_default()),
+        ("outlet_id", query.outlet_id.as_deref().unwrap_or_default()),
+        ("cursor", query.cursor.as_deref().unwrap_or_default()),
     ];
-    let encoded: Vec<String> = pairs
-        .iter()
-        .filter_map(|(name, value)| {
-            value
-                .as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{name}={}", query_escape(v)))
-        })
-        .collect();
-    if encoded.is_empty() {
-        "/connectors".into()
-    } else {
-        format!("/connectors?{}", encoded.join("&"))
-    }
+    url_with("/connectors", &pairs)
 }
 
 fn scope_name(connector: &Connector) -> String {

@@ -190,6 +190,20 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     }
 }
 
+/// A console URL: `path`, with the pairs whose value is not empty as its query string.
+pub fn url_with(path: &str, pairs: &[(&str, &str)]) -> String {
+    let encoded: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", query_escape(value)))
+        .collect();
+    if encoded.is_empty() {
+        path.into()
+    } else {
+        format!("{path}?{}", encoded.join("&"))
+    }
+}
+
 /// Percent-encodes a value for a URL query string.
 pub fn query_escape(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::person_edit::{EditPerson, SetPersonStatus, UpdatePerson, load_person_editing};
-use super::{Problem, query_escape};
+use super::{Problem, url_with};
 use crate::domain::AppError;
 use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
 use crate::domain::users::PeopleFilter;
@@ -78,16 +78,7 @@ fn people_url(filter: &PeopleFilter, after: Option<&str>) -> String {
         ("status", filter.status.as_str()),
         ("after", after.unwrap_or_default()),
     ];
-    let encoded: Vec<String> = pairs
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", query_escape(value)))
-        .collect();
-    if encoded.is_empty() {
-        "/users".into()
-    } else {
-        format!("/users?{}", encoded.join("&"))
-    }
+    url_with("/users", &pairs)
 }
 
 #[component]
