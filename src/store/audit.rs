@@ -147,7 +147,8 @@ impl From<Row> for AuditEvent {
 }
 
 /// One page of the organization's events, newest first (plus one, to tell whether more
-/// follow).
+/// follow). People are named as the organization sees them: the email always, the names only
+/// where their profile is visible to it (not for an account another organization created).
 pub async fn list(
     conn: &mut Conn,
     organization: OrganizationId,
@@ -156,15 +157,21 @@ pub async fn list(
     let mut query = Sql::new(
         "SELECT e.id, e.created_at, e.via, e.action, e.target_type, e.target_id,
                 e.before_json, e.after_json,
-                e.actor_user_id, aa.email AS actor_email, aa.first_name AS actor_first_name,
-                aa.last_name AS actor_last_name,
+                e.actor_user_id, aa.email AS actor_email,
+                CASE WHEN am.profile_visible THEN aa.first_name END AS actor_first_name,
+                CASE WHEN am.profile_visible THEN aa.last_name END AS actor_last_name,
                 e.actor_token_id, t.name AS client_name,
                 e.subject_user_id, sa.email AS subject_email,
-                sa.first_name AS subject_first_name, sa.last_name AS subject_last_name
+                CASE WHEN sm.profile_visible THEN sa.first_name END AS subject_first_name,
+                CASE WHEN sm.profile_visible THEN sa.last_name END AS subject_last_name
            FROM audit_events e
            LEFT JOIN user_accounts aa ON aa.id = e.actor_user_id
+           LEFT JOIN memberships am
+                  ON am.organization_id = e.organization_id AND am.user_id = e.actor_user_id
            LEFT JOIN api_tokens t ON t.id = e.actor_token_id
            LEFT JOIN user_accounts sa ON sa.id = e.subject_user_id
+           LEFT JOIN memberships sm
+                  ON sm.organization_id = e.organization_id AND sm.user_id = e.subject_user_id
           WHERE e.organization_id = ",
     );
     query.push_bind(organization);

@@ -420,3 +420,27 @@ async fn the_migrations_backfill_finds_the_same_person_as_recording_does() {
         .unwrap();
     assert_eq!(rows, 2, "granted and revoked, both found by the backfill");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_another_organization_created_is_named_by_email_only() {
+    let app = spawn_app().await;
+    let northside = app.api_token("northside", "Integration", None).await;
+    let made = app
+        .api_post(
+            "/user-connectors",
+            &northside,
+            json!({ "email": "grace.kim@harbor.example", "role": app.role_id("northside", "Viewer").await }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let grace = app.user_id("grace.kim@harbor.example").await;
+    let events = every_event(&app, &northside, &format!("person={grace}"), 200).await;
+    assert_eq!(actions(&events), ["user_connector.created"]);
+    assert_eq!(events[0]["person"]["email"], "grace.kim@harbor.example");
+    assert_eq!(events[0]["person"]["name"], "");
+    assert!(
+        !events[0].to_string().contains("Kim\""),
+        "Harbor's names of her stay Harbor's: {}",
+        events[0]
+    );
+}
