@@ -72,6 +72,7 @@ pub struct Context {
     mailer: Arc<mail::Mailer>,
     clock: Clock,
     settings: Arc<Settings>,
+    rate_limit_leases: Arc<rate_limits::Leases>,
 }
 
 impl Context {
@@ -81,7 +82,13 @@ impl Context {
             mailer: Arc::new(mailer),
             clock: Clock::default(),
             settings: Arc::new(settings),
+            rate_limit_leases: Arc::default(),
         }
+    }
+
+    /// The numbers of the API rate limits' shared counts this server holds.
+    pub(crate) fn rate_limit_leases(&self) -> &rate_limits::Leases {
+        &self.rate_limit_leases
     }
 
     /// The same context on another clock.

@@ -3,8 +3,16 @@
 //! too). Requests are counted in the database, in fixed one-minute windows, so several app
 //! servers share one count. The answer says where the caller stands (`RateLimit-*` headers);
 //! past the limit it is 429 with `Retry-After`, the seconds left in the window.
+//!
+//! A server does not write once per request: it counts ahead in blocks of a fiftieth of the
+//! limit (at least one), taking a block's numbers from the shared count in one statement and
+//! handing them out from memory. Every number is taken once across all servers and none above
+//! the limit is let through, so a caller never gets past its limit; with several servers it may
+//! be refused up to a block per server early, when those servers hold numbers it did not use.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Mutex;
 
 use super::Context;
 use crate::domain::{AppError, TokenId};
@@ -27,6 +35,58 @@ impl Default for RateLimits {
 }
 
 const WINDOW_SECONDS: i64 = 60;
+
+/// The numbers of a caller's count this server has taken from the database and not handed
+/// out yet: `next..=last` of the window starting at `window_start`.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    window_start: i64,
+    next: i64,
+    last: i64,
+}
+
+/// This server's leases, by caller key (one `Context` holds them for every request).
+#[derive(Debug, Default)]
+pub struct Leases(Mutex<HashMap<String, Lease>>);
+
+impl Leases {
+    /// The next number of `key` in the window, if this server holds one.
+    fn hand_out(&self, key: &str, window_start: i64) -> Option<i64> {
+        let mut leases = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lease = leases.get_mut(key)?;
+        if lease.window_start != window_start || lease.next > lease.last {
+            return None;
+        }
+        lease.next += 1;
+        Some(lease.next - 1)
+    }
+
+    /// Keeps `first..=last` of the window, the first handed out already; leases of past windows
+    /// are dropped.
+    fn keep(&self, key: &str, window_start: i64, first: i64, last: i64) {
+        let mut leases = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        leases.retain(|_, lease| lease.window_start >= window_start);
+        leases.insert(
+            key.to_string(),
+            Lease {
+                window_start,
+                next: first + 1,
+                last,
+            },
+        );
+    }
+}
+
+/// How many numbers a server takes at once for a limit.
+fn block(limit: u32) -> i64 {
+    i64::from((limit / 50).max(1))
+}
 
 /// Who is counted.
 #[derive(Debug, Clone, Copy)]
@@ -58,14 +118,21 @@ pub async fn take(context: &Context, caller: Caller) -> Result<Quota, (AppError,
     let reset = u64::try_from(window_start + WINDOW_SECONDS - now)
         .unwrap_or(1)
         .max(1);
+    let leases = context.rate_limit_leases();
     let counted = async {
+        if let Some(number) = leases.hand_out(&key, window_start) {
+            return Ok(number);
+        }
+        let block = block(limit);
         let mut work = context.begin().await?;
-        let count = store::rate_limits::count(&mut work, &key, window_start).await?;
-        if count == 1 {
+        let last = store::rate_limits::count(&mut work, &key, window_start, block).await?;
+        let first = last - block + 1;
+        if first == 1 {
             store::rate_limits::forget_before(&mut work, &key, window_start).await?;
         }
         work.commit().await?;
-        Ok::<i64, AppError>(count)
+        leases.keep(&key, window_start, first, last);
+        Ok::<i64, AppError>(first)
     };
     let count = counted.await.map_err(|error| {
         let quota = Quota {

@@ -3,16 +3,17 @@
 
 use super::Conn;
 
-/// Counts one more request of `key` in the window starting at `window_start` (Unix seconds)
+/// Counts `by` more requests of `key` in the window starting at `window_start` (Unix seconds)
 /// and answers how many there are now.
-pub async fn count(conn: &mut Conn, key: &str, window_start: i64) -> sqlx::Result<i64> {
+pub async fn count(conn: &mut Conn, key: &str, window_start: i64, by: i64) -> sqlx::Result<i64> {
     on!(conn, |c| sqlx::query_scalar(
-        "INSERT INTO api_request_counts (key, window_start, count) VALUES ($1, $2, 1)
-         ON CONFLICT (key, window_start) DO UPDATE SET count = api_request_counts.count + 1
+        "INSERT INTO api_request_counts (key, window_start, count) VALUES ($1, $2, $3)
+         ON CONFLICT (key, window_start) DO UPDATE SET count = api_request_counts.count + $3
          RETURNING count",
     )
     .bind(key)
     .bind(window_start)
+    .bind(by)
     .fetch_one(c)
     .await)
 }

@@ -123,3 +123,22 @@ async fn two_servers_on_one_database_share_one_count() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_writes_the_shared_count_once_a_block_not_once_a_request() {
+    let app = spawn_app_with(limits(1200, 100)).await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    with_time_left_in_the_minute().await;
+    for remaining in (1100..1200).rev() {
+        let answer = call(&app, &token).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.remaining, Some(remaining), "each request counts one");
+    }
+    let stored = app
+        .count("SELECT MAX(count) FROM api_request_counts WHERE key LIKE 'client:%'")
+        .await;
+    assert_eq!(
+        stored, 120,
+        "five blocks of 24 taken: five writes for 100 requests"
+    );
+}
