@@ -59,13 +59,13 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 }>
                     <A href="/security">"Security & Permissions"</A>
                 </Show>
-                <Show when={let show = viewer.holds(Permission::ManageOutlets); move || show}>
+                <Show when={let show = viewer.holds_everywhere(Permission::ManageOutlets); move || show}>
                     <A href="/outlets">"Outlets"</A>
                 </Show>
-                <Show when={let show = viewer.holds(Permission::ManageSettings); move || show}>
+                <Show when={let show = viewer.holds_everywhere(Permission::ManageSettings); move || show}>
                     <A href="/settings">"Settings"</A>
                 </Show>
-                <Show when={let show = viewer.holds(Permission::ViewAudit); move || show}>
+                <Show when={let show = viewer.holds_everywhere(Permission::ViewAudit); move || show}>
                     <A href="/audit">"Audit log"</A>
                 </Show>
                 <A href="/me">"My profile"</A>

@@ -266,7 +266,7 @@ pub fn PersonPage() -> impl IntoView {
             // wrong elements when the page was loaded directly.
             {move || Suspend::new(async move {
                 let (person, editing, viewer) = (person.await, editing.await, viewer.await);
-                let audit = viewer.is_ok_and(|v| v.holds(crate::domain::Permission::ViewAudit));
+                let audit = viewer.is_ok_and(|v| v.holds_everywhere(crate::domain::Permission::ViewAudit));
                 match person {
                     Ok(person) => view! {
                         <PersonRecordView person audit/>

@@ -53,11 +53,19 @@ pub struct Viewer {
     pub organization: OrganizationChoice,
     pub organizations: Vec<OrganizationChoice>,
     pub permissions: Vec<crate::domain::Permission>,
+    /// Those held across the whole organization (what organization-wide pages need).
+    pub organization_wide: Vec<crate::domain::Permission>,
 }
 
 impl Viewer {
     pub fn holds(&self, permission: crate::domain::Permission) -> bool {
         self.permissions.contains(&permission)
+    }
+
+    /// Held across the whole organization: what the organization's settings, outlets and audit
+    /// log ask (a mirror of `Access::required_organization_wide`).
+    pub fn holds_everywhere(&self, permission: crate::domain::Permission) -> bool {
+        self.organization_wide.contains(&permission)
     }
 
     /// Where the person starts: the first console page their permissions open, else their

@@ -209,6 +209,11 @@ pub async fn resume(
         organization: organization.clone(),
         organizations: memberships.into_iter().map(|(o, _)| o).collect(),
         permissions: access.held_anywhere().into_iter().collect(),
+        organization_wide: crate::domain::Permission::all()
+            .iter()
+            .copied()
+            .filter(|p| access.allows(*p, None))
+            .collect(),
     };
     Ok(Some(SignedIn {
         principal: Principal {

@@ -263,6 +263,21 @@ async fn only_audit_view_across_the_organization_reads_it_and_only_its_own() {
         app.api_get("/audit-events", &outlet_auditor).await.status,
         StatusCode::FORBIDDEN
     );
+    // Nor a person holding it at an outlet: refused, and no menu entry for it.
+    let granted = app
+        .api_post(
+            "/user-connectors",
+            &harbor,
+            json!({ "email": "outlet.auditor@harbor.example", "role": app.role_id("harbor", "Outlet auditor").await, "outlet": app.outlet_id("HB-001").await }),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let auditor = spawn_on(&app.database_url, &app.dir).await;
+    app.give_password("outlet.auditor@harbor.example").await;
+    auditor.sign_in_as("outlet.auditor@harbor.example").await;
+    assert_eq!(auditor.rpc("audit_log", &[]).await.0, StatusCode::FORBIDDEN);
+    let (_, html) = auditor.page("/me").await;
+    assert!(html.contains("My profile") && !html.contains("href=\"/audit\""));
 
     // Another organization sees its own log, never Harbor's.
     let northside = app.api_token("northside", "Integration", None).await;
