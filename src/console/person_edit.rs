@@ -53,7 +53,7 @@ pub async fn update_person(
     #[server(default)]
     version: Option<String>,
 ) -> Result<User, AppError> {
-    use super::server::{caller, context, with_status};
+    use super::server::{caller, with_status};
     use crate::domain::user_commands::UserChange;
     use crate::domain::users::{IdInput, UserInput};
     with_status(
@@ -85,21 +85,26 @@ pub async fn update_person(
                 ..Default::default()
             };
             let change = UserChange::try_from(&input)?;
-            let mut work = context()?.begin().await?;
-            crate::service::users::ensure_version(
-                &mut work,
-                &caller.principal,
-                id,
-                version.as_deref(),
-            )
-            .await?;
-            let user =
-                crate::service::users::update(&mut work, &caller.principal, id, change).await?;
-            work.commit().await?;
-            Ok(user)
+            save(&caller.principal, id, version.as_deref(), change).await
         }
         .await,
     )
+}
+
+/// Applies a change to a person in one unit of work, refused when the record changed since
+/// the form's `version` was read.
+#[cfg(feature = "ssr")]
+async fn save(
+    who: &crate::service::Principal,
+    id: crate::domain::UserId,
+    version: Option<&str>,
+    change: crate::domain::user_commands::UserChange,
+) -> Result<User, AppError> {
+    let mut work = super::server::context()?.begin().await?;
+    crate::service::users::ensure_version(&mut work, who, id, version).await?;
+    let user = crate::service::users::update(&mut work, who, id, change).await?;
+    work.commit().await?;
+    Ok(user)
 }
 
 /// Deactivates (`inactive` "true") or reactivates a person.
@@ -109,7 +114,7 @@ pub async fn set_person_status(
     inactive: String,
     #[server(default)] version: Option<String>,
 ) -> Result<User, AppError> {
-    use super::server::{caller, context, with_status};
+    use super::server::{caller, with_status};
     use crate::domain::user_commands::UserChange;
     with_status(
         async move {
@@ -124,18 +129,7 @@ pub async fn set_person_status(
                 inactive: Some(inactive),
                 ..Default::default()
             };
-            let mut work = context()?.begin().await?;
-            crate::service::users::ensure_version(
-                &mut work,
-                &caller.principal,
-                id,
-                version.as_deref(),
-            )
-            .await?;
-            let user =
-                crate::service::users::update(&mut work, &caller.principal, id, change).await?;
-            work.commit().await?;
-            Ok(user)
+            save(&caller.principal, id, version.as_deref(), change).await
         }
         .await,
     )
