@@ -31,12 +31,14 @@ test: tools chromium postgres
 	cargo leptos build --frontend-only --split
 	$(MAKE) --no-print-directory rust-tests e2e
 
-# Every test on SQLite; schemathesis fuzzes the API's contract against the server just built;
+# Every test on SQLite; schemathesis fuzzes the API's contract against the server just built,
+# and scim2-cli checks its SCIM face;
 # then the integration suite again on PostgreSQL (.ci/with-postgres starts a cluster in a
 # temporary directory and stops it afterwards, pass or fail).
 rust-tests:
 	cargo test --features ssr
 	.ci/schemathesis
+	.ci/scim
 	.ci/with-postgres cargo test --features ssr --test integration
 
 e2e:

@@ -93,6 +93,9 @@ struct Settings {
     /// API requests a minute from one client address without a valid token.
     #[arg(long, global = true, env = "BRIGADE_API_ANONYMOUS_RATE_LIMIT", value_name = "BRIGADE_API_ANONYMOUS_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     api_anonymous_rate_limit: u32,
+    /// SCIM requests a minute each SCIM connection may make (identity providers send bursts).
+    #[arg(long, global = true, env = "BRIGADE_SCIM_RATE_LIMIT", value_name = "BRIGADE_SCIM_RATE_LIMIT", default_value_t = 12_000, value_parser = clap::value_parser!(u32).range(1..))]
+    scim_rate_limit: u32,
     /// Log lines as text, or one JSON object per line.
     #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_name = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -162,6 +165,7 @@ impl From<Settings> for Config {
             rate_limits: crate::service::rate_limits::RateLimits {
                 per_client: s.api_rate_limit,
                 per_address: s.api_anonymous_rate_limit,
+                per_scim_connection: s.scim_rate_limit,
             },
         }
     }
@@ -204,6 +208,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// SCIM connections of identity providers (Okta, Entra ID): their tokens open /scim/v2.
+    ScimToken {
+        #[command(subcommand)]
+        command: ScimTokenCommand,
     },
     /// Organizations: `org create` makes one with its owner, invited by mail.
     Org {
@@ -287,6 +296,33 @@ enum OrgCommand {
         /// IANA time zone name, e.g. Europe/Brussels.
         #[arg(long, default_value = "UTC")]
         time_zone: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScimTokenCommand {
+    /// Create a SCIM connection; prints its token once, on the last line.
+    Create {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+        /// A label for the connection, e.g. okta.
+        #[arg(long)]
+        name: String,
+        /// The role the connection acts with, by name (default: the organization's one role
+        /// of partner role api that manages people and their access).
+        #[arg(long)]
+        role: Option<String>,
+        /// The outlet number of the connection's role, when it is an outlet role (type O).
+        #[arg(long)]
+        outlet: Option<String>,
+        /// The role the people it creates start with, by name (with --people-outlet; without
+        /// them the connection reads and changes people but creates none).
+        #[arg(long)]
+        people_role: Option<String>,
+        /// The outlet number new people start at (their default outlet).
+        #[arg(long)]
+        people_outlet: Option<String>,
     },
 }
 
@@ -420,6 +456,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Token { command } => token(&open(&config).await?, command).await,
+        Command::ScimToken { command } => scim_token(&open(&config).await?, command).await,
         Command::Org { command } => org(&open(&config).await?, command).await,
         Command::Outlet { command } => outlet(&open(&config).await?, command).await,
         Command::Synth {
@@ -470,6 +507,36 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
 /// without serving.
 async fn open(config: &Config) -> Result<Context, String> {
     startup::context(config).await.map_err(|e| e.to_string())
+}
+
+async fn scim_token(context: &Context, command: ScimTokenCommand) -> Result<(), String> {
+    let failed = |e: crate::domain::AppError| e.to_string();
+    let ScimTokenCommand::Create {
+        org,
+        name,
+        role,
+        outlet,
+        people_role,
+        people_outlet,
+    } = command;
+    let request = crate::service::scim::NewConnection {
+        organization_slug: &org,
+        name: &name,
+        role_name: role.as_deref(),
+        outlet_number: outlet.as_deref(),
+        people_role: people_role.as_deref(),
+        people_outlet: people_outlet.as_deref(),
+    };
+    let mut work = context.begin().await.map_err(failed)?;
+    let token = crate::service::scim::create_connection(&mut work, request)
+        .await
+        .map_err(failed)?;
+    work.commit().await.map_err(failed)?;
+    println!(
+        "Created SCIM connection {name:?} for {org}; its base URL is <public URL>/scim/v2. The token is shown only once:"
+    );
+    println!("{token}");
+    Ok(())
 }
 
 async fn token(context: &Context, command: TokenCommand) -> Result<(), String> {

@@ -40,17 +40,27 @@ impl FromRequestParts<Context> for ApiClient {
             Err(_) => None,
         };
         if let Some(caller) = caller {
-            let (counted, quota) = match rate_limits::take(context, caller).await {
-                Ok(quota) => (Ok(()), quota),
-                Err((refusal, quota)) => (Err(refusal), quota),
-            };
-            if let Some(slot) = parts.extensions.get::<QuotaSlot>() {
-                slot.fill(quota);
-            }
-            counted?;
+            count(parts, context, caller).await?;
         }
         Ok(ApiClient(authenticated?))
     }
+}
+
+/// Counts one request of `caller` (429 past its limit), leaving where it stands for the
+/// answer's headers.
+pub(crate) async fn count(
+    parts: &Parts,
+    context: &Context,
+    caller: Caller,
+) -> Result<(), AppError> {
+    let (counted, quota) = match rate_limits::take(context, caller).await {
+        Ok(quota) => (Ok(()), quota),
+        Err((refusal, quota)) => (Err(refusal), quota),
+    };
+    if let Some(slot) = parts.extensions.get::<QuotaSlot>() {
+        slot.fill(quota);
+    }
+    counted
 }
 
 /// Where the caller stands against its rate limit, filled when the request is counted and

@@ -13,6 +13,7 @@ pub mod openapi;
 mod outlets;
 pub(crate) mod params;
 mod roles;
+pub mod scim;
 mod users;
 mod versions;
 

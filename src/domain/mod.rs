@@ -132,6 +132,8 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod roles;
 #[cfg(feature = "ssr")]
+pub mod scim;
+#[cfg(feature = "ssr")]
 pub mod user_commands;
 pub mod username;
 pub mod users;

@@ -21,6 +21,10 @@ text_enum!(
     ManagedBy { Console => "console", Api => "api", Scim => "scim" }
 );
 text_enum!(
+    /// What an API client's token opens: the REST API (`/api/v1`) or SCIM (`/scim/v2`).
+    ClientKind { Api => "api", Scim => "scim" }
+);
+text_enum!(
     OrganizationKind { Corporate => "corporate", Franchisee => "franchisee", Independent => "independent" }
 );
 text_enum!(

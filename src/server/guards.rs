@@ -35,28 +35,40 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/complete_setup"
 }
 
-/// Files and the token-authenticated API, which never look at the console session.
+/// Files and the token-authenticated API and SCIM, which never look at the console session.
 fn outside_console(path: &str) -> bool {
     path.starts_with("/pkg/")
-        || path.starts_with("/api/v1/")
+        || token_authenticated(path)
         || path == "/api/v1"
         || path == "/favicon.svg"
+}
+
+/// The faces that take a bearer token, never a cookie: the API and SCIM.
+fn token_authenticated(path: &str) -> bool {
+    path.starts_with("/api/v1/") || path.starts_with("/scim/v2/") || path == "/scim/v2"
 }
 
 /// Refuses a body over the limit with 413 and the usual error body, whether the client
 /// announced its length or streams it.
 pub async fn limit_body(request: Request, next: Next) -> Response {
-    let (limit, words) = if request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    let scim = path.starts_with("/scim/");
+    let (limit, words) = if path.starts_with("/api/") || scim {
         (API_BODY_LIMIT, "2 MB")
     } else {
         (CONSOLE_BODY_LIMIT, "64 KB")
     };
     let too_large = || {
-        error_response(&AppError::refused(
+        let error = AppError::refused(
             413,
             "payload_too_large",
             format!("The body is larger than the {words} limit."),
-        ))
+        );
+        if scim {
+            crate::api::scim::ScimError(error).into_response()
+        } else {
+            error_response(&error)
+        }
     };
     let announced = request
         .headers()
@@ -144,7 +156,7 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/api/v1/") || is_same_site(request.headers()) {
+    if safe || token_authenticated(request.uri().path()) || is_same_site(request.headers()) {
         return next.run(request).await;
     }
     error_response(&AppError::denied(

@@ -215,6 +215,10 @@ fn router(
             "/api/v1",
             crate::api::router().with_state(state.context.clone()),
         )
+        .nest(
+            "/scim/v2",
+            crate::api::scim::router().with_state(state.context.clone()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

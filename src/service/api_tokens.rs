@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{Context, Principal, Work, refused, secrets};
 use crate::domain::me::{ApiClientsTab, IssuedClient};
-use crate::domain::model::{ConnectorType, Outlet, PartnerRole, Role, Via};
+use crate::domain::model::{ClientKind, ConnectorType, Outlet, PartnerRole, Role, Via};
 use crate::domain::policy::{self, ClientRole, RoleFacts};
 use crate::domain::{AppError, OrganizationId, RoleId, TokenId};
 use crate::store::{self, Conn, audit, catalog, tokens};
@@ -22,7 +22,7 @@ pub struct NewToken<'a> {
     pub name: &'a str,
 }
 
-async fn organization(conn: &mut Conn, slug: &str) -> Result<OrganizationId, AppError> {
+pub(crate) async fn organization(conn: &mut Conn, slug: &str) -> Result<OrganizationId, AppError> {
     catalog::organization_by_slug(conn, slug)
         .await?
         .ok_or_else(|| AppError::field("org", format!("--org: no organization with slug {slug:?}")))
@@ -39,77 +39,140 @@ pub async fn create(work: &mut Work, request: NewToken<'_>) -> Result<String, Ap
         ));
     }
     let organization = organization(work, request.organization_slug).await?;
-    let role = catalog::role_by_name(work, organization, request.role_name)
+    let (role, outlet) = named_role_at(
+        work,
+        organization,
+        request.organization_slug,
+        ("role", request.role_name),
+        ("outlet", request.outlet_number),
+    )
+    .await?;
+    let cli = audit::Actor {
+        user_id: None,
+        token_id: None,
+        via: Via::Cli,
+    };
+    let client = Client {
+        organization,
+        role: &role,
+        outlet: outlet.as_ref(),
+        name,
+        kind: ClientKind::Api,
+        scim: None,
+    };
+    let (_, token) = issue(work, cli, client).await?;
+    Ok(token)
+}
+
+/// A role of the organization named at the command line (`--{flag}`), and the outlet its type
+/// asks for (`--{outlet_flag}`: an outlet number for a role of type O, nothing for type L).
+pub(crate) async fn named_role_at(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    slug: &str,
+    (flag, name): (&str, &str),
+    (outlet_flag, number): (&str, Option<&str>),
+) -> Result<(Role, Option<Outlet>), AppError> {
+    let role = catalog::role_by_name(conn, organization, name)
         .await?
         .ok_or_else(|| {
-            AppError::field(
-                "role",
-                format!(
-                    "--role: no role named {:?} in {}",
-                    request.role_name, request.organization_slug
-                ),
-            )
+            AppError::field(flag, format!("--{flag}: no role named {name:?} in {slug}"))
         })?;
-    let outlet = match (role.role_type, request.outlet_number) {
+    let outlet = match (role.role_type, number) {
         (ConnectorType::Library, None) => None,
         (ConnectorType::Library, Some(_)) => {
             return Err(AppError::field(
-                "outlet",
+                outlet_flag,
                 format!(
-                    "--outlet: {} is a library role (L); omit --outlet",
+                    "--{outlet_flag}: {} is a library role (L); omit --{outlet_flag}",
                     role.name
                 ),
             ));
         }
         (ConnectorType::Outlet, None) => {
             return Err(AppError::field(
-                "outlet",
+                outlet_flag,
                 format!(
-                    "--outlet: {} is an outlet role (O); name the outlet number",
+                    "--{outlet_flag}: {} is an outlet role (O); name the outlet number",
                     role.name
                 ),
             ));
         }
         (ConnectorType::Outlet, Some(number)) => Some(
-            catalog::outlet_by_number(work, organization, number)
+            catalog::outlet_by_number(conn, organization, number)
                 .await?
                 .ok_or_else(|| {
-                    AppError::field("outlet", format!("--outlet: no outlet numbered {number:?}"))
+                    AppError::field(
+                        outlet_flag,
+                        format!("--{outlet_flag}: no outlet numbered {number:?}"),
+                    )
                 })?,
         ),
     };
-    let cli = audit::Actor {
-        user_id: None,
-        token_id: None,
-        via: Via::Cli,
-    };
-    let (_, token) = issue(work, cli, organization, &role, outlet.as_ref(), name).await?;
-    Ok(token)
+    Ok((role, outlet))
+}
+
+/// A client to issue: its organization, role (at its outlet), label and kind, and for a SCIM
+/// connection what its new people start with.
+pub(crate) struct Client<'a> {
+    pub organization: OrganizationId,
+    pub role: &'a Role,
+    pub outlet: Option<&'a Outlet>,
+    pub name: &'a str,
+    pub kind: ClientKind,
+    pub scim: Option<ScimStart<'a>>,
+}
+
+/// What the people a SCIM connection creates start with: a role, at an outlet (their default
+/// outlet, and where an outlet role applies).
+pub(crate) struct ScimStart<'a> {
+    pub role: &'a Role,
+    pub outlet: &'a Outlet,
 }
 
 /// Issues a client: a token for `role` (at `outlet` for a role of type O), recorded with its
-/// issuer (`actor`) and audited. Returns its id and its secret, which is never shown again.
-async fn issue(
+/// issuer (`actor`) and audited; with `scim`, a SCIM connection. Returns its id and its
+/// secret, which is never shown again.
+pub(crate) async fn issue(
     work: &mut Work,
     actor: audit::Actor,
-    organization: OrganizationId,
-    role: &Role,
-    outlet: Option<&Outlet>,
-    name: &str,
+    client: Client<'_>,
 ) -> Result<(TokenId, String), AppError> {
-    let token = secrets::generate("brg_");
+    let Client {
+        organization,
+        role,
+        outlet,
+        name,
+        kind,
+        scim,
+    } = client;
+    let prefix = match kind {
+        ClientKind::Scim => "brg_scim_",
+        ClientKind::Api => "brg_",
+    };
+    let token = secrets::generate(prefix);
     let id = tokens::insert_api_token(
         work,
-        organization,
-        role.id,
-        outlet.map(|o| o.id),
-        name,
-        &secrets::hash(&token),
-        actor.user_id,
+        tokens::NewClient {
+            kind,
+            organization,
+            role: role.id,
+            outlet: outlet.map(|o| o.id),
+            name,
+            token_hash: &secrets::hash(&token),
+            created_by: actor.user_id,
+            scim_role: scim.as_ref().map(|s| s.role.id),
+            scim_outlet: scim.as_ref().map(|s| s.outlet.id),
+        },
     )
     .await?;
-    let after =
+    let mut after =
         json!({ "name": name, "role": role.name, "outlet": outlet.map(|o| o.number.clone()) });
+    if kind == ClientKind::Scim {
+        after["kind"] = json!(kind);
+        after["new_people_role"] = json!(scim.as_ref().map(|s| s.role.name.clone()));
+        after["new_people_outlet"] = json!(scim.as_ref().map(|s| s.outlet.number.clone()));
+    }
     record(
         work,
         actor,
@@ -193,7 +256,7 @@ pub async fn clients_tab(context: &Context, who: &Principal) -> Result<ApiClient
         .filter(|role| offerable(who, &held, role))
         .collect();
     Ok(ApiClientsTab {
-        clients: tokens::api_clients(&mut conn, who.organization_id, None).await?,
+        clients: tokens::api_clients(&mut conn, who.organization_id, ClientKind::Api, None).await?,
         roles,
     })
 }
@@ -291,16 +354,16 @@ pub async fn issue_client(
         outlet.as_ref().map(|o| o.id),
     )
     .map_err(|refusal| refused(refusal, true))?;
-    let (id, token) = issue(
-        work,
-        who.actor,
-        who.organization_id,
-        &role,
-        outlet.as_ref(),
+    let client = Client {
+        organization: who.organization_id,
+        role: &role,
+        outlet: outlet.as_ref(),
         name,
-    )
-    .await?;
-    let client = tokens::api_clients(work, who.organization_id, Some(id))
+        kind: ClientKind::Api,
+        scim: None,
+    };
+    let (id, token) = issue(work, who.actor, client).await?;
+    let client = tokens::api_clients(work, who.organization_id, ClientKind::Api, Some(id))
         .await?
         .into_iter()
         .next()

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::passwords::{self, PasswordHash};
 use super::{Context, Principal, secrets};
-use crate::domain::model::{Via, Viewer, display_name};
+use crate::domain::model::{ClientKind, Via, Viewer, display_name};
 use crate::domain::{AppError, OrganizationId, Password, UserId};
 use crate::store::{self, audit::Actor};
 
@@ -252,7 +252,6 @@ pub fn switch_organization(
     })
 }
 
-/// The API client behind an `Authorization` header (`Bearer <token>`, the scheme in any
 /// The operator at the command line, acting in the organization `slug`: every permission across
 /// it (whoever runs the binary on the server holds the database anyway), audited as `cli`.
 pub async fn operator(context: &Context, slug: &str) -> Result<Principal, AppError> {
@@ -275,11 +274,44 @@ pub async fn operator(context: &Context, slug: &str) -> Result<Principal, AppErr
     })
 }
 
-/// case). Unknown, revoked, or holding a role its organization no longer offers: 401.
+/// The API client behind an `Authorization` header (`Bearer <token>`, the scheme in any
+/// case). Unknown, revoked, a SCIM connection's, or holding a role its organization no longer
+/// offers: 401.
 pub async fn api_client(
     context: &Context,
     authorization: Option<&str>,
 ) -> Result<Principal, AppError> {
+    Ok(client(context, authorization, ClientKind::Api).await?.0)
+}
+
+/// The SCIM connection behind an `Authorization` header: its principal (audited as `scim`) and
+/// what the people it creates start with. An API client's token is not one: 401.
+pub async fn scim_client(
+    context: &Context,
+    authorization: Option<&str>,
+) -> Result<(Principal, ScimDefaults), AppError> {
+    let (principal, grant) = client(context, authorization, ClientKind::Scim).await?;
+    Ok((
+        principal,
+        ScimDefaults {
+            role: grant.scim_role_id,
+            outlet: grant.scim_outlet_id,
+        },
+    ))
+}
+
+/// The role and outlet a SCIM connection gives the people it creates (unset: it cannot create).
+#[derive(Debug, Clone, Copy)]
+pub struct ScimDefaults {
+    pub role: Option<crate::domain::RoleId>,
+    pub outlet: Option<crate::domain::OutletId>,
+}
+
+async fn client(
+    context: &Context,
+    authorization: Option<&str>,
+    kind: ClientKind,
+) -> Result<(Principal, store::tokens::ApiTokenGrant), AppError> {
     let token = authorization
         .and_then(|value| value.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
@@ -287,7 +319,7 @@ pub async fn api_client(
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthenticated)?;
     let mut conn = context.read().await?;
-    let (grant, access) = store::tokens::active_api_client(&mut conn, &secrets::hash(token))
+    let (grant, access) = store::tokens::active_api_client(&mut conn, &secrets::hash(token), kind)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     drop(conn);
@@ -307,13 +339,17 @@ pub async fn api_client(
             tracing::warn!(%error, "could not record API token use");
         }
     }
-    Ok(Principal {
+    let principal = Principal {
         organization_id: grant.organization_id,
         access,
         actor: Actor {
             user_id: None,
             token_id: Some(grant.id),
-            via: Via::Api,
+            via: match kind {
+                ClientKind::Api => Via::Api,
+                ClientKind::Scim => Via::Scim,
+            },
         },
-    })
+    };
+    Ok((principal, grant))
 }

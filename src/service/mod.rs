@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod people;
 pub mod rate_limits;
 pub mod roles;
+pub mod scim;
 pub mod secrets;
 pub mod settings;
 pub mod setup;
@@ -101,6 +102,12 @@ impl Context {
 
     pub fn now(&self) -> time::OffsetDateTime {
         self.clock.now()
+    }
+
+    /// Where Brigade is reached (links in mail, SCIM's resource locations), without a trailing
+    /// slash.
+    pub fn public_url(&self) -> &str {
+        self.settings.public_url.trim_end_matches('/')
     }
 
     pub fn db(&self) -> &Db {

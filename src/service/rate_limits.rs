@@ -23,6 +23,9 @@ use crate::store;
 pub struct RateLimits {
     pub per_client: u32,
     pub per_address: u32,
+    /// Requests a minute of one SCIM connection (`BRIGADE_SCIM_RATE_LIMIT`): identity
+    /// providers send bursts (Entra ID up to 25 a second per tenant), far above an API client.
+    pub per_scim_connection: u32,
 }
 
 impl Default for RateLimits {
@@ -30,6 +33,7 @@ impl Default for RateLimits {
         Self {
             per_client: 1200,
             per_address: 60,
+            per_scim_connection: 12_000,
         }
     }
 }
@@ -92,6 +96,7 @@ fn block(limit: u32) -> i64 {
 #[derive(Debug, Clone, Copy)]
 pub enum Caller {
     Client(TokenId),
+    Scim(TokenId),
     Address(IpAddr),
 }
 
@@ -111,6 +116,7 @@ pub async fn take(context: &Context, caller: Caller) -> Result<Quota, (AppError,
     let limits = context.settings.rate_limits;
     let (key, limit) = match caller {
         Caller::Client(id) => (format!("client:{id}"), limits.per_client),
+        Caller::Scim(id) => (format!("scim:{id}"), limits.per_scim_connection),
         Caller::Address(address) => (format!("address:{address}"), limits.per_address),
     };
     let now = context.now().unix_timestamp();

@@ -110,6 +110,7 @@ const TABLES: &[Table] = &[
             ("default_outlet_id", Kind::Uuid),
             ("all_reports_access", Bool),
             ("external_id", Text),
+            ("scim_removed_at", Text),
             ("profile_visible", Bool),
             ("created_at", Text),
             ("updated_at", Text),
@@ -194,6 +195,9 @@ const TABLES: &[Table] = &[
             ("created_at", Text),
             ("last_used_at", Text),
             ("revoked_at", Text),
+            ("kind", Text),
+            ("scim_role_id", Kind::Uuid),
+            ("scim_outlet_id", Kind::Uuid),
         ],
     },
     Table {

@@ -36,6 +36,7 @@ pub mod mail;
 pub mod organizations;
 pub mod people;
 pub mod rate_limits;
+pub mod scim;
 pub mod settings;
 pub mod synth;
 pub mod throttle;
@@ -689,14 +690,18 @@ pub(crate) fn push_indexed_candidates(
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.
 pub(crate) fn like_fragment(fragment: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in fragment.chars() {
+    format!("%{}%", like_escaped(fragment))
+}
+
+/// `text` with `%`, `_` and `\` escaped, to match itself in `LIKE … ESCAPE '\'`.
+pub(crate) fn like_escaped(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
         pattern.push(c);
     }
-    pattern.push('%');
     pattern
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Conn, now};
 use crate::domain::me::ApiClientEntry;
-use crate::domain::model::display_name;
+use crate::domain::model::{ClientKind, display_name};
 use crate::domain::{Access, OrganizationId, OutletId, Permission, RoleId, TokenId, UserId};
 
 /// An active API token's grant.
@@ -12,31 +12,44 @@ pub struct ApiTokenGrant {
     pub organization_id: OrganizationId,
     pub outlet_id: Option<OutletId>,
     pub last_used_at: Option<String>,
+    /// A SCIM connection's role and outlet for the people it creates.
+    pub scim_role_id: Option<RoleId>,
+    pub scim_outlet_id: Option<OutletId>,
 }
 
-pub async fn insert_api_token(
-    conn: &mut Conn,
-    organization: OrganizationId,
-    role: RoleId,
-    outlet: Option<OutletId>,
-    name: &str,
-    token_hash: &str,
-    created_by: Option<UserId>,
-) -> sqlx::Result<TokenId> {
+/// A client to insert: what it is, its role (at its outlet), and for a SCIM connection the
+/// role and outlet of the people it creates.
+pub struct NewClient<'a> {
+    pub kind: ClientKind,
+    pub organization: OrganizationId,
+    pub role: RoleId,
+    pub outlet: Option<OutletId>,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub created_by: Option<UserId>,
+    pub scim_role: Option<RoleId>,
+    pub scim_outlet: Option<OutletId>,
+}
+
+pub async fn insert_api_token(conn: &mut Conn, new: NewClient<'_>) -> sqlx::Result<TokenId> {
     let id = TokenId::generate();
     on!(execute conn, |c| {
         sqlx::query(
-        "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO api_tokens (id, organization_id, role_id, outlet_id, name, token_hash, created_at,
+             created_by, kind, scim_role_id, scim_outlet_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
-    .bind(organization)
-    .bind(role)
-    .bind(outlet)
-    .bind(name)
-    .bind(token_hash)
+    .bind(new.organization)
+    .bind(new.role)
+    .bind(new.outlet)
+    .bind(new.name)
+    .bind(new.token_hash)
     .bind(now())
-    .bind(created_by)
+    .bind(new.created_by)
+    .bind(new.kind)
+    .bind(new.scim_role)
+    .bind(new.scim_outlet)
     .execute(c)
     .await
     })?;
@@ -50,6 +63,7 @@ pub async fn insert_api_token(
 pub async fn active_api_client(
     conn: &mut Conn,
     token_hash: &str,
+    kind: ClientKind,
 ) -> sqlx::Result<Option<(ApiTokenGrant, Access)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -59,15 +73,16 @@ pub async fn active_api_client(
         outlet_archived: bool,
     }
     let rows: Vec<Row> = on!(conn, |c| sqlx::query_as(&format!(
-        "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, p.permission,
-                o.archived_at IS NOT NULL AS outlet_archived
+        "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, t.scim_role_id,
+                t.scim_outlet_id, p.permission, o.archived_at IS NOT NULL AS outlet_archived
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN role_permissions p ON p.role_id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND {}",
+         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND {}",
         super::catalog::offered_to("r", "t.organization_id")
     ))
     .bind(token_hash)
+    .bind(kind)
     .fetch_all(c)
     .await)?;
     let Some(first) = rows.first() else {
@@ -120,6 +135,7 @@ pub async fn revoke_api_token(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiTokenListing {
     pub id: TokenId,
+    pub kind: ClientKind,
     pub name: String,
     pub role: String,
     pub outlet: Option<String>,
@@ -134,7 +150,7 @@ pub async fn list_api_tokens(
 ) -> sqlx::Result<Vec<ApiTokenListing>> {
     on!(conn, |c| {
         sqlx::query_as(
-        "SELECT t.id, t.name, r.name AS role, o.number AS outlet, t.created_at, t.last_used_at, t.revoked_at
+        "SELECT t.id, t.kind, t.name, r.name AS role, o.number AS outlet, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN roles r ON r.id = t.role_id LEFT JOIN outlets o ON o.id = t.outlet_id
          WHERE t.organization_id = $1 ORDER BY t.id",
     )
@@ -148,6 +164,7 @@ pub async fn list_api_tokens(
 pub async fn api_clients(
     conn: &mut Conn,
     organization: OrganizationId,
+    kind: ClientKind,
     only: Option<TokenId>,
 ) -> sqlx::Result<Vec<ApiClientEntry>> {
     let rows: Vec<ClientRow> = on!(conn, |c| {
@@ -157,10 +174,12 @@ pub async fn api_clients(
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
          LEFT JOIN user_accounts a ON a.id = t.created_by
-         WHERE t.organization_id = $1 AND ($2 IS NULL OR t.id = $2) ORDER BY t.id DESC",
+         WHERE t.organization_id = $1 AND t.kind = $3 AND ($2 IS NULL OR t.id = $2)
+         ORDER BY t.id DESC",
     )
     .bind(organization)
     .bind(only)
+    .bind(kind)
     .fetch_all(c)
     .await
     })?;

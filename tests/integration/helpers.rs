@@ -190,6 +190,7 @@ pub async fn spawn_configured(
         rate_limits: brigade::service::rate_limits::RateLimits {
             per_client: 1_000_000,
             per_address: 1_000_000,
+            per_scim_connection: 1_000_000,
         },
     };
     adjust(&mut config);
@@ -441,6 +442,27 @@ impl TestApp {
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
+    /// The `ETag` header, when the answer has one.
+    pub etag: Option<String>,
+}
+
+async fn reply(response: Response) -> Reply {
+    let status = response.status();
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    let text = response.text().await.unwrap();
+    Reply {
+        status,
+        body: if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("JSON body")
+        },
+        etag,
+    }
 }
 
 impl TestApp {
@@ -531,17 +553,57 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        Reply {
-            status,
-            body: if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).expect("JSON body")
+        reply(request.send().await.unwrap()).await
+    }
+
+    /// A SCIM connection of `org` acting with `role` (`None`: the organization's provisioning
+    /// role), whose new people start as `people` = (role, outlet number).
+    pub async fn scim_connection(
+        &self,
+        org: &str,
+        role: Option<&str>,
+        people: Option<(&str, &str)>,
+    ) -> String {
+        let mut work = self.context.begin().await.unwrap();
+        let token = brigade::service::scim::create_connection(
+            &mut work,
+            brigade::service::scim::NewConnection {
+                organization_slug: org,
+                name: "identity provider",
+                role_name: role,
+                outlet_number: None,
+                people_role: people.map(|(role, _)| role),
+                people_outlet: people.map(|(_, outlet)| outlet),
             },
+        )
+        .await
+        .expect("SCIM connection created");
+        work.commit().await.unwrap();
+        token
+    }
+
+    /// A request to `/scim/v2{path}` with a bearer token, the body as `application/scim+json`.
+    pub async fn scim(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/scim/v2{path}")))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
         }
+        reply(request.send().await.unwrap()).await
+    }
+
+    pub async fn scim_get(&self, path: &str, token: &str) -> Reply {
+        self.scim(reqwest::Method::GET, path, token, None).await
     }
 
     pub async fn api_get(&self, path: &str, token: &str) -> Reply {

@@ -42,6 +42,7 @@ mod rate_limits;
 mod refusals;
 mod request_ids;
 mod retries;
+mod scim;
 mod search;
 mod servers;
 mod setup;

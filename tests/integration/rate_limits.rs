@@ -20,6 +20,7 @@ fn limits(per_client: u32, per_address: u32) -> impl FnOnce(&mut brigade::server
         config.rate_limits = RateLimits {
             per_client,
             per_address,
+            per_scim_connection: 1_000_000,
         }
     }
 }

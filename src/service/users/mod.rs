@@ -7,6 +7,7 @@ mod access;
 mod external;
 mod write;
 
+pub(crate) use write::{audit_user, ensure_manageable};
 pub use write::{create, may_create, update};
 
 use std::collections::{BTreeMap, HashMap};

@@ -100,7 +100,7 @@ fn duplicate(field: &str) -> AppError {
     }
 }
 
-pub(super) async fn audit_user(
+pub(crate) async fn audit_user(
     conn: &mut Conn,
     who: &Principal,
     organization: OrganizationId,
@@ -291,6 +291,17 @@ async fn manageable(conn: &mut Conn, who: &Principal, user: UserId) -> Result<Ta
         offered,
         shared,
     })
+}
+
+/// The person, if the caller may manage them (inside the unit of work): what [`update`]
+/// checks first, for a change of what the users view does not hold (SCIM's external id and
+/// deletion).
+pub(crate) async fn ensure_manageable(
+    conn: &mut Conn,
+    who: &Principal,
+    user: UserId,
+) -> Result<(), AppError> {
+    manageable(conn, who, user).await.map(|_| ())
 }
 
 /// Why the caller could not change this person, or `None` when they can (the console shows
