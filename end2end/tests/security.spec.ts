@@ -101,3 +101,50 @@ test("an admin deactivates a person from the record and reactivates them from th
   await page.getByRole("button", { name: "Reactivate" }).click();
   await expect(page.getByTestId("status")).toHaveText("active");
 });
+
+test("an owner connects an identity provider: its token is shown once, its people arrive managed by SCIM, revoking stops it", async ({ page, server, request }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByRole("link", { name: "Security & Permissions" }).click();
+  await page.getByRole("link", { name: "SCIM connections" }).click();
+  await expect(page).toHaveURL(/tab=scim/);
+  await hydrated(page);
+  await expect(page.getByTestId("scim-url")).toHaveText(/\/scim\/v2$/);
+  await page.getByLabel("Name", { exact: true }).fill("Okta");
+  await page.getByLabel("The connection's role").selectOption({ label: "Integration (L, partner role api)" });
+  await page.getByLabel("New people start with the role").selectOption({ label: "Staff (O, partner role viewer)" });
+  await page.getByRole("button", { name: "Create connection" }).click();
+  await expect(page.locator("#scim-people-outlet-error")).toContainText("Choose the outlet new people start at");
+  await page.getByLabel("New people start at the outlet").fill("HB-001");
+  await page.getByRole("button", { name: "Create connection" }).click();
+  await expect(page.getByTestId("issued")).toContainText("shown only this once");
+  const token = (await page.getByTestId("token").textContent()) ?? "";
+  expect(token).toMatch(/^brg_/);
+  const row = page.getByTestId("api-client-row").filter({ hasText: "Okta" });
+  await expect(row).toContainText("Staff at Harbor Burger Pier 39");
+  await expectAccessible(page);
+
+  const scim = (path: string) => `${server.url}/scim/v2${path}`;
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" };
+  const created = await request.post(scim("/Users"), {
+    headers,
+    data: {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "noor.okta@harbor.example",
+      name: { givenName: "Noor", familyName: "Okta" },
+      emails: [{ value: "noor.okta@harbor.example", primary: true, type: "work" }],
+      active: true,
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  await page.goto("/users?managed=scim");
+  await hydrated(page);
+  await expect(peopleTable(page)).toContainText("Noor Okta");
+
+  await page.goto("/security?tab=scim");
+  await hydrated(page);
+  await page.getByTestId("api-client-row").filter({ hasText: "Okta" }).getByRole("button", { name: "Revoke Okta" }).click();
+  await expect(page.getByTestId("api-client-row").filter({ hasText: "Okta" })).toContainText("Revoked");
+  const after = await request.get(scim("/Users"), { headers });
+  expect(after.status()).toBe(401);
+});

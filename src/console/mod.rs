@@ -16,6 +16,7 @@ mod outlets;
 mod people;
 mod person_edit;
 mod roles;
+mod scim_connections;
 mod security;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -11,6 +11,7 @@ use super::Problem;
 use super::api_clients::ApiClientsPanel;
 use super::form::FormAlert;
 use super::roles::{ReportRolesTab, UserRolesTab};
+use super::scim_connections::ScimConnectionsPanel;
 use super::session::current_viewer;
 use crate::domain::users::{ApiEditToggle, SecurityOverview};
 use crate::domain::{AppError, Permission};
@@ -57,12 +58,18 @@ pub async fn switch_api_edits(brand: String, allowed: String) -> Result<(), AppE
     )
 }
 
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 5] = [
     ("roles", "User roles"),
     ("report-roles", "Report roles"),
     ("api", "API User Permissions"),
     ("clients", "API clients"),
+    ("scim", "SCIM connections"),
 ];
+
+/// The tabs of API clients and SCIM connections: for those who issue them.
+fn issuing_tab(id: &str) -> bool {
+    matches!(id, "clients" | "scim")
+}
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -73,7 +80,8 @@ pub fn SecurityPage() -> impl IntoView {
             .find(|(id, _)| *id == asked)
             .map_or("roles", |(id, _)| id)
     });
-    // The API clients tab is for those who issue them (the server refuses anyone else).
+    // The API clients and SCIM tabs are for those who issue them (the server refuses anyone
+    // else).
     let viewer = Resource::new(|| (), |_| current_viewer());
     let switch = ServerAction::<SwitchApiEdits>::new();
     // Bumped by the role tabs when a change succeeds.
@@ -92,7 +100,7 @@ pub fn SecurityPage() -> impl IntoView {
                     .is_ok_and(|viewer| viewer.holds(Permission::ManageApiTokens));
                 view! {
                     <nav class="tabs" aria-label="Security & Permissions">
-                        {TABS.iter().filter(|(id, _)| *id != "clients" || issues_clients).map(|(id, label)| view! {
+                        {TABS.iter().filter(|(id, _)| !issuing_tab(id) || issues_clients).map(|(id, label)| view! {
                             <A href=format!("/security?tab={id}") attr:aria-current=move || (tab.get() == *id).then_some("page")>
                                 {*label}
                             </A>
@@ -104,9 +112,12 @@ pub fn SecurityPage() -> impl IntoView {
         <Show when=move || tab.get() == "clients">
             <ApiClientsPanel/>
         </Show>
+        <Show when=move || tab.get() == "scim">
+            <ScimConnectionsPanel/>
+        </Show>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                if tab.get() == "clients" {
+                if issuing_tab(tab.get()) {
                     return ().into_any();
                 }
                 match overview.await {

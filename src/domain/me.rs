@@ -70,14 +70,22 @@ pub struct ApiClientEntry {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// A SCIM connection's start for new people ("Staff at Pier 39"); `None` when it has none
+    /// (or for an API client).
+    pub people_start: Option<String>,
 }
 
-/// The API clients tab: the clients, and what a new one may be given.
+/// The API clients tab (or the SCIM connections tab): the clients, and what a new one may
+/// be given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiClientsTab {
     pub clients: Vec<ApiClientEntry>,
     /// Roles of partner role `api`, and roles the viewer holds, that they may give.
     pub roles: Vec<Role>,
+    /// For SCIM connections: the roles new people may start with (the server checks the
+    /// viewer may grant the one chosen), and the base URL identity providers are given.
+    pub people_roles: Vec<Role>,
+    pub scim_url: Option<String>,
 }
 
 /// A client just issued: its token is shown this once.

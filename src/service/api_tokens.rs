@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Context, Principal, Work, refused, secrets};
 use crate::domain::me::{ApiClientsTab, IssuedClient};
 use crate::domain::model::{ClientKind, ConnectorType, Outlet, PartnerRole, Role, Via};
-use crate::domain::policy::{self, ClientRole, RoleFacts};
+use crate::domain::policy::{self, ClientRole, Refusal, RoleFacts};
 use crate::domain::{AppError, OrganizationId, RoleId, TokenId};
 use crate::store::{self, Conn, audit, catalog, tokens};
 
@@ -244,20 +244,29 @@ async fn record(
     Ok(store::audit::record(conn, actor, event).await?)
 }
 
-/// The API clients tab: the organization's clients, and the roles a new one may be given by
-/// this viewer (its outlet, for an outlet role, is picked by typing).
-pub async fn clients_tab(context: &Context, who: &Principal) -> Result<ApiClientsTab, AppError> {
+/// The API clients tab (or, for `ClientKind::Scim`, the SCIM connections tab): the
+/// organization's clients of that kind, and the roles a new one may be given by this viewer
+/// (its outlet, for an outlet role, is picked by typing).
+pub async fn clients_tab(
+    context: &Context,
+    who: &Principal,
+    kind: ClientKind,
+) -> Result<ApiClientsTab, AppError> {
     policy::may_manage_api_clients(&who.access)?;
     let mut conn = context.read().await?;
     let held = held_roles(&mut conn, who).await?;
-    let roles = catalog::roles(&mut conn, who.organization_id, None)
-        .await?
-        .into_iter()
+    let all = catalog::roles(&mut conn, who.organization_id, None).await?;
+    let roles = all
+        .iter()
         .filter(|role| offerable(who, &held, role))
+        .cloned()
         .collect();
+    let scim = kind == ClientKind::Scim;
     Ok(ApiClientsTab {
-        clients: tokens::api_clients(&mut conn, who.organization_id, ClientKind::Api, None).await?,
+        clients: tokens::api_clients(&mut conn, who.organization_id, kind, None).await?,
         roles,
+        people_roles: if scim { all } else { Vec::new() },
+        scim_url: scim.then(|| format!("{}/scim/v2", context.public_url())),
     })
 }
 
@@ -296,11 +305,14 @@ fn client_role<'a>(role: &'a Role, held: &[RoleId]) -> ClientRole<'a> {
     }
 }
 
-/// A new client as the console asks for it.
+/// A new client as the console asks for it; a SCIM connection with the role and outlet its
+/// new people start with (both, or neither).
 pub struct NewClient {
     pub name: String,
     pub role: RoleId,
     pub outlet: Option<crate::domain::OutletId>,
+    pub kind: ClientKind,
+    pub people_start: Option<(RoleId, crate::domain::OutletId)>,
 }
 
 /// Issues a client from the console: the issuer manages API tokens across the organization;
@@ -354,21 +366,72 @@ pub async fn issue_client(
         outlet.as_ref().map(|o| o.id),
     )
     .map_err(|refusal| refused(refusal, true))?;
+    let start = match new.people_start {
+        Some((role, outlet)) if new.kind == ClientKind::Scim => {
+            Some(people_start(work, who, role, outlet).await?)
+        }
+        _ => None,
+    };
     let client = Client {
         organization: who.organization_id,
         role: &role,
         outlet: outlet.as_ref(),
         name,
-        kind: ClientKind::Api,
-        scim: None,
+        kind: new.kind,
+        scim: start
+            .as_ref()
+            .map(|(role, outlet)| ScimStart { role, outlet }),
     };
     let (id, token) = issue(work, who.actor, client).await?;
-    let client = tokens::api_clients(work, who.organization_id, ClientKind::Api, Some(id))
+    let client = tokens::api_clients(work, who.organization_id, new.kind, Some(id))
         .await?
         .into_iter()
         .next()
         .ok_or(AppError::Internal)?;
     Ok(IssuedClient { client, token })
+}
+
+/// The role and outlet a SCIM connection's new people start with, as the console sets them:
+/// the issuer must be able to grant that role at that outlet themselves (a connection never
+/// grants what its issuer could not).
+async fn people_start(
+    work: &mut Work,
+    who: &Principal,
+    role: RoleId,
+    outlet: crate::domain::OutletId,
+) -> Result<(Role, Outlet), AppError> {
+    let role = catalog::role(work, who.organization_id, role)
+        .await?
+        .ok_or_else(|| {
+            AppError::field("people_role", "There is no such role in this organization.")
+        })?;
+    let outlet = catalog::outlet(work, who.organization_id, outlet)
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "people_outlet",
+                "There is no such outlet in this organization.",
+            )
+        })?;
+    let manage = who.scope_for(crate::domain::Permission::ManageConnectors)?;
+    policy::may_grant(
+        &who.access,
+        &manage,
+        RoleFacts {
+            name: &role.name,
+            permissions: &role.permissions,
+        },
+        Some(outlet.id),
+        &outlet.name,
+    )
+    .map_err(|refusal| match refusal {
+        Refusal::OutsideScope => AppError::denied(
+            "outside_your_scope",
+            format!("You cannot manage access to {}.", outlet.name),
+        ),
+        other => refused(other, true),
+    })?;
+    Ok((role, outlet))
 }
 
 /// Revokes one of the organization's clients; it gets 401 from its next request on.

@@ -170,10 +170,13 @@ pub async fn api_clients(
     let rows: Vec<ClientRow> = on!(conn, |c| {
         sqlx::query_as(
         "SELECT t.id, t.name, r.name AS role, o.name AS outlet, a.first_name, a.last_name, a.email,
-            t.created_at, t.last_used_at, t.revoked_at
+            t.created_at, t.last_used_at, t.revoked_at, sr.name AS people_role,
+            so.name AS people_outlet
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
          LEFT JOIN user_accounts a ON a.id = t.created_by
+         LEFT JOIN roles sr ON sr.id = t.scim_role_id
+         LEFT JOIN outlets so ON so.id = t.scim_outlet_id
          WHERE t.organization_id = $1 AND t.kind = $3 AND ($2 IS NULL OR t.id = $2)
          ORDER BY t.id DESC",
     )
@@ -198,6 +201,8 @@ struct ClientRow {
     created_at: String,
     last_used_at: Option<String>,
     revoked_at: Option<String>,
+    people_role: Option<String>,
+    people_outlet: Option<String>,
 }
 
 impl From<ClientRow> for ApiClientEntry {
@@ -218,6 +223,10 @@ impl From<ClientRow> for ApiClientEntry {
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             revoked_at: row.revoked_at,
+            people_start: row
+                .people_role
+                .zip(row.people_outlet)
+                .map(|(role, outlet)| format!("{role} at {outlet}")),
         }
     }
 }

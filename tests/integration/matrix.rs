@@ -435,6 +435,24 @@ fn rows() -> Vec<Row> {
             &[(Own, "233x11111"), (Org, "x33211111")],
         ),
         row(
+            Rpc("scim_connections"),
+            Nothing,
+            "",
+            &[(Whole, "233211111")],
+        ),
+        row(
+            Rpc("issue_scim_connection"),
+            Form(&[
+                ("name", "Matrix SCIM {n}"),
+                ("role", "{api_role}"),
+                ("outlet", ""),
+                ("people_role", ""),
+                ("people_outlet", ""),
+            ]),
+            "",
+            &[(Own, "233x11111"), (Org, "x33211111")],
+        ),
+        row(
             Rpc("revoke_api_client"),
             Form(&[("id", "{fresh_client}")]),
             "",

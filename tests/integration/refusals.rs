@@ -30,7 +30,7 @@ const API_ROUTES: [(&str, &str); 15] = [
     ("GET", "/me"),
 ];
 
-const SERVER_FUNCTIONS: [&str; 21] = [
+const SERVER_FUNCTIONS: [&str; 23] = [
     "audit_log",
     "security_overview",
     "switch_api_edits",
@@ -40,6 +40,8 @@ const SERVER_FUNCTIONS: [&str; 21] = [
     "api_clients",
     "issue_api_client",
     "revoke_api_client",
+    "scim_connections",
+    "issue_scim_connection",
     "my_page",
     "change_my_name",
     "change_my_password",
