@@ -22,6 +22,7 @@ pub mod people;
 pub mod rate_limits;
 pub mod roles;
 pub mod scim;
+pub mod scim_groups;
 pub mod secrets;
 pub mod settings;
 pub mod setup;

@@ -24,7 +24,8 @@ fn name_taken(error: sqlx::Error, what: &str) -> AppError {
     }
 }
 
-async fn record(
+/// Audits a change to a role (or a report role).
+pub(super) async fn record(
     conn: &mut Conn,
     who: &Principal,
     action: AuditAction,

@@ -13,7 +13,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::model::{ClientKind, ConnectorType, MembershipStatus, Via};
 use crate::domain::scim::filter::Condition;
 use crate::domain::scim::patch::{self, Operation};
-use crate::domain::scim::{Meta, UserResource, UserState, problem};
+use crate::domain::scim::{Meta, UserResource, UserState, Versioned, problem};
 use crate::domain::user_commands::{AccessChange, NewUser, ProfileChange, UserChange};
 use crate::domain::{
     AppError, Email, Mobile, OrganizationId, Permission, PersonName, Scope, UserId, Username,
@@ -82,10 +82,8 @@ fn resource(row: &ScimRow, base: &str) -> UserResource {
 }
 
 /// A resource's version: the hash of it without its version (the `ETag`).
-pub fn version_of(resource: &UserResource) -> String {
-    let mut unversioned = resource.clone();
-    unversioned.meta.version = String::new();
-    super::versions::version_of(&unversioned)
+pub fn version_of<T: Versioned>(resource: &T) -> String {
+    super::versions::version_of(&resource.unversioned())
 }
 
 fn state_of(row: &ScimRow) -> UserState {

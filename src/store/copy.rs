@@ -131,6 +131,15 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "scim_group_external_ids",
+        key: None,
+        columns: &[
+            ("organization_id", Kind::Uuid),
+            ("role_id", Kind::Uuid),
+            ("external_id", Text),
+        ],
+    },
+    Table {
         name: "role_permissions",
         key: None,
         columns: &[("role_id", Kind::Uuid), ("permission", Text)],

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::domain::model::MembershipStatus;
 use crate::domain::scim::filter::{Attribute, Condition, Operator};
-use crate::domain::{MembershipId, OrganizationId, Scope, UserId};
+use crate::domain::{ConnectorId, MembershipId, OrganizationId, OutletId, RoleId, Scope, UserId};
 
 /// A membership as a SCIM User.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -23,6 +23,7 @@ pub struct ScimRow {
     pub mobile: Option<String>,
     pub status: MembershipStatus,
     pub external_id: Option<String>,
+    pub default_outlet_id: Option<OutletId>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -51,7 +52,8 @@ fn columns() -> String {
     format!(
         "m.id AS membership_id, a.id AS user_id, {} AS user_name, a.email,
          {VISIBLE_FIRST_NAME} AS first_name, {VISIBLE_LAST_NAME} AS last_name,
-         {VISIBLE_MOBILE} AS mobile, m.status, m.external_id, m.created_at, m.updated_at",
+         {VISIBLE_MOBILE} AS mobile, m.status, m.external_id, m.default_outlet_id,
+         m.created_at, m.updated_at",
         user_name()
     )
 }
@@ -66,6 +68,8 @@ fn column(attribute: Attribute) -> String {
         Attribute::GivenName => format!("({VISIBLE_FIRST_NAME})"),
         Attribute::FamilyName => format!("({VISIBLE_LAST_NAME})"),
         Attribute::Active => "m.status".into(),
+        // A Group's attribute: no User has it.
+        Attribute::DisplayName => "NULL".into(),
     }
 }
 
@@ -288,4 +292,101 @@ pub async fn removed_member(
     .bind(email)
     .fetch_optional(c)
     .await)
+}
+
+/// The members of a SCIM Group (a role): the people of the organization inside `scope`, not
+/// deleted by SCIM, holding the role across the organization (`library`) or at their default
+/// outlet; by user id.
+pub async fn group_members(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    scope: &Scope,
+    role: RoleId,
+    library: bool,
+) -> sqlx::Result<Vec<UserId>> {
+    let mut query = from(organization, scope, "a.id");
+    query
+        .push(" AND EXISTS (SELECT 1 FROM user_connectors g WHERE g.membership_id = m.id AND g.role_id = ")
+        .push_bind(role)
+        .push(if library {
+            " AND g.outlet_id IS NULL)"
+        } else {
+            " AND g.outlet_id = m.default_outlet_id)"
+        })
+        .push(" ORDER BY m.user_id");
+    query.scalars(conn).await
+}
+
+/// The connector granting `role` to a membership at `outlet` (`None`: across the
+/// organization), if there is one.
+pub async fn grant_of(
+    conn: &mut Conn,
+    membership: MembershipId,
+    role: RoleId,
+    outlet: Option<OutletId>,
+) -> sqlx::Result<Option<ConnectorId>> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM user_connectors
+         WHERE membership_id = $1 AND role_id = $2
+           AND (outlet_id = $3 OR ($3 IS NULL AND outlet_id IS NULL))"
+    )
+    .bind(membership)
+    .bind(role)
+    .bind(outlet)
+    .fetch_optional(c)
+    .await)
+}
+
+/// When a role was defined and last changed.
+pub async fn role_times(conn: &mut Conn, role: RoleId) -> sqlx::Result<(String, String)> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT created_at, updated_at FROM roles WHERE id = $1"
+    )
+    .bind(role)
+    .fetch_one(c)
+    .await)
+}
+
+/// The externalId the organization's identity provider gave a group (a role).
+pub async fn group_external_id(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    role: RoleId,
+) -> sqlx::Result<Option<String>> {
+    on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT external_id FROM scim_group_external_ids WHERE organization_id = $1 AND role_id = $2"
+    )
+    .bind(organization)
+    .bind(role)
+    .fetch_optional(c)
+    .await
+    })
+}
+
+/// Sets (or, `None`, clears) the externalId of a group for one organization.
+pub async fn set_group_external_id(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    role: RoleId,
+    external_id: Option<&str>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "DELETE FROM scim_group_external_ids WHERE organization_id = $1 AND role_id = $2"
+    )
+    .bind(organization)
+    .bind(role)
+    .execute(c)
+    .await)?;
+    if let Some(external_id) = external_id {
+        on!(execute conn, |c| sqlx::query(
+            "INSERT INTO scim_group_external_ids (organization_id, role_id, external_id) VALUES ($1, $2, $3)"
+        )
+        .bind(organization)
+        .bind(role)
+        .bind(external_id)
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
 }

@@ -43,6 +43,7 @@ mod refusals;
 mod request_ids;
 mod retries;
 mod scim;
+mod scim_groups;
 mod search;
 mod servers;
 mod setup;

@@ -13,12 +13,12 @@ const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /// Harbor's identity provider: acts with the Integration role, new people start as Staff at
 /// HB-001.
-async fn harbor_idp(app: &TestApp) -> String {
+pub(crate) async fn harbor_idp(app: &TestApp) -> String {
     app.scim_connection("harbor", None, Some(("Staff", "HB-001")))
         .await
 }
 
-fn patch(operations: Value) -> Value {
+pub(crate) fn patch(operations: Value) -> Value {
     json!({"schemas": [PATCH], "Operations": operations})
 }
 
@@ -32,7 +32,7 @@ fn emails(reply: &Reply) -> Vec<String> {
         .collect()
 }
 
-fn assert_scim_error(reply: &Reply, status: u16, scim_type: Option<&str>) {
+pub(crate) fn assert_scim_error(reply: &Reply, status: u16, scim_type: Option<&str>) {
     assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
     assert_eq!(reply.body["schemas"], json!([ERROR]), "{}", reply.body);
     assert_eq!(
@@ -291,7 +291,7 @@ async fn entra_id_tests_the_connection_then_provisions_with_its_own_forms() {
     assert_eq!(back.body["active"], json!(true));
 }
 
-fn encoded(text: &str) -> String {
+pub(crate) fn encoded(text: &str) -> String {
     urlencoding::encode(text).into_owned()
 }
 
@@ -708,7 +708,7 @@ async fn a_stale_version_is_refused_and_bad_input_is_a_scim_error() {
             404,
             None,
         ),
-        (Method::POST, "/Groups", Some(json!({})), 404, None),
+        (Method::POST, "/Devices", Some(json!({})), 404, None),
         (
             Method::POST,
             "/ServiceProviderConfig",

@@ -1,5 +1,5 @@
-//! Discovery (RFC 7644 §4): what the service provider supports, its one resource type (User)
-//! and the schemas, publishing only the attributes Brigade stores. Read-only: other methods
+//! Discovery (RFC 7644 §4): what the service provider supports, its resource types (User,
+//! Group) and the schemas, publishing only the attributes Brigade stores. Read-only: other methods
 //! are 405. A connection's token is needed, as for everything under `/scim/v2`.
 
 use axum::extract::{Path, State};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Scim, ScimCaller, ScimError, ScimResult};
 use crate::domain::AppError;
-use crate::domain::scim::{LIST_SCHEMA, USER_SCHEMA};
+use crate::domain::scim::{GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 use crate::service::Context;
 
 const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -66,6 +66,40 @@ fn user_schema(base: &str) -> Value {
             attribute("active", "boolean", true, "Whether the membership is active; false deactivates the person here and ends their sessions."),
         ],
         "meta": {"resourceType": "Schema", "location": format!("{base}/scim/v2/Schemas/{USER_SCHEMA}")}
+    })
+}
+
+fn group_schema(base: &str) -> Value {
+    let mut display_name = attribute(
+        "displayName",
+        "string",
+        true,
+        "The role's name (1 to 100 characters), unique in the organization ignoring case.",
+    );
+    display_name["uniqueness"] = json!("server");
+    let mut reference = attribute("$ref", "reference", false, "The member's URI.");
+    reference["mutability"] = json!("immutable");
+    reference["referenceTypes"] = json!(["User"]);
+    let mut value = attribute(
+        "value",
+        "string",
+        true,
+        "The member's id: a user of this organization.",
+    );
+    value["mutability"] = json!("immutable");
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": GROUP_SCHEMA,
+        "name": "Group",
+        "description": "A role of the organization. Its members hold it: a library role across the organization, an outlet role at their default outlet. A group created here is a library role with no permissions.",
+        "attributes": [
+            display_name,
+            complex("members", true, false, "The people holding the role.", vec![
+                value,
+                reference,
+            ]),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base}/scim/v2/Schemas/{GROUP_SCHEMA}")}
     })
 }
 
@@ -185,7 +219,7 @@ fn core_schemas(base: &str) -> Vec<Value> {
 }
 
 fn all_schemas(base: &str) -> Vec<Value> {
-    let mut schemas = vec![user_schema(base)];
+    let mut schemas = vec![user_schema(base), group_schema(base)];
     schemas.extend(core_schemas(base));
     schemas
 }
@@ -198,6 +232,20 @@ fn user_type(base: &str) -> Value {
         "schema": USER_SCHEMA, "schemaExtensions": [],
         "meta": {"resourceType": "ResourceType", "location": format!("{base}/scim/v2/ResourceTypes/User")}
     })
+}
+
+fn group_type(base: &str) -> Value {
+    json!({
+        "schemas": [RESOURCE_TYPE_SCHEMA],
+        "id": "Group", "name": "Group", "endpoint": "/Groups",
+        "description": "The organization's roles; members hold them.",
+        "schema": GROUP_SCHEMA, "schemaExtensions": [],
+        "meta": {"resourceType": "ResourceType", "location": format!("{base}/scim/v2/ResourceTypes/Group")}
+    })
+}
+
+fn resource_types_of(base: &str) -> Vec<Value> {
+    vec![user_type(base), group_type(base)]
 }
 
 fn list(resources: Vec<Value>) -> Value {
@@ -234,7 +282,10 @@ pub async fn service_provider_config(
 }
 
 pub async fn resource_types(State(context): State<Context>, ScimCaller(_): ScimCaller) -> Scim {
-    Scim(StatusCode::OK, list(vec![user_type(context.public_url())]))
+    Scim(
+        StatusCode::OK,
+        list(resource_types_of(context.public_url())),
+    )
 }
 
 pub async fn resource_type(
@@ -242,11 +293,11 @@ pub async fn resource_type(
     ScimCaller(_): ScimCaller,
     Path(id): Path<String>,
 ) -> ScimResult<Scim> {
-    if id == "User" {
-        Ok(Scim(StatusCode::OK, user_type(context.public_url())))
-    } else {
-        Err(ScimError(AppError::NotFound))
-    }
+    resource_types_of(context.public_url())
+        .into_iter()
+        .find(|resource_type| resource_type["id"] == id.as_str())
+        .map(|resource_type| Scim(StatusCode::OK, resource_type))
+        .ok_or(ScimError(AppError::NotFound))
 }
 
 pub async fn schemas(State(context): State<Context>, ScimCaller(_): ScimCaller) -> Scim {

@@ -5,6 +5,8 @@
 //! `service::scim`, and answer; this module owns the SCIM shapes of HTTP.
 
 mod discovery;
+mod groups;
+mod listing;
 mod users;
 
 use axum::Router;
@@ -37,13 +39,22 @@ pub fn router() -> Router<Context> {
         .route("/Schemas/{id}", get(discovery::schema))
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
-        .route("/.search", post(users::search))
+        .route("/.search", post(listing::search_all))
         .route(
             "/Users/{id}",
             get(users::get)
                 .put(users::replace)
                 .patch(users::modify)
                 .delete(users::delete),
+        )
+        .route("/Groups", get(groups::list).post(groups::create))
+        .route("/Groups/.search", post(groups::search))
+        .route(
+            "/Groups/{id}",
+            get(groups::get)
+                .put(groups::replace)
+                .patch(groups::modify)
+                .delete(groups::delete),
         )
         .fallback(|| async { ScimError(AppError::NotFound) })
         .method_not_allowed_fallback(|| async {

@@ -19,6 +19,15 @@ pub enum Attribute {
     GivenName,
     FamilyName,
     Active,
+    /// A Group's name (the role's).
+    DisplayName,
+}
+
+/// The resource a filter selects: its attributes differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    User,
+    Group,
 }
 
 impl Attribute {
@@ -60,8 +69,13 @@ fn invalid(detail: impl Into<String>) -> AppError {
     problem("invalidFilter", detail)
 }
 
-/// Parses a `filter` parameter.
+/// Parses a `filter` parameter of `/Users`.
 pub fn parse(raw: &str) -> Result<Condition, AppError> {
+    parse_for(raw, Resource::User)
+}
+
+/// Parses a `filter` parameter of `/Users` or `/Groups`.
+pub fn parse_for(raw: &str, resource: Resource) -> Result<Condition, AppError> {
     if raw.len() > MAX_FILTER {
         return Err(invalid(format!(
             "A filter has at most {MAX_FILTER} characters."
@@ -71,7 +85,7 @@ pub fn parse(raw: &str) -> Result<Condition, AppError> {
     let filter: Filter = rewritten
         .parse()
         .map_err(|error| invalid(format!("The filter cannot be read: {error}.")))?;
-    from_filter(&filter)
+    from_filter(&filter, resource)
 }
 
 /// `emails[type eq "work"].value eq "x"` → `emails[type eq "work" and value eq "x"]` (Entra
@@ -134,7 +148,29 @@ fn comparison(text: &str) -> Option<(&str, &str, &str)> {
         .then(|| (operator, &rest[..value_end], &rest[value_end..]))
 }
 
-fn attribute(path: &AttrPath) -> Result<Attribute, AppError> {
+fn group_attribute(path: &AttrPath) -> Result<Attribute, AppError> {
+    if let Some(uri) = &path.uri
+        && !uri.eq_ignore_ascii_case(super::GROUP_SCHEMA)
+    {
+        return Err(invalid(format!("Brigade does not filter on {path}.")));
+    }
+    let name = strip_core_urn(&path.name).to_ascii_lowercase();
+    Ok(match (name.as_str(), path.sub_attr.as_deref()) {
+        ("id", None) => Attribute::Id,
+        ("displayname", None) => Attribute::DisplayName,
+        ("externalid", None) => Attribute::ExternalId,
+        _ => {
+            return Err(invalid(format!(
+                "Brigade filters groups on id, displayName and externalId; not on {path}."
+            )));
+        }
+    })
+}
+
+fn attribute(path: &AttrPath, resource: Resource) -> Result<Attribute, AppError> {
+    if resource == Resource::Group {
+        return group_attribute(path);
+    }
     if let Some(uri) = &path.uri
         && !uri.eq_ignore_ascii_case(super::USER_SCHEMA)
     {
@@ -173,11 +209,11 @@ fn operator(op: &CompareOp) -> Result<Operator, AppError> {
     })
 }
 
-fn expression(exp: &AttrExp) -> Result<Condition, AppError> {
+fn expression(exp: &AttrExp, resource: Resource) -> Result<Condition, AppError> {
     match exp {
-        AttrExp::Present(path) => Ok(Condition::Present(attribute(path)?)),
+        AttrExp::Present(path) => Ok(Condition::Present(attribute(path, resource)?)),
         AttrExp::Comparison(path, op, value) => {
-            let attribute = attribute(path)?;
+            let attribute = attribute(path, resource)?;
             let operator = operator(op)?;
             match (attribute, value) {
                 (Attribute::Active, CompValue::True | CompValue::False) => {
@@ -207,7 +243,7 @@ fn email_condition(filter: &ValFilter) -> Result<Condition, AppError> {
                 AttrExp::Present(path) | AttrExp::Comparison(path, _, _) => path,
             };
             match path.name.to_ascii_lowercase().as_str() {
-                "value" => expression(&rename(exp, "emails")),
+                "value" => expression(&rename(exp, "emails"), Resource::User),
                 "type" | "primary" => Ok(Condition::Always),
                 _ => Err(invalid(format!(
                     "Brigade filters emails on value, type and primary; not on {path}."
@@ -242,11 +278,17 @@ fn rename(exp: &AttrExp, attribute: &str) -> AttrExp {
     }
 }
 
-fn from_filter(filter: &Filter) -> Result<Condition, AppError> {
+fn from_filter(filter: &Filter, resource: Resource) -> Result<Condition, AppError> {
+    let each = |items: &[Filter]| -> Result<Vec<Condition>, AppError> {
+        items.iter().map(|f| from_filter(f, resource)).collect()
+    };
     match filter {
-        Filter::Attr(exp) => expression(exp),
+        Filter::Attr(exp) => expression(exp, resource),
         Filter::ValuePath(path) => {
-            if path.attr.name.eq_ignore_ascii_case("emails") && path.attr.sub_attr.is_none() {
+            if resource == Resource::User
+                && path.attr.name.eq_ignore_ascii_case("emails")
+                && path.attr.sub_attr.is_none()
+            {
                 email_condition(&path.filter)
             } else {
                 Err(invalid(format!(
@@ -255,21 +297,41 @@ fn from_filter(filter: &Filter) -> Result<Condition, AppError> {
                 )))
             }
         }
-        Filter::Not(inner) => Ok(Condition::Not(Box::new(from_filter(inner)?))),
-        Filter::And(items) => Ok(Condition::And(
-            items
-                .as_slice()
-                .iter()
-                .map(from_filter)
-                .collect::<Result<_, _>>()?,
-        )),
-        Filter::Or(items) => Ok(Condition::Or(
-            items
-                .as_slice()
-                .iter()
-                .map(from_filter)
-                .collect::<Result<_, _>>()?,
-        )),
+        Filter::Not(inner) => Ok(Condition::Not(Box::new(from_filter(inner, resource)?))),
+        Filter::And(items) => Ok(Condition::And(each(items.as_slice())?)),
+        Filter::Or(items) => Ok(Condition::Or(each(items.as_slice())?)),
+    }
+}
+
+impl Condition {
+    /// Whether a resource whose attributes `value_of` gives meets the condition (for the
+    /// few resources filtered in memory: the organization's groups).
+    pub fn holds(&self, value_of: &dyn Fn(Attribute) -> Option<String>) -> bool {
+        match self {
+            Condition::Always => true,
+            Condition::Active(_) => false,
+            Condition::Present(attribute) => value_of(*attribute).is_some_and(|v| !v.is_empty()),
+            Condition::Compare(attribute, operator, wanted) => {
+                let Some(value) = value_of(*attribute) else {
+                    return *operator == Operator::Ne;
+                };
+                let (value, wanted) = if attribute.ignores_case() {
+                    (value.to_lowercase(), wanted.to_lowercase())
+                } else {
+                    (value, wanted.clone())
+                };
+                match operator {
+                    Operator::Eq => value == wanted,
+                    Operator::Ne => value != wanted,
+                    Operator::Contains => value.contains(&wanted),
+                    Operator::StartsWith => value.starts_with(&wanted),
+                    Operator::EndsWith => value.ends_with(&wanted),
+                }
+            }
+            Condition::And(items) => items.iter().all(|c| c.holds(value_of)),
+            Condition::Or(items) => items.iter().any(|c| c.holds(value_of)),
+            Condition::Not(inner) => !inner.holds(value_of),
+        }
     }
 }
 

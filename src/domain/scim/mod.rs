@@ -5,6 +5,7 @@
 //! Server only; the adapter (`api::scim`) owns HTTP and the service (`service::scim`) the writes.
 
 pub mod filter;
+pub mod groups;
 pub mod patch;
 
 use serde::Serialize;
@@ -13,6 +14,7 @@ use serde_json::{Map, Value};
 use super::AppError;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -232,6 +234,28 @@ impl UserResource {
     }
 }
 
+/// A resource answered one at a time, with its version as `ETag`.
+pub trait Versioned: Serialize + Clone {
+    fn meta(&self) -> &Meta;
+    fn meta_mut(&mut self) -> &mut Meta;
+
+    /// The resource without its version: what the version is the hash of.
+    fn unversioned(&self) -> Self {
+        let mut copy = self.clone();
+        copy.meta_mut().version = String::new();
+        copy
+    }
+}
+
+impl Versioned for UserResource {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+}
+
 /// Which attributes an answer carries (`attributes` / `excludedAttributes`, RFC 7644 §3.9):
 /// `schemas` and `id` always; names compare ignoring case; `name.givenName` keeps only that
 /// sub-attribute of `name`.
@@ -338,15 +362,17 @@ fn sub_attributes(value: Value, keep: impl Fn(&str) -> bool + Copy) -> Option<Va
 /// `userName` for `urn:ietf:params:scim:schemas:core:2.0:User:userName` (attribute names
 /// may carry their schema).
 pub(crate) fn strip_core_urn(name: &str) -> &str {
-    let prefix = USER_SCHEMA.len() + 1;
-    if name.len() > prefix
-        && name[..USER_SCHEMA.len()].eq_ignore_ascii_case(USER_SCHEMA)
-        && name.as_bytes()[USER_SCHEMA.len()] == b':'
-    {
-        &name[prefix..]
-    } else {
-        name
+    for schema in [USER_SCHEMA, GROUP_SCHEMA] {
+        let prefix = schema.len() + 1;
+        if name.len() > prefix
+            && name.is_char_boundary(schema.len())
+            && name[..schema.len()].eq_ignore_ascii_case(schema)
+            && name.as_bytes()[schema.len()] == b':'
+        {
+            return &name[prefix..];
+        }
     }
+    name
 }
 
 #[cfg(test)]
