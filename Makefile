@@ -32,7 +32,8 @@ test: tools chromium postgres
 	$(MAKE) --no-print-directory rust-tests e2e
 
 # Every test on SQLite; schemathesis fuzzes the API's contract against the server just built,
-# and scim2-cli checks its SCIM face;
+# scim2-cli checks its SCIM face and a differential test compares it with the reference
+# server scim2-server;
 # then the integration suite again on PostgreSQL (.ci/with-postgres starts a cluster in a
 # temporary directory and stops it afterwards, pass or fail).
 rust-tests:
