@@ -10,8 +10,10 @@ without HTTP, the token lookup and JSON) as the floor; times the console's /conn
 and metrics layers cost (the same binary with them and the metrics listener on, and without
 them: `serve --without-operations-layers`, alternated). With a PostgreSQL server named
 in BRIGADE_TEST_POSTGRES (`make bench` starts a throwaway one: .ci/with-postgres), generates the
-same organization there and measures the API and the console on it too, beside SQLite. Prints
-the tables and writes bench/RESULTS.md.
+same organization there and measures the API and the console on it too, beside SQLite. Measures
+SCIM's `userName eq` lookup (what Okta and Entra ID send before each create) on each store and,
+beside it, the reference server scim2-server (PyPI, in-memory) on the same machine. Prints the
+tables and writes bench/RESULTS.md.
 """
 
 import datetime
@@ -59,6 +61,7 @@ def env(**extra):
         # wrk makes thousands of requests a minute with one token: the limits out of its way.
         BRIGADE_API_RATE_LIMIT="1000000000",
         BRIGADE_API_ANONYMOUS_RATE_LIMIT="1000000000",
+        BRIGADE_SCIM_RATE_LIMIT="1000000000",
     )
     e.update(extra)
     return e
@@ -126,11 +129,11 @@ def data_set():
     return line
 
 
-def wrk(path, token, connections):
+def wrk(path, token, connections, base=BASE):
     threads = min(connections, 2)
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency",
            "-s", os.path.join(ROOT, "bench", "report.lua"),
-           "-H", f"Authorization: Bearer {token}", BASE + path]
+           "-H", f"Authorization: Bearer {token}", base + path]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     line = [l for l in out.splitlines() if l.startswith("{")][-1]
     r = json.loads(line)
@@ -267,6 +270,77 @@ def layers_cost(url, path):
     return runs
 
 
+SCIM_VENV = os.path.join(ROOT, "target", "scim-venv")
+REFERENCE_ADDR = "127.0.0.1:3392"
+REFERENCE_USERS = 1000
+
+
+def scim_lookup_path(user_name):
+    return "/Users?filter=" + urllib.parse.quote(f'userName eq "{user_name}"')
+
+
+def scim_call(base, token, method, path, body=None):
+    request = urllib.request.Request(base + path, method=method,
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/scim+json"})
+    with urllib.request.urlopen(request) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def scim_lookup(url):
+    """`GET /scim/v2/Users?filter=userName eq "…"` at 2 and 32 connections, on the server of
+    the database at `url` (a person 100,000 into the organization's 200,000)."""
+    token = brigade("scim-token", "create", "--org", SLUG, "--name", f"bench-scim-{time.time_ns()}",
+                    DATABASE_URL=url).strip().splitlines()[-1]
+    server = started(url)
+    try:
+        base = BASE + "/scim/v2"
+        page = scim_call(base, token, "GET", "/Users?count=1&startIndex=100000&attributes=userName")
+        user_name = page["Resources"][0]["userName"]
+        path = scim_lookup_path(user_name)
+        found = scim_call(base, token, "GET", path)
+        if found["totalResults"] != 1:
+            sys.exit(f"SCIM lookup of {user_name} found {found['totalResults']}")
+        wrk(path, token, 2, base)  # warm up
+        return wrk(path, token, 2, base), wrk(path, token, 32, base)
+    finally:
+        stopped(server)
+
+
+def reference_lookup():
+    """The same lookup on scim2-server (the reference implementation, in memory) holding
+    REFERENCE_USERS users, started from the virtualenv `.ci/scim` makes."""
+    python = os.path.join(SCIM_VENV, "bin", "python")
+    if not os.path.exists(os.path.join(SCIM_VENV, "bin", "scim2-server")):
+        subprocess.run([sys.executable, "-m", "venv", SCIM_VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "scim2-cli==0.6.0", "scim2-server==0.8.3"], check=True)
+    host, port = REFERENCE_ADDR.split(":")
+    server = subprocess.Popen([os.path.join(SCIM_VENV, "bin", "scim2-server"), "--hostname", host,
+                               "--port", port, "--bearer-token", "bench"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://{REFERENCE_ADDR}"
+    try:
+        for _ in range(100):
+            try:
+                scim_call(base, "bench", "GET", "/ServiceProviderConfig")
+                break
+            except Exception:
+                time.sleep(0.1)
+        print(f"Loading {REFERENCE_USERS} users into scim2-server...", flush=True)
+        for n in range(REFERENCE_USERS):
+            name = f"person{n}@reference.example"
+            scim_call(base, "bench", "POST", "/Users", {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name,
+                "emails": [{"value": name, "primary": True}], "active": True})
+        path = scim_lookup_path(f"person{REFERENCE_USERS // 2}@reference.example")
+        wrk(path, "bench", 2, base)  # warm up
+        return wrk(path, "bench", 2, base), wrk(path, "bench", 32, base)
+    finally:
+        stopped(server)
+
+
 def measure(url):
     """The API lists under wrk (beside the in-process floor), the console pages and the
     server's memory, on the database at `url`."""
@@ -295,12 +369,16 @@ def main():
         sys.exit("run `make bench` (it builds the release and installs wrk)")
     imports = outlet_import()
     runs = [("SQLite", data_set(), *measure(SQLITE_URL))]
+    scim = [("Brigade, SQLite (200,000 people)", *scim_lookup(SQLITE_URL))]
     connectors = runs[0][2][0][0]
     layers = (connectors["name"], layers_cost(SQLITE_URL, connectors["path"]))
     if POSTGRES:
         url, generated = postgres_data_set()
         runs.append(("PostgreSQL", generated, *measure(url)))
-    report(imports, runs, layers, bundle())
+        scim.append(("Brigade, PostgreSQL (200,000 people)", *scim_lookup(url)))
+    scim.append((f"scim2-server, the reference (in memory, {REFERENCE_USERS:,} users)",
+                 *reference_lookup()))
+    report(imports, runs, layers, bundle(), scim)
 
 
 def layers_lines(name, cost):
@@ -321,7 +399,23 @@ def layers_lines(name, cost):
     return lines
 
 
-def report(imports, runs, layers, sizes):
+def scim_lines(scim):
+    ms = lambda us: f"{us / 1000:.2f} ms"
+    reference = scim[-1][2]["per_second"]
+    lines = ["", f"## SCIM: `GET /scim/v2/Users?filter=userName eq \"…\"` (wrk, {SECONDS} s per run)",
+             "", "What Okta and Entra ID send before each create. The target: at least 20 times "
+             "the reference server on the same machine.", "",
+             "| server | req/s @2 | p50 @2 | p99 @2 | req/s @32 | p50 @32 | p99 @32 | × reference @32 |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, two, many in scim:
+        lines.append(
+            f"| {name} | {two['per_second']:,.0f} | {ms(two['p50_us'])} | {ms(two['p99_us'])} | "
+            f"{many['per_second']:,.0f} | {ms(many['p50_us'])} | {ms(many['p99_us'])} | "
+            f"{many['per_second'] / reference:.1f}x |")
+    return lines
+
+
+def report(imports, runs, layers, sizes, scim):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), platform.processor())
     lines = [
@@ -360,6 +454,7 @@ def report(imports, runs, layers, sizes):
         lines += ["", f"Server memory after the load on {backend}: {rss:.0f} MB RSS."]
         if backend == "SQLite":
             lines += layers_lines(*layers)
+    lines += scim_lines(scim)
     lines += ["", "## Browser bundle (WebAssembly and JavaScript, split per page)", "",
               "| what | raw | gzipped |",
               "| --- | ---: | ---: |"]

@@ -49,15 +49,21 @@ struct Lease {
     last: i64,
 }
 
-/// This server's leases, by caller key (one `Context` holds them for every request).
+/// This server's leases, by caller key (one `Context` holds them for every request), and
+/// the turn to take a new block: requests that find their lease spent at the same moment wait
+/// for one of them to take a block and share it, instead of each taking one (a burst of 32
+/// would otherwise take 32 blocks, most of the limit, at once).
 #[derive(Debug, Default)]
-pub struct Leases(Mutex<HashMap<String, Lease>>);
+pub struct Leases {
+    held: Mutex<HashMap<String, Lease>>,
+    refill: tokio::sync::Mutex<()>,
+}
 
 impl Leases {
     /// The next number of `key` in the window, if this server holds one.
     fn hand_out(&self, key: &str, window_start: i64) -> Option<i64> {
         let mut leases = self
-            .0
+            .held
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let lease = leases.get_mut(key)?;
@@ -72,7 +78,7 @@ impl Leases {
     /// are dropped.
     fn keep(&self, key: &str, window_start: i64, first: i64, last: i64) {
         let mut leases = self
-            .0
+            .held
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         leases.retain(|_, lease| lease.window_start >= window_start);
@@ -126,6 +132,11 @@ pub async fn take(context: &Context, caller: Caller) -> Result<Quota, (AppError,
         .max(1);
     let leases = context.rate_limit_leases();
     let counted = async {
+        if let Some(number) = leases.hand_out(&key, window_start) {
+            return Ok(number);
+        }
+        let _turn = leases.refill.lock().await;
+        // Another request may have taken a block while this one waited for its turn.
         if let Some(number) = leases.hand_out(&key, window_start) {
             return Ok(number);
         }

@@ -58,8 +58,10 @@ pub async fn insert_api_token(conn: &mut Conn, new: NewClient<'_>) -> sqlx::Resu
 
 /// The grant of a token that exists, is not revoked, and whose role the organization is
 /// still offered (a brand role stops working when the franchise link ends).
-/// An active token's grant and the access it gives, in one read (every API request makes it):
-/// its role's permissions at its outlet, or nothing when that outlet is archived.
+/// An active token's grant and the access it gives, in one read of one row (every API and
+/// SCIM request makes it; on SQLite each row returned crosses from the database's thread, so
+/// the role's permissions come aggregated): its role's permissions at its outlet, or nothing
+/// when that outlet is archived.
 pub async fn active_api_client(
     conn: &mut Conn,
     token_hash: &str,
@@ -69,39 +71,51 @@ pub async fn active_api_client(
     struct Row {
         #[sqlx(flatten)]
         grant: ApiTokenGrant,
-        permission: Option<Permission>,
+        permissions: Option<String>,
         outlet_archived: bool,
     }
-    let rows: Vec<Row> = on!(conn, |c| sqlx::query_as(&format!(
+    let aggregate = match conn.backend() {
+        super::Backend::Sqlite => "group_concat(p.permission, ',')",
+        super::Backend::Postgres => "string_agg(p.permission, ',')",
+    };
+    let row: Option<Row> = on!(conn, |c| sqlx::query_as(&format!(
         "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, t.scim_role_id,
-                t.scim_outlet_id, p.permission, o.archived_at IS NOT NULL AS outlet_archived
+                t.scim_outlet_id, {aggregate} AS permissions,
+                o.archived_at IS NOT NULL AS outlet_archived
          FROM api_tokens t JOIN roles r ON r.id = t.role_id
          LEFT JOIN role_permissions p ON p.role_id = t.role_id
          LEFT JOIN outlets o ON o.id = t.outlet_id
-         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND {}",
+         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND {}
+         GROUP BY t.id, o.archived_at",
         super::catalog::offered_to("r", "t.organization_id")
     ))
     .bind(token_hash)
     .bind(kind)
-    .fetch_all(c)
+    .fetch_optional(c)
     .await)?;
-    let Some(first) = rows.first() else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    let grant = first.grant.clone();
-    let access = if first.outlet_archived {
+    let access = if row.outlet_archived {
         Access::default()
     } else {
-        let at = grant.outlet_id;
-        Access::from_grants(
-            std::iter::once((at, None)).chain(
-                rows.iter()
-                    .filter_map(|row| row.permission)
-                    .map(|p| (at, Some(p))),
-            ),
-        )
+        let at = row.grant.outlet_id;
+        // A permission this build does not know fails loudly, as `text_enum!` decoding does.
+        let held = row
+            .permissions
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                name.parse::<Permission>()
+                    .map(|p| (at, Some(p)))
+                    .map_err(|_| sqlx::Error::Decode(format!("unknown permission {name:?}").into()))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        Access::from_grants(std::iter::once((at, None)).chain(held))
     };
-    Ok(Some((grant, access)))
+    Ok(Some((row.grant, access)))
 }
 
 pub async fn mark_api_token_used(conn: &mut Conn, id: TokenId) -> sqlx::Result<()> {

@@ -143,3 +143,22 @@ async fn a_server_writes_the_shared_count_once_a_block_not_once_a_request() {
         "five blocks of 24 taken: five writes for 100 requests"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_shares_the_blocks_it_takes_instead_of_each_request_taking_one() {
+    // Blocks of 10: were each of 64 simultaneous requests to take its own block, they would
+    // take 640 numbers of a limit of 500 and be refused.
+    let app = spawn_app_with(limits(500, 100)).await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    with_time_left_in_the_minute().await;
+    let answers = futures_util::future::join_all((0..64).map(|_| call(&app, &token))).await;
+    assert!(
+        answers.iter().all(|answer| answer.status == StatusCode::OK),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    let stored = app
+        .count("SELECT MAX(count) FROM api_request_counts WHERE key LIKE 'client:%'")
+        .await;
+    assert!(stored <= 70, "blocks taken as needed: {stored}");
+}
