@@ -133,6 +133,30 @@ test("a record outside the caller's scope is a 404", async ({ page, browser, ser
   await other.close();
 });
 
+test("a page loaded directly keeps its title while it hydrates", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  // Every change of the document's title, timed, from the server's title until the wasm has
+  // taken over. leptos_meta empties it for one tick when its title effect starts; the console
+  // must not leave it empty until the page's own title comes back (axe: document-title).
+  await page.addInitScript(() => {
+    const changes: [number, string][] = [];
+    (window as unknown as { titles: [number, string][] }).titles = changes;
+    new MutationObserver(() => {
+      const title = document.querySelector("title") ? document.title : "";
+      if (title !== "" || changes.length > 0) changes.push([performance.now(), title]);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.goto("/users/00000000-0000-0000-0000-000000000000");
+  await hydrated(page);
+  const changes = await page.evaluate(() => (window as unknown as { titles: [number, string][] }).titles);
+  const untitled = changes
+    .map(([at, title], index) => (title.trim() === "" ? (changes[index + 1]?.[0] ?? Infinity) - at : 0))
+    .filter((milliseconds) => milliseconds > 100);
+  expect(changes.length).toBeGreaterThan(0);
+  expect(untitled).toEqual([]);
+  await expect(page).toHaveTitle("Not found · Brigade");
+});
+
 test("a person in two organizations switches with the keyboard", async ({ page }) => {
   await signInAndWait(page, ADMIN);
   await page.getByLabel("Organization").focus();

@@ -65,7 +65,10 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/brigade.css"/>
-        <Title formatter=|text: String| if text.is_empty() { "Brigade".to_string() } else { format!("{text} · Brigade") }/>
+        // The text "" is the bottom of leptos_meta's title stack: with no text on it, hydration
+        // set the document's title to "" until the page's own <Title> came back (axe:
+        // document-title), and the formatter was never asked.
+        <Title text="" formatter=|text: String| if text.is_empty() { "Brigade".to_string() } else { format!("{text} · Brigade") }/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>

@@ -298,6 +298,10 @@ impl Db {
                 Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(pool_size)
+                        // A file in this process cannot drop the connection: no ping before
+                        // each use (on SQLite a ping is a round trip to the connection's
+                        // thread, as costly as a query).
+                        .test_before_acquire(false)
                         .acquire_timeout(Duration::from_secs(10))
                         .connect_with(options)
                         .await?,
