@@ -41,14 +41,21 @@ export function peopleTable(page: Page) {
 
 /** The newest verification link mailed to `email` (the outbox holds .eml files). */
 export function verificationLink(outbox: string, email: string): string {
-  const { readdirSync, readFileSync, statSync } = require("node:fs") as typeof import("node:fs");
+  const link = mailedLink(outbox, email, "/verify/");
+  if (!link) throw new Error(`no verification mail for ${email}`);
+  return link;
+}
+
+/** The newest link starting with `prefix` mailed to `email`, if there is one yet. */
+export function mailedLink(outbox: string, email: string, prefix: string): string | undefined {
+  const { existsSync, readdirSync, readFileSync, statSync } = require("node:fs") as typeof import("node:fs");
+  if (!existsSync(outbox)) return undefined;
   const mails = readdirSync(outbox)
     .filter((name) => name.endsWith(".eml"))
     .map((name) => `${outbox}/${name}`)
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
     .map((path) => readFileSync(path, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
-    .filter((text) => text.includes(email));
-  const match = mails[0]?.match(/\/verify\/[A-Za-z0-9_-]+/);
-  if (!match) throw new Error(`no verification mail for ${email}`);
-  return match[0];
+    .filter((text) => text.includes(email) && text.includes(prefix));
+  const escaped = prefix.replace(/\//g, "\\/");
+  return mails[0]?.match(new RegExp(`${escaped}[A-Za-z0-9_-]+`))?.[0];
 }

@@ -107,3 +107,33 @@ pub fn refresh_when(done: impl Fn() -> bool + Send + Sync + 'static, refresh: Rw
         }
     });
 }
+
+/// A new password typed twice, checked as every set-password form checks it.
+#[cfg(feature = "ssr")]
+pub fn password_typed_twice(
+    password: String,
+    confirmation: String,
+) -> Result<crate::domain::Password, AppError> {
+    use crate::domain::Password;
+    use crate::domain::error::Problems;
+    let mut problems = Problems::default();
+    let same = password == confirmation;
+    let password = problems.check("password", Password::new_choice(password));
+    if password.is_some() && !same {
+        problems.add("confirmation", "The two passwords differ.");
+    }
+    problems.finish()?;
+    password.ok_or_else(|| AppError::field("password", "Choose a password."))
+}
+
+/// The two fields of a set-password form (`password`, `confirmation`), read by
+/// [`password_typed_twice`].
+#[component]
+pub fn NewPasswordFields(error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <TextField id="password" name="password" label="New password" input_type="password"
+            autocomplete="new-password" error=field_error(error, "password")/>
+        <TextField id="confirmation" name="confirmation" label="Repeat the password"
+            input_type="password" autocomplete="new-password" error=field_error(error, "confirmation")/>
+    }
+}

@@ -13,6 +13,7 @@ mod me;
 mod org_settings;
 mod outlet_picker;
 mod outlets;
+mod password_reset;
 mod people;
 mod person_edit;
 mod roles;
@@ -73,6 +74,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
+                <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:token") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("users") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
@@ -113,6 +116,8 @@ macro_rules! lazy_page {
 lazy_page! {
     LoginRoute => session::LoginPage,
     VerifyRoute => verify::VerifyPage,
+    ForgotRoute => password_reset::ForgotPage,
+    ResetRoute => password_reset::ResetPage,
     SetupRoute => setup::SetupPage,
     PeopleRoute => people::PeoplePage,
     PersonRoute => people::PersonPage,

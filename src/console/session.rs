@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::form::{FormAlert, TextField, field_error};
@@ -95,6 +96,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let verified = move || query.read().get("verified").is_some();
+    let reset = move || query.read().get("reset").is_some();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     view! {
         <Title text="Sign in"/>
@@ -102,6 +104,9 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Sign in to Brigade"</h1>
             <Show when=verified>
                 <p class="notice-ok" role="status">"Your password is set. Sign in with it now."</p>
+            </Show>
+            <Show when=reset>
+                <p class="notice-ok" role="status">"Your new password is set and every session of yours has ended. Sign in with it now."</p>
             </Show>
             <ActionForm action=login attr:class="stacked" attr:novalidate="">
                 <input type="hidden" name="next" prop:value=next/>
@@ -112,6 +117,7 @@ pub fn LoginPage() -> impl IntoView {
                 <FormAlert error/>
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
+            <p><A href="/forgot">"Forgot your password?"</A></p>
         </main>
     }
 }

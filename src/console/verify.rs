@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::Problem;
-use super::form::{FormAlert, TextField, field_error};
+use super::form::{FormAlert, NewPasswordFields};
 use crate::domain::AppError;
 
 #[server(prefix = "/rpc", endpoint = "verify_email")]
@@ -21,20 +21,9 @@ pub async fn set_password(
     confirmation: String,
 ) -> Result<(), AppError> {
     use super::server::{context, with_status};
-    use crate::domain::Password;
-    use crate::domain::error::Problems;
     with_status(
         async move {
-            let mut problems = Problems::default();
-            let same = password == confirmation;
-            let password = problems.check("password", Password::new_choice(password));
-            if password.is_some() && !same {
-                problems.add("confirmation", "The two passwords differ.");
-            }
-            problems.finish()?;
-            let Some(password) = password else {
-                return Err(AppError::field("password", "Choose a password."));
-            };
+            let password = super::form::password_typed_twice(password, confirmation)?;
             crate::service::verification::complete(&context()?, &token, &password).await?;
             leptos_axum::redirect("/login?verified=1");
             Ok(())
@@ -61,10 +50,7 @@ pub fn VerifyPage() -> impl IntoView {
                             <p>"Verifying " <strong data-testid="verify-email">{email}</strong>". Choose a password of at least 10 characters."</p>
                             <ActionForm action=action attr:class="stacked" attr:novalidate="">
                                 <input type="hidden" name="token" prop:value=token/>
-                                <TextField id="password" name="password" label="New password" input_type="password"
-                                    autocomplete="new-password" error=field_error(error, "password")/>
-                                <TextField id="confirmation" name="confirmation" label="Repeat the password"
-                                    input_type="password" autocomplete="new-password" error=field_error(error, "confirmation")/>
+                                <NewPasswordFields error/>
                                 <FormAlert error/>
                                 <button type="submit">"Set password"</button>
                             </ActionForm>

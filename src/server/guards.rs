@@ -30,6 +30,9 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/login"
         || path.starts_with("/verify/")
         || path.starts_with("/rpc/verify")
+        || path == "/forgot"
+        || path.starts_with("/reset/")
+        || path.starts_with("/rpc/password_reset_")
         || path.starts_with("/setup/")
         || path == "/rpc/setup_open"
         || path == "/rpc/complete_setup"

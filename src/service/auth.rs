@@ -145,6 +145,29 @@ pub async fn forget_old_failures(context: &Context) -> Result<(), AppError> {
     work.commit().await
 }
 
+/// What a throttle counts: failed sign-ins, or requests for a password-reset link.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Attempts {
+    FailedSignIns,
+    ResetRequests,
+}
+
+impl Attempts {
+    fn label(self) -> &'static str {
+        match self {
+            Self::FailedSignIns => "sign_in",
+            Self::ResetRequests => "password_reset",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Self::FailedSignIns => "failed sign-ins",
+            Self::ResetRequests => "requests for a reset link",
+        }
+    }
+}
+
 /// Refuses when `key` has `limit` failures in the window, saying when to try again.
 async fn throttle(
     conn: &mut store::Conn,
@@ -152,12 +175,23 @@ async fn throttle(
     limit: i64,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    throttle_attempts(conn, key, limit, now, Attempts::FailedSignIns).await
+}
+
+/// Refuses when `key` has `limit` attempts of a kind in the window, saying when to try again.
+pub(super) async fn throttle_attempts(
+    conn: &mut store::Conn,
+    key: &str,
+    limit: i64,
+    now: OffsetDateTime,
+    attempts: Attempts,
+) -> Result<(), AppError> {
     let (failures, oldest) =
         store::throttle::failures_since(conn, key, now - THROTTLE_WINDOW).await?;
     if failures < limit {
         return Ok(());
     }
-    metrics::counter!("brigade_throttled_requests_total", "what" => "sign_in").increment(1);
+    metrics::counter!("brigade_throttled_requests_total", "what" => attempts.label()).increment(1);
     let oldest = oldest
         .and_then(|at| {
             OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()
@@ -168,7 +202,8 @@ async fn throttle(
     Err(AppError::TooManyRequests {
         retry_after,
         message: format!(
-            "Too many failed sign-ins. Try again in {minutes} minute{}.",
+            "Too many {}. Try again in {minutes} minute{}.",
+            attempts.words(),
             if minutes == 1 { "" } else { "s" }
         ),
     })

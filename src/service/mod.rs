@@ -17,6 +17,7 @@ pub mod me;
 pub mod measure;
 pub mod outlet_import;
 pub mod outlets;
+pub mod password_reset;
 pub mod passwords;
 pub mod people;
 pub mod rate_limits;
@@ -170,6 +171,21 @@ impl Work {
                 Some(&self.queued_mail),
             )
             .await;
+        }
+        Ok(())
+    }
+}
+
+impl Work {
+    /// Commits, then delivers the mail queued in this work from a task of its own: the answer
+    /// does not wait for the mail, so its timing does not tell whether there was any.
+    pub async fn commit_then_deliver_apart(self) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        if !self.queued_mail.is_empty() {
+            let (context, ids) = (self.context, self.queued_mail);
+            tokio::spawn(async move {
+                mail::deliver(&context.db, &context.mailer, Some(&ids)).await;
+            });
         }
         Ok(())
     }

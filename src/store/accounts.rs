@@ -27,6 +27,16 @@ pub async fn find_by_login(
     .await)
 }
 
+/// The account of an email address (stored lowercase, as `Email` is).
+pub async fn find_by_email(conn: &mut Conn, email: &Email) -> sqlx::Result<Option<UserId>> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM user_accounts WHERE lower(email) = $1"
+    )
+    .bind(email.as_str())
+    .fetch_optional(c)
+    .await)
+}
+
 /// Organizations where the person has an active membership, by name, each with the id of
 /// the person's membership there.
 pub async fn active_organizations(

@@ -221,6 +221,17 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "password_reset_links",
+        key: Some("token_hash"),
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Kind::Uuid),
+            ("created_at", Text),
+            ("expires_at", Text),
+            ("used_at", Text),
+        ],
+    },
+    Table {
         name: "audit_events",
         key: Some("id"),
         columns: &[

@@ -325,3 +325,51 @@ pub async fn use_up_verifications(conn: &mut Conn, user: UserId) -> sqlx::Result
     .await)?;
     Ok(())
 }
+
+/// Stores a password-reset link (its hash) for the account.
+pub async fn insert_password_reset(
+    conn: &mut Conn,
+    user: UserId,
+    token_hash: &str,
+    expires_at: &str,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "INSERT INTO password_reset_links (token_hash, user_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(now())
+    .bind(expires_at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The account and email of an unused, unexpired password-reset link.
+pub async fn usable_password_reset(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<Option<(UserId, String)>> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT a.id, a.email FROM password_reset_links r JOIN user_accounts a ON a.id = r.user_id
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(super::format_timestamp(now))
+    .fetch_optional(c)
+    .await)
+}
+
+/// Uses up every open password-reset link of the account.
+pub async fn use_up_password_resets(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE password_reset_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(now())
+    .execute(c)
+    .await)?;
+    Ok(())
+}

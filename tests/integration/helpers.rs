@@ -723,11 +723,16 @@ impl TestApp {
 
 /// The one-time link inside a verification mail (undoing quoted-printable soft breaks).
 pub fn verification_link(mail: &str) -> String {
+    link_in(mail, "/verify/")
+}
+
+/// The first link starting with `prefix` inside a mail (undoing quoted-printable soft breaks).
+pub fn link_in(mail: &str, prefix: &str) -> String {
     let text = mail
         .replace("=\r\n", "")
         .replace("=\n", "")
         .replace("=3D", "=");
-    let start = text.find("/verify/").expect("a verification link");
+    let start = text.find(prefix).expect("a link");
     text[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))

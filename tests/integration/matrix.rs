@@ -31,7 +31,7 @@
 //!   function; a deactivated person and a revoked token are 401 everywhere.
 //! - The open doors (sign-in, first-run setup, verification links) answer everyone alike: a
 //!   wrong password 422 at the field, an unknown setup link 404, an unusable verification
-//!   link 403.
+//!   or reset link 403; a reset request gets the same 2xx for any address.
 //! - Set `MATRIX_DEBUG=1` to see every answer's status and the start of its body.
 //!
 //! A route or server function without a row fails `every_route_and_server_function_has_a_row`.
@@ -642,6 +642,28 @@ fn rows() -> Vec<Row> {
             Rpc("verify_set_password"),
             Form(&[
                 ("token", "not-a-verification-token"),
+                ("password", "{demo_password}"),
+                ("confirmation", "{demo_password}"),
+            ]),
+            "",
+            &[(Whole, "333333333")],
+        ),
+        row(
+            Rpc("password_reset_request"),
+            Form(&[("email", "matrix{n}@nowhere.example")]),
+            "",
+            &[(Whole, "222222222")],
+        ),
+        row(
+            Rpc("password_reset_email"),
+            Form(&[("token", "not-a-reset-token")]),
+            "",
+            &[(Whole, "333333333")],
+        ),
+        row(
+            Rpc("password_reset_complete"),
+            Form(&[
+                ("token", "not-a-reset-token"),
                 ("password", "{demo_password}"),
                 ("confirmation", "{demo_password}"),
             ]),

@@ -1,0 +1,54 @@
+import { expect, test } from "./fixtures";
+import { DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, mailedLink, signIn, signInAndWait } from "./helpers";
+
+test("a person who forgot their password gets a link by mail and every session of theirs ends", async ({
+  page,
+  browser,
+  server,
+}) => {
+  // Signed in elsewhere before the reset.
+  const elsewhere = await browser.newContext({ baseURL: server.url });
+  const earlier = await elsewhere.newPage();
+  await signInAndWait(earlier, MANAGER);
+
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Forgot your password?" })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByLabel("Email").fill("not an address");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.locator("#email-error")).not.toBeEmpty();
+  await page.getByLabel("Email").fill(MANAGER);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByTestId("reset-requested")).toContainText("a link to choose a new password is on its way");
+
+  let link: string | undefined;
+  await expect.poll(() => (link = mailedLink(server.outbox, MANAGER, "/reset/"))).toBeTruthy();
+  await page.goto(link!);
+  await hydrated(page);
+  await expect(page.getByTestId("reset-email")).toHaveText(MANAGER);
+  await expectAccessible(page);
+  await page.getByLabel("New password").fill("a-brand-new-password");
+  await page.getByLabel("Repeat the password").fill("a-brand-new-password");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page).toHaveURL(/\/login\?reset=1/);
+  await expect(page.getByRole("status")).toContainText("every session of yours has ended");
+
+  await earlier.reload();
+  await expect(earlier).toHaveURL(/\/login/);
+  await elsewhere.close();
+
+  await hydrated(page);
+  await signIn(page, MANAGER, DEMO_PASSWORD);
+  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+  await signIn(page, MANAGER, "a-brand-new-password");
+  await expect(page).toHaveURL(/\/users/);
+
+  // The link worked once.
+  await page.goto(link!);
+  await expect(page.getByRole("alert")).toContainText("This link is invalid, already used or expired.");
+  await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+});

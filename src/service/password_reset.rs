@@ -1,0 +1,149 @@
+//! A person who forgot their password asks for a link by email and chooses a new one with it.
+//!
+//! The answer to a request is the same, and takes about the same time, whether or not the
+//! address has an account: both paths read the account, count the request and commit one
+//! write, and the mail leaves from a task of its own. Requests are throttled per address
+//! asked for (account or not) and per client address. A link works once, for
+//! [`VALID_FOR`]; only its hash is stored. Using it sets the password, ends every session of
+//! the person and is audited in each organization they belong to.
+
+use std::net::IpAddr;
+
+use super::auth::{Attempts, throttle_attempts};
+use super::{Context, passwords, secrets};
+use crate::domain::audit::AuditAction;
+use crate::domain::model::Via;
+use crate::domain::{AppError, Email, Password};
+use crate::store::{self, audit, tokens};
+
+/// A reset link works this long after it was asked for.
+pub const VALID_FOR: time::Duration = time::Duration::minutes(30);
+/// Requests for one address (with an account or not) in the throttle window …
+pub const ADDRESS_REQUEST_LIMIT: i64 = 3;
+/// … and from one client address (an office or restaurant shares one address).
+pub const CLIENT_REQUEST_LIMIT: i64 = 10;
+
+/// What every request is told, whatever the address.
+pub const REQUESTED: &str = "If this address belongs to someone with access to Brigade, a link to choose a new password is on its way. It works once, for 30 minutes.";
+
+/// Asks for a reset link for `email`. Mails one only when the address is an account's with an
+/// active membership somewhere (a deactivated person could not sign in with it).
+#[tracing::instrument(skip_all)]
+pub async fn request(
+    context: &Context,
+    email: &Email,
+    client: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let now = context.now();
+    let address_key = format!("reset:email:{}", email.as_str());
+    let client_key = client.map(|address| format!("reset:client:{address}"));
+    {
+        let mut conn = context.read().await?;
+        throttle_attempts(
+            &mut conn,
+            &address_key,
+            ADDRESS_REQUEST_LIMIT,
+            now,
+            Attempts::ResetRequests,
+        )
+        .await?;
+        if let Some(key) = &client_key {
+            throttle_attempts(
+                &mut conn,
+                key,
+                CLIENT_REQUEST_LIMIT,
+                now,
+                Attempts::ResetRequests,
+            )
+            .await?;
+        }
+    }
+    let mut work = context.begin().await?;
+    let keys: Vec<&str> = [Some(address_key.as_str()), client_key.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    store::throttle::record_failure(&mut work, &keys, now).await?;
+    let account = store::accounts::find_by_email(&mut work, email).await?;
+    let active = match account {
+        Some(user) => !store::accounts::active_organizations(&mut work, user)
+            .await?
+            .is_empty(),
+        None => false,
+    };
+    if let (Some(user), true) = (account, active) {
+        let token = secrets::generate("");
+        let expires_at = store::format_timestamp(now + VALID_FOR);
+        tokens::insert_password_reset(&mut work, user, &secrets::hash(&token), &expires_at).await?;
+        let link = format!("{}/reset/{token}", context.public_url());
+        let text = format!(
+            "Hello,\n\nSomeone asked to reset the Brigade password of this address. Choose a new password here:\n\n{link}\n\n\
+             The link works once and for 30 minutes; using it signs you out everywhere. \
+             If you did not ask for it, ignore this message: your password stays as it is.\n"
+        );
+        work.queue_mail(email.as_str(), "Reset your Brigade password", &text)
+            .await?;
+    }
+    work.commit_then_deliver_apart().await
+}
+
+fn link_unusable() -> AppError {
+    AppError::denied(
+        "link_unusable",
+        "This link is invalid, already used or expired. Ask for a new one from the sign-in page.",
+    )
+}
+
+/// The address a usable reset link is for.
+pub async fn email_for(context: &Context, token: &str) -> Result<String, AppError> {
+    let mut conn = context.read().await?;
+    tokens::usable_password_reset(&mut conn, &secrets::hash(token.trim()), context.now())
+        .await?
+        .map(|(_, email)| email)
+        .ok_or_else(link_unusable)
+}
+
+/// Sets a new password through a usable link: uses up every reset link of the person, ends
+/// every session of theirs, forgets their failed sign-ins (the link proved the address) and
+/// audits the reset in each organization where they are active. The link is checked before
+/// the (deliberately slow) hashing and again in the unit of work that writes.
+#[tracing::instrument(skip_all)]
+pub async fn complete(context: &Context, token: &str, password: &Password) -> Result<(), AppError> {
+    let token_hash = secrets::hash(token.trim());
+    email_for(context, token).await?;
+    let hash = passwords::hash(password).await?;
+    let mut work = context.begin().await?;
+    let (user, _) = tokens::usable_password_reset(&mut work, &token_hash, context.now())
+        .await?
+        .ok_or_else(link_unusable)?;
+    store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
+    tokens::use_up_password_resets(&mut work, user).await?;
+    tokens::use_up_verifications(&mut work, user).await?;
+    store::throttle::clear(&mut work, &format!("account:{user}")).await?;
+    let actor = audit::Actor {
+        user_id: Some(user),
+        token_id: None,
+        via: Via::Console,
+    };
+    let organizations = store::accounts::active_organizations(&mut work, user).await?;
+    let organizations: Vec<_> = match organizations.is_empty() {
+        true => vec![None],
+        false => organizations
+            .into_iter()
+            .map(|(organization, _)| Some(organization.id))
+            .collect(),
+    };
+    for organization_id in organizations {
+        let event = audit::Event {
+            organization_id,
+            action: AuditAction::AccountPasswordReset,
+            target_type: "user_account",
+            target_id: Some(user.0),
+            subject: Some(user),
+            before: None,
+            after: None,
+        };
+        audit::record(&mut work, actor, event).await?;
+    }
+    work.commit().await
+}
