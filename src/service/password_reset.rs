@@ -10,11 +10,13 @@
 use std::net::IpAddr;
 
 use super::auth::{Attempts, throttle_attempts};
-use super::{Context, passwords, secrets};
+use super::verification::{link_email, redeem};
+use super::{Context, secrets};
 use crate::domain::audit::AuditAction;
 use crate::domain::model::Via;
 use crate::domain::{AppError, Email, Password};
-use crate::store::{self, audit, tokens};
+use crate::store::tokens::{self, MailedLink};
+use crate::store::{self, audit};
 
 /// A reset link works this long after it was asked for.
 pub const VALID_FOR: time::Duration = time::Duration::minutes(30);
@@ -74,7 +76,14 @@ pub async fn request(
     if let (Some(user), true) = (account, active) {
         let token = secrets::generate("");
         let expires_at = store::format_timestamp(now + VALID_FOR);
-        tokens::insert_password_reset(&mut work, user, &secrets::hash(&token), &expires_at).await?;
+        tokens::insert_link(
+            &mut work,
+            MailedLink::PasswordReset,
+            user,
+            &secrets::hash(&token),
+            &expires_at,
+        )
+        .await?;
         let link = format!("{}/reset/{token}", context.public_url());
         let text = format!(
             "Hello,\n\nSomeone asked to reset the Brigade password of this address. Choose a new password here:\n\n{link}\n\n\
@@ -96,29 +105,25 @@ fn link_unusable() -> AppError {
 
 /// The address a usable reset link is for.
 pub async fn email_for(context: &Context, token: &str) -> Result<String, AppError> {
-    let mut conn = context.read().await?;
-    tokens::usable_password_reset(&mut conn, &secrets::hash(token.trim()), context.now())
-        .await?
-        .map(|(_, email)| email)
-        .ok_or_else(link_unusable)
+    link_email(context, MailedLink::PasswordReset, token, link_unusable).await
 }
 
-/// Sets a new password through a usable link: uses up every reset link of the person, ends
-/// every session of theirs, forgets their failed sign-ins (the link proved the address) and
-/// audits the reset in each organization where they are active. The link is checked before
-/// the (deliberately slow) hashing and again in the unit of work that writes.
+/// Sets a new password through a usable link: uses up every reset link of the person (and
+/// any open verification link), ends every session of theirs, forgets their failed sign-ins
+/// (the link proved the address) and audits the reset in each organization where they are
+/// active.
 #[tracing::instrument(skip_all)]
 pub async fn complete(context: &Context, token: &str, password: &Password) -> Result<(), AppError> {
-    let token_hash = secrets::hash(token.trim());
-    email_for(context, token).await?;
-    let hash = passwords::hash(password).await?;
-    let mut work = context.begin().await?;
-    let (user, _) = tokens::usable_password_reset(&mut work, &token_hash, context.now())
-        .await?
-        .ok_or_else(link_unusable)?;
+    let (mut work, user, hash) = redeem(
+        context,
+        MailedLink::PasswordReset,
+        token,
+        password,
+        link_unusable,
+    )
+    .await?;
     store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
-    tokens::use_up_password_resets(&mut work, user).await?;
-    tokens::use_up_verifications(&mut work, user).await?;
+    tokens::use_up_links(&mut work, MailedLink::Verification, user).await?;
     store::throttle::clear(&mut work, &format!("account:{user}")).await?;
     let actor = audit::Actor {
         user_id: Some(user),

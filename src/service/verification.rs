@@ -5,7 +5,8 @@ use super::{Context, Work, passwords, secrets};
 use crate::domain::audit::AuditAction;
 use crate::domain::model::Via;
 use crate::domain::{AppError, Email, Password, UserId};
-use crate::store::{self, audit, tokens};
+use crate::store::tokens::{self, MailedLink};
+use crate::store::{self, audit};
 
 pub const VALID_FOR: time::Duration = time::Duration::days(7);
 
@@ -13,7 +14,14 @@ pub const VALID_FOR: time::Duration = time::Duration::days(7);
 pub async fn queue_link(work: &mut Work, user: UserId, email: &Email) -> Result<(), AppError> {
     let token = secrets::generate("");
     let expires_at = store::format_timestamp(work.now() + VALID_FOR);
-    tokens::insert_verification(work, user, &secrets::hash(&token), &expires_at).await?;
+    tokens::insert_link(
+        work,
+        MailedLink::Verification,
+        user,
+        &secrets::hash(&token),
+        &expires_at,
+    )
+    .await?;
     let link = format!(
         "{}/verify/{token}",
         work.settings().public_url.trim_end_matches('/')
@@ -39,29 +47,59 @@ fn link_unusable() -> AppError {
 
 /// The address a usable link is for.
 pub async fn email_for(context: &Context, token: &str) -> Result<String, AppError> {
-    let mut conn = context.read().await?;
-    tokens::usable_verification(&mut conn, &secrets::hash(token.trim()), context.now())
-        .await?
-        .map(|(_, email)| email)
-        .ok_or_else(link_unusable)
+    link_email(context, MailedLink::Verification, token, link_unusable).await
 }
 
-/// Sets the first password through a usable link and uses the link up. The link is checked
-/// before the (deliberately slow) hashing, and again in the unit of work that writes; this
-/// use-case owns that unit, since the hashing must not hold the write lock.
-#[tracing::instrument(skip_all)]
-pub async fn complete(context: &Context, token: &str, password: &Password) -> Result<(), AppError> {
-    let token_hash = secrets::hash(token.trim());
-    email_for(context, token).await?;
+/// The address a usable link of `kind` is for; `unusable` otherwise.
+pub(super) async fn link_email(
+    context: &Context,
+    kind: MailedLink,
+    token: &str,
+    unusable: fn() -> AppError,
+) -> Result<String, AppError> {
+    let mut conn = context.read().await?;
+    tokens::usable_link(&mut conn, kind, &secrets::hash(token.trim()), context.now())
+        .await?
+        .map(|(_, email)| email)
+        .ok_or_else(unusable)
+}
+
+/// Redeems a link of `kind` for a new password: the link is checked before the
+/// (deliberately slow) hashing, and again in the unit of work returned for the writes (the
+/// hashing must not hold the write lock); every link of that kind of the person is used up
+/// in it. Returns the work, the person and the password's hash.
+pub(super) async fn redeem(
+    context: &Context,
+    kind: MailedLink,
+    token: &str,
+    password: &Password,
+    unusable: fn() -> AppError,
+) -> Result<(Work, UserId, passwords::PasswordHash), AppError> {
+    link_email(context, kind, token, unusable).await?;
     let hash = passwords::hash(password).await?;
     let mut work = context.begin().await?;
-    let (user, _) = tokens::usable_verification(&mut work, &token_hash, context.now())
-        .await?
-        .ok_or_else(link_unusable)?;
+    let (user, _) =
+        tokens::usable_link(&mut work, kind, &secrets::hash(token.trim()), context.now())
+            .await?
+            .ok_or_else(unusable)?;
+    tokens::use_up_links(&mut work, kind, user).await?;
+    Ok((work, user, hash))
+}
+
+/// Sets the first password through a usable link and uses the link up.
+#[tracing::instrument(skip_all)]
+pub async fn complete(context: &Context, token: &str, password: &Password) -> Result<(), AppError> {
+    let (mut work, user, hash) = redeem(
+        context,
+        MailedLink::Verification,
+        token,
+        password,
+        link_unusable,
+    )
+    .await?;
     if !store::accounts::set_first_password(&mut work, user, hash.as_stored()).await? {
         return Err(link_unusable());
     }
-    tokens::use_up_verifications(&mut work, user).await?;
     let actor = audit::Actor {
         user_id: Some(user),
         token_id: None,

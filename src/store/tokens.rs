@@ -1,4 +1,4 @@
-//! Secrets stored only as SHA-256 hashes: API tokens and one-time verification links.
+//! Secrets stored only as SHA-256 hashes: API tokens and the one-time links mailed to people.
 
 use super::{Conn, now};
 use crate::domain::me::ApiClientEntry;
@@ -277,99 +277,86 @@ pub async fn api_client_facts(
     .await)
 }
 
-pub async fn insert_verification(
+/// The one-time links mailed to a person, each kind in its own table; only a link's SHA-256
+/// hash is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailedLink {
+    /// Verifies the address and sets a first password: it never replaces a password.
+    Verification,
+    /// Sets a new password for someone who forgot theirs.
+    PasswordReset,
+}
+
+impl MailedLink {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Verification => "verification_tokens",
+            Self::PasswordReset => "password_reset_links",
+        }
+    }
+
+    /// What must hold of the account, besides the link being unused and unexpired.
+    fn account_condition(self) -> &'static str {
+        match self {
+            Self::Verification => "AND a.password_hash IS NULL",
+            Self::PasswordReset => "",
+        }
+    }
+}
+
+/// Stores a link (its hash) of `kind` for the account.
+pub async fn insert_link(
     conn: &mut Conn,
+    kind: MailedLink,
     user: UserId,
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
-    on!(execute conn, |c| sqlx::query(
-        "INSERT INTO verification_tokens (token_hash, user_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(user)
-    .bind(now())
-    .bind(expires_at)
-    .execute(c)
-    .await)?;
+    let sql = format!(
+        "INSERT INTO {} (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        kind.table()
+    );
+    on!(execute conn, |c| sqlx::query(&sql)
+        .bind(token_hash)
+        .bind(user)
+        .bind(now())
+        .bind(expires_at)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
-/// The account and email of an unused, unexpired verification link whose account has no
-/// password yet: a link sets a first password, it never replaces one.
-pub async fn usable_verification(
+/// The account and email of an unused, unexpired link of `kind` (for a verification link, of
+/// an account with no password yet).
+pub async fn usable_link(
     conn: &mut Conn,
+    kind: MailedLink,
     token_hash: &str,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Option<(UserId, String)>> {
-    on!(conn, |c| sqlx::query_as(
-        "SELECT a.id, a.email FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
-         WHERE v.token_hash = $1 AND v.used_at IS NULL AND v.expires_at > $2
-           AND a.password_hash IS NULL",
-    )
-    .bind(token_hash)
-    .bind(super::format_timestamp(now))
-    .fetch_optional(c)
-    .await)
+    let sql = format!(
+        "SELECT a.id, a.email FROM {} l JOIN user_accounts a ON a.id = l.user_id
+         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 {}",
+        kind.table(),
+        kind.account_condition()
+    );
+    on!(conn, |c| sqlx::query_as(&sql)
+        .bind(token_hash)
+        .bind(super::format_timestamp(now))
+        .fetch_optional(c)
+        .await)
 }
 
-/// Uses up every open link of the account.
-pub async fn use_up_verifications(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
-    on!(execute conn, |c| sqlx::query(
-        "UPDATE verification_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(user)
-    .bind(now())
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// Stores a password-reset link (its hash) for the account.
-pub async fn insert_password_reset(
-    conn: &mut Conn,
-    user: UserId,
-    token_hash: &str,
-    expires_at: &str,
-) -> sqlx::Result<()> {
-    on!(execute conn, |c| sqlx::query(
-        "INSERT INTO password_reset_links (token_hash, user_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(user)
-    .bind(now())
-    .bind(expires_at)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// The account and email of an unused, unexpired password-reset link.
-pub async fn usable_password_reset(
-    conn: &mut Conn,
-    token_hash: &str,
-    now: time::OffsetDateTime,
-) -> sqlx::Result<Option<(UserId, String)>> {
-    on!(conn, |c| sqlx::query_as(
-        "SELECT a.id, a.email FROM password_reset_links r JOIN user_accounts a ON a.id = r.user_id
-         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(super::format_timestamp(now))
-    .fetch_optional(c)
-    .await)
-}
-
-/// Uses up every open password-reset link of the account.
-pub async fn use_up_password_resets(conn: &mut Conn, user: UserId) -> sqlx::Result<()> {
-    on!(execute conn, |c| sqlx::query(
-        "UPDATE password_reset_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(user)
-    .bind(now())
-    .execute(c)
-    .await)?;
+/// Uses up every open link of `kind` of the account.
+pub async fn use_up_links(conn: &mut Conn, kind: MailedLink, user: UserId) -> sqlx::Result<()> {
+    let sql = format!(
+        "UPDATE {} SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        kind.table()
+    );
+    on!(execute conn, |c| sqlx::query(&sql)
+        .bind(user)
+        .bind(now())
+        .execute(c)
+        .await)?;
     Ok(())
 }

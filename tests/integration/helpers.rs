@@ -378,8 +378,21 @@ impl TestApp {
 
     /// Calls a console server function the way the hydrated page does.
     pub async fn rpc(&self, name: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self
-            .client
+        self.rpc_from(&self.client, name, form).await
+    }
+
+    /// Calls a console server function from a browser of its own, without a session.
+    pub async fn rpc_as_stranger(&self, name: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        self.rpc_from(&browser(), name, form).await
+    }
+
+    async fn rpc_from(
+        &self,
+        client: &Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let response = client
             .post(self.url(&format!("/rpc/{name}")))
             .header("Accept", "application/json")
             .form(form)

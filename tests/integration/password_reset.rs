@@ -8,19 +8,8 @@ use serde_json::Value;
 
 /// Asks for a reset link as a stranger would: no session.
 async fn ask_for_link(app: &TestApp, email: &str) -> (StatusCode, Value) {
-    let response = browser()
-        .post(app.url("/rpc/password_reset_request"))
-        .header("Accept", "application/json")
-        .form(&[("email", email)])
-        .send()
+    app.rpc_as_stranger("password_reset_request", &[("email", email)])
         .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 /// The reset link mailed to `email`, once the mail (sent apart from the answer) is out.
