@@ -162,3 +162,50 @@ async fn a_burst_shares_the_blocks_it_takes_instead_of_each_request_taking_one()
         .await;
     assert!(stored <= 70, "blocks taken as needed: {stored}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scim_connection_past_its_limit_gets_a_scim_429_while_other_connections_go_on() {
+    // The default leaves an identity provider room: Entra ID sends up to 25 requests a second.
+    let per_minute = RateLimits::default().per_scim_connection;
+    assert!(per_minute >= 25 * 60 * 4, "{per_minute} a minute");
+    let app = spawn_app_with(|config| {
+        config.rate_limits = RateLimits {
+            per_client: 1_000_000,
+            per_address: 1_000_000,
+            per_scim_connection: 3,
+        }
+    })
+    .await;
+    let connection = app.scim_connection("harbor", None, None).await;
+    let other = app.scim_connection("harbor", None, None).await;
+    with_time_left_in_the_minute().await;
+    let get = |token: String| {
+        let app = &app;
+        async move {
+            reqwest::Client::new()
+                .get(app.url("/scim/v2/Users?count=1"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(get(connection.clone()).await.status(), StatusCode::OK);
+    }
+    let refused = get(connection.clone()).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/scim+json",
+        "a SCIM client reads a SCIM error"
+    );
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    assert_eq!(body["status"], "429");
+    assert_eq!(get(other).await.status(), StatusCode::OK);
+}
