@@ -1,5 +1,6 @@
-//! Failed sign-ins, counted per key (an account, a client address) in a sliding window and
-//! kept in the database, so that every app server counts the same failures.
+//! Attempts counted per key in a sliding window and kept in the database, so that every app
+//! server counts the same: failed sign-ins (`account:`, `login:`, `address:` keys) and
+//! requests for a password-reset link (`reset:email:`, `reset:client:` keys).
 
 use super::{Conn, format_timestamp};
 
