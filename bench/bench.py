@@ -58,6 +58,8 @@ def env(**extra):
         LEPTOS_SITE_ADDR=ADDR,
         LEPTOS_SITE_ROOT=os.path.join(ROOT, "target", "site"),
         RUST_LOG="warn",
+        # One key for the SQLite data set and its PostgreSQL copy (required on PostgreSQL).
+        BRIGADE_SECRET_KEY="YmVuY2gtc2VjcmV0LWtleS1ub3QtZm9yLXNlcnZpY2U=",
         # wrk makes thousands of requests a minute with one token: the limits out of its way.
         BRIGADE_API_RATE_LIMIT="1000000000",
         BRIGADE_API_ANONYMOUS_RATE_LIMIT="1000000000",

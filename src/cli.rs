@@ -99,6 +99,17 @@ struct Settings {
     /// Log lines as text, or one JSON object per line.
     #[arg(long, global = true, env = "BRIGADE_LOG_FORMAT", value_name = "BRIGADE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// The key that seals secrets at rest (two-step sign-in): 32 random bytes in base64
+    /// (`openssl rand -base64 32`). Unset on SQLite: the file `<database>.key` beside the
+    /// database, made on first start. Required on PostgreSQL: every server must share it.
+    #[arg(
+        long,
+        global = true,
+        env = "BRIGADE_SECRET_KEY",
+        value_name = "BRIGADE_SECRET_KEY",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
     /// Sender of Brigade's mail.
     #[arg(
         long,
@@ -161,6 +172,7 @@ impl From<Settings> for Config {
             smtp_url: blank_is_none(s.smtp_url),
             outbox_dir: s.outbox,
             mail_from: s.mail_from,
+            secret_key: blank_is_none(s.secret_key),
             operations_layers: true,
             rate_limits: crate::service::rate_limits::RateLimits {
                 per_client: s.api_rate_limit,

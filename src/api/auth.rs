@@ -111,6 +111,9 @@ impl FromRequestParts<Context> for ApiOrSession {
         let signed_in = auth::resume(context, &claims)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if signed_in.must_enrol_two_step {
+            return Err(auth::two_step_required().into());
+        }
         Ok(ApiOrSession(signed_in.principal))
     }
 }

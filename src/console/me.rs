@@ -123,6 +123,7 @@ pub fn MePage() -> impl IntoView {
             })}
         </Suspense>
         <PasswordForm password/>
+        <super::two_step::TwoStepSection/>
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p>"Signed in somewhere else too, or on a shared computer? End every session but this one."</p>

@@ -23,6 +23,7 @@ mod security;
 pub mod server;
 pub mod session;
 mod setup;
+mod two_step;
 mod verify;
 
 use leptos::prelude::*;
@@ -76,6 +77,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
                 <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login/two-step") view={Lazy::<SecondStepRoute>::new()}/>
+                <Route path=path!("/me/two-step") view={Lazy::<EnrolRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:token") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("users") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
@@ -119,6 +122,8 @@ lazy_page! {
     ForgotRoute => password_reset::ForgotPage,
     ResetRoute => password_reset::ResetPage,
     SetupRoute => setup::SetupPage,
+    SecondStepRoute => two_step::SecondStepPage,
+    EnrolRoute => two_step::EnrolPage,
     PeopleRoute => people::PeoplePage,
     PersonRoute => people::PersonPage,
     AccessRoute => connectors::AccessPage,

@@ -58,12 +58,13 @@ pub async fn switch_api_edits(brand: String, allowed: String) -> Result<(), AppE
     )
 }
 
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 6] = [
     ("roles", "User roles"),
     ("report-roles", "Report roles"),
     ("api", "API User Permissions"),
     ("clients", "API clients"),
     ("scim", "SCIM connections"),
+    ("sign-in", "Sign-in"),
 ];
 
 /// The tabs of API clients and SCIM connections: for those who issue them.
@@ -95,12 +96,16 @@ pub fn SecurityPage() -> impl IntoView {
         <h1>"Security & Permissions"</h1>
         <Suspense>
             {move || Suspend::new(async move {
+                let viewer = viewer.await;
                 let issues_clients = viewer
-                    .await
+                    .as_ref()
                     .is_ok_and(|viewer| viewer.holds(Permission::ManageApiTokens));
+                let manages_settings = viewer
+                    .as_ref()
+                    .is_ok_and(|viewer| viewer.holds_everywhere(Permission::ManageSettings));
                 view! {
                     <nav class="tabs" aria-label="Security & Permissions">
-                        {TABS.iter().filter(|(id, _)| !issuing_tab(id) || issues_clients).map(|(id, label)| view! {
+                        {TABS.iter().filter(|(id, _)| (!issuing_tab(id) || issues_clients) && (*id != "sign-in" || manages_settings)).map(|(id, label)| view! {
                             <A href=format!("/security?tab={id}") attr:aria-current=move || (tab.get() == *id).then_some("page")>
                                 {*label}
                             </A>
@@ -115,9 +120,12 @@ pub fn SecurityPage() -> impl IntoView {
         <Show when=move || tab.get() == "scim">
             <ScimConnectionsPanel/>
         </Show>
+        <Show when=move || tab.get() == "sign-in">
+            <super::two_step::SignInTab/>
+        </Show>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                if issuing_tab(tab.get()) {
+                if issuing_tab(tab.get()) || tab.get() == "sign-in" {
                     return ().into_any();
                 }
                 match overview.await {

@@ -19,7 +19,7 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::server::{client_address, context, remember, session, with_status};
+    use super::server::{client_address, context, session, with_status};
     use crate::domain::error::Problems;
     use crate::domain::{LocalPath, Password};
     use crate::service::auth;
@@ -38,25 +38,52 @@ pub async fn login(
             let Some(password) = password else {
                 return Err(AppError::field("password", "Enter your password."));
             };
-            let claims =
+            let outcome =
                 auth::sign_in(&context()?, identifier, &password, client_address().await).await?;
             let session = session().await?;
-            // A fresh session id at sign-in defeats session fixation.
-            session.cycle_id().await?;
-            remember(&session, &claims).await?;
-            let wanted = next.as_deref().and_then(LocalPath::parse);
-            let target = match wanted {
-                Some(path) => path.to_string(),
-                None => auth::resume(&context()?, &claims)
-                    .await?
-                    .map_or("/users", |signed_in| signed_in.viewer.home())
-                    .to_string(),
-            };
-            leptos_axum::redirect(&target);
-            Ok(())
+            match outcome {
+                auth::SignIn::Complete(claims) => start_session(&session, &claims, next).await,
+                auth::SignIn::SecondStep(claims) => {
+                    session.cycle_id().await?;
+                    session.insert(auth::PENDING_CLAIMS, &claims).await?;
+                    let next = next
+                        .as_deref()
+                        .and_then(LocalPath::parse)
+                        .map(|path| format!("?next={}", urlencoding::encode(path.as_str())))
+                        .unwrap_or_default();
+                    leptos_axum::redirect(&format!("/login/two-step{next}"));
+                    Ok(())
+                }
+            }
         }
         .await,
     )
+}
+
+/// Starts the session of a completed sign-in and goes on to `next` (a local path) or the
+/// person's home page.
+#[cfg(feature = "ssr")]
+pub(super) async fn start_session(
+    session: &tower_sessions::Session,
+    claims: &crate::service::auth::SessionClaims,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use super::server::{context, remember};
+    use crate::domain::LocalPath;
+    use crate::service::auth;
+    // A fresh session id at sign-in defeats session fixation.
+    session.cycle_id().await?;
+    remember(session, claims).await?;
+    let wanted = next.as_deref().and_then(LocalPath::parse);
+    let target = match wanted {
+        Some(path) => path.to_string(),
+        None => auth::resume(&context()?, claims)
+            .await?
+            .map_or("/users", |signed_in| signed_in.viewer.home())
+            .to_string(),
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]

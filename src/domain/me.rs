@@ -58,6 +58,27 @@ pub struct MyPage {
     pub outlets: Vec<Outlet>,
 }
 
+/// Two-step sign-in as the person's own page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoStepStatus {
+    /// A confirmed authenticator: sign-in asks for a code.
+    pub enrolled: bool,
+    /// Unused recovery codes.
+    pub recovery_codes_left: u32,
+    /// The person's organizations that require two-step sign-in (of those who manage there).
+    pub required_by: Vec<String>,
+    /// Whether they must enrol before anything else (they manage where it is required).
+    pub must_enrol: bool,
+}
+
+/// A new authenticator to confirm: the QR code (SVG, drawn on the server) of its `otpauth://`
+/// address, and the secret as text for apps that take it typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoStepEnrolment {
+    pub qr_svg: String,
+    pub secret: String,
+}
+
 /// An API client as the console lists it (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiClientEntry {

@@ -134,6 +134,8 @@ pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod scim;
 #[cfg(feature = "ssr")]
+pub mod two_step;
+#[cfg(feature = "ssr")]
 pub mod user_commands;
 pub mod username;
 pub mod users;

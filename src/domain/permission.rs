@@ -28,6 +28,17 @@ impl Permission {
         self.as_str()
     }
 
+    /// Whether it changes something (as opposed to viewing): those who hold one may be
+    /// required to use two-step sign-in.
+    pub fn manages(self) -> bool {
+        use Permission::*;
+        match self {
+            ManageUsers | ManageConnectors | ManageRoles | ManageApiTokens | ManageSettings
+            | ManageOutlets => true,
+            ViewUsers | ViewConnectors | ViewAudit => false,
+        }
+    }
+
     pub fn all() -> &'static [Permission] {
         <Permission as strum::VariantArray>::VARIANTS
     }

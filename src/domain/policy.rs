@@ -423,6 +423,12 @@ pub fn may_change_organization_details(access: &Access) -> Result<(), Refusal> {
     }
 }
 
+/// Where an organization requires two-step sign-in, it is required of whoever holds a
+/// manage permission there, anywhere in it.
+pub fn must_use_two_step(access: &Access) -> bool {
+    access.held_anywhere().into_iter().any(Permission::manages)
+}
+
 /// Who may see, issue and revoke the organization's API clients: someone who manages API
 /// tokens across the organization (a client's token reaches as far as its role).
 /// The audit log is the whole organization's: only who holds `audit.view` across it reads it.

@@ -29,6 +29,10 @@ pub struct Config {
     pub mail_from: String,
     /// `BRIGADE_API_RATE_LIMIT`, `BRIGADE_API_ANONYMOUS_RATE_LIMIT`: API requests a minute.
     pub rate_limits: crate::service::rate_limits::RateLimits,
+    /// `BRIGADE_SECRET_KEY`: the key that seals secrets at rest (32 bytes, base64). Unset on
+    /// SQLite: a key file beside the database (`<database>.key`), made on first start;
+    /// required on PostgreSQL.
+    pub secret_key: Option<String>,
     /// The request-id and metrics layers (always on, except in `make bench`'s comparison run,
     /// which measures what they cost: `brigade serve --without-operations-layers`).
     pub operations_layers: bool,

@@ -28,6 +28,8 @@ pub const CONSOLE_BODY_LIMIT: usize = 64 * 1024;
 fn open_without_session(path: &str) -> bool {
     path == "/login"
         || path == "/rpc/login"
+        || path == "/login/two-step"
+        || path == "/rpc/login_two_step"
         || path.starts_with("/verify/")
         || path.starts_with("/rpc/verify")
         || path == "/forgot"
@@ -36,6 +38,19 @@ fn open_without_session(path: &str) -> bool {
         || path.starts_with("/setup/")
         || path == "/rpc/setup_open"
         || path == "/rpc/complete_setup"
+}
+
+/// What a person who must enrol in two-step sign-in may still reach: the enrolment and
+/// signing out.
+fn open_before_enrolment(path: &str) -> bool {
+    path == "/me/two-step"
+        || matches!(
+            path,
+            "/rpc/two_step_status"
+                | "/rpc/two_step_begin"
+                | "/rpc/two_step_confirm"
+                | "/rpc/logout"
+        )
 }
 
 /// Files and the token-authenticated API and SCIM, which never look at the console session.
@@ -117,8 +132,15 @@ pub async fn require_session(
         Err(error) => return error_response(&error),
     };
     match signed_in {
-        Some(signed_in) if path == "/login" || path == "/" => {
+        Some(signed_in) if path == "/login" || path == "/login/two-step" || path == "/" => {
             Redirect::to(signed_in.viewer.home()).into_response()
+        }
+        Some(signed_in) if signed_in.must_enrol_two_step && !open_before_enrolment(&path) => {
+            if path.starts_with("/rpc/") {
+                error_response(&auth::two_step_required())
+            } else {
+                Redirect::to("/me/two-step").into_response()
+            }
         }
         Some(signed_in) => {
             request.extensions_mut().insert(signed_in);

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod request_id;
+pub mod secret_key;
 pub mod sessions;
 pub mod startup;
 

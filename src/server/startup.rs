@@ -51,6 +51,8 @@ pub enum StartupError {
     Sessions(String),
     #[error("mail: {0}")]
     Mail(#[from] service::mail::MailerError),
+    #[error(transparent)]
+    SecretKey(#[from] super::secret_key::KeyError),
 }
 
 /// A built application: bound to its address, not yet serving.
@@ -130,6 +132,9 @@ impl Application {
 
 /// Opens the services' context: the database (migrated) and the mail transport.
 pub async fn context(config: &Config) -> Result<Context, StartupError> {
+    // The key first: a server that could not open its secrets does not touch the database.
+    let secret_key =
+        super::secret_key::resolve(config.secret_key.as_deref(), &config.database_url)?;
     let db = Db::open_with(&config.database_url, config.database_pool_size).await?;
     let mailer = Mailer::new(
         &config.mail_from,
@@ -137,6 +142,7 @@ pub async fn context(config: &Config) -> Result<Context, StartupError> {
         &config.outbox_dir,
     )?;
     let settings = Settings {
+        secret_key,
         public_url: config.public_url.clone(),
         rate_limits: config.rate_limits,
     };

@@ -28,6 +28,17 @@ pub const DEACTIVATED: &str =
 
 /// The session key under which a sign-in's [`SessionClaims`] are kept.
 pub const SESSION_CLAIMS: &str = "claims";
+/// The session key of the claims a right password earned while the second step is pending
+/// (no session yet: nothing but the second step reads them).
+pub const PENDING_CLAIMS: &str = "pending_claims";
+
+/// What a person who must enrol in two-step sign-in is told by everything else.
+pub fn two_step_required() -> AppError {
+    AppError::denied(
+        "two_step_required",
+        "Set up two-step sign-in first: an organization of yours requires it of people who manage there.",
+    )
+}
 
 /// What a console session remembers of its sign-in. Kept by the session store under
 /// [`SESSION_CLAIMS`]; checked on every request by [`resume`].
@@ -48,17 +59,31 @@ pub struct SignedIn {
     pub principal: Principal,
     pub viewer: Viewer,
     pub claims: SessionClaims,
+    /// An organization of theirs requires two-step sign-in of people who manage there, they
+    /// do, and they have not enrolled: nothing but enrolling is open to them.
+    pub must_enrol_two_step: bool,
+}
+
+/// What a right password earns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// A session.
+    Complete(SessionClaims),
+    /// The claims of a session once the second step (a code) is passed: see
+    /// [`two_step::second_step`](super::two_step::second_step).
+    SecondStep(SessionClaims),
 }
 
 /// Checks a sign-in. Throttled per account and per client address before any password is
-/// checked; a failure counts against both.
+/// checked; a failure counts against both. An account with two-step sign-in gets no session
+/// yet, and its failures are not forgiven until the second step passes too.
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(
     context: &Context,
     identifier: &str,
     password: &Password,
     client: Option<IpAddr>,
-) -> Result<SessionClaims, AppError> {
+) -> Result<SignIn, AppError> {
     let now = context.now();
     let mut conn = context.read().await?;
     let candidate = store::accounts::find_by_login(&mut conn, identifier).await?;
@@ -96,15 +121,18 @@ pub async fn sign_in(
     let Some((organization, _)) = organizations.first() else {
         return Err(AppError::invalid(DEACTIVATED));
     };
-    store::throttle::clear(&mut work, &account_key).await?;
     let claims = SessionClaims {
         user: account.id,
         organization: organization.id,
         version: account.session_version,
         signed_in_at: now.unix_timestamp(),
     };
+    if super::two_step::enrolled(&mut work, account.id).await? {
+        return Ok(SignIn::SecondStep(claims));
+    }
+    store::throttle::clear(&mut work, &account_key).await?;
     work.commit().await?;
-    Ok(claims)
+    Ok(SignIn::Complete(claims))
 }
 
 /// A password check outside sign-in (changing one's password) counts against the same
@@ -169,7 +197,7 @@ impl Attempts {
 }
 
 /// Refuses when `key` has `limit` failures in the window, saying when to try again.
-async fn throttle(
+pub(super) async fn throttle(
     conn: &mut store::Conn,
     key: &str,
     limit: i64,
@@ -237,6 +265,7 @@ pub async fn resume(
         return Ok(None);
     };
     let access = store::access::of_membership(&mut conn, membership).await?;
+    let must_enrol_two_step = super::two_step::must_enrol(&mut conn, claims.user).await?;
     let viewer = Viewer {
         user_id: account.id,
         display_name: display_name(&account.first_name, &account.last_name, &account.email),
@@ -265,6 +294,7 @@ pub async fn resume(
             organization: organization.id,
             ..claims.clone()
         },
+        must_enrol_two_step,
     }))
 }
 

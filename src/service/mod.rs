@@ -24,10 +24,12 @@ pub mod rate_limits;
 pub mod roles;
 pub mod scim;
 pub mod scim_groups;
+pub mod sealing;
 pub mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod synth;
+pub mod two_step;
 pub mod users;
 pub mod verification;
 pub mod versions;
@@ -45,6 +47,8 @@ use crate::store::{Conn, Db, ReadConn, WriteTx};
 /// What the services need from their surroundings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Seals secrets at rest (`BRIGADE_SECRET_KEY`).
+    pub secret_key: sealing::SecretKey,
     /// Base of links in mail, e.g. `https://brigade.example`.
     pub public_url: String,
     /// How many API requests a minute a caller may make.
@@ -108,6 +112,11 @@ impl Context {
 
     /// Where Brigade is reached (links in mail, SCIM's resource locations), without a trailing
     /// slash.
+    /// The key that seals secrets at rest.
+    pub fn secret_key(&self) -> &sealing::SecretKey {
+        &self.settings.secret_key
+    }
+
     pub fn public_url(&self) -> &str {
         self.settings.public_url.trim_end_matches('/')
     }

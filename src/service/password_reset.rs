@@ -13,10 +13,9 @@ use super::auth::{Attempts, throttle_attempts};
 use super::verification::{link_email, redeem};
 use super::{Context, secrets};
 use crate::domain::audit::AuditAction;
-use crate::domain::model::Via;
 use crate::domain::{AppError, Email, Password};
+use crate::store;
 use crate::store::tokens::{self, MailedLink};
-use crate::store::{self, audit};
 
 /// A reset link works this long after it was asked for.
 pub const VALID_FOR: time::Duration = time::Duration::minutes(30);
@@ -125,30 +124,7 @@ pub async fn complete(context: &Context, token: &str, password: &Password) -> Re
     store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
     tokens::use_up_links(&mut work, MailedLink::Verification, user).await?;
     store::throttle::clear(&mut work, &format!("account:{user}")).await?;
-    let actor = audit::Actor {
-        user_id: Some(user),
-        token_id: None,
-        via: Via::Console,
-    };
-    let organizations = store::accounts::active_organizations(&mut work, user).await?;
-    let organizations: Vec<_> = match organizations.is_empty() {
-        true => vec![None],
-        false => organizations
-            .into_iter()
-            .map(|(organization, _)| Some(organization.id))
-            .collect(),
-    };
-    for organization_id in organizations {
-        let event = audit::Event {
-            organization_id,
-            action: AuditAction::AccountPasswordReset,
-            target_type: "user_account",
-            target_id: Some(user.0),
-            subject: Some(user),
-            before: None,
-            after: None,
-        };
-        audit::record(&mut work, actor, event).await?;
-    }
+    super::audit::record_for_account(&mut work, user, AuditAction::AccountPasswordReset, None)
+        .await?;
     work.commit().await
 }

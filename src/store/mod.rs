@@ -41,6 +41,7 @@ pub mod settings;
 pub mod synth;
 pub mod throttle;
 pub mod tokens;
+pub mod two_step;
 pub mod users;
 
 pub mod sql;
@@ -82,6 +83,15 @@ impl Backend {
         } else {
             None
         }
+    }
+
+    /// The file of a SQLite `DATABASE_URL` (`None`: PostgreSQL, or SQLite in memory).
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let options = SqliteConnectOptions::from_str(url).ok()?;
+        let file = options.get_filename();
+        let name = file.to_string_lossy();
+        (Self::of_url(url) == Some(Self::Sqlite) && !name.is_empty() && !name.contains(":memory:"))
+            .then(|| file.to_path_buf())
     }
 
     /// The last migration this build knows for the backend.

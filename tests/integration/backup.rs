@@ -114,6 +114,7 @@ fn brigade_on(database_url: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
         .args(args)
         .env("DATABASE_URL", database_url)
+        .env("BRIGADE_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
         .env("RUST_LOG", "error")
         .output()
         .unwrap()

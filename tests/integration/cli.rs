@@ -20,6 +20,7 @@ fn brigade_with_outbox(
     command
         .args(args)
         .env("DATABASE_URL", database_url)
+        .env("BRIGADE_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
         .env("RUST_LOG", "error")
         .output()
         .expect("the binary runs")
@@ -69,6 +70,7 @@ async fn a_database_url_of_another_kind_is_refused_at_start_and_nothing_is_creat
         let output = Command::new(env!("CARGO_BIN_EXE_brigade"))
             .arg("migrate")
             .env("DATABASE_URL", url)
+            .env("BRIGADE_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
             .current_dir(dir.path())
             .output()
             .unwrap();

@@ -15,6 +15,8 @@ pub const ADMIN: &str = "admin@harbor.example";
 pub const MANAGER: &str = "manager@harbor.example";
 pub const NORTHSIDE_OWNER: &str = "owner@northside.example";
 pub const INACTIVE: &str = "quinn.former@harbor.example";
+/// The servers' secret key in the suite (`BRIGADE_SECRET_KEY`): 32 bytes, base64.
+pub const TEST_SECRET_KEY: &str = "dGVzdC1zZWNyZXQta2V5LW9mLXRoZS1zdWl0ZS0zMiE=";
 
 pub struct TestApp {
     pub address: String,
@@ -111,6 +113,7 @@ pub async fn serve_binary(
     let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
         .args(["serve", "--demo"])
         .env("DATABASE_URL", database_url)
+        .env("BRIGADE_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
         .env("LEPTOS_SITE_ADDR", &address)
         .env("BRIGADE_OUTBOX", dir.path().join("outbox"))
         .env("RUST_LOG", "error")
@@ -185,6 +188,9 @@ pub async fn spawn_configured(
         smtp_url: None,
         outbox_dir: dir.path().join("outbox"),
         mail_from: "Brigade <no-reply@brigade.invalid>".into(),
+        // On PostgreSQL a key is required; on SQLite the key file beside the database is
+        // made (tests of the key file unset this).
+        secret_key: Some(TEST_SECRET_KEY.into()),
         operations_layers: true,
         // The suite's own tests make many requests a minute; the rate-limit tests lower these.
         rate_limits: brigade::service::rate_limits::RateLimits {
@@ -715,6 +721,7 @@ impl TestApp {
         std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
             .args(args)
             .env("DATABASE_URL", &self.database_url)
+            .env("BRIGADE_SECRET_KEY", crate::helpers::TEST_SECRET_KEY)
             .env("BRIGADE_OUTBOX", self.dir.path().join("outbox"))
             .env("RUST_LOG", "error")
             .output()

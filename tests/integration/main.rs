@@ -49,3 +49,4 @@ mod search;
 mod servers;
 mod setup;
 mod synth;
+mod two_step;

@@ -600,6 +600,46 @@ fn rows() -> Vec<Row> {
             "",
             &[(Whole, "222211111")],
         ),
+        // Two-step sign-in: nobody in the matrix has enrolled, so turning it off and new
+        // recovery codes are 409; a code with no enrolment waiting is 422 at the field.
+        row(Rpc("two_step_status"), Nothing, "", &[(Whole, "222211111")]),
+        row(Rpc("two_step_begin"), Nothing, "", &[(Whole, "222211111")]),
+        row(
+            Rpc("two_step_confirm"),
+            Form(&[("code", "000000")]),
+            "",
+            &[(Whole, "xxxx11111")],
+        ),
+        row(
+            Rpc("two_step_turn_off"),
+            Form(&[("password", "{demo_password}")]),
+            "",
+            &[(Whole, "cccc11111")],
+        ),
+        row(
+            Rpc("two_step_renew_codes"),
+            Form(&[("password", "{demo_password}")]),
+            "",
+            &[(Whole, "cccc11111")],
+        ),
+        row(
+            Rpc("two_step_requirement"),
+            Nothing,
+            "",
+            &[(Whole, "233211111")],
+        ),
+        row(
+            Rpc("require_two_step"),
+            Form(&[("required", "false")]),
+            "",
+            &[(Whole, "233211111")],
+        ),
+        row(
+            Rpc("login_two_step"),
+            Form(&[("code", "123456")]),
+            "",
+            &[(Whole, "333333333")],
+        ),
         row(
             Rpc("login"),
             Form(&[
