@@ -59,3 +59,21 @@ export function mailedLink(outbox: string, email: string, prefix: string): strin
   const escaped = prefix.replace(/\//g, "\\/");
   return mails[0]?.match(new RegExp(`${escaped}[A-Za-z0-9_-]+`))?.[0];
 }
+
+/** The code an authenticator app with the base32 `secret` shows `steps` time steps from now
+ * (RFC 6238: HMAC-SHA-1, 30-second steps, six digits). */
+export function totpCode(secret: string, steps = 0): string {
+  const { createHmac } = require("node:crypto") as typeof import("node:crypto");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + steps));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0xf;
+  const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, "0");
+}

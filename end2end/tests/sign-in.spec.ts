@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, mailedLink, signIn, signInAndWait } from "./helpers";
+import { DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, mailedLink, signIn, signInAndWait, totpCode } from "./helpers";
 
 test("a person who forgot their password gets a link by mail and every session of theirs ends", async ({
   page,
@@ -51,4 +51,39 @@ test("a person who forgot their password gets a link by mail and every session o
   await page.goto(link!);
   await expect(page.getByRole("alert")).toContainText("This link is invalid, already used or expired.");
   await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+});
+
+test("a person turns on two-step sign-in, then signs in with a code from their app", async ({ page }) => {
+  await signInAndWait(page, MANAGER);
+  await page.goto("/me");
+  await hydrated(page);
+  await expect(page.getByTestId("two-step-state")).toContainText("Off");
+  await page.getByRole("link", { name: "Set up two-step sign-in" }).click();
+  await expect(page).toHaveURL(/\/me\/two-step$/);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Start" }).click();
+  const secret = (await page.getByTestId("two-step-secret").textContent())!.trim();
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await expectAccessible(page);
+  const codeField = page.getByLabel("The 6-digit code the app shows now");
+  await codeField.fill("000000");
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.locator("#enrol-code-error")).toContainText("This code is not right");
+  await codeField.fill(totpCode(secret));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  await page.getByTestId("enrol-done").click();
+  await expect(page.getByTestId("two-step-state")).toContainText("10 unused recovery codes");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await signIn(page, MANAGER);
+  await expect(page).toHaveURL(/\/login\/two-step/);
+  await hydrated(page);
+  await expectAccessible(page);
+  // The code of the enrolment was taken; the app's next one signs in.
+  await page.getByLabel("Code").fill(totpCode(secret, 1));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/users/);
+  await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
 });

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error};
 use crate::domain::AppError;
-use crate::domain::me::MyPage;
+use crate::domain::me::{MyPage, MySignIn};
 
 #[server(prefix = "/rpc", endpoint = "my_page")]
 pub async fn load_my_page() -> Result<MyPage, AppError> {
@@ -70,6 +70,7 @@ pub async fn change_my_password(
             let version = crate::service::me::change_my_password(
                 &context()?,
                 &caller.principal,
+                caller.claims.sign_in,
                 &current,
                 &new,
             )
@@ -92,14 +93,46 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
         async move {
             let caller = caller().await?;
             let mut work = context()?.begin().await?;
-            let version =
-                crate::service::me::end_other_sessions(&mut work, &caller.principal).await?;
+            let version = crate::service::me::end_other_sessions(
+                &mut work,
+                &caller.principal,
+                caller.claims.sign_in,
+            )
+            .await?;
             work.commit().await?;
             let claims = crate::service::auth::SessionClaims {
                 version,
                 ..caller.claims
             };
             remember(&session().await?, &claims).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "my_sign_ins")]
+pub async fn my_sign_ins() -> Result<Vec<MySignIn>, AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            crate::service::sessions::my_sign_ins(&context()?, &caller).await
+        }
+        .await,
+    )
+}
+
+/// Ends one of the person's other sessions.
+#[server(prefix = "/rpc", endpoint = "end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use super::server::{caller, context, with_status};
+    with_status(
+        async move {
+            let caller = caller().await?;
+            let id = crate::domain::SignInId::parse(&id).ok_or(AppError::NotFound)?;
+            let mut work = context()?.begin().await?;
+            crate::service::sessions::end_session(&mut work, &caller, id).await?;
+            work.commit().await
         }
         .await,
     )
@@ -126,13 +159,14 @@ pub fn MePage() -> impl IntoView {
         <super::two_step::TwoStepSection/>
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
-            <p>"Signed in somewhere else too, or on a shared computer? End every session but this one."</p>
+            <p>"Signed in somewhere else too, or on a shared computer? End a session below, or every session but this one."</p>
             <ActionForm action=sessions attr:class="inline">
                 <button type="submit">"End my other sessions"</button>
             </ActionForm>
             <p role="status" data-testid="sessions-ended">
                 {move || matches!(sessions.value().get(), Some(Ok(()))).then_some("Your other sessions have ended.")}
             </p>
+            <SignIns ended=sessions/>
         </section>
     }
 }
@@ -217,5 +251,69 @@ fn PasswordForm(password: ServerAction<ChangeMyPassword>) -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// The person's recent sign-ins; each other session still going can be ended.
+#[component]
+fn SignIns(ended: ServerAction<EndOtherSessions>) -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let sign_ins = Resource::new(
+        move || (ended.version().get(), end.version().get()),
+        |_| my_sign_ins(),
+    );
+    let error = Signal::derive(move || end.value().get().and_then(Result::err));
+    view! {
+        <h3>"Recent sign-ins"</h3>
+        <FormAlert error/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sign_ins.await {
+                    Err(error) => view! { <Problem error/> }.into_any(),
+                    Ok(sign_ins) => view! {
+                        <table data-testid="sign-ins">
+                            <thead><tr>
+                                <th scope="col">"Signed in"</th><th scope="col">"How"</th>
+                                <th scope="col">"From"</th><th scope="col">"Session"</th>
+                            </tr></thead>
+                            <tbody>
+                                {sign_ins.into_iter().map(|sign_in| view! { <SignInRow sign_in end/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInRow(sign_in: MySignIn, end: ServerAction<EndSession>) -> impl IntoView {
+    let from = [sign_in.client_address.clone(), sign_in.user_agent.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let state = if sign_in.current {
+        view! { <span>"This session"</span> }.into_any()
+    } else if sign_in.active {
+        let id = sign_in.id.to_string();
+        view! {
+            <ActionForm action=end attr:class="inline">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="link">"End this session"</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        view! { <span class="hint">"Ended"</span> }.into_any()
+    };
+    view! {
+        <tr>
+            <td>{sign_in.signed_in_at.replace('T', " ").trim_end_matches('Z').to_string()}" UTC"</td>
+            <td>{sign_in.method.label()}</td>
+            <td>{from}</td>
+            <td>{state}</td>
+        </tr>
     }
 }

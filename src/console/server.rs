@@ -51,6 +51,21 @@ pub async fn client_address() -> Option<std::net::IpAddr> {
         .map(|axum::Extension(client)| client.0)
 }
 
+/// Where the request comes from, as a sign-in records it: the client address and the
+/// browser's `User-Agent`.
+pub async fn client_info() -> crate::service::auth::ClientInfo {
+    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_string)
+        });
+    crate::service::auth::ClientInfo::new(client_address().await, agent.as_deref())
+}
+
 /// Sets the response status (and `Retry-After`) for `error`: the page's status during
 /// server rendering, the server function's answer otherwise.
 pub fn set_status(error: &AppError) {

@@ -19,7 +19,7 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::server::{client_address, context, session, with_status};
+    use super::server::{client_info, context, session, with_status};
     use crate::domain::error::Problems;
     use crate::domain::{LocalPath, Password};
     use crate::service::auth;
@@ -39,7 +39,7 @@ pub async fn login(
                 return Err(AppError::field("password", "Enter your password."));
             };
             let outcome =
-                auth::sign_in(&context()?, identifier, &password, client_address().await).await?;
+                auth::sign_in(&context()?, identifier, &password, &client_info().await).await?;
             let session = session().await?;
             match outcome {
                 auth::SignIn::Complete(claims) => start_session(&session, &claims, next).await,
@@ -89,6 +89,11 @@ pub(super) async fn start_session(
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = super::server::session().await?;
+    let claims: Option<crate::service::auth::SessionClaims> =
+        session.get(crate::service::auth::SESSION_CLAIMS).await?;
+    if let Some(claims) = claims {
+        crate::service::sessions::sign_out(&super::server::context()?, &claims).await?;
+    }
     session.flush().await?;
     leptos_axum::redirect("/login");
     Ok(())

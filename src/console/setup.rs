@@ -61,7 +61,13 @@ pub async fn complete_setup(
                 password: Some((password, confirmation)),
             }
             .parse(&[OrganizationKind::Corporate, OrganizationKind::Independent])?;
-            let claims = crate::service::setup::complete(&context, &token, new).await?;
+            let claims = crate::service::setup::complete(
+                &context,
+                &token,
+                new,
+                &super::server::client_info().await,
+            )
+            .await?;
             let session = session().await?;
             session.cycle_id().await?;
             remember(&session, &claims).await?;

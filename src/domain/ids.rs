@@ -61,4 +61,6 @@ id_types!(
     ReportRoleId,
     /// An invitation to run a brand as its franchisee.
     InvitationId,
+    /// A completed sign-in: the console session it started.
+    SignInId,
 );

@@ -58,6 +58,39 @@ pub struct MyPage {
     pub outlets: Vec<Outlet>,
 }
 
+text_enum!(
+    /// How a person signed in.
+    SignInMethod {
+        Password => "password",
+        PasswordAndCode => "password_and_code",
+        PasswordAndRecoveryCode => "password_and_recovery_code",
+    }
+);
+
+impl SignInMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Password => "Password",
+            Self::PasswordAndCode => "Password and authenticator code",
+            Self::PasswordAndRecoveryCode => "Password and recovery code",
+        }
+    }
+}
+
+/// A sign-in as its person sees it on their own page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MySignIn {
+    pub id: super::SignInId,
+    pub method: SignInMethod,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub signed_in_at: String,
+    /// Its session goes on (not ended, not past its lifetime, used recently).
+    pub active: bool,
+    /// The session this page is seen in.
+    pub current: bool,
+}
+
 /// Two-step sign-in as the person's own page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoStepStatus {

@@ -210,7 +210,7 @@ fn router(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
+        .with_expiry(Expiry::OnInactivity(service::auth::SESSION_IDLE));
 
     let routes = console_routes();
     let context = state.context.clone();

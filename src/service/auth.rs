@@ -7,12 +7,20 @@ use time::{Duration, OffsetDateTime};
 
 use super::passwords::{self, PasswordHash};
 use super::{Context, Principal, secrets};
+use crate::domain::audit::AuditAction;
+use crate::domain::me::SignInMethod;
 use crate::domain::model::{ClientKind, Via, Viewer, display_name};
-use crate::domain::{AppError, OrganizationId, Password, UserId};
+use crate::domain::{AppError, OrganizationId, Password, SignInId, UserId};
 use crate::store::{self, audit::Actor};
 
-/// A session lasts this long after sign-in, however active it is.
+/// A session lasts this long after sign-in, however active it is …
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// … and ends after this long unused.
+pub const SESSION_IDLE: Duration = Duration::hours(2);
+/// A session's last use is written at most this often.
+const SEEN_RESOLUTION: Duration = Duration::minutes(5);
+/// Sign-ins the person's own page lists.
+pub const RECENT_SIGN_INS: i64 = 10;
 /// Failed sign-ins are counted over this window …
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// … and refused beyond this many for one account (or login name) …
@@ -51,6 +59,94 @@ pub struct SessionClaims {
     pub version: i64,
     /// When the person signed in (Unix seconds): the session ends [`SESSION_LIFETIME`] later.
     pub signed_in_at: i64,
+    /// The sign-in that started the session (`sign_ins`): ending it ends the session.
+    #[serde(default)]
+    pub sign_in: Option<SignInId>,
+}
+
+/// Where a sign-in comes from, as recorded with it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub address: Option<IpAddr>,
+    /// The browser's `User-Agent`, cut to [`USER_AGENT_MAX`] characters.
+    pub user_agent: Option<String>,
+}
+
+/// The longest user agent kept.
+pub const USER_AGENT_MAX: usize = 256;
+
+impl ClientInfo {
+    pub fn new(address: Option<IpAddr>, user_agent: Option<&str>) -> Self {
+        Self {
+            address,
+            user_agent: user_agent
+                .map(|agent| {
+                    agent
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(USER_AGENT_MAX)
+                        .collect::<String>()
+                })
+                .filter(|agent| !agent.trim().is_empty()),
+        }
+    }
+
+    fn recorded(&self, method: &str) -> serde_json::Value {
+        serde_json::json!({
+            "method": method,
+            "client_address": self.address.map(|a| a.to_string()),
+            "user_agent": self.user_agent,
+        })
+    }
+}
+
+/// Records a completed sign-in (the session it starts) and audits it in each organization of
+/// the person; returns its id for the session's claims.
+pub(super) async fn record_sign_in(
+    conn: &mut store::Conn,
+    user: UserId,
+    method: SignInMethod,
+    client: &ClientInfo,
+    now: OffsetDateTime,
+) -> Result<SignInId, AppError> {
+    let id = SignInId::generate();
+    let address = client.address.map(|a| a.to_string());
+    store::sign_ins::insert(
+        conn,
+        store::sign_ins::NewSignIn {
+            id,
+            user,
+            method,
+            client_address: address.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            at: &store::format_timestamp(now),
+        },
+    )
+    .await?;
+    super::audit::record_for_account(
+        conn,
+        user,
+        AuditAction::AccountSignedIn,
+        Some(client.recorded(method.as_str())),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Audits a failed attempt on an account (in each organization of the person).
+pub(super) async fn record_failure(
+    conn: &mut store::Conn,
+    user: UserId,
+    method: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    super::audit::record_for_account(
+        conn,
+        user,
+        AuditAction::AccountSignInFailed,
+        Some(client.recorded(method)),
+    )
+    .await
 }
 
 /// A signed-in person in one organization: the principal, and what the console shows.
@@ -82,7 +178,7 @@ pub async fn sign_in(
     context: &Context,
     identifier: &str,
     password: &Password,
-    client: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<SignIn, AppError> {
     let now = context.now();
     let mut conn = context.read().await?;
@@ -91,7 +187,7 @@ pub async fn sign_in(
         Some(account) => format!("account:{}", account.id),
         None => format!("login:{}", identifier.trim().to_lowercase()),
     };
-    let address_key = client.map(|address| format!("address:{address}"));
+    let address_key = client.address.map(|address| format!("address:{address}"));
     throttle(&mut conn, &account_key, ACCOUNT_FAILURE_LIMIT, now).await?;
     if let Some(key) = &address_key {
         throttle(&mut conn, key, ADDRESS_FAILURE_LIMIT, now).await?;
@@ -111,6 +207,9 @@ pub async fn sign_in(
                 .flatten()
                 .collect();
             store::throttle::record_failure(&mut work, &keys, now).await?;
+            if let Some(account) = &candidate {
+                record_failure(&mut work, account.id, "password", client).await?;
+            }
             work.commit().await?;
             metrics::counter!("brigade_sign_in_failures_total").increment(1);
             return Err(AppError::invalid(WRONG_CREDENTIALS));
@@ -121,16 +220,19 @@ pub async fn sign_in(
     let Some((organization, _)) = organizations.first() else {
         return Err(AppError::invalid(DEACTIVATED));
     };
-    let claims = SessionClaims {
+    let mut claims = SessionClaims {
         user: account.id,
         organization: organization.id,
         version: account.session_version,
         signed_in_at: now.unix_timestamp(),
+        sign_in: None,
     };
     if super::two_step::enrolled(&mut work, account.id).await? {
         return Ok(SignIn::SecondStep(claims));
     }
     store::throttle::clear(&mut work, &account_key).await?;
+    claims.sign_in =
+        Some(record_sign_in(&mut work, account.id, SignInMethod::Password, client, now).await?);
     work.commit().await?;
     Ok(SignIn::Complete(claims))
 }
@@ -254,6 +356,25 @@ pub async fn resume(
     };
     if account.session_version != claims.version {
         return Ok(None);
+    }
+    if let Some(sign_in) = claims.sign_in {
+        let Some((ended, last_seen)) =
+            store::sign_ins::state(&mut conn, sign_in, claims.user).await?
+        else {
+            return Ok(None);
+        };
+        if ended {
+            return Ok(None);
+        }
+        let now = context.now();
+        let stale =
+            OffsetDateTime::parse(&last_seen, &time::format_description::well_known::Rfc3339)
+                .map_or(true, |seen| now - seen >= SEEN_RESOLUTION);
+        if stale {
+            let mut work = context.begin().await?;
+            store::sign_ins::seen(&mut work, sign_in, &store::format_timestamp(now)).await?;
+            work.commit().await?;
+        }
     }
     let memberships = store::accounts::active_organizations(&mut conn, claims.user).await?;
     let Some((organization, membership)) = memberships

@@ -10,7 +10,7 @@ use super::auth::SignedIn;
 use super::{Context, Principal, Work, passwords};
 use crate::domain::me::{Me, MyOrganization, MyPage};
 use crate::domain::model::PartnerRole;
-use crate::domain::{AppError, Password, PersonName, Scope};
+use crate::domain::{AppError, Password, PersonName, Scope, SignInId};
 use crate::store::{self, Conn, audit};
 
 /// The strongest partner role among a person's roles: a manager manages, a viewer views, and
@@ -177,6 +177,7 @@ pub async fn change_my_name(
 pub async fn change_my_password(
     context: &Context,
     who: &Principal,
+    this_session: Option<SignInId>,
     current: &Password,
     new: &Password,
 ) -> Result<i64, AppError> {
@@ -200,6 +201,8 @@ pub async fn change_my_password(
     let hash = passwords::hash(new).await?;
     let mut work = context.begin().await?;
     let version = store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
+    let now = store::format_timestamp(work.now());
+    store::sign_ins::end_all_but(&mut work, user, this_session, &now).await?;
     audit_own(&mut work, who, AuditAction::AccountPasswordChanged, None).await?;
     work.commit().await?;
     Ok(version)
@@ -207,9 +210,15 @@ pub async fn change_my_password(
 
 /// Ends every other session of the person; returns the version the current one carries on
 /// under.
-pub async fn end_other_sessions(work: &mut Work, who: &Principal) -> Result<i64, AppError> {
+pub async fn end_other_sessions(
+    work: &mut Work,
+    who: &Principal,
+    this_session: Option<SignInId>,
+) -> Result<i64, AppError> {
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
     let version = store::accounts::bump_session_version(work, user).await?;
+    let now = store::format_timestamp(work.now());
+    store::sign_ins::end_all_but(work, user, this_session, &now).await?;
     audit_own(work, who, AuditAction::AccountSessionsEnded, None).await?;
     Ok(version)
 }

@@ -26,6 +26,7 @@ pub mod scim;
 pub mod scim_groups;
 pub mod sealing;
 pub mod secrets;
+pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod synth;

@@ -124,6 +124,8 @@ pub async fn complete(context: &Context, token: &str, password: &Password) -> Re
     store::accounts::set_password(&mut work, user, hash.as_stored()).await?;
     tokens::use_up_links(&mut work, MailedLink::Verification, user).await?;
     store::throttle::clear(&mut work, &format!("account:{user}")).await?;
+    let now = store::format_timestamp(work.now());
+    store::sign_ins::end_all_but(&mut work, user, None, &now).await?;
     super::audit::record_for_account(&mut work, user, AuditAction::AccountPasswordReset, None)
         .await?;
     work.commit().await

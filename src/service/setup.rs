@@ -43,6 +43,7 @@ pub async fn complete(
     context: &Context,
     token: &str,
     new: NewOrganization,
+    client: &super::auth::ClientInfo,
 ) -> Result<SessionClaims, AppError> {
     let token_hash = secrets::hash(token.trim());
     if !is_open(context, token).await? {
@@ -72,12 +73,22 @@ pub async fn complete(
         .await?
         .ok_or(AppError::Internal)?
         .session_version;
+    let now = context.now();
+    let sign_in = super::auth::record_sign_in(
+        &mut work,
+        owner,
+        crate::domain::me::SignInMethod::Password,
+        client,
+        now,
+    )
+    .await?;
     work.commit().await?;
     Ok(SessionClaims {
         user: owner,
         organization,
         version,
-        signed_in_at: context.now().unix_timestamp(),
+        signed_in_at: now.unix_timestamp(),
+        sign_in: Some(sign_in),
     })
 }
 

@@ -11,14 +11,15 @@
 
 use rand::Rng;
 use serde_json::json;
-use std::net::IpAddr;
 use totp_rs::{Builder, Totp};
 
-use super::auth::{ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, SessionClaims, throttle};
+use super::auth::{
+    ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, ClientInfo, SessionClaims, throttle,
+};
 use super::sealing::Sealed;
 use super::{Context, Principal, Work, passwords, secrets};
 use crate::domain::audit::AuditAction;
-use crate::domain::me::{TwoStepEnrolment, TwoStepStatus};
+use crate::domain::me::{SignInMethod, TwoStepEnrolment, TwoStepStatus};
 use crate::domain::two_step::{
     RECOVERY_ALPHABET, RECOVERY_CODE_CHARS, SecondFactor, format_recovery_code,
 };
@@ -324,7 +325,7 @@ pub async fn second_step(
     context: &Context,
     pending: &SessionClaims,
     factor: &SecondFactor,
-    client: Option<IpAddr>,
+    client: &ClientInfo,
 ) -> Result<SessionClaims, AppError> {
     let now = context.now();
     let age = now.unix_timestamp() - pending.signed_in_at;
@@ -333,7 +334,7 @@ pub async fn second_step(
     }
     let user = pending.user;
     let account_key = format!("account:{user}");
-    let address_key = client.map(|address| format!("address:{address}"));
+    let address_key = client.address.map(|address| format!("address:{address}"));
     {
         let mut conn = context.read().await?;
         throttle(&mut conn, &account_key, ACCOUNT_FAILURE_LIMIT, now).await?;
@@ -381,18 +382,27 @@ pub async fn second_step(
             .flatten()
             .collect();
         store::throttle::record_failure(&mut work, &keys, now).await?;
+        let (method, message) = match factor {
+            SecondFactor::Code(_) => (SignInMethod::PasswordAndCode, WRONG_CODE),
+            SecondFactor::Recovery(_) => {
+                (SignInMethod::PasswordAndRecoveryCode, WRONG_RECOVERY_CODE)
+            }
+        };
+        super::auth::record_failure(&mut work, user, method.as_str(), client).await?;
         work.commit().await?;
         metrics::counter!("brigade_sign_in_failures_total").increment(1);
-        let message = match factor {
-            SecondFactor::Code(_) => WRONG_CODE,
-            SecondFactor::Recovery(_) => WRONG_RECOVERY_CODE,
-        };
         return Err(AppError::field("code", message));
     }
     store::throttle::clear(&mut work, &account_key).await?;
+    let method = match factor {
+        SecondFactor::Code(_) => SignInMethod::PasswordAndCode,
+        SecondFactor::Recovery(_) => SignInMethod::PasswordAndRecoveryCode,
+    };
+    let sign_in = super::auth::record_sign_in(&mut work, user, method, client, now).await?;
     work.commit().await?;
     Ok(SessionClaims {
         signed_in_at: now.unix_timestamp(),
+        sign_in: Some(sign_in),
         ..pending.clone()
     })
 }

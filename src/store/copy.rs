@@ -233,6 +233,20 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "sign_ins",
+        key: Some("id"),
+        columns: &[
+            ID,
+            ("user_id", Kind::Uuid),
+            ("method", Text),
+            ("client_address", Text),
+            ("user_agent", Text),
+            ("signed_in_at", Text),
+            ("last_seen_at", Text),
+            ("ended_at", Text),
+        ],
+    },
+    Table {
         name: "two_step_secrets",
         key: Some("user_id"),
         columns: &[

@@ -38,6 +38,7 @@ pub mod people;
 pub mod rate_limits;
 pub mod scim;
 pub mod settings;
+pub mod sign_ins;
 pub mod synth;
 pub mod throttle;
 pub mod tokens;

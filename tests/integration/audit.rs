@@ -134,7 +134,8 @@ async fn filters_narrow_by_actor_action_person_and_time() {
         (
             "by the person",
             format!("actor={admin}"),
-            vec!["organization.updated"],
+            // The admin signed in, then changed the settings.
+            vec!["organization.updated", "user_account.signed_in"],
         ),
         (
             "one action",
@@ -151,6 +152,7 @@ async fn filters_narrow_by_actor_action_person_and_time() {
             format!("since={}", rfc(start)),
             vec![
                 "organization.updated",
+                "user_account.signed_in",
                 "user.updated",
                 "user.updated",
                 "api_token.created",

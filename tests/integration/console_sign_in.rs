@@ -410,6 +410,7 @@ async fn a_session_ends_when_the_password_changes_or_its_lifetime_is_over() {
         organization,
         version: 1,
         signed_in_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+        sign_in: None,
     };
     assert!(resume(&app.context, &claims).await.unwrap().is_some());
     let later = app.context.with_clock(Clock::shifted(

@@ -48,5 +48,6 @@ mod scim_groups;
 mod search;
 mod servers;
 mod setup;
+mod sign_ins;
 mod synth;
 mod two_step;

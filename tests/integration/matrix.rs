@@ -594,6 +594,13 @@ fn rows() -> Vec<Row> {
             "",
             &[(Whole, "222211111")],
         ),
+        row(Rpc("my_sign_ins"), Nothing, "", &[(Whole, "222211111")]),
+        row(
+            Rpc("end_session"),
+            Form(&[("id", "0193a1b2-0000-7000-8000-000000000000")]),
+            "",
+            &[(Whole, "444411111")],
+        ),
         row(
             Rpc("end_other_sessions"),
             Nothing,

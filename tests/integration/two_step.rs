@@ -133,6 +133,21 @@ async fn after_enrolling_sign_in_asks_for_a_code_and_takes_each_code_once() {
     let (status, body) = second_step(&app, &browser, &next).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(status_of(&browser, &app, "/users").await, StatusCode::OK);
+    let methods: Vec<String> = app
+        .query("SELECT method FROM sign_ins ORDER BY id")
+        .scalars()
+        .await
+        .unwrap();
+    assert_eq!(methods.last().unwrap(), "password_and_code");
+    let failures: i64 = app
+        .query("SELECT COUNT(*) FROM audit_events WHERE action = 'user_account.sign_in_failed' AND after_json LIKE '%password_and_code%'")
+        .scalar()
+        .await
+        .unwrap();
+    assert_eq!(
+        failures, 0,
+        "a code that is not six digits is refused before it is checked"
+    );
 
     // The same code again, from another sign-in: refused.
     let (other, _) = password_step(&app, ADMIN).await;
@@ -226,7 +241,7 @@ async fn the_second_step_belongs_to_a_recent_right_password() {
         .context
         .with_clock(Clock::shifted(two_step::SECOND_STEP_WITHIN));
     let factor = SecondFactor::parse(&code(&secret, 10), "code").unwrap();
-    let refused = two_step::second_step(&later, &pending, &factor, None).await;
+    let refused = two_step::second_step(&later, &pending, &factor, &Default::default()).await;
     assert!(
         matches!(&refused, Err(brigade::domain::AppError::Denied { code, .. }) if code == "sign_in_expired"),
         "{refused:?}"

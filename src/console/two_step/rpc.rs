@@ -9,7 +9,7 @@ use crate::domain::me::{TwoStepEnrolment, TwoStepStatus};
 /// The second step of a sign-in: a code from the authenticator app, or a recovery code.
 #[server(prefix = "/rpc", endpoint = "login_two_step")]
 pub async fn login_two_step(code: String, next: Option<String>) -> Result<(), AppError> {
-    use super::super::server::{client_address, context, session, with_status};
+    use super::super::server::{client_info, context, session, with_status};
     use crate::domain::two_step::SecondFactor;
     use crate::service::auth::{PENDING_CLAIMS, SessionClaims};
     use crate::service::two_step;
@@ -25,8 +25,7 @@ pub async fn login_two_step(code: String, next: Option<String>) -> Result<(), Ap
             };
             let factor = SecondFactor::parse(&code, "code")?;
             let claims =
-                two_step::second_step(&context()?, &pending, &factor, client_address().await)
-                    .await?;
+                two_step::second_step(&context()?, &pending, &factor, &client_info().await).await?;
             session.remove::<SessionClaims>(PENDING_CLAIMS).await?;
             super::super::session::start_session(&session, &claims, next).await
         }
