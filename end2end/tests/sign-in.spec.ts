@@ -86,4 +86,13 @@ test("a person turns on two-step sign-in, then signs in with a code from their a
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page).toHaveURL(/\/users/);
   await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
+
+  // My profile lists the sign-ins: this one, with its method, and the earlier one, signed out.
+  await page.goto("/me");
+  await hydrated(page);
+  const signIns = page.getByTestId("sign-ins");
+  await expect(signIns.locator("tbody tr").first()).toContainText("Password and authenticator code");
+  await expect(signIns.locator("tbody tr").first()).toContainText("This session");
+  await expect(signIns.locator("tbody tr").nth(1)).toContainText("Ended");
+  await expectAccessible(page);
 });
