@@ -253,6 +253,29 @@ pub(super) async fn password_attempt_allowed(
     .await
 }
 
+/// Proves the signed-in person's current password outside sign-in (changing it, turning
+/// two-step sign-in off): throttled and counted like sign-in; a wrong one is refused at `field`.
+pub(super) async fn prove_password(
+    context: &Context,
+    user: UserId,
+    password: &Password,
+    field: &str,
+) -> Result<(), AppError> {
+    password_attempt_allowed(context, user).await?;
+    let stored = {
+        let mut conn = context.read().await?;
+        store::accounts::own(&mut conn, user)
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+            .password_hash
+    };
+    if !passwords::verify(password, stored.map(PasswordHash::from_stored)).await? {
+        password_attempt_failed(context, user).await?;
+        return Err(AppError::field(field, "This is not your current password."));
+    }
+    Ok(())
+}
+
 /// Counts a failed password check outside sign-in.
 pub(super) async fn password_attempt_failed(
     context: &Context,

@@ -182,22 +182,7 @@ pub async fn change_my_password(
     new: &Password,
 ) -> Result<i64, AppError> {
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
-    super::auth::password_attempt_allowed(context, user).await?;
-    let stored = {
-        let mut conn = context.read().await?;
-        store::accounts::own(&mut conn, user)
-            .await?
-            .ok_or(AppError::Unauthenticated)?
-            .password_hash
-    };
-    let stored = stored.map(passwords::PasswordHash::from_stored);
-    if !passwords::verify(current, stored).await? {
-        super::auth::password_attempt_failed(context, user).await?;
-        return Err(AppError::field(
-            "current_password",
-            "This is not your current password.",
-        ));
-    }
+    super::auth::prove_password(context, user, current, "current_password").await?;
     let hash = passwords::hash(new).await?;
     let mut work = context.begin().await?;
     let version = store::accounts::set_password(&mut work, user, hash.as_stored()).await?;

@@ -17,7 +17,7 @@ use super::auth::{
     ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, ClientInfo, SessionClaims, throttle,
 };
 use super::sealing::Sealed;
-use super::{Context, Principal, Work, passwords, secrets};
+use super::{Context, Principal, Work, secrets};
 use crate::domain::audit::AuditAction;
 use crate::domain::me::{SignInMethod, TwoStepEnrolment, TwoStepStatus};
 use crate::domain::two_step::{
@@ -229,7 +229,7 @@ pub async fn renew_recovery_codes(
     password: &Password,
 ) -> Result<Vec<String>, AppError> {
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
-    prove_password(context, user, password).await?;
+    super::auth::prove_password(context, user, password, "password").await?;
     let mut work = context.begin().await?;
     let enrolled = store::two_step::secret(&mut work, user)
         .await?
@@ -273,7 +273,7 @@ pub async fn turn_off(
             ),
         ));
     }
-    prove_password(context, user, password).await?;
+    super::auth::prove_password(context, user, password, "password").await?;
     let mut work = context.begin().await?;
     if !store::two_step::remove(&mut work, user).await? {
         return Err(AppError::refused(
@@ -285,29 +285,6 @@ pub async fn turn_off(
     super::audit::record_for_account(&mut work, user, AuditAction::AccountTwoStepDisabled, None)
         .await?;
     work.commit().await
-}
-
-async fn prove_password(
-    context: &Context,
-    user: UserId,
-    password: &Password,
-) -> Result<(), AppError> {
-    super::auth::password_attempt_allowed(context, user).await?;
-    let stored = {
-        let mut conn = context.read().await?;
-        store::accounts::own(&mut conn, user)
-            .await?
-            .ok_or(AppError::Unauthenticated)?
-            .password_hash
-    };
-    if !passwords::verify(password, stored.map(passwords::PasswordHash::from_stored)).await? {
-        super::auth::password_attempt_failed(context, user).await?;
-        return Err(AppError::field(
-            "password",
-            "This is not your current password.",
-        ));
-    }
-    Ok(())
 }
 
 /// Whether a sign-in with this account must give a code after the password.

@@ -392,7 +392,8 @@ impl TestApp {
         self.rpc_from(&browser(), name, form).await
     }
 
-    async fn rpc_from(
+    /// Calls a console server function from `client` (a browser of the test's own).
+    pub async fn rpc_from(
         &self,
         client: &Client,
         name: &str,

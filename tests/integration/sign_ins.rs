@@ -37,27 +37,6 @@ async fn events(app: &TestApp, action: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn rpc_from(
-    app: &TestApp,
-    client: &Client,
-    name: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let response = client
-        .post(app.url(&format!("/rpc/{name}")))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ins_and_failures_are_audited_in_each_organization_with_method_address_and_browser() {
     let app = spawn_app().await;
@@ -100,7 +79,7 @@ async fn the_own_page_lists_sessions_and_ending_one_signs_it_out_at_its_next_req
     let (here, there) = (browser(), browser());
     sign_in_with_agent(&app, &here, ADMIN, DEMO_PASSWORD).await;
     sign_in_with_agent(&app, &there, ADMIN, DEMO_PASSWORD).await;
-    let (status, list) = rpc_from(&app, &here, "my_sign_ins", &[]).await;
+    let (status, list) = app.rpc_from(&here, "my_sign_ins", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 2);
@@ -117,18 +96,20 @@ async fn the_own_page_lists_sessions_and_ending_one_signs_it_out_at_its_next_req
         .to_string();
 
     // Its own session is signed out, not ended from the list; another person's is not found.
-    let (status, _) = rpc_from(&app, &here, "end_session", &[("id", &mine)]).await;
+    let (status, _) = app.rpc_from(&here, "end_session", &[("id", &mine)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let stranger = browser();
     sign_in_with_agent(&app, &stranger, NORTHSIDE_OWNER, DEMO_PASSWORD).await;
-    let (status, _) = rpc_from(&app, &stranger, "end_session", &[("id", &other)]).await;
+    let (status, _) = app
+        .rpc_from(&stranger, "end_session", &[("id", &other)])
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         there.get(app.url("/users")).send().await.unwrap().status(),
         StatusCode::OK
     );
 
-    let (status, _) = rpc_from(&app, &here, "end_session", &[("id", &other)]).await;
+    let (status, _) = app.rpc_from(&here, "end_session", &[("id", &other)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         there.get(app.url("/users")).send().await.unwrap().status(),
@@ -138,7 +119,7 @@ async fn the_own_page_lists_sessions_and_ending_one_signs_it_out_at_its_next_req
         here.get(app.url("/users")).send().await.unwrap().status(),
         StatusCode::OK
     );
-    let (_, list) = rpc_from(&app, &here, "my_sign_ins", &[]).await;
+    let (_, list) = app.rpc_from(&here, "my_sign_ins", &[]).await;
     let ended = list
         .as_array()
         .unwrap()
@@ -152,9 +133,9 @@ async fn the_own_page_lists_sessions_and_ending_one_signs_it_out_at_its_next_req
     // "End my other sessions" ends the rest, and the list says so.
     let third = browser();
     sign_in_with_agent(&app, &third, ADMIN, DEMO_PASSWORD).await;
-    let (status, _) = rpc_from(&app, &here, "end_other_sessions", &[]).await;
+    let (status, _) = app.rpc_from(&here, "end_other_sessions", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, list) = rpc_from(&app, &here, "my_sign_ins", &[]).await;
+    let (_, list) = app.rpc_from(&here, "my_sign_ins", &[]).await;
     let active: Vec<_> = list
         .as_array()
         .unwrap()
@@ -165,7 +146,7 @@ async fn the_own_page_lists_sessions_and_ending_one_signs_it_out_at_its_next_req
     assert_eq!(active[0]["current"], true);
 
     // Signing out ends the session's sign-in.
-    rpc_from(&app, &here, "logout", &[]).await;
+    app.rpc_from(&here, "logout", &[]).await;
     let ended: i64 = app
         .query("SELECT COUNT(*) FROM sign_ins WHERE ended_at IS NOT NULL")
         .scalar()

@@ -52,19 +52,8 @@ async fn password_step(app: &TestApp, email: &str) -> (Client, reqwest::Response
 }
 
 async fn second_step(app: &TestApp, client: &Client, typed: &str) -> (StatusCode, Value) {
-    let response = client
-        .post(app.url("/rpc/login_two_step"))
-        .header("Accept", "application/json")
-        .form(&[("code", typed)])
-        .send()
+    app.rpc_from(client, "login_two_step", &[("code", typed)])
         .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn status_of(client: &Client, app: &TestApp, path: &str) -> StatusCode {
