@@ -100,6 +100,59 @@ impl ClientInfo {
     }
 }
 
+/// What one sign-in attempt counts against: the account (or, for nobody's account, the login
+/// tried) and the client address. Shared by the password and the second step.
+pub(super) struct Attempt {
+    account: String,
+    address: Option<String>,
+}
+
+impl Attempt {
+    pub(super) fn on_account(user: UserId, client: &ClientInfo) -> Self {
+        Self::keyed(format!("account:{user}"), client)
+    }
+
+    fn keyed(account: String, client: &ClientInfo) -> Self {
+        Self {
+            account,
+            address: client.address.map(|address| format!("address:{address}")),
+        }
+    }
+
+    /// Refuses while the account or the address has too many failures in the window.
+    pub(super) async fn allowed(
+        &self,
+        conn: &mut store::Conn,
+        now: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        throttle(conn, &self.account, ACCOUNT_FAILURE_LIMIT, now).await?;
+        if let Some(key) = &self.address {
+            throttle(conn, key, ADDRESS_FAILURE_LIMIT, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Counts a failure against both.
+    pub(super) async fn failed(
+        &self,
+        conn: &mut store::Conn,
+        now: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let keys: Vec<&str> = [Some(self.account.as_str()), self.address.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        store::throttle::record_failure(conn, &keys, now).await?;
+        metrics::counter!("brigade_sign_in_failures_total").increment(1);
+        Ok(())
+    }
+
+    /// Forgives the account's failures (the sign-in succeeded).
+    pub(super) async fn succeeded(&self, conn: &mut store::Conn) -> Result<(), AppError> {
+        Ok(store::throttle::clear(conn, &self.account).await?)
+    }
+}
+
 /// Records a completed sign-in (the session it starts) and audits it in each organization of
 /// the person; returns its id for the session's claims.
 pub(super) async fn record_sign_in(
@@ -183,15 +236,14 @@ pub async fn sign_in(
     let now = context.now();
     let mut conn = context.read().await?;
     let candidate = store::accounts::find_by_login(&mut conn, identifier).await?;
-    let account_key = match &candidate {
-        Some(account) => format!("account:{}", account.id),
-        None => format!("login:{}", identifier.trim().to_lowercase()),
+    let attempt = match &candidate {
+        Some(account) => Attempt::on_account(account.id, client),
+        None => Attempt::keyed(
+            format!("login:{}", identifier.trim().to_lowercase()),
+            client,
+        ),
     };
-    let address_key = client.address.map(|address| format!("address:{address}"));
-    throttle(&mut conn, &account_key, ACCOUNT_FAILURE_LIMIT, now).await?;
-    if let Some(key) = &address_key {
-        throttle(&mut conn, key, ADDRESS_FAILURE_LIMIT, now).await?;
-    }
+    attempt.allowed(&mut conn, now).await?;
     drop(conn);
 
     let stored = candidate
@@ -202,16 +254,11 @@ pub async fn sign_in(
         Some(account) if passwords::verify(password, stored).await? => account,
         _ => {
             let mut work = context.begin().await?;
-            let keys: Vec<&str> = [Some(account_key.as_str()), address_key.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            store::throttle::record_failure(&mut work, &keys, now).await?;
+            attempt.failed(&mut work, now).await?;
             if let Some(account) = &candidate {
                 record_failure(&mut work, account.id, "password", client).await?;
             }
             work.commit().await?;
-            metrics::counter!("brigade_sign_in_failures_total").increment(1);
             return Err(AppError::invalid(WRONG_CREDENTIALS));
         }
     };
@@ -230,7 +277,7 @@ pub async fn sign_in(
     if super::two_step::enrolled(&mut work, account.id).await? {
         return Ok(SignIn::SecondStep(claims));
     }
-    store::throttle::clear(&mut work, &account_key).await?;
+    attempt.succeeded(&mut work).await?;
     claims.sign_in =
         Some(record_sign_in(&mut work, account.id, SignInMethod::Password, client, now).await?);
     work.commit().await?;
@@ -322,7 +369,7 @@ impl Attempts {
 }
 
 /// Refuses when `key` has `limit` failures in the window, saying when to try again.
-pub(super) async fn throttle(
+async fn throttle(
     conn: &mut store::Conn,
     key: &str,
     limit: i64,

@@ -13,9 +13,7 @@ use rand::Rng;
 use serde_json::json;
 use totp_rs::{Builder, Totp};
 
-use super::auth::{
-    ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, ClientInfo, SessionClaims, throttle,
-};
+use super::auth::{Attempt, ClientInfo, SessionClaims};
 use super::sealing::Sealed;
 use super::{Context, Principal, Work, secrets};
 use crate::domain::audit::AuditAction;
@@ -74,19 +72,13 @@ async fn open_secret(
     Ok(Some((row, secret)))
 }
 
-/// Whether two-step sign-in is required of this person in this organization: it requires it
-/// and they hold a manage permission there.
-pub(super) fn required_here(access: &crate::domain::Access) -> bool {
-    policy::must_use_two_step(access)
-}
-
 /// Whether the person must enrol before anything else: an organization of theirs requires it
 /// and they manage something there, and they have not enrolled. One read when nothing is
 /// required of them (every console request asks).
 pub async fn must_enrol(conn: &mut Conn, user: UserId) -> Result<bool, AppError> {
     for membership in store::two_step::unmet_requirements(conn, user).await? {
         let access = store::access::of_membership(conn, membership).await?;
-        if required_here(&access) {
+        if policy::must_use_two_step(&access) {
             return Ok(true);
         }
     }
@@ -96,15 +88,13 @@ pub async fn must_enrol(conn: &mut Conn, user: UserId) -> Result<bool, AppError>
 /// What the person's own page shows.
 pub async fn status(context: &Context, user: UserId) -> Result<TwoStepStatus, AppError> {
     let mut conn = context.read().await?;
-    let enrolled = store::two_step::secret(&mut conn, user)
-        .await?
-        .is_some_and(|secret| secret.confirmed);
+    let enrolled = enrolled(&mut conn, user).await?;
     let recovery_codes_left = store::two_step::recovery_codes_left(&mut conn, user).await?;
     let mut required_by = Vec::new();
     let mut obliged = false;
     for (membership, name) in store::two_step::requiring_organizations(&mut conn, user).await? {
         let access = store::access::of_membership(&mut conn, membership).await?;
-        if required_here(&access) {
+        if policy::must_use_two_step(&access) {
             obliged = true;
             required_by.push(name);
         }
@@ -231,10 +221,7 @@ pub async fn renew_recovery_codes(
     let user = who.actor.user_id.ok_or(AppError::Forbidden)?;
     super::auth::prove_password(context, user, password, "password").await?;
     let mut work = context.begin().await?;
-    let enrolled = store::two_step::secret(&mut work, user)
-        .await?
-        .is_some_and(|secret| secret.confirmed);
-    if !enrolled {
+    if !enrolled(&mut work, user).await? {
         return Err(AppError::refused(
             409,
             "two_step_not_enrolled",
@@ -310,15 +297,8 @@ pub async fn second_step(
         return Err(AppError::denied("sign_in_expired", SECOND_STEP_EXPIRED));
     }
     let user = pending.user;
-    let account_key = format!("account:{user}");
-    let address_key = client.address.map(|address| format!("address:{address}"));
-    {
-        let mut conn = context.read().await?;
-        throttle(&mut conn, &account_key, ACCOUNT_FAILURE_LIMIT, now).await?;
-        if let Some(key) = &address_key {
-            throttle(&mut conn, key, ADDRESS_FAILURE_LIMIT, now).await?;
-        }
-    }
+    let attempt = Attempt::on_account(user, client);
+    attempt.allowed(&mut context.read().await?, now).await?;
     let mut work = context.begin().await?;
     let account = store::accounts::summary(&mut work, user)
         .await?
@@ -351,30 +331,19 @@ pub async fn second_step(
             used
         }
     };
+    let (method, wrong) = match factor {
+        SecondFactor::Code(_) => (SignInMethod::PasswordAndCode, WRONG_CODE),
+        SecondFactor::Recovery(_) => (SignInMethod::PasswordAndRecoveryCode, WRONG_RECOVERY_CODE),
+    };
     if !accepted {
         drop(work);
         let mut work = context.begin().await?;
-        let keys: Vec<&str> = [Some(account_key.as_str()), address_key.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        store::throttle::record_failure(&mut work, &keys, now).await?;
-        let (method, message) = match factor {
-            SecondFactor::Code(_) => (SignInMethod::PasswordAndCode, WRONG_CODE),
-            SecondFactor::Recovery(_) => {
-                (SignInMethod::PasswordAndRecoveryCode, WRONG_RECOVERY_CODE)
-            }
-        };
+        attempt.failed(&mut work, now).await?;
         super::auth::record_failure(&mut work, user, method.as_str(), client).await?;
         work.commit().await?;
-        metrics::counter!("brigade_sign_in_failures_total").increment(1);
-        return Err(AppError::field("code", message));
+        return Err(AppError::field("code", wrong));
     }
-    store::throttle::clear(&mut work, &account_key).await?;
-    let method = match factor {
-        SecondFactor::Code(_) => SignInMethod::PasswordAndCode,
-        SecondFactor::Recovery(_) => SignInMethod::PasswordAndRecoveryCode,
-    };
+    attempt.succeeded(&mut work).await?;
     let sign_in = super::auth::record_sign_in(&mut work, user, method, client, now).await?;
     work.commit().await?;
     Ok(SessionClaims {

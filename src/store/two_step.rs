@@ -74,17 +74,13 @@ pub async fn remove(conn: &mut Conn, user: UserId) -> sqlx::Result<bool> {
         .bind(user)
         .execute(c)
         .await)?;
-    let removed = on!(execute conn, |c| sqlx::query(
-        "DELETE FROM two_step_secrets WHERE user_id = $1 AND confirmed_at IS NOT NULL"
+    let confirmed: Option<bool> = on!(conn, |c| sqlx::query_scalar(
+        "DELETE FROM two_step_secrets WHERE user_id = $1 RETURNING confirmed_at IS NOT NULL"
     )
     .bind(user)
-    .execute(c)
+    .fetch_optional(c)
     .await)?;
-    on!(execute conn, |c| sqlx::query("DELETE FROM two_step_secrets WHERE user_id = $1")
-        .bind(user)
-        .execute(c)
-        .await)?;
-    Ok(removed == 1)
+    Ok(confirmed == Some(true))
 }
 
 /// Replaces the account's recovery codes with these hashes.
