@@ -11,7 +11,9 @@ export type Server = { url: string; outbox: string; setupLink?: string };
 
 const repo = resolve(__dirname, "..", "..");
 
-async function startServer(demo: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
+/** `localhost`: the server's public address is `http://localhost` (passkeys need a host name:
+ * browsers refuse an IP address) and the test browses it there. */
+async function startServer(demo: boolean, localhost: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
   const child = spawn(process.env.BRIGADE_BIN ?? `${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
     cwd: repo,
@@ -23,6 +25,7 @@ async function startServer(demo: boolean): Promise<{ server: Server; stop: () =>
       LEPTOS_SITE_ADDR: "127.0.0.1:0",
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
+      ...(localhost ? { BRIGADE_PUBLIC_URL: "http://localhost" } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -36,7 +39,7 @@ async function startServer(demo: boolean): Promise<{ server: Server; stop: () =>
       const serving = output.match(/Brigade is serving on (http:\/\/[\d.:]+)/);
       if (serving) {
         clearTimeout(timer);
-        done(serving[1]);
+        done(localhost ? serving[1].replace("127.0.0.1", "localhost") : serving[1]);
       }
     });
     child.on("exit", (code) => fail(new Error(`the server exited (${code}):\n${output}\n${errors}`)));
@@ -52,10 +55,11 @@ async function startServer(demo: boolean): Promise<{ server: Server; stop: () =>
 }
 
 /** Each test starts from its own database: no test depends on another's writes or order. */
-export const test = base.extend<{ server: Server; demo: boolean }>({
+export const test = base.extend<{ server: Server; demo: boolean; localhost: boolean }>({
   demo: [true, { option: true }],
-  server: async ({ demo }, use) => {
-    const { server, stop } = await startServer(demo);
+  localhost: [false, { option: true }],
+  server: async ({ demo, localhost }, use) => {
+    const { server, stop } = await startServer(demo, localhost);
     await use(server);
     await stop();
   },

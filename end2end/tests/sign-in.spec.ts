@@ -96,3 +96,63 @@ test("a person turns on two-step sign-in, then signs in with a code from their a
   await expect(signIns.locator("tbody tr").nth(1)).toContainText("Ended");
   await expectAccessible(page);
 });
+
+test.describe("passkeys", () => {
+  // Browsers refuse passkeys for an IP address: this server is reached at localhost.
+  test.use({ localhost: true });
+
+  test("a person adds a passkey on My profile, then signs in with it alone", async ({ page }) => {
+    // Chromium's virtual authenticator plays the device (its user verification always passes).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+
+    await signInAndWait(page, MANAGER);
+    await page.goto("/me");
+    await hydrated(page);
+    await expect(page.getByTestId("no-passkeys")).toBeVisible();
+    // The password proves it is the person before a lasting way in is added.
+    await page.getByLabel("Name of the new passkey").fill("Work laptop");
+    await page.locator("#passkey-password").fill("not-the-password");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect(page.locator("#passkey-password-error")).toContainText("not your current password");
+    await page.locator("#passkey-password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect(page.getByTestId("passkey-added")).toContainText("Work laptop");
+    await expect(page.getByTestId("passkeys")).toContainText("Work laptop");
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].isResidentCredential).toBe(true);
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login/);
+    await hydrated(page);
+    await page.getByTestId("passkey-sign-in").click();
+    await expect(page).toHaveURL(/\/users/);
+    await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
+
+    await page.goto("/me");
+    await hydrated(page);
+    const signIns = page.getByTestId("sign-ins");
+    await expect(signIns.locator("tbody tr").first()).toContainText("Passkey");
+    await expect(signIns.locator("tbody tr").first()).toContainText("This session");
+    await expect(page.getByTestId("passkeys")).not.toContainText("Never");
+
+    // Removed, it signs nobody in.
+    await page.getByRole("button", { name: "Remove Work laptop" }).click();
+    await expect(page.getByTestId("no-passkeys")).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await hydrated(page);
+    await page.getByTestId("passkey-sign-in").click();
+    await expect(page.getByRole("alert").filter({ hasText: "does not know this passkey" })).toBeVisible();
+  });
+});

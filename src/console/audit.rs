@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use super::form::when;
 use super::{Problem, url_with};
 use crate::domain::AppError;
 use crate::domain::audit::{AuditAction, AuditEvent, FieldChange};
@@ -211,14 +212,6 @@ fn Filters(
                 <li data-testid=format!("filter-{name}")>{label}" "<a href=clear(name)>"Show everyone"</a></li>
             }).collect_view()}
         </ul>
-    }
-}
-
-fn when(at: &str) -> String {
-    // Stored as 2026-01-31T09:00:00.000Z.
-    match (at.get(..10), at.get(11..19)) {
-        (Some(date), Some(time)) => format!("{date} {time}"),
-        _ => at.to_string(),
     }
 }
 

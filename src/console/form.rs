@@ -15,6 +15,14 @@ fn unplaced(error: &AppError) -> bool {
     !matches!(error, AppError::Invalid { fields, .. } if !fields.is_empty())
 }
 
+/// A stored time (`2026-01-31T09:00:00.000Z`) as shown: `2026-01-31 09:00:00`, UTC.
+pub fn when(at: &str) -> String {
+    match (at.get(..10), at.get(11..19)) {
+        (Some(date), Some(time)) => format!("{date} {time}"),
+        _ => at.to_string(),
+    }
+}
+
 /// A labelled input whose error (`<id>-error`) is announced with it.
 #[component]
 pub fn TextField(

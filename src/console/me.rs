@@ -157,6 +157,7 @@ pub fn MePage() -> impl IntoView {
         </Suspense>
         <PasswordForm password/>
         <super::two_step::TwoStepSection/>
+        <super::passkeys::PasskeysSection/>
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p>"Signed in somewhere else too, or on a shared computer? End a session below, or every session but this one."</p>
@@ -310,7 +311,7 @@ fn SignInRow(sign_in: MySignIn, end: ServerAction<EndSession>) -> impl IntoView 
     };
     view! {
         <tr>
-            <td>{sign_in.signed_in_at.replace('T', " ").trim_end_matches('Z').to_string()}" UTC"</td>
+            <td>{super::form::when(&sign_in.signed_in_at)}" UTC"</td>
             <td>{sign_in.method.label()}</td>
             <td>{from}</td>
             <td>{state}</td>

@@ -13,6 +13,7 @@ mod me;
 mod org_settings;
 mod outlet_picker;
 mod outlets;
+mod passkeys;
 mod password_reset;
 mod people;
 mod person_edit;

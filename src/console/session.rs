@@ -42,7 +42,11 @@ pub async fn login(
                 auth::sign_in(&context()?, identifier, &password, &client_info().await).await?;
             let session = session().await?;
             match outcome {
-                auth::SignIn::Complete(claims) => start_session(&session, &claims, next).await,
+                auth::SignIn::Complete(claims) => {
+                    let target = start_session(&session, &claims, next).await?;
+                    leptos_axum::redirect(&target);
+                    Ok(())
+                }
                 auth::SignIn::SecondStep(claims) => {
                     session.cycle_id().await?;
                     session.insert(auth::PENDING_CLAIMS, &claims).await?;
@@ -60,14 +64,14 @@ pub async fn login(
     )
 }
 
-/// Starts the session of a completed sign-in and goes on to `next` (a local path) or the
+/// Starts the session of a completed sign-in; where to go on: `next` (a local path) or the
 /// person's home page.
 #[cfg(feature = "ssr")]
 pub(super) async fn start_session(
     session: &tower_sessions::Session,
     claims: &crate::service::auth::SessionClaims,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use super::server::{context, remember};
     use crate::domain::LocalPath;
     use crate::service::auth;
@@ -82,8 +86,7 @@ pub(super) async fn start_session(
             .map_or("/users", |signed_in| signed_in.viewer.home())
             .to_string(),
     };
-    leptos_axum::redirect(&target);
-    Ok(())
+    Ok(target)
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
@@ -150,6 +153,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
             <p><A href="/forgot">"Forgot your password?"</A></p>
+            <super::passkeys::PasskeySignIn next=Signal::derive(next)/>
         </main>
     }
 }

@@ -63,4 +63,6 @@ id_types!(
     InvitationId,
     /// A completed sign-in: the console session it started.
     SignInId,
+    /// A passkey (WebAuthn credential) of an account.
+    PasskeyId,
 );

@@ -64,6 +64,7 @@ text_enum!(
         Password => "password",
         PasswordAndCode => "password_and_code",
         PasswordAndRecoveryCode => "password_and_recovery_code",
+        Passkey => "passkey",
     }
 );
 
@@ -73,6 +74,7 @@ impl SignInMethod {
             Self::Password => "Password",
             Self::PasswordAndCode => "Password and authenticator code",
             Self::PasswordAndRecoveryCode => "Password and recovery code",
+            Self::Passkey => "Passkey",
         }
     }
 }

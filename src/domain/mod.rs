@@ -126,6 +126,7 @@ pub mod organization;
 pub mod outlets;
 #[cfg(feature = "ssr")]
 pub mod paging;
+pub mod passkeys;
 pub mod password;
 pub mod permission;
 pub mod policy;

@@ -30,6 +30,10 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/login"
         || path == "/login/two-step"
         || path == "/rpc/login_two_step"
+        || matches!(
+            path,
+            "/rpc/passkeys_offered" | "/rpc/passkey_sign_in_begin" | "/rpc/passkey_sign_in"
+        )
         || path.starts_with("/verify/")
         || path.starts_with("/rpc/verify")
         || path == "/forgot"

@@ -263,17 +263,7 @@ pub async fn sign_in(
         }
     };
     let mut work = context.begin().await?;
-    let organizations = store::accounts::active_organizations(&mut work, account.id).await?;
-    let Some((organization, _)) = organizations.first() else {
-        return Err(AppError::invalid(DEACTIVATED));
-    };
-    let mut claims = SessionClaims {
-        user: account.id,
-        organization: organization.id,
-        version: account.session_version,
-        signed_in_at: now.unix_timestamp(),
-        sign_in: None,
-    };
+    let mut claims = claims_for(&mut work, account.id, account.session_version, now).await?;
     if super::two_step::enrolled(&mut work, account.id).await? {
         return Ok(SignIn::SecondStep(claims));
     }
@@ -282,6 +272,28 @@ pub async fn sign_in(
         Some(record_sign_in(&mut work, account.id, SignInMethod::Password, client, now).await?);
     work.commit().await?;
     Ok(SignIn::Complete(claims))
+}
+
+/// The claims of a session for a person who proved who they are, in their first active
+/// organization; refused when they have none (deactivated everywhere). `sign_in` is set once
+/// the sign-in is recorded.
+pub(super) async fn claims_for(
+    conn: &mut store::Conn,
+    user: UserId,
+    session_version: i64,
+    now: OffsetDateTime,
+) -> Result<SessionClaims, AppError> {
+    let organizations = store::accounts::active_organizations(conn, user).await?;
+    let Some((organization, _)) = organizations.first() else {
+        return Err(AppError::invalid(DEACTIVATED));
+    };
+    Ok(SessionClaims {
+        user,
+        organization: organization.id,
+        version: session_version,
+        signed_in_at: now.unix_timestamp(),
+        sign_in: None,
+    })
 }
 
 /// A password check outside sign-in (changing one's password) counts against the same

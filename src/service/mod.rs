@@ -17,6 +17,7 @@ pub mod me;
 pub mod measure;
 pub mod outlet_import;
 pub mod outlets;
+pub mod passkeys;
 pub mod password_reset;
 pub mod passwords;
 pub mod people;
@@ -81,6 +82,8 @@ pub struct Context {
     clock: Clock,
     settings: Arc<Settings>,
     rate_limit_leases: Arc<rate_limits::Leases>,
+    /// The WebAuthn relying party of `settings.public_url` (none for an IP address).
+    passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl Context {
@@ -89,9 +92,20 @@ impl Context {
             db,
             mailer: Arc::new(mailer),
             clock: Clock::default(),
+            passkeys: passkeys::relying_party(&settings.public_url).map(Arc::new),
             settings: Arc::new(settings),
             rate_limit_leases: Arc::default(),
         }
+    }
+
+    /// The WebAuthn relying party, when the public address names a host.
+    pub(crate) fn passkeys(&self) -> Option<&webauthn_rs::Webauthn> {
+        self.passkeys.as_deref()
+    }
+
+    /// Whether people can sign in with passkeys here.
+    pub fn passkeys_offered(&self) -> bool {
+        self.passkeys.is_some()
     }
 
     /// The numbers of the API rate limits' shared counts this server holds.
@@ -111,13 +125,13 @@ impl Context {
         self.clock.now()
     }
 
-    /// Where Brigade is reached (links in mail, SCIM's resource locations), without a trailing
-    /// slash.
     /// The key that seals secrets at rest.
     pub fn secret_key(&self) -> &sealing::SecretKey {
         &self.settings.secret_key
     }
 
+    /// Where Brigade is reached (links in mail, SCIM's resource locations), without a trailing
+    /// slash.
     pub fn public_url(&self) -> &str {
         self.settings.public_url.trim_end_matches('/')
     }

@@ -268,6 +268,19 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "passkeys",
+        key: Some("id"),
+        columns: &[
+            ID,
+            ("user_id", Kind::Uuid),
+            ("credential_id", Text),
+            ("name", Text),
+            ("credential", Text),
+            ("created_at", Text),
+            ("last_used_at", Text),
+        ],
+    },
+    Table {
         name: "audit_events",
         key: Some("id"),
         columns: &[

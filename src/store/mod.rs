@@ -34,6 +34,7 @@ pub mod franchise;
 pub mod idempotency;
 pub mod mail;
 pub mod organizations;
+pub mod passkeys;
 pub mod people;
 pub mod rate_limits;
 pub mod scim;

@@ -414,6 +414,23 @@ impl TestApp {
         )
     }
 
+    /// Calls a console server function that takes JSON (passkeys' ceremonies) from `client`.
+    pub async fn rpc_json(&self, client: &Client, name: &str, body: &Value) -> (StatusCode, Value) {
+        let response = client
+            .post(self.url(&format!("/rpc/{name}")))
+            .header("Accept", "application/json")
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
     /// The emails the people list shows (all pages) for a search, through the server function.
     pub async fn people_emails(&self, search: &str) -> Vec<String> {
         let mut emails = Vec::new();

@@ -27,7 +27,9 @@ pub async fn login_two_step(code: String, next: Option<String>) -> Result<(), Ap
             let claims =
                 two_step::second_step(&context()?, &pending, &factor, &client_info().await).await?;
             session.remove::<SessionClaims>(PENDING_CLAIMS).await?;
-            super::super::session::start_session(&session, &claims, next).await
+            let target = super::super::session::start_session(&session, &claims, next).await?;
+            leptos_axum::redirect(&target);
+            Ok(())
         }
         .await,
     )
