@@ -226,6 +226,11 @@ enum Command {
         #[command(subcommand)]
         command: ScimTokenCommand,
     },
+    /// Single sign-on (OpenID Connect) of an organization, and the email domains it claims.
+    Sso {
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
     /// Organizations: `org create` makes one with its owner, invited by mail.
     Org {
         #[command(subcommand)]
@@ -308,6 +313,33 @@ enum OrgCommand {
         /// IANA time zone name, e.g. Europe/Brussels.
         #[arg(long, default_value = "UTC")]
         time_zone: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SsoCommand {
+    /// Set up (or replace) an organization's OpenID Connect sign-on and claim email domains
+    /// for it; a domain belongs to one organization at most.
+    Add {
+        /// The organization's slug, e.g. harbor.
+        #[arg(long)]
+        org: String,
+        /// The issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0 (its discovery
+        /// document must answer).
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// Sealed with BRIGADE_SECRET_KEY; never shown again.
+        #[arg(long, env = "BRIGADE_SSO_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+        /// What the sign-in page says: "Continue with <name>" (default: the organization's
+        /// name and "single sign-on").
+        #[arg(long)]
+        name: Option<String>,
+        /// An email domain whose people sign in with it (repeat for several).
+        #[arg(long = "domain", required = true)]
+        domains: Vec<String>,
     },
 }
 
@@ -469,6 +501,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
         }
         Command::Token { command } => token(&open(&config).await?, command).await,
         Command::ScimToken { command } => scim_token(&open(&config).await?, command).await,
+        Command::Sso { command } => sso(&open(&config).await?, command).await,
         Command::Org { command } => org(&open(&config).await?, command).await,
         Command::Outlet { command } => outlet(&open(&config).await?, command).await,
         Command::Synth {
@@ -519,6 +552,50 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
 /// without serving.
 async fn open(config: &Config) -> Result<Context, String> {
     startup::context(config).await.map_err(|e| e.to_string())
+}
+
+async fn sso(context: &Context, command: SsoCommand) -> Result<(), String> {
+    use crate::domain::sso::{EmailDomain, parse_issuer};
+    let failed = |e: crate::domain::AppError| e.to_string();
+    let SsoCommand::Add {
+        org,
+        issuer,
+        client_id,
+        client_secret,
+        name,
+        domains,
+    } = command;
+    let domains = domains
+        .iter()
+        .map(|domain| EmailDomain::parse(domain))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failed)?;
+    let operator = crate::service::auth::operator(context, &org)
+        .await
+        .map_err(failed)?;
+    let new = crate::service::sso::NewConnection {
+        issuer: parse_issuer(&issuer).map_err(failed)?,
+        client_id: client_id.trim().to_string(),
+        client_secret: client_secret.trim().to_string(),
+        display_name: name.unwrap_or_else(|| "single sign-on".into()),
+    };
+    crate::service::sso::save_connection(context, &operator, &new)
+        .await
+        .map_err(failed)?;
+    let mut work = context.begin().await.map_err(failed)?;
+    crate::service::sso::claim_domains(&mut work, &operator, &domains)
+        .await
+        .map_err(failed)?;
+    work.commit().await.map_err(failed)?;
+    let claimed: Vec<&str> = domains.iter().map(EmailDomain::as_str).collect();
+    println!(
+        "Single sign-on is set up for {org} with {}; people of {} can use it. Allow this redirect URI at the provider: {}{}",
+        new.issuer,
+        claimed.join(", "),
+        context.public_url(),
+        crate::service::sso::CALLBACK_PATH
+    );
+    Ok(())
 }
 
 async fn scim_token(context: &Context, command: ScimTokenCommand) -> Result<(), String> {

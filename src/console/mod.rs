@@ -24,6 +24,7 @@ mod security;
 pub mod server;
 pub mod session;
 mod setup;
+pub mod sso;
 mod two_step;
 mod verify;
 

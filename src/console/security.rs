@@ -122,6 +122,7 @@ pub fn SecurityPage() -> impl IntoView {
         </Show>
         <Show when=move || tab.get() == "sign-in">
             <super::two_step::SignInTab/>
+            <super::sso::SsoSettings/>
         </Show>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -72,7 +72,18 @@ pub(super) async fn start_session(
     claims: &crate::service::auth::SessionClaims,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use super::server::{context, remember};
+    start_session_in(&super::server::context()?, session, claims, next).await
+}
+
+/// [`start_session`] outside a server function (the single sign-on's return).
+#[cfg(feature = "ssr")]
+pub(super) async fn start_session_in(
+    context: &crate::service::Context,
+    session: &tower_sessions::Session,
+    claims: &crate::service::auth::SessionClaims,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    use super::server::remember;
     use crate::domain::LocalPath;
     use crate::service::auth;
     // A fresh session id at sign-in defeats session fixation.
@@ -81,7 +92,7 @@ pub(super) async fn start_session(
     let wanted = next.as_deref().and_then(LocalPath::parse);
     let target = match wanted {
         Some(path) => path.to_string(),
-        None => auth::resume(&context()?, claims)
+        None => auth::resume(context, claims)
             .await?
             .map_or("/users", |signed_in| signed_in.viewer.home())
             .to_string(),
@@ -154,6 +165,7 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
             <p><A href="/forgot">"Forgot your password?"</A></p>
             <super::passkeys::PasskeySignIn next=Signal::derive(next)/>
+            <super::sso::SsoSignIn next=Signal::derive(next)/>
         </main>
     }
 }

@@ -65,6 +65,7 @@ text_enum!(
         PasswordAndCode => "password_and_code",
         PasswordAndRecoveryCode => "password_and_recovery_code",
         Passkey => "passkey",
+        Sso => "sso",
     }
 );
 
@@ -75,6 +76,7 @@ impl SignInMethod {
             Self::PasswordAndCode => "Password and authenticator code",
             Self::PasswordAndRecoveryCode => "Password and recovery code",
             Self::Passkey => "Passkey",
+            Self::Sso => "Single sign-on",
         }
     }
 }

@@ -134,6 +134,7 @@ pub mod policy;
 pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod scim;
+pub mod sso;
 #[cfg(feature = "ssr")]
 pub mod two_step;
 #[cfg(feature = "ssr")]

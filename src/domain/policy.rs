@@ -429,6 +429,12 @@ pub fn must_use_two_step(access: &Access) -> bool {
     access.held_anywhere().into_iter().any(Permission::manages)
 }
 
+/// An owner of the organization: every permission across it (what its Owner role grants).
+/// Owners keep their password when the organization requires single sign-on.
+pub fn is_owner(access: &Access) -> bool {
+    Permission::all().iter().all(|p| access.allows(*p, None))
+}
+
 /// Who may see, issue and revoke the organization's API clients: someone who manages API
 /// tokens across the organization (a client's token reaches as far as its role).
 /// The audit log is the whole organization's: only who holds `audit.view` across it reads it.

@@ -32,8 +32,12 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/login_two_step"
         || matches!(
             path,
-            "/rpc/passkeys_offered" | "/rpc/passkey_sign_in_begin" | "/rpc/passkey_sign_in"
+            "/rpc/passkeys_offered"
+                | "/rpc/passkey_sign_in_begin"
+                | "/rpc/passkey_sign_in"
+                | "/rpc/sso_offered"
         )
+        || path.starts_with("/auth/sso/")
         || path.starts_with("/verify/")
         || path.starts_with("/rpc/verify")
         || path == "/forgot"

@@ -225,6 +225,10 @@ fn router(
             "/scim/v2",
             crate::api::scim::router().with_state(state.context.clone()),
         )
+        .nest(
+            "/auth/sso",
+            crate::console::sso::routes::routes().with_state(state.context.clone()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -30,6 +30,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod sso;
 pub mod synth;
 pub mod two_step;
 pub mod users;

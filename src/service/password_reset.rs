@@ -72,7 +72,22 @@ pub async fn request(
             .is_empty(),
         None => false,
     };
-    if let (Some(user), true) = (account, active) {
+    let sso = match (account, active) {
+        (Some(user), true) => super::sso::required_of(&mut work, user, email.as_str()).await?,
+        _ => None,
+    };
+    if let Some(name) = sso {
+        // No link: this person signs in with the organization's identity provider.
+        let text = format!(
+            "Hello,\n\nSomeone asked to reset the Brigade password of this address. Your organization \
+             signs you in with {name}, so Brigade has no password to reset for you: choose \
+             “Sign in with single sign-on” at {}/login. If you cannot sign in there, ask your \
+             organization's IT team.\n",
+            context.public_url()
+        );
+        work.queue_mail(email.as_str(), "Signing in to Brigade", &text)
+            .await?;
+    } else if let (Some(user), true) = (account, active) {
         let token = secrets::generate("");
         let expires_at = store::format_timestamp(now + VALID_FOR);
         tokens::insert_link(

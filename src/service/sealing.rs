@@ -28,12 +28,15 @@ impl std::fmt::Debug for SecretKey {
 #[derive(Debug, Clone, Copy)]
 pub enum Sealed {
     TwoStepSecret,
+    /// An organization's OpenID Connect client secret.
+    SsoClientSecret,
 }
 
 impl Sealed {
     fn label(self) -> &'static [u8] {
         match self {
             Self::TwoStepSecret => b"brigade.two_step_secret",
+            Self::SsoClientSecret => b"brigade.sso_client_secret",
         }
     }
 }

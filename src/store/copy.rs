@@ -281,6 +281,39 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "sso_connections",
+        key: Some("organization_id"),
+        columns: &[
+            ("organization_id", Kind::Uuid),
+            ("issuer", Text),
+            ("client_id", Text),
+            ("sealed_client_secret", Text),
+            ("display_name", Text),
+            ("require_sso", Bool),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    },
+    Table {
+        name: "sso_domains",
+        key: Some("domain"),
+        columns: &[
+            ("domain", Text),
+            ("organization_id", Kind::Uuid),
+            ("created_at", Text),
+        ],
+    },
+    Table {
+        name: "sso_links",
+        key: None,
+        columns: &[
+            ("issuer", Text),
+            ("subject", Text),
+            ("user_id", Kind::Uuid),
+            ("created_at", Text),
+        ],
+    },
+    Table {
         name: "audit_events",
         key: Some("id"),
         columns: &[

@@ -40,6 +40,7 @@ pub mod rate_limits;
 pub mod scim;
 pub mod settings;
 pub mod sign_ins;
+pub mod sso;
 pub mod synth;
 pub mod throttle;
 pub mod tokens;

@@ -50,5 +50,6 @@ mod search;
 mod servers;
 mod setup;
 mod sign_ins;
+mod sso;
 mod synth;
 mod two_step;

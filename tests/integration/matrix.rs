@@ -685,6 +685,38 @@ fn rows() -> Vec<Row> {
             "",
             &[(Whole, "333333333")],
         ),
+        // Single sign-on: nobody in the matrix has a connection (404 for those who manage
+        // settings); a connection whose issuer does not answer is 422 at the field.
+        row(
+            Rpc("sso_offered"),
+            Form(&[("email", "someone@harbor.example")]),
+            "",
+            &[(Whole, "222222222")],
+        ),
+        row(Rpc("sso_connection"), Nothing, "", &[(Whole, "233211111")]),
+        row(
+            Rpc("save_sso_connection"),
+            Form(&[
+                ("issuer", "http://127.0.0.1:9"),
+                ("client_id", "matrix"),
+                ("client_secret", "matrix-secret"),
+                ("display_name", "Matrix SSO"),
+            ]),
+            "",
+            &[(Whole, "x33x11111")],
+        ),
+        row(
+            Rpc("require_sso"),
+            Form(&[("required", "false")]),
+            "",
+            &[(Whole, "433411111")],
+        ),
+        row(
+            Rpc("remove_sso_connection"),
+            Nothing,
+            "",
+            &[(Whole, "433411111")],
+        ),
         row(
             Rpc("login_two_step"),
             Form(&[("code", "123456")]),
