@@ -1,5 +1,6 @@
 import { test as base, expect } from "@playwright/test";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,13 +8,27 @@ import { join, resolve } from "node:path";
 /** A Brigade server of one test's own: the debug build (or `BRIGADE_BIN`, e.g. the release
  * build `make run` serves) on a fresh database, with the demo data
  * unless the test says `test.use({ demo: false })` (then `setupLink` is the first-run link). */
-export type Server = { url: string; outbox: string; setupLink?: string };
+export type Server = { url: string; outbox: string; database: string; setupLink?: string };
 
 const repo = resolve(__dirname, "..", "..");
 
-/** `localhost`: the server's public address is `http://localhost` (passkeys need a host name:
- * browsers refuse an IP address) and the test browses it there. */
+/** A port free now (the server is told it, so that its public address can name it). */
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** `localhost`: the server's public address is `http://localhost:<its port>` (passkeys need a
+ * host name: browsers refuse an IP address; single sign-on's return names the port) and the
+ * test browses it there. */
 async function startServer(demo: boolean, localhost: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
+  const port = localhost ? await freePort() : 0;
   const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
   const child = spawn(process.env.BRIGADE_BIN ?? `${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
     cwd: repo,
@@ -22,10 +37,10 @@ async function startServer(demo: boolean, localhost: boolean): Promise<{ server:
       DATABASE_URL: `sqlite://${dataDir}/brigade.db`,
       BRIGADE_OUTBOX: `${dataDir}/outbox`,
       // Port 0: the server picks a free port and says which.
-      LEPTOS_SITE_ADDR: "127.0.0.1:0",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
-      ...(localhost ? { BRIGADE_PUBLIC_URL: "http://localhost" } : {}),
+      ...(localhost ? { BRIGADE_PUBLIC_URL: `http://localhost:${port}` } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -51,7 +66,7 @@ async function startServer(demo: boolean, localhost: boolean): Promise<{ server:
     rmSync(dataDir, { recursive: true, force: true });
   };
   const setupLink = output.match(/(http:\/\/[\d.:]+\/setup\/[A-Za-z0-9_-]+)/)?.[1];
-  return { server: { url, outbox: `${dataDir}/outbox`, setupLink }, stop };
+  return { server: { url, outbox: `${dataDir}/outbox`, database: `sqlite://${dataDir}/brigade.db`, setupLink }, stop };
 }
 
 /** Each test starts from its own database: no test depends on another's writes or order. */

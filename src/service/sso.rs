@@ -15,8 +15,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -503,8 +503,29 @@ pub async fn finish(
         Err(error) => return refuse(Refusal::InvalidToken, json!(error.to_string())).await,
     };
     let subject = claims.subject().as_str().to_string();
-    let email = claims.email().map(|email| email.as_str().to_string());
-    let verified = claims.email_verified() == Some(true);
+    let mut email = claims.email().map(|email| email.as_str().to_string());
+    let mut verified = claims.email_verified() == Some(true);
+    if email.is_none() {
+        // Providers may keep the email out of the ID token (oidc-provider does when an access
+        // token is issued): ask the UserInfo endpoint, for this very subject.
+        let asked = match client.user_info(
+            tokens.access_token().clone(),
+            Some(claims.subject().clone()),
+        ) {
+            Ok(request) => request
+                .request_async::<openidconnect::EmptyAdditionalClaims, _, openidconnect::core::CoreGenderClaim>(&http)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        match asked {
+            Ok(info) => {
+                email = info.email().map(|email| email.as_str().to_string());
+                verified = info.email_verified() == Some(true);
+            }
+            Err(error) => tracing::info!(%error, "the UserInfo endpoint did not answer"),
+        }
+    }
     let detail = json!({ "subject": subject, "email": email });
 
     let mut work = context.begin().await?;

@@ -187,7 +187,9 @@ pub fn PasskeySignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
                             on:click=move |_| { go.dispatch_local(next.get_untracked()); }>
                             "Sign in with a passkey"
                         </button>
-                        <p class="field-error" role="alert">{move || error.get().map(|error| error.field_problem("passkey").unwrap_or_else(|| error.to_string()))}</p>
+                        {move || error.get().map(|error| view! {
+                            <p class="field-error" role="alert">{error.field_problem("passkey").unwrap_or_else(|| error.to_string())}</p>
+                        })}
                     </div>
                 })
             })}

@@ -16,11 +16,14 @@ use super::Problem;
 use super::form::{FormAlert, TextField, field_error};
 use crate::domain::sso::{SsoConnection, refusal_message};
 
-/// The sign-in page's single sign-on.
+/// The sign-in page's single sign-on. The email is asked on the page itself (a GET form to
+/// `/login`: the console's `form-action 'self'` would stop a form's redirect to the identity
+/// provider), then "Continue with <its name>" is a link that leaves for it. In the browser the
+/// link appears as the email is typed.
 #[component]
 pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
     let query = use_query_map();
-    let email = RwSignal::new(query.read_untracked().get("email").unwrap_or_default());
+    let email = RwSignal::new(query.read_untracked().get("sso_email").unwrap_or_default());
     let offered = Resource::new(move || email.get(), sso_offered);
     let refused = move || {
         query
@@ -28,27 +31,44 @@ pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
             .get("sso_error")
             .and_then(|code| refusal_message(&code))
     };
-    let label = move || {
-        offered.get().and_then(Result::ok).flatten().map_or_else(
-            || "Continue with single sign-on".to_string(),
-            |name| format!("Continue with {name}"),
-        )
+    let start = move |name: String| {
+        let mut href = format!(
+            "/auth/sso/start?email={}",
+            urlencoding::encode(email.get().trim())
+        );
+        let next = next.get();
+        if !next.is_empty() {
+            href.push_str(&format!("&next={}", urlencoding::encode(&next)));
+        }
+        view! {
+            <p><a class="button" href=href rel="external" data-testid="sso-continue">{format!("Continue with {name}")}</a></p>
+        }
     };
     view! {
         <section class="sso-sign-in" aria-labelledby="sso-heading">
             <h2 id="sso-heading">"Single sign-on"</h2>
-            <p class="field-error" role="alert" data-testid="sso-error">{refused}</p>
-            <form method="get" action="/auth/sso/start" class="stacked">
+            {move || refused().map(|message| view! { <p class="field-error" role="alert" data-testid="sso-error">{message}</p> })}
+            <form method="get" action="/login" class="stacked">
                 <input type="hidden" name="next" prop:value=next/>
                 <div class="field">
                     <label for="sso-email">"Work email"</label>
-                    <input id="sso-email" name="email" type="email" autocomplete="email"
-                        prop:value=email on:change=move |event| email.set(event_target_value(&event))/>
+                    <input id="sso-email" name="sso_email" type="email" autocomplete="email"
+                        prop:value=email on:input=move |event| email.set(event_target_value(&event))/>
                 </div>
-                <button type="submit" data-testid="sso-continue">
-                    <Transition fallback=move || "Continue with single sign-on">{label}</Transition>
-                </button>
+                <button type="submit" class="secondary">"Find my organization's sign-on"</button>
             </form>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let typed = !email.get_untracked().trim().is_empty();
+                    match offered.await {
+                        Ok(Some(name)) => start(name).into_any(),
+                        Ok(None) if typed => view! {
+                            <p class="hint" data-testid="sso-none">"No single sign-on is set up for this address: sign in with your password above."</p>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }
