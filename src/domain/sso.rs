@@ -87,6 +87,15 @@ impl EmailDomain {
     }
 }
 
+/// Whether an address is plain `http://` on this machine (localhost, 127.0.0.1, [::1]).
+pub fn on_this_machine(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    matches!(host, "localhost" | "127.0.0.1") || rest.starts_with("[::1]")
+}
+
 /// An OpenID Connect issuer: `https://…`, or `http://` on this machine only (a test or
 /// development provider on loopback); no query or fragment.
 pub fn parse_issuer(text: &str) -> Result<String, AppError> {
@@ -100,9 +109,7 @@ pub fn parse_issuer(text: &str) -> Result<String, AppError> {
     let rest = if let Some(rest) = issuer.strip_prefix("https://") {
         rest
     } else if let Some(rest) = issuer.strip_prefix("http://") {
-        let host = rest.split(['/', ':']).next().unwrap_or_default();
-        let loopback = matches!(host, "localhost" | "127.0.0.1") || rest.starts_with("[::1]");
-        if !loopback {
+        if !on_this_machine(issuer) {
             return Err(AppError::field(
                 "issuer",
                 "An identity provider is reached over https:// (http:// only on this machine).",

@@ -147,6 +147,17 @@ pub async fn save_connection(
     new: &NewConnection,
 ) -> Result<(), AppError> {
     may_manage(who)?;
+    // A provider on this machine (http://localhost…) only for a server that is itself reached
+    // on this machine: otherwise an organization's admin could make the server call its own
+    // loopback services.
+    if new.issuer.starts_with("http://")
+        && !crate::domain::sso::on_this_machine(context.public_url())
+    {
+        return Err(AppError::field(
+            "issuer",
+            "An identity provider is reached over https://.",
+        ));
+    }
     if let Err(error) = client(
         context,
         &new.issuer,

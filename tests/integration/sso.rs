@@ -29,6 +29,8 @@ struct Provider {
     issuer: String,
     key: SigningKey,
     codes: Arc<Mutex<HashMap<String, (String, String)>>>,
+    /// What the UserInfo endpoint answers (any access token).
+    userinfo: Arc<Mutex<Value>>,
 }
 
 impl Provider {
@@ -39,11 +41,13 @@ impl Provider {
             issuer,
             key: SigningKey::from_slice(&[42; 32]).unwrap(),
             codes: Arc::default(),
+            userinfo: Arc::new(Mutex::new(json!({}))),
         };
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/token", post(token))
+            .route("/userinfo", get(userinfo))
             .with_state(provider.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         provider
@@ -75,6 +79,7 @@ async fn discovery(State(provider): State<Provider>) -> Json<Value> {
         "authorization_endpoint": format!("{issuer}/auth"),
         "token_endpoint": format!("{issuer}/token"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],
@@ -89,6 +94,10 @@ async fn jwks(State(provider): State<Provider>) -> Json<Value> {
         "kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig", "alg": "ES256",
         "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
     }]}))
+}
+
+async fn userinfo(State(provider): State<Provider>) -> Json<Value> {
+    Json(provider.userinfo.lock().unwrap().clone())
 }
 
 /// The token endpoint: the code's ID token, when the PKCE verifier matches its challenge.
@@ -251,6 +260,48 @@ async fn a_person_signs_in_with_their_organizations_identity_provider() {
     let target = come_back(&app, &provider, &client, &request, id_token).await;
     assert!(!target.starts_with("/login"), "the link signs in: {target}");
     assert_eq!(refusals(&app).await, 0);
+
+    // A provider that keeps the email out of the ID token: it is asked at UserInfo, for the
+    // token's own subject only.
+    let cases = [
+        ("okta-0002", "okta-0002", true),
+        ("okta-0003", "okta-someone-else", false),
+    ];
+    for (subject, userinfo_subject, signed_in) in cases {
+        *provider.userinfo.lock().unwrap() =
+            json!({ "sub": userinfo_subject, "email": ADMIN, "email_verified": true });
+        let client = browser();
+        let request = start(&app, &client, ADMIN).await;
+        let id_token = provider.id_token(
+            &provider.key,
+            json!({ "sub": subject, "nonce": request["nonce"] }),
+        );
+        let target = come_back(&app, &provider, &client, &request, id_token).await;
+        assert_eq!(
+            !target.starts_with("/login"),
+            signed_in,
+            "UserInfo of {userinfo_subject}: {target}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_on_this_machine_only_for_a_server_on_this_machine() {
+    use brigade::service::{auth, sso};
+    let provider = Provider::start().await;
+    let app = spawn_app_with(|config| config.public_url = "https://brigade.example".into()).await;
+    let operator = auth::operator(&app.context, "harbor").await.unwrap();
+    let new = sso::NewConnection {
+        issuer: provider.issuer.clone(),
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        display_name: "Harbor Okta".into(),
+    };
+    let refused = sso::save_connection(&app.context, &operator, &new).await;
+    assert!(
+        matches!(&refused, Err(error) if error.field_problem("issuer").is_some()),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
