@@ -246,6 +246,9 @@ fn RoleRow(entry: RoleEntry, refresh: RwSignal<u32>) -> impl IntoView {
             <th scope="row">
                 {role.name.clone()}
                 {role.brand.clone().map(|b| view! { <span class="tag">{format!("Brand role of {}", b.name)}</span> })}
+                {role.permissions.iter().any(|p| p.manages()).then(|| view! {
+                    <span class="tag tag-manages" data-testid="manages-flag">"Grants manage permissions"</span>
+                })}
             </th>
             <td>{match role.role_type { ConnectorType::Library => "Library (L)", ConnectorType::Outlet => "Outlet (O)" }}</td>
             <td>{role.partner_role.to_string()}</td>

@@ -496,6 +496,7 @@ pub async fn update(
                         AppError::from(e)
                     }
                 })?;
+            super::ensure_an_owner_remains(work, who.organization_id).await?;
         }
     }
     if change.changes_names() {
@@ -532,6 +533,7 @@ pub async fn delete(work: &mut Work, who: &Principal, id: ConnectorId) -> Result
     let console = console_facts(work, who, before.membership_id).await?;
     check_change(work, who, &before, visible, console.as_ref()).await?;
     store::connectors::delete(work, id).await?;
+    super::ensure_an_owner_remains(work, who.organization_id).await?;
     audit_change(
         work,
         who,

@@ -45,7 +45,25 @@ use crate::domain::model::{ManagedBy, Via};
 use crate::domain::policy::Refusal;
 use crate::domain::{Access, AppError, OrganizationId, Permission, Scope, UserId};
 use crate::store::audit::Actor;
-use crate::store::{Conn, Db, ReadConn, WriteTx};
+use crate::store::{self, Conn, Db, ReadConn, WriteTx};
+
+/// An organization always keeps an active person holding every permission across it: a change
+/// that would leave none (deactivating, demoting or removing the last owner, or taking a
+/// permission from the Owner role) is refused inside the transaction that makes it.
+pub async fn ensure_an_owner_remains(
+    conn: &mut store::Conn,
+    organization: OrganizationId,
+) -> Result<(), AppError> {
+    let all = Permission::all().len() as i64;
+    if store::access::owners(conn, organization, all).await? > 0 {
+        return Ok(());
+    }
+    Err(AppError::refused(
+        409,
+        "last_owner",
+        "This would leave the organization with nobody who holds every permission: give someone else the Owner role first.",
+    ))
+}
 
 /// What the services need from their surroundings.
 #[derive(Debug, Clone)]

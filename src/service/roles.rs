@@ -129,6 +129,7 @@ pub async fn update_role(
     .map_err(|e| name_taken(e, "role"))?;
     if let Some(permissions) = &change.permissions {
         organizations::set_role_permissions(work, id, permissions).await?;
+        super::ensure_an_owner_remains(work, who.organization_id).await?;
     }
     let (after, _) = offered(work, who, id).await?;
     record(

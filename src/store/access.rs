@@ -65,3 +65,22 @@ pub async fn grants_of_account(
     .fetch_all(c)
     .await)
 }
+
+/// Active people of the organization who hold a role granting every one of `all` permissions
+/// across it (a library role: the Owner role, or one like it; not an integration's role, of
+/// partner role `api`).
+pub async fn owners(conn: &mut Conn, organization: OrganizationId, all: i64) -> sqlx::Result<i64> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT c.membership_id) FROM user_connectors c
+         JOIN memberships m ON m.id = c.membership_id
+         WHERE c.organization_id = $1 AND c.type = 'L' AND m.status = 'active'
+           AND c.role_id IN (
+               SELECT p.role_id FROM role_permissions p JOIN roles r ON r.id = p.role_id
+               WHERE r.organization_id = $1 AND r.partner_role <> 'api'
+               GROUP BY p.role_id HAVING COUNT(*) = $2)",
+    )
+    .bind(organization)
+    .bind(all)
+    .fetch_one(c)
+    .await)
+}

@@ -132,3 +132,49 @@ async fn the_page_shows_and_the_server_keeps_what_is_not_the_viewers_to_define()
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_that_grant_manage_permissions_are_flagged_and_a_new_role_grants_nothing() {
+    let app = spawn_app().await;
+    app.sign_in_as(ADMIN).await;
+    let (status, role) = app
+        .rpc(
+            "create_role",
+            &[
+                ("name", "Trainee"),
+                ("role_type", "O"),
+                ("partner_role", "viewer"),
+                ("brand", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{role}");
+    assert_eq!(
+        role["permissions"],
+        serde_json::json!([]),
+        "no box ticked, nothing granted"
+    );
+
+    let (status, html) = app.page("/security?tab=roles").await;
+    assert_eq!(status, StatusCode::OK);
+    let row = |name: &str| {
+        html.split("data-testid=\"role-row\"")
+            .find(|row| row.contains(&format!(">{name}<")))
+            .unwrap_or_else(|| panic!("a row for {name}"))
+            .to_string()
+    };
+    for (name, flagged) in [
+        ("Owner", true),
+        ("Area Manager", true),
+        ("Outlet Manager", true),
+        ("Viewer", false),
+        ("Staff", false),
+        ("Trainee", false),
+    ] {
+        assert_eq!(
+            row(name).contains("Grants manage permissions"),
+            flagged,
+            "{name}"
+        );
+    }
+}

@@ -37,6 +37,7 @@ mod health;
 mod lost_updates;
 mod matrix;
 mod metrics;
+mod owners;
 mod passkeys;
 mod password_reset;
 mod permissions;

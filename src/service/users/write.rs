@@ -469,6 +469,9 @@ pub async fn update(
             apply_external_locations(work, who, user, None, &HashMap::new(), outlets).await?;
         }
     }
+    if status == MembershipStatus::Inactive || grants != current {
+        super::super::ensure_an_owner_remains(work, organization).await?;
+    }
     let after = load(work, who, &Scope::Organization, user).await?;
     audit_user(
         work,
