@@ -99,6 +99,21 @@ async fn client(
     .set_redirect_uri(redirect))
 }
 
+/// The client of a stored connection (its secret opened), or `sso_unavailable` when the
+/// provider does not answer its discovery.
+async fn connected(
+    context: &Context,
+    connection: &store::sso::Connection,
+) -> Result<Client, AppError> {
+    let secret = open_secret(context, connection)?;
+    client(context, &connection.issuer, &connection.client_id, secret)
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "an SSO issuer did not answer");
+            provider_unreachable(&connection.display_name)
+        })
+}
+
 fn open_secret(context: &Context, connection: &store::sso::Connection) -> Result<String, AppError> {
     let secret = context.secret_key().open(
         Sealed::SsoClientSecret,
@@ -354,13 +369,7 @@ pub async fn begin(
             "No single sign-on is set up for this address. Sign in with your password.",
         ));
     };
-    let secret = open_secret(context, &connection)?;
-    let client = client(context, &connection.issuer, &connection.client_id, secret)
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "an SSO issuer did not answer");
-            provider_unreachable(&connection.display_name)
-        })?;
+    let client = connected(context, &connection).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
         .authorize_url(
@@ -387,7 +396,7 @@ pub async fn begin(
 }
 
 fn provider_unreachable(name: &str) -> AppError {
-    tracing::warn!(provider = name, "a single sign-on provider did not answer");
+    tracing::warn!(provider = name, "a single sign-on provider is unavailable");
     AppError::denied(
         "sso_unavailable",
         crate::domain::sso::refusal_message("sso_unavailable").unwrap_or_default(),
@@ -478,13 +487,7 @@ pub async fn finish(
     let Some(code) = code else {
         return refuse(Refusal::ProviderError, json!("no code")).await;
     };
-    let secret = open_secret(context, &connection)?;
-    let client = client(context, &connection.issuer, &connection.client_id, secret)
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "an SSO issuer did not answer");
-            provider_unreachable(&connection.display_name)
-        })?;
+    let client = connected(context, &connection).await?;
     let http = http()?;
     let exchanged = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
         Ok(request) => request

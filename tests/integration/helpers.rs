@@ -38,6 +38,33 @@ fn demo_hash() -> &'static str {
     HASH.get_or_init(|| passwords::hash_demo(DEMO_PASSWORD))
 }
 
+/// A server function's answer: its status and its body (JSON, or the text as a string).
+async fn answer_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// A browser of its own that gave `email`'s demo password (signed in, or at the second step).
+pub async fn password_sign_in_from(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> (Client, Response) {
+    let client = browser();
+    let response = client
+        .post(app.url("/rpc/login"))
+        .header("Accept", "application/json")
+        .form(&[("identifier", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (client, response)
+}
+
 pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
@@ -406,12 +433,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        answer_of(response).await
     }
 
     /// Calls a console server function that takes JSON (passkeys' ceremonies) from `client`.
@@ -423,12 +445,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        answer_of(response).await
     }
 
     /// The emails the people list shows (all pages) for a search, through the server function.

@@ -19,12 +19,7 @@ struct Harbor {
 
 async fn harbor(app: &TestApp) -> Harbor {
     let token = app.api_token("harbor", "Integration", None).await;
-    let admin: uuid::Uuid = app
-        .query("SELECT id FROM user_accounts WHERE email = $1")
-        .bind(ADMIN)
-        .scalar()
-        .await
-        .unwrap();
+    let admin = app.user_id(ADMIN).await;
     let connectors = app
         .api_get(&format!("/user-connectors?email={ADMIN}"), &token)
         .await;

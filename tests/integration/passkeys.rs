@@ -166,14 +166,7 @@ async fn sign_in_with(app: &TestApp, client: &Client, credential: &Value) -> (St
 
 /// A person signed in on a browser of their own.
 async fn person(app: &TestApp, email: &str) -> Client {
-    let client = browser();
-    let response = client
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", email), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (client, response) = password_sign_in_from(app, email, DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     client
 }
@@ -330,12 +323,7 @@ async fn a_passkey_sign_in_is_refused_unless_every_check_passes() {
     );
 
     // The passkey presented as another account's (its user handle changed).
-    let admin: uuid::Uuid = app
-        .query("SELECT id FROM user_accounts WHERE email = $1")
-        .bind(ADMIN)
-        .scalar()
-        .await
-        .unwrap();
+    let admin = app.user_id(ADMIN).await;
     let mut impostor = laptop.clone();
     impostor.user_handle = admin.as_bytes().to_vec();
     let client = browser();

@@ -506,33 +506,15 @@ async fn require_sso_refuses_passwords_except_the_owners() {
     let (status, body) = app.rpc("require_sso", &[("required", "true")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let response = browser()
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", MANAGER), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (_, response) = password_sign_in_from(&app, MANAGER, DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let body: Value = response.json().await.unwrap();
     assert!(body.to_string().contains("Harbor Okta"), "{body}");
     // A wrong password learns nothing about single sign-on.
-    let response = browser()
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", MANAGER), ("password", "not-the-password")])
-        .send()
-        .await
-        .unwrap();
+    let (_, response) = password_sign_in_from(&app, MANAGER, "not-the-password").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The owner keeps their password (and would keep two-step sign-in) as a way in.
-    let response = browser()
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", ADMIN), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (_, response) = password_sign_in_from(&app, ADMIN, DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
 
     // A forgotten password: the mail says to use single sign-on, with no link.
@@ -546,13 +528,7 @@ async fn require_sso_refuses_passwords_except_the_owners() {
 
     // Off again: passwords work.
     app.rpc("require_sso", &[("required", "false")]).await;
-    let response = browser()
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", MANAGER), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (_, response) = password_sign_in_from(&app, MANAGER, DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let changes: i64 = app
         .query("SELECT COUNT(*) FROM audit_events WHERE action = 'organization.sso_requirement_changed'")

@@ -40,15 +40,7 @@ async fn enrol(app: &TestApp) -> (String, Vec<String>) {
 
 /// A browser of its own that gives the password; its answer and the browser.
 async fn password_step(app: &TestApp, email: &str) -> (Client, reqwest::Response) {
-    let client = browser();
-    let response = client
-        .post(app.url("/rpc/login"))
-        .header("Accept", "application/json")
-        .form(&[("identifier", email), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    (client, response)
+    password_sign_in_from(app, email, DEMO_PASSWORD).await
 }
 
 async fn second_step(app: &TestApp, client: &Client, typed: &str) -> (StatusCode, Value) {
