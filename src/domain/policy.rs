@@ -435,6 +435,15 @@ pub fn is_owner(access: &Access) -> bool {
     Permission::all().iter().all(|p| access.allows(*p, None))
 }
 
+/// Email domains are claimed for single sign-on by the operator only (the command line): an
+/// organization's admin cannot prove in the console that a domain is theirs.
+pub fn may_claim_email_domains(via: super::model::Via) -> Result<(), super::AppError> {
+    match via {
+        super::model::Via::Cli => Ok(()),
+        _ => Err(super::AppError::Forbidden),
+    }
+}
+
 /// Who may see, issue and revoke the organization's API clients: someone who manages API
 /// tokens across the organization (a client's token reaches as far as its role).
 /// The audit log is the whole organization's: only who holds `audit.view` across it reads it.
@@ -572,6 +581,20 @@ pub fn may_switch_api_edits(access: &Access, owner: &ToggleOwner) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_operator_claims_email_domains() {
+        use crate::domain::model::Via;
+        for (via, allowed) in [
+            (Via::Cli, true),
+            (Via::Console, false),
+            (Via::Api, false),
+            (Via::Scim, false),
+            (Via::System, false),
+        ] {
+            assert_eq!(may_claim_email_domains(via).is_ok(), allowed, "{via:?}");
+        }
+    }
 
     #[test]
     fn only_another_non_corporate_organization_is_invited_and_an_independent_becomes_a_franchisee()

@@ -24,6 +24,8 @@ use time::Duration;
 
 use super::auth::{ClientInfo, SessionClaims};
 use super::sealing::Sealed;
+// The connection's settings are for someone who manages settings across the organization.
+use super::setup::may_manage_settings as may_manage;
 use super::{Context, Principal, Work};
 use crate::domain::audit::AuditAction;
 use crate::domain::me::SignInMethod;
@@ -57,12 +59,6 @@ pub struct Pending {
     began_at: i64,
     /// Where to go after signing in (a local path, checked by the console).
     pub next: Option<String>,
-}
-
-/// The connection's settings for someone who manages settings across the organization.
-fn may_manage(who: &Principal) -> Result<(), AppError> {
-    who.access
-        .required_organization_wide(crate::domain::Permission::ManageSettings)
 }
 
 fn http() -> Result<openidconnect::reqwest::Client, AppError> {
@@ -224,9 +220,7 @@ pub async fn claim_domains(
     who: &Principal,
     domains: &[EmailDomain],
 ) -> Result<(), AppError> {
-    if who.actor.via != Via::Cli {
-        return Err(AppError::Forbidden);
-    }
+    policy::may_claim_email_domains(who.actor.via)?;
     if store::sso::connection(work, who.organization_id)
         .await?
         .is_none()
