@@ -24,7 +24,22 @@ use crate::domain::sso::{SsoConnection, refusal_message};
 pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
     let query = use_query_map();
     let email = RwSignal::new(query.read_untracked().get("sso_email").unwrap_or_default());
-    let offered = Resource::new(move || email.get(), sso_offered);
+    // Asked once the text can be an address (a domain after the @), not at every keystroke.
+    let offered = Resource::new(
+        move || email.get(),
+        |typed| async move {
+            let domain = typed
+                .trim()
+                .rsplit_once('@')
+                .map(|(_, domain)| domain.to_string());
+            match domain {
+                Some(domain) if domain.contains('.') && !domain.ends_with('.') => {
+                    sso_offered(typed).await
+                }
+                _ => Ok(None),
+            }
+        },
+    );
     let refused = move || {
         query
             .read()
