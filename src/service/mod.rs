@@ -103,6 +103,8 @@ pub struct Context {
     rate_limit_leases: Arc<rate_limits::Leases>,
     /// The WebAuthn relying party of `settings.public_url` (none for an IP address).
     passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// Identity providers' discovery documents fetched lately.
+    sso_discoveries: Arc<sso::Discoveries>,
 }
 
 impl Context {
@@ -114,7 +116,12 @@ impl Context {
             passkeys: passkeys::relying_party(&settings.public_url).map(Arc::new),
             settings: Arc::new(settings),
             rate_limit_leases: Arc::default(),
+            sso_discoveries: Arc::default(),
         }
+    }
+
+    pub(crate) fn sso_discoveries(&self) -> &sso::Discoveries {
+        &self.sso_discoveries
     }
 
     /// The WebAuthn relying party, when the public address names a host.

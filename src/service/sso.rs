@@ -20,6 +20,7 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use time::Duration;
 
 use super::auth::{ClientInfo, SessionClaims};
@@ -33,6 +34,16 @@ use crate::domain::model::Via;
 use crate::domain::sso::{EmailDomain, SsoConnection};
 use crate::domain::{AppError, Email, OrganizationId, UserId, policy};
 use crate::store::{self, audit::Actor};
+
+/// The ID token signatures accepted (asymmetric only: never `none`, never the client secret).
+const ALLOWED_ALGS: [CoreJwsSigningAlgorithm; 6] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+];
 
 /// Where identity providers send people back.
 pub const CALLBACK_PATH: &str = "/auth/sso/callback";
@@ -74,18 +85,65 @@ fn redirect_uri(context: &Context) -> String {
     format!("{}{CALLBACK_PATH}", context.public_url())
 }
 
-/// The provider's client, from its discovery document.
+/// How long a provider's discovery document (with its signing keys) is reused.
+const DISCOVERY_REUSED_FOR: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The providers' discovery documents this server fetched lately, by issuer: a sign-in asks
+/// the provider once, not at its start and again at its return.
+#[derive(Default)]
+pub struct Discoveries(
+    std::sync::Mutex<HashMap<String, (std::time::Instant, CoreProviderMetadata)>>,
+);
+
+impl Discoveries {
+    fn recent(&self, issuer: &str) -> Option<CoreProviderMetadata> {
+        let known = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        known
+            .get(issuer)
+            .filter(|(at, _)| at.elapsed() < DISCOVERY_REUSED_FOR)
+            .map(|(_, metadata)| metadata.clone())
+    }
+
+    fn keep(&self, issuer: &str, metadata: &CoreProviderMetadata) {
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        known.insert(
+            issuer.to_string(),
+            (std::time::Instant::now(), metadata.clone()),
+        );
+    }
+}
+
+/// The provider's client, from its discovery document: a recent one unless `fresh` (saving a
+/// connection checks the provider live; a token signed by a key the kept document lacks
+/// fetches it again).
 async fn client(
     context: &Context,
     issuer: &str,
     client_id: &str,
     secret: String,
+    fresh: bool,
 ) -> Result<Client, String> {
-    let issuer = IssuerUrl::new(issuer.to_string()).map_err(|e| e.to_string())?;
-    let http = http().map_err(|e| e.to_string())?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-        .await
-        .map_err(|e| format!("discovery: {e}"))?;
+    let kept = (!fresh)
+        .then(|| context.sso_discoveries().recent(issuer))
+        .flatten();
+    let metadata = match kept {
+        Some(metadata) => metadata,
+        None => {
+            let url = IssuerUrl::new(issuer.to_string()).map_err(|e| e.to_string())?;
+            let http = http().map_err(|e| e.to_string())?;
+            let metadata = CoreProviderMetadata::discover_async(url, &http)
+                .await
+                .map_err(|e| format!("discovery: {e}"))?;
+            context.sso_discoveries().keep(issuer, &metadata);
+            metadata
+        }
+    };
     let redirect = RedirectUrl::new(redirect_uri(context)).map_err(|e| e.to_string())?;
     Ok(CoreClient::from_provider_metadata(
         metadata,
@@ -100,14 +158,21 @@ async fn client(
 async fn connected(
     context: &Context,
     connection: &store::sso::Connection,
+    fresh: bool,
 ) -> Result<Client, AppError> {
     let secret = open_secret(context, connection)?;
-    client(context, &connection.issuer, &connection.client_id, secret)
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "an SSO issuer did not answer");
-            provider_unreachable(&connection.display_name)
-        })
+    client(
+        context,
+        &connection.issuer,
+        &connection.client_id,
+        secret,
+        fresh,
+    )
+    .await
+    .map_err(|error| {
+        tracing::warn!(%error, "an SSO issuer did not answer");
+        provider_unreachable(&connection.display_name)
+    })
 }
 
 fn open_secret(context: &Context, connection: &store::sso::Connection) -> Result<String, AppError> {
@@ -174,6 +239,7 @@ pub async fn save_connection(
         &new.issuer,
         &new.client_id,
         new.client_secret.clone(),
+        true,
     )
     .await
     {
@@ -363,7 +429,7 @@ pub async fn begin(
             "No single sign-on is set up for this address. Sign in with your password.",
         ));
     };
-    let client = connected(context, &connection).await?;
+    let client = connected(context, &connection, false).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
         .authorize_url(
@@ -481,7 +547,7 @@ pub async fn finish(
     let Some(code) = code else {
         return refuse(Refusal::ProviderError, json!("no code")).await;
     };
-    let client = connected(context, &connection).await?;
+    let client = connected(context, &connection, false).await?;
     let http = http()?;
     let exchanged = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
         Ok(request) => request
@@ -498,17 +564,20 @@ pub async fn finish(
     let Some(id_token) = tokens.id_token() else {
         return refuse(Refusal::ProviderError, json!("no ID token")).await;
     };
-    let verifier = client.id_token_verifier().set_allowed_algs([
-        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
-        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
-        CoreJwsSigningAlgorithm::RsaSsaPssSha256,
-        CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-        CoreJwsSigningAlgorithm::EcdsaP384Sha384,
-    ]);
-    let claims = match id_token.claims(&verifier, &Nonce::new(pending.nonce.clone())) {
-        Ok(claims) => claims,
-        Err(error) => return refuse(Refusal::InvalidToken, json!(error.to_string())).await,
+    let verifier = client.id_token_verifier().set_allowed_algs(ALLOWED_ALGS);
+    let nonce = Nonce::new(pending.nonce.clone());
+    let claims = match id_token.claims(&verifier, &nonce) {
+        Ok(claims) => claims.clone(),
+        // The provider may have rotated its keys since its document was kept: ask it again,
+        // once, before refusing.
+        Err(_) => {
+            let fresh = connected(context, &connection, true).await?;
+            let verifier = fresh.id_token_verifier().set_allowed_algs(ALLOWED_ALGS);
+            match id_token.claims(&verifier, &nonce) {
+                Ok(claims) => claims.clone(),
+                Err(error) => return refuse(Refusal::InvalidToken, json!(error.to_string())).await,
+            }
+        }
     };
     let subject = claims.subject().as_str().to_string();
     let mut email = claims.email().map(|email| email.as_str().to_string());

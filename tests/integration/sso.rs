@@ -31,6 +31,10 @@ struct Provider {
     codes: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// What the UserInfo endpoint answers (any access token).
     userinfo: Arc<Mutex<Value>>,
+    /// The key its JWKS publishes (`key`, until a test rotates it).
+    published: Arc<Mutex<SigningKey>>,
+    /// How many times its discovery document was fetched.
+    discoveries: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Provider {
@@ -42,6 +46,8 @@ impl Provider {
             key: SigningKey::from_slice(&[42; 32]).unwrap(),
             codes: Arc::default(),
             userinfo: Arc::new(Mutex::new(json!({}))),
+            published: Arc::new(Mutex::new(SigningKey::from_slice(&[42; 32]).unwrap())),
+            discoveries: Arc::default(),
         };
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -73,6 +79,9 @@ impl Provider {
 }
 
 async fn discovery(State(provider): State<Provider>) -> Json<Value> {
+    provider
+        .discoveries
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let issuer = &provider.issuer;
     Json(json!({
         "issuer": issuer,
@@ -88,7 +97,12 @@ async fn discovery(State(provider): State<Provider>) -> Json<Value> {
 }
 
 async fn jwks(State(provider): State<Provider>) -> Json<Value> {
-    let point = provider.key.verifying_key().to_sec1_point(false);
+    let point = provider
+        .published
+        .lock()
+        .unwrap()
+        .verifying_key()
+        .to_sec1_point(false);
     let point = point.as_bytes();
     Json(json!({ "keys": [{
         "kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig", "alg": "ES256",
@@ -536,4 +550,37 @@ async fn require_sso_refuses_passwords_except_the_owners() {
         .await
         .unwrap();
     assert_eq!(changes, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_document_is_kept_and_fetched_again_for_a_new_key() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (app, provider) = harbor_with_sso().await;
+    let sign_in = |key: SigningKey| {
+        let (app, provider) = (&app, &provider);
+        async move {
+            let client = browser();
+            let request = start(app, &client, MANAGER).await;
+            let id_token = provider.id_token(
+                &key,
+                json!({ "sub": "okta-0001", "nonce": request["nonce"], "email": MANAGER, "email_verified": true }),
+            );
+            come_back(app, provider, &client, &request, id_token).await
+        }
+    };
+    let before = provider.discoveries.load(SeqCst);
+    for _ in 0..2 {
+        assert!(!sign_in(provider.key.clone()).await.starts_with("/login"));
+    }
+    assert_eq!(
+        provider.discoveries.load(SeqCst),
+        before + 1,
+        "two sign-ins, one discovery"
+    );
+    // The provider rotates its key: a token signed by the new one is checked against the
+    // provider's document fetched again.
+    let rotated = SigningKey::from_slice(&[43; 32]).unwrap();
+    *provider.published.lock().unwrap() = rotated.clone();
+    assert!(!sign_in(rotated).await.starts_with("/login"));
+    assert_eq!(provider.discoveries.load(SeqCst), before + 2);
 }
