@@ -263,11 +263,7 @@ pub async fn sign_in(
         }
     };
     let mut work = context.begin().await?;
-    let email = store::accounts::summary(&mut work, account.id)
-        .await?
-        .map(|summary| summary.email)
-        .unwrap_or_default();
-    if let Some(name) = super::sso::required_of(&mut work, account.id, &email).await? {
+    if let Some(name) = super::sso::required_of(&mut work, account.id, &account.email).await? {
         return Err(super::sso::use_sso_instead(&name));
     }
     let mut claims = claims_for(&mut work, account.id, account.session_version, now).await?;

@@ -278,11 +278,12 @@ pub async fn sign_in(
         ))
     });
     let account = store::accounts::summary(&mut work, user).await?;
+    let known = account.is_some();
     let (Some((id, updated)), Some(account)) = (proven, account) else {
         drop(work);
         let mut work = context.begin().await?;
         attempt.failed(&mut work, now).await?;
-        if store::accounts::summary(&mut work, user).await?.is_some() {
+        if known {
             super::auth::record_failure(&mut work, user, SignInMethod::Passkey.as_str(), client)
                 .await?;
         }

@@ -9,6 +9,7 @@ use crate::domain::{Email, MembershipId, OrganizationId, PersonName, UserId, Use
 #[derive(Debug, sqlx::FromRow)]
 pub struct LoginCandidate {
     pub id: UserId,
+    pub email: String,
     pub password_hash: Option<String>,
     pub session_version: i64,
 }
@@ -19,7 +20,7 @@ pub async fn find_by_login(
     identifier: &str,
 ) -> sqlx::Result<Option<LoginCandidate>> {
     on!(conn, |c| sqlx::query_as(
-        "SELECT id, password_hash, session_version FROM user_accounts
+        "SELECT id, email, password_hash, session_version FROM user_accounts
          WHERE lower(email) = lower($1) OR lower(username) = lower($1) LIMIT 1",
     )
     .bind(identifier.trim())

@@ -473,6 +473,15 @@ impl TestApp {
         emails
     }
 
+    /// How many audit events of `action` were recorded.
+    pub async fn audited(&self, action: &str) -> i64 {
+        self.query("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+            .bind(action)
+            .scalar()
+            .await
+            .unwrap()
+    }
+
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         self.query("SELECT id FROM user_accounts WHERE email = $1")
             .bind(email)

@@ -171,14 +171,6 @@ async fn person(app: &TestApp, email: &str) -> Client {
     client
 }
 
-async fn audited(app: &TestApp, action: &str) -> i64 {
-    app.query("SELECT COUNT(*) FROM audit_events WHERE action = $1")
-        .bind(action)
-        .scalar()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_passkey_added_after_the_password_signs_in_alone() {
     let app = spawn_on_localhost().await;
@@ -244,7 +236,7 @@ async fn a_passkey_added_after_the_password_signs_in_alone() {
         StatusCode::FORBIDDEN,
         "a ceremony finishes once: {again}"
     );
-    assert!(audited(&app, "user_account.passkey_added").await >= 1);
+    assert!(app.audited("user_account.passkey_added").await >= 1);
 
     // Signing in: no name, no password, no code.
     let stranger = browser();
@@ -293,7 +285,7 @@ async fn a_passkey_sign_in_is_refused_unless_every_check_passes() {
         json!(b64(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]));
     let (status, body) = sign_in_with(&app, &client, &tampered).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(audited(&app, "user_account.sign_in_failed").await >= 1);
+    assert!(app.audited("user_account.sign_in_failed").await >= 1);
 
     // A right answer works once; replayed, there is no ceremony left to finish, and against
     // a new challenge it proves nothing.
@@ -379,7 +371,7 @@ async fn a_passkey_is_its_persons_own() {
         .rpc_from(&manager, "passkey_remove", &[("id", id)])
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(audited(&app, "user_account.passkey_removed").await >= 1);
+    assert!(app.audited("user_account.passkey_removed").await >= 1);
     let client = browser();
     let credential = assertion(&app, &client, &mut laptop).await;
     let (status, body) = sign_in_with(&app, &client, &credential).await;

@@ -184,26 +184,43 @@ async fn come_back(
     response.headers()["location"].to_str().unwrap().to_string()
 }
 
-/// Harbor with single sign-on through the provider, harbor.example claimed from the CLI.
-async fn harbor_with_sso() -> (TestApp, Provider) {
-    let provider = Provider::start().await;
-    let app = spawn_app().await;
-    let output = app.brigade(&[
+/// `brigade sso add` for `org` with `issuer`, claiming `domain` (the secret is the test's).
+fn sso_add(
+    app: &TestApp,
+    org: &str,
+    issuer: &str,
+    client_id: &str,
+    domain: &str,
+) -> std::process::Output {
+    app.brigade(&[
         "sso",
         "add",
         "--org",
-        "harbor",
+        org,
         "--issuer",
-        &provider.issuer,
+        issuer,
         "--client-id",
-        CLIENT_ID,
+        client_id,
         "--client-secret",
         CLIENT_SECRET,
         "--name",
         "Harbor Okta",
         "--domain",
+        domain,
+    ])
+}
+
+/// Harbor with single sign-on through the provider, harbor.example claimed from the CLI.
+async fn harbor_with_sso() -> (TestApp, Provider) {
+    let provider = Provider::start().await;
+    let app = spawn_app().await;
+    let output = sso_add(
+        &app,
+        "harbor",
+        &provider.issuer,
+        CLIENT_ID,
         "harbor.example",
-    ]);
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -224,10 +241,7 @@ async fn mail_to(app: &TestApp, email: &str) -> String {
 }
 
 async fn refusals(app: &TestApp) -> i64 {
-    app.query("SELECT COUNT(*) FROM audit_events WHERE action = 'organization.sso_sign_in_refused'")
-        .scalar()
-        .await
-        .unwrap()
+    app.audited("organization.sso_sign_in_refused").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,20 +337,13 @@ async fn every_untrustworthy_answer_is_refused_and_audited() {
     let (app, provider) = harbor_with_sso().await;
     // A Northside domain, claimed by Northside for a provider of its own.
     let northside_provider = Provider::start().await;
-    let output = app.brigade(&[
-        "sso",
-        "add",
-        "--org",
+    let output = sso_add(
+        &app,
         "northside",
-        "--issuer",
         &northside_provider.issuer,
-        "--client-id",
         "brigade-northside",
-        "--client-secret",
-        "x",
-        "--domain",
         "northside.example",
-    ]);
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -471,20 +478,7 @@ async fn every_untrustworthy_answer_is_refused_and_audited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_domain_belongs_to_one_organization() {
     let (app, provider) = harbor_with_sso().await;
-    let output = app.brigade(&[
-        "sso",
-        "add",
-        "--org",
-        "northside",
-        "--issuer",
-        &provider.issuer,
-        "--client-id",
-        "n",
-        "--client-secret",
-        "x",
-        "--domain",
-        "harbor.example",
-    ]);
+    let output = sso_add(&app, "northside", &provider.issuer, "n", "harbor.example");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("claimed by another organization"));
     let holders: i64 = app

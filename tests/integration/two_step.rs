@@ -52,14 +52,6 @@ async fn status_of(client: &Client, app: &TestApp, path: &str) -> StatusCode {
     client.get(app.url(path)).send().await.unwrap().status()
 }
 
-async fn audited(app: &TestApp, action: &str) -> i64 {
-    app.query("SELECT COUNT(*) FROM audit_events WHERE action = $1")
-        .bind(action)
-        .scalar()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_enrolling_sign_in_asks_for_a_code_and_takes_each_code_once() {
     let app = spawn_app().await;
@@ -73,7 +65,7 @@ async fn after_enrolling_sign_in_asks_for_a_code_and_takes_each_code_once() {
     let (secret, codes) = enrol(&app).await;
     assert_eq!(codes.len(), 10);
     // In each organization of the admin's (Harbor, and Northside where they also work).
-    assert_eq!(audited(&app, "user_account.two_step_enabled").await, 2);
+    assert_eq!(app.audited("user_account.two_step_enabled").await, 2);
     let (status, _) = app.rpc("two_step_begin", &[]).await;
     assert_eq!(
         status,
@@ -181,7 +173,7 @@ async fn a_recovery_code_signs_in_once_and_a_wrong_one_is_refused() {
         "typed in capitals, it still counts: {body}"
     );
     assert_eq!(status_of(&browser, &app, "/users").await, StatusCode::OK);
-    assert_eq!(audited(&app, "user_account.recovery_code_used").await, 2);
+    assert_eq!(app.audited("user_account.recovery_code_used").await, 2);
 
     let (other, _) = password_step(&app, ADMIN).await;
     let (status, _) = second_step(&app, &other, &codes[3]).await;
@@ -243,7 +235,7 @@ async fn turning_it_off_proves_the_password() {
         .rpc("two_step_turn_off", &[("password", DEMO_PASSWORD)])
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(audited(&app, "user_account.two_step_disabled").await, 2);
+    assert_eq!(app.audited("user_account.two_step_disabled").await, 2);
     let (browser, response) = password_step(&app, ADMIN).await;
     assert!(
         !response.headers()["location"]
@@ -266,7 +258,8 @@ async fn an_organization_requires_it_of_everyone_who_manages_there() {
     let (status, body) = app.rpc("require_two_step", &[("required", "true")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        audited(&app, "organization.two_step_requirement_changed").await,
+        app.audited("organization.two_step_requirement_changed")
+            .await,
         1
     );
     let (status, body) = app
