@@ -163,3 +163,35 @@ test("a franchisee sees its brand-managed people locked, with the reason, and ch
   await expect(rows(page).getByText("Change…")).toBeVisible();
   await expectAccessible(page);
 });
+
+test("a former cook is rehired by employee number: active again, with the new access only", async ({ page }) => {
+  await signInAndWait(page, ADMIN);
+  await page.getByLabel("Search by name, email or employee number").fill("quinn");
+  await page.getByRole("link", { name: "Quinn Former" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Quinn Former" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Employee number").fill("E-77");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByTestId("saved")).toHaveText("Saved.");
+
+  await page.getByRole("link", { name: "Access" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Access" })).toBeVisible();
+  await hydrated(page);
+  await addForm(page).getByLabel("Email", { exact: true }).fill("quinn.former@harbor.example");
+  await addForm(page).getByLabel("Employee number (optional)").fill("E-77");
+  await addForm(page).getByLabel("Access to").fill("Harbor Burger Market Street (HB-002)");
+  await addForm(page).getByLabel("Role", { exact: true }).selectOption({ label: "Staff" });
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toHaveText(
+    "quinn.former@harbor.example is active again (rehired) as Staff at Harbor Burger Market Street (HB-002); their earlier access was not restored.",
+  );
+
+  await page.goto("/users?q=E-77");
+  const found = page.locator("table tbody tr");
+  await expect(found).toHaveCount(1);
+  await expect(found).toContainText("Quinn Former");
+  await expect(found).toContainText("active");
+  await found.getByRole("link", { name: "Quinn Former" }).click();
+  await expect(page.getByTestId("connectors")).toContainText("Harbor Burger Market Street");
+  await expect(page.getByTestId("connectors")).not.toContainText("Pier 39");
+});

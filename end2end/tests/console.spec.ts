@@ -81,11 +81,11 @@ test("the Northside owner sees Northside's people only", async ({ page }) => {
 
 test("search filters as you type and keeps the filter in the URL", async ({ page }) => {
   await signInAndWait(page, ADMIN);
-  await page.getByLabel("Search by name or email").pressSequentially("moreau");
+  await page.getByLabel("Search by name, email or employee number").pressSequentially("moreau");
   await expect(page).toHaveURL(/\?q=moreau/);
   await expect(peopleTable(page).locator("tbody tr")).toHaveCount(1);
   await expect(peopleTable(page)).toContainText("Lena Moreau");
-  await page.getByLabel("Search by name or email").fill("no such person");
+  await page.getByLabel("Search by name, email or employee number").fill("no such person");
   await expect(page.getByTestId("no-people")).toBeVisible();
 });
 
@@ -97,7 +97,7 @@ test("search works as a plain form without JavaScript", async ({ browser, server
   await page.getByLabel("Password").fill("brigade-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/users/);
-  await page.getByLabel("Search by name or email").fill("kim");
+  await page.getByLabel("Search by name, email or employee number").fill("kim");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/\/users\?q=kim/);
   await expect(peopleTable(page).locator("tbody tr")).toHaveCount(1);
@@ -106,7 +106,7 @@ test("search works as a plain form without JavaScript", async ({ browser, server
 
 test("a row opens the person's record", async ({ page }) => {
   await signInAndWait(page, ADMIN);
-  await page.getByLabel("Search by name or email").fill("jules");
+  await page.getByLabel("Search by name, email or employee number").fill("jules");
   await page.getByRole("link", { name: "Jules Martin" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Jules Martin" })).toBeVisible();
   await expect(page.getByTestId("managed-by-brand")).toHaveText("User managed by Harbor Burger");
@@ -117,7 +117,7 @@ test("a row opens the person's record", async ({ page }) => {
 
 test("a record outside the caller's scope is a 404", async ({ page, browser, server }) => {
   await signInAndWait(page, ADMIN);
-  await page.getByLabel("Search by name or email").fill("grace");
+  await page.getByLabel("Search by name, email or employee number").fill("grace");
   await page.getByRole("link", { name: "Grace Kim" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Grace Kim" })).toBeVisible();
   const recordUrl = page.url();

@@ -16,7 +16,7 @@ async function openApiUserPermissions(page: Page) {
 async function openPerson(page: Page, name: string) {
   await page.goto("/users");
   await hydrated(page);
-  await page.getByLabel("Search by name or email").fill(name);
+  await page.getByLabel("Search by name, email or employee number").fill(name);
   await expect(peopleTable(page).getByRole("row")).toHaveCount(2);
   await peopleTable(page).getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();

@@ -45,7 +45,9 @@ pub async fn get(
 /// Create a user connector
 ///
 /// Grants a role to a person, at the whole organization (a library role, no outlet) or at
-/// one outlet; the person's account and membership are created when they do not exist.
+/// one outlet; the person's account and membership are created when they do not exist. For a
+/// *deactivated* person of the organization (named by email or `external_id`) this is a
+/// rehire: they are active again with this connector only, none of their earlier access.
 #[utoipa::path(post, path = "/user-connectors", operation_id = "createUserConnector", tag = "connectors",
     request_body = CreateConnector,
     params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer (marked Idempotency-Replayed) and writes nothing; the same key with another body is refused (422).")),
@@ -59,7 +61,9 @@ pub async fn create(
     let key = key.of(&who, "POST /user-connectors", &input);
     let new = NewConnector::try_from(input)?;
     once(&context, key, StatusCode::CREATED, true, async |work| {
-        service::create(work, &who, new).await
+        service::create(work, &who, new, crate::service::users::Rehire::Allowed)
+            .await
+            .map(|added| added.connector)
     })
     .await
 }

@@ -50,6 +50,7 @@ pub struct ErrorDetail {
         ErrorBody,
         super::params::BrandName,
         super::params::EmailAddress,
+        super::params::ExternalIdText,
         super::params::IdempotencyKeyText
     )),
     tags(

@@ -122,6 +122,9 @@ paged_params!(
         /// Emails, separated by commas: exactly these people.
         #[param(value_type = Option<Vec<EmailAddress>>, style = Form, explode = false, min_items = 1, max_items = 250)]
         pub emails: Option<String>,
+        /// External ids (employee or payroll numbers), separated by commas: exactly the people holding them.
+        #[param(value_type = Option<Vec<ExternalIdText>>, style = Form, explode = false, min_items = 1, max_items = 250)]
+        pub external_ids: Option<String>,
     }
 );
 
@@ -169,6 +172,14 @@ text_item!(
     EmailAddress,
     r"^\s*[^@\s,\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$",
     Some(254)
+);
+
+text_item!(
+    /// What `ExternalId::parse` accepts: 1 to 255 characters with no control character (and
+    /// no comma, which separates them); white space around is trimmed.
+    ExternalIdText,
+    r"^\s*[^\s,\x00-\x1f\x7f-\x9f]([^,\x00-\x1f\x7f-\x9f]{0,253}[^\s,\x00-\x1f\x7f-\x9f])?\s*$",
+    None
 );
 
 /// `GET /audit-events`: newest first; `cursor` is a page's `next_cursor`.

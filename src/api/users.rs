@@ -40,6 +40,7 @@ pub async fn list(
         location_ids: filters.location_ids.as_deref(),
         brands: filters.brands.as_deref(),
         emails: filters.emails.as_deref(),
+        external_ids: filters.external_ids.as_deref(),
         page_size: filters.page_size.as_deref(),
         cursor: filters.cursor.as_deref(),
     })?;
@@ -65,6 +66,11 @@ pub struct Created {
     pub index: usize,
     pub id: UserId,
     pub username: Option<String>,
+    /// `true` when the item named a deactivated person of the organization (by
+    /// `external_id` or email), who is active again with the access this item gives, none of
+    /// their earlier access; `false` for a new person.
+    #[serde(default)]
+    pub reactivated: bool,
 }
 
 /// One failed item of a bulk create.
@@ -100,10 +106,10 @@ async fn create_one(
     work: &mut crate::service::Work,
     who: &crate::service::Principal,
     item: Value,
-) -> Result<User, AppError> {
+) -> Result<service::Creation, AppError> {
     let input: UserInput = shaped(item)?;
     let new = NewUser::try_from(&input)?;
-    service::create(work, who, new).await
+    service::create(work, who, new, service::Rehire::Allowed).await
 }
 
 /// What became of one item.
@@ -155,11 +161,12 @@ async fn create_item(
         return Ok((Outcome::replayed(answer)?, true));
     }
     let error = match create_one(&mut work, who, item).await {
-        Ok(user) => {
+        Ok(creation) => {
             let outcome = Outcome::Created(Created {
                 index,
-                id: user.id,
-                username: user.username,
+                id: creation.user.id,
+                username: creation.user.username,
+                reactivated: creation.reactivated,
             });
             if let Some(key) = key {
                 idempotency::remember(&mut work, key, number, &outcome.answer()).await?;
@@ -194,18 +201,28 @@ async fn create_item(
     Ok((outcome, false))
 }
 
+/// Whether an item's refusal was a conflict with someone who exists (the bulk's 409).
+fn conflicts_with_someone(code: &str) -> bool {
+    code.starts_with("duplicate_")
+        || matches!(code, "rehire_email_differs" | "external_id_mismatch")
+}
+
 /// Create users
 ///
 /// A JSON array of 1 to 500 users, each created or refused on its own (each in its own
-/// transaction): 200 when all are created, 207 when some are, 409 when every item was a
-/// duplicate email or username, 422 when every item failed otherwise.
+/// transaction): 200 when all are created, 207 when some are, 409 when every item conflicted
+/// with someone who exists (a duplicate email, username or external id, or an external id and
+/// email naming different people), 422 when every item failed otherwise. An item
+/// whose `external_id` or email names a *deactivated* person of the organization reactivates
+/// that person (a rehire: `"reactivated": true`) with the access the item gives, none of
+/// their earlier access, instead of creating a second one.
 #[utoipa::path(post, path = "/users", operation_id = "createUsers", tag = "users",
     request_body(content = Vec<UserInput>, description = "1 to 500 users."),
     params(("Idempotency-Key" = Option<super::params::IdempotencyKeyText>, Header, description = "A key of your choosing (a UUID, say): a retry with the same key and body within 24 hours gets the first answer and writes nothing (each item is remembered as it is done, so a retry after an interruption does only the rest); the same key with another body is refused (422).")),
     responses(
         (status = 200, description = "Every user was created.", body = BulkAnswer),
         (status = 207, description = "Some users were created; `user_errors` says why the others were not.", body = BulkAnswer),
-        (status = 409, description = "Every item was a duplicate email or username.", body = BulkAnswer),
+        (status = 409, description = "Every item conflicted with someone who exists: a duplicate email, username or external id, or an external id and email naming different people.", body = BulkAnswer),
         (status = 422, description = "Every item failed (`user_errors`), or the array was empty or too long (the error body).", body = BulkRefused),
     ))]
 pub async fn create(
@@ -243,7 +260,7 @@ pub async fn create(
     } else if answer
         .user_errors
         .iter()
-        .all(|e| matches!(e.code.as_str(), "duplicate_email" | "duplicate_username"))
+        .all(|e| conflicts_with_someone(&e.code))
     {
         StatusCode::CONFLICT
     } else {

@@ -13,8 +13,8 @@ use super::form::{ErrorText, FormAlert, TextField, field_error};
 use super::outlet_picker::OutletPicker;
 use super::{Problem, url_with};
 use crate::domain::model::{
-    AccessEntry, AccessOptions, Connector, ConnectorQuery, ConnectorType, Paged, Role, RowChange,
-    outlet_label,
+    AccessEntry, AccessOptions, AddedAccess, Connector, ConnectorQuery, ConnectorType, Paged, Role,
+    RowChange, outlet_label,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::model::{CreateConnector, UpdateConnector};
@@ -77,8 +77,9 @@ pub async fn add_connector(
     last_name: String,
     role: String,
     outlet: String,
+    #[server(default)] external_id: String,
     #[server(default)] send_verification_email: Option<String>,
-) -> Result<Connector, AppError> {
+) -> Result<AddedAccess, AppError> {
     use super::server::{caller, context, with_status};
     use crate::domain::commands::NewConnector;
     with_status(
@@ -91,13 +92,19 @@ pub async fn add_connector(
                 last_name: blank_is_none(last_name),
                 role: blank_is_none(role),
                 outlet,
+                external_id: blank_is_none(external_id),
                 send_verification_email: send_verification_email.is_some(),
             })?;
             let mut work = context()?.begin().await?;
-            let connector =
-                crate::service::connectors::create(&mut work, &caller.principal, new).await?;
+            let added = crate::service::connectors::create(
+                &mut work,
+                &caller.principal,
+                new,
+                crate::service::users::Rehire::Allowed,
+            )
+            .await?;
             work.commit().await?;
-            Ok(connector)
+            Ok(added)
         }
         .await,
     )
@@ -338,13 +345,23 @@ fn AddUser(
     let result = move || action.value().get();
     let error = Signal::derive(move || result().and_then(Result::err));
     let added = move || {
-        result().and_then(|r| r.ok()).map(|c| {
-            format!(
-                "Access added: {} as {} at {}.",
-                c.user.email,
-                c.role.name,
-                scope_name(&c)
-            )
+        result().and_then(|r| r.ok()).map(|added| {
+            let c = &added.connector;
+            if added.reactivated {
+                format!(
+                    "{} is active again (rehired) as {} at {}; their earlier access was not restored.",
+                    c.user.email,
+                    c.role.name,
+                    scope_name(c)
+                )
+            } else {
+                format!(
+                    "Access added: {} as {} at {}.",
+                    c.user.email,
+                    c.role.name,
+                    scope_name(c)
+                )
+            }
         })
     };
     view! {
@@ -355,6 +372,8 @@ fn AddUser(
                     error=field_error(error, "email")/>
                 <TextField id="add-first-name" name="first_name" label="First name" error=field_error(error, "first_name")/>
                 <TextField id="add-last-name" name="last_name" label="Last name" error=field_error(error, "last_name")/>
+                <TextField id="add-external-id" name="external_id" label="Employee number (optional)" autocomplete="off"
+                    error=field_error(error, "external_id")/>
                 <div class="field">
                     <label for="add-outlet">"Access to"</label>
                     <p class="hint" id="add-outlet-hint">{if manages_library {

@@ -148,7 +148,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Title text="People"/>
         <h1>"People"</h1>
         <form method="get" action="/users" role="search" class="search" on:submit=on_submit>
-            <label for="people-search">"Search by name or email"</label>
+            <label for="people-search">"Search by name, email or employee number"</label>
             <input id="people-search" type="search" name="q" prop:value=move || filter.get().search autocomplete="off"
                 on:input=on_input/>
             <label for="people-managed">"Managed by"</label>

@@ -39,6 +39,7 @@ pub async fn update_person(
     #[server(default)] username: Option<String>,
     #[server(default)] email: Option<String>,
     #[server(default)] mobile_number: Option<String>,
+    #[server(default)] external_id: Option<String>,
     #[server(default)] default_location: Option<String>,
     #[server(default)] access_shown: Option<String>,
     #[server(default)] user_roles: Vec<String>,
@@ -77,6 +78,7 @@ pub async fn update_person(
                 username,
                 email,
                 mobile_number: mobile_number.map(|m| Some(m).filter(|m| !m.trim().is_empty())),
+                external_id: external_id.map(|e| Some(e).filter(|e| !e.trim().is_empty())),
                 default_location: default_location.map(IdInput::Plain),
                 user_roles: access_shown.is_some().then(|| ids(user_roles)),
                 locations: access_shown.is_some().then(|| ids(locations)),
@@ -222,6 +224,8 @@ pub fn EditPerson(
                     <TextField id="edit-mobile" name="mobile_number" label="Mobile" input_type="tel"
                         value=user.mobile_number.clone().unwrap_or_default() error=field_error(error, "mobile_number")/>
                 })}
+                <TextField id="edit-external-id" name="external_id" label="Employee number" autocomplete="off"
+                    value=user.external_id.clone().unwrap_or_default() error=field_error(error, "external_id")/>
                 <div class="field">
                     <label for="edit-default-location">"Default outlet"</label>
                     <OutletPicker id="edit-default-location" name="default_location" managing=false

@@ -13,6 +13,7 @@ text_enum!(
     AuditAction {
         UserCreated => "user.created",
         UserUpdated => "user.updated",
+        UserReactivated => "user.reactivated",
         UserProvisionedByBrand => "user.provisioned_by_brand",
         UserRemovedByIdentityProvider => "user.removed_by_identity_provider",
         AccountNameChanged => "user_account.name_changed",
@@ -71,6 +72,7 @@ impl AuditAction {
         match self {
             UserCreated => "Person added",
             UserUpdated => "Person changed",
+            UserReactivated => "Person reactivated (rehired)",
             UserProvisionedByBrand => "Person provisioned by a brand",
             UserRemovedByIdentityProvider => "Person deleted by the identity provider",
             AccountNameChanged => "Own name changed",

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use super::error::Problems;
 use super::model::{ConnectorQuery, ConnectorType, CreateConnector, UpdateConnector};
 use super::paging::PageRequest;
-use super::{AppError, Email, OutletId, PersonName, RoleId};
+use super::{AppError, Email, ExternalId, OutletId, PersonName, RoleId};
 
 /// A text that says nothing: absent, or blank.
 fn given(raw: Option<&str>) -> Option<&str> {
@@ -70,6 +70,9 @@ pub struct NewConnector {
     pub role: RoleId,
     /// `None`: a library connector (the whole organization).
     pub outlet: Option<OutletId>,
+    /// The organization's own number for the person; a deactivated member holding it (or
+    /// the email) is brought back (a rehire).
+    pub external_id: Option<ExternalId>,
     pub send_verification_email: bool,
 }
 
@@ -88,6 +91,11 @@ impl TryFrom<CreateConnector> for NewConnector {
         let first_name = name_field(&mut problems, "first_name", input.first_name.as_deref());
         let last_name = name_field(&mut problems, "last_name", input.last_name.as_deref());
         let (role, outlet) = grant_ids(&mut problems, &input.role, &input.outlet);
+        let external_id = input
+            .external_id
+            .as_deref()
+            .and_then(|id| problems.check("external_id", ExternalId::parse_optional(id)))
+            .flatten();
         if role.is_none() && !problems.has("role") {
             problems.add("role", "Choose a role.");
         }
@@ -99,6 +107,7 @@ impl TryFrom<CreateConnector> for NewConnector {
                 last_name,
                 role,
                 outlet,
+                external_id,
                 send_verification_email: input.send_verification_email,
             }),
             // `finish` has already reported a missing email or role.
@@ -262,6 +271,7 @@ mod tests {
             last_name: get("last_name"),
             role: get("role"),
             outlet: get("outlet"),
+            external_id: get("external_id"),
             send_verification_email: false,
         })
     }

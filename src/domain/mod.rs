@@ -147,7 +147,7 @@ pub use error::AppError;
 pub use ids::*;
 pub use local_path::LocalPath;
 pub use mobile::Mobile;
-pub use name::PersonName;
+pub use name::{ExternalId, PersonName};
 pub use password::Password;
 pub use permission::Permission;
 pub use policy::{Access, Scope};

@@ -337,8 +337,21 @@ pub struct CreateConnector {
     pub role: Option<String>,
     /// Outlet id; absent for a library connector.
     pub outlet: Option<String>,
+    /// The person's employee or payroll number in the organization (unique in it). When it
+    /// or the email names a deactivated person, they are brought back (a rehire) with this
+    /// access only.
+    #[serde(default)]
+    pub external_id: Option<String>,
     #[serde(default)]
     pub send_verification_email: bool,
+}
+
+/// What adding access did: the connector, and whether it brought a deactivated person back
+/// (a rehire: active again with this access only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedAccess {
+    pub connector: Connector,
+    pub reactivated: bool,
 }
 
 /// A partial change of a connector: only what is sent changes.

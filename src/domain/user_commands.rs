@@ -10,7 +10,8 @@ use super::model::{ManagedBy, MembershipStatus};
 use super::paging::PageRequest;
 use super::users::{IdInput, PeopleFilter, UserInput};
 use super::{
-    AppError, BrandId, Email, Mobile, OutletId, PersonName, ReportRoleId, RoleId, Username,
+    AppError, BrandId, Email, ExternalId, Mobile, OutletId, PersonName, ReportRoleId, RoleId,
+    Username,
 };
 
 /// At most this many entries in one list field of a user.
@@ -81,6 +82,7 @@ pub struct NewUser {
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub mobile: Option<Mobile>,
+    pub external_id: Option<ExternalId>,
     pub default_location: OutletId,
     pub inactive: bool,
     pub access: AccessChange,
@@ -137,6 +139,8 @@ impl ProfileChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserChange {
     pub profile: ProfileChange,
+    /// `Some(None)` clears it.
+    pub external_id: Option<Option<ExternalId>>,
     pub default_location: Option<OutletId>,
     pub inactive: Option<bool>,
     pub access: AccessChange,
@@ -152,6 +156,7 @@ struct Parsed {
     first_name: Option<PersonName>,
     last_name: Option<PersonName>,
     mobile: Option<Option<Mobile>>,
+    external_id: Option<Option<ExternalId>>,
     default_location: Option<OutletId>,
     access: AccessChange,
     reports: Option<ReportsChange>,
@@ -185,6 +190,13 @@ fn parse(input: &UserInput, problems: &mut Problems) -> Parsed {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .and_then(|n| problems.check("mobile_number", Mobile::parse(n)))
+    });
+    let external_id = input.external_id.as_ref().map(|id| {
+        id.as_deref().and_then(|id| {
+            problems
+                .check("external_id", ExternalId::parse_optional(id))
+                .flatten()
+        })
     });
     let default_location = one_id(
         problems,
@@ -243,6 +255,7 @@ fn parse(input: &UserInput, problems: &mut Problems) -> Parsed {
         first_name,
         last_name,
         mobile,
+        external_id,
         default_location,
         access,
         reports,
@@ -291,6 +304,7 @@ impl TryFrom<&UserInput> for NewUser {
                 first_name: parsed.first_name.unwrap_or_else(empty_name),
                 last_name: parsed.last_name.unwrap_or_else(empty_name),
                 mobile: parsed.mobile.flatten(),
+                external_id: parsed.external_id.flatten(),
                 default_location,
                 inactive: input.inactive.unwrap_or(false),
                 access: parsed.access,
@@ -336,6 +350,7 @@ impl TryFrom<&UserInput> for UserChange {
                 last_name: parsed.last_name,
                 mobile: parsed.mobile,
             },
+            external_id: parsed.external_id,
             default_location: parsed.default_location,
             inactive: input.inactive,
             access: parsed.access,
@@ -361,6 +376,8 @@ pub struct UserFilter {
     pub brands: Vec<String>,
     /// Exact emails, lower-cased.
     pub emails: Vec<String>,
+    /// Exact external ids.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// A page of the users list.
@@ -377,6 +394,7 @@ pub struct RawUserQuery<'a> {
     pub location_ids: Option<&'a str>,
     pub brands: Option<&'a str>,
     pub emails: Option<&'a str>,
+    pub external_ids: Option<&'a str>,
     pub page_size: Option<&'a str>,
     pub cursor: Option<&'a str>,
 }
@@ -437,6 +455,10 @@ impl TryFrom<RawUserQuery<'_>> for UserListQuery {
                 Err(_) => problems.add("emails", "Use email addresses, separated by commas."),
             }
         }
+        let external_ids = comma_list(&mut problems, "external_ids", raw.external_ids)
+            .into_iter()
+            .filter_map(|text| problems.check("external_ids", ExternalId::parse(text)))
+            .collect();
         let page =
             PageRequest::parse_up_to(MAX_USERS_PAGE, raw.page_size, raw.cursor, &mut problems);
         problems.finish()?;
@@ -446,6 +468,7 @@ impl TryFrom<RawUserQuery<'_>> for UserListQuery {
                 location_ids,
                 brands,
                 emails,
+                external_ids,
             },
             page,
         })

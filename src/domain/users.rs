@@ -49,6 +49,9 @@ pub struct User {
     pub first_name: String,
     pub last_name: String,
     pub mobile_number: Option<String>,
+    /// The organization's own number for the person (employee or payroll number); unique
+    /// in the organization. SCIM's `externalId`.
+    pub external_id: Option<String>,
     pub default_location: Option<OutletRef>,
     pub inactive: bool,
     pub all_location_access: bool,
@@ -110,6 +113,8 @@ pub struct UserInput {
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     pub mobile_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub external_id: Option<Option<String>>,
     #[serde(default)]
     pub default_location: Option<IdInput>,
     #[serde(default)]

@@ -8,9 +8,12 @@ use crate::domain::audit::AuditAction;
 use serde_json::json;
 use std::collections::HashMap;
 
+use super::users::{self, Named, Rehire};
 use super::{Context, Principal, Work, refused, verification};
 use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
-use crate::domain::model::{AccessEntry, Connector, ConnectorType, Outlet, Paged, Role, RowChange};
+use crate::domain::model::{
+    AccessEntry, AddedAccess, Connector, ConnectorType, Outlet, Paged, Role, RowChange,
+};
 use crate::domain::policy::{self, ApiManagement, ExistingGrant, ProfileFacts, Refusal, RoleFacts};
 use crate::domain::{AppError, ConnectorId, OutletId, Permission, RoleId, Scope, Username};
 use crate::store::connectors::{NewMembership, StoredConnector};
@@ -296,15 +299,25 @@ fn duplicate(email: &str, role: &Role, outlet: Option<&Outlet>) -> AppError {
 /// Adds a person's access: reuses the account with that email, unchanged, or creates it;
 /// creates the membership if needed, then the connector. An account the organization did
 /// not know keeps its profile to itself (the answer shows the email, no names or username).
+/// Access for a *deactivated* member (by email or external id) is a rehire when `rehire`
+/// allows: they are active again with this connector only, none of their earlier access.
 #[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
 pub async fn create(
     work: &mut Work,
     who: &Principal,
     new: NewConnector,
-) -> Result<Connector, AppError> {
+    rehire: Rehire,
+) -> Result<AddedAccess, AppError> {
     let manage = who.scope_for(Permission::ManageConnectors)?;
     let (role, outlet) = resolve_grant(work, who, new.role, new.outlet).await?;
     check_new_grant(who, &manage, &role, outlet.as_ref())?;
+    let named = users::named(
+        work,
+        who.organization_id,
+        &new.email,
+        new.external_id.as_ref(),
+    )
+    .await?;
 
     let (user, known_account, has_password) =
         match store::accounts::by_email(work, &new.email).await? {
@@ -323,15 +336,33 @@ pub async fn create(
             }
         };
     policy::not_own_access(who.is(user)).map_err(|r| refused(r, true))?;
-    let membership = match store::connectors::membership_of(work, who.organization_id, user).await?
-    {
-        Some(membership) => {
-            if let Some(facts) = console_facts(work, who, membership).await? {
+    let mut returning = None;
+    let membership = match named {
+        Named::Returning(member) if rehire == Rehire::Allowed => {
+            returning = Some(users::bring_back(work, who, &member).await?);
+            store::users::set_default_outlet(
+                work,
+                member.membership_id,
+                outlet.as_ref().map(|o| o.id),
+            )
+            .await?;
+            member.membership_id
+        }
+        Named::Active(member) | Named::Returning(member) => {
+            if let Some(id) = &new.external_id
+                && member.external_id.as_deref() != Some(id.as_str())
+            {
+                return Err(AppError::conflict(
+                    "external_id_differs",
+                    "This person is already a member here: set their external id on their record.",
+                ));
+            }
+            if let Some(facts) = console_facts(work, who, member.membership_id).await? {
                 policy::console_may_edit(&facts).map_err(|r| refused(r, true))?;
             }
-            membership
+            member.membership_id
         }
-        None => {
+        Named::Nobody => {
             // API-provisioned members of a single-brand corporate owner are managed by that brand.
             let managed_by_brand = if who.via_console() {
                 None
@@ -347,6 +378,9 @@ pub async fn create(
             store::connectors::insert_membership(work, who.organization_id, user, fresh).await?
         }
     };
+    if let Some(id) = &new.external_id {
+        store::users::set_external_id(work, membership, Some(id.as_str())).await?;
+    }
     let id = store::connectors::insert(
         work,
         who.organization_id,
@@ -373,11 +407,17 @@ pub async fn create(
         Some(&connector),
     )
     .await?;
+    if let Some(before) = &returning {
+        users::record_rehire(work, who, before).await?;
+    }
     // A verification link sets a first password; it never replaces one.
     if new.send_verification_email && !has_password {
         verification::queue_link(work, user, &new.email).await?;
     }
-    Ok(connector)
+    Ok(AddedAccess {
+        connector,
+        reactivated: returning.is_some(),
+    })
 }
 
 /// The policy's verdict on changing or revoking `connector`, whose role is `role` (`None`: a

@@ -24,7 +24,7 @@ pub async fn list(
 ) -> Result<PeoplePage, AppError> {
     let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
-    let search = store::people::search(&mut conn, selection).await?;
+    let search = store::people::search(&mut conn, who.organization_id, selection).await?;
     let counted = store::people::count(
         &mut conn,
         who.organization_id,

@@ -18,6 +18,7 @@ use crate::domain::user_commands::{AccessChange, NewUser, ProfileChange, UserCha
 use crate::domain::{
     AppError, Email, Mobile, OrganizationId, Permission, PersonName, Scope, UserId, Username,
 };
+use crate::service::users::Rehire;
 use crate::store::{self, audit, scim::ScimRow};
 
 /// The most resources one list answers (`count` above it is lowered to it).
@@ -214,7 +215,7 @@ async fn ensure_external_id_free(
     owner: Option<UserId>,
 ) -> Result<(), AppError> {
     if let Some(id) = external_id
-        && let Some(holder) = store::scim::holder_of_external_id(work, organization, id).await?
+        && let Some(holder) = store::users::holder_of_external_id(work, organization, id).await?
         && Some(holder) != owner
     {
         return Err(uniqueness(
@@ -297,6 +298,7 @@ pub async fn create(
         first_name: checked.first_name.clone(),
         last_name: checked.last_name.clone(),
         mobile: checked.mobile.clone(),
+        external_id: None,
         default_location: outlet,
         inactive: !checked.active,
         access,
@@ -304,12 +306,12 @@ pub async fn create(
         external_locations: Vec::new(),
         managed_by_brand: None,
     };
-    let created = crate::service::users::create(work, who, new)
+    let created = crate::service::users::create(work, who, new, Rehire::Refused)
         .await
         .map_err(duplicate_as_uniqueness)?;
-    let created = row(work, who, created.id).await?;
+    let created = row(work, who, created.user.id).await?;
     if checked.external_id.is_some() {
-        store::scim::set_external_id(work, created.membership_id, checked.external_id.as_deref())
+        store::users::set_external_id(work, created.membership_id, checked.external_id.as_deref())
             .await?;
         record_external_id(
             work,
@@ -406,7 +408,7 @@ async fn write_state(
             Some(user),
         )
         .await?;
-        store::scim::set_external_id(work, current.membership_id, checked.external_id.as_deref())
+        store::users::set_external_id(work, current.membership_id, checked.external_id.as_deref())
             .await?;
         record_external_id(
             work,

@@ -348,9 +348,10 @@ async fn add_member(
         last_name: None,
         role: role.id,
         outlet,
+        external_id: None,
         send_verification_email: false,
     };
-    connectors::create(work, who, new).await?;
+    connectors::create(work, who, new, crate::service::users::Rehire::Refused).await?;
     Ok(())
 }
 

@@ -49,23 +49,47 @@ const SEARCH_COLUMNS: &str = "{email username full_name}";
 pub struct Search<'a> {
     selection: &'a PeopleSelection,
     plan: FragmentPlan,
+    /// The search text is a member's external id (employee number): it selects that member.
+    external_id: bool,
 }
 
-/// Decides how to find the selection's search text (a walk when there is none).
+/// Decides how to find the selection's search text (a walk when there is none). A text that
+/// is exactly an external id of the organization selects its holder (an employee number is
+/// looked up, not searched).
 pub async fn search<'a>(
     conn: &mut Conn,
+    organization: OrganizationId,
     selection: &'a PeopleSelection,
 ) -> sqlx::Result<Search<'a>> {
-    let plan = match selection.search_text() {
-        Some(fragment) => fragment_plan(conn, SEARCH_COLUMNS, fragment).await?,
-        None => FragmentPlan::Walk,
+    let Some(fragment) = selection.search_text() else {
+        return Ok(Search {
+            selection,
+            plan: FragmentPlan::Walk,
+            external_id: false,
+        });
     };
-    Ok(Search { selection, plan })
+    if super::users::holder_of_external_id(conn, organization, fragment)
+        .await?
+        .is_some()
+    {
+        return Ok(Search {
+            selection,
+            plan: FragmentPlan::Walk,
+            external_id: true,
+        });
+    }
+    let plan = fragment_plan(conn, SEARCH_COLUMNS, fragment).await?;
+    Ok(Search {
+        selection,
+        plan,
+        external_id: false,
+    })
 }
 
 /// The selection: a fragment of the email, the name or the username (as the organization
 /// sees them), who manages the person, their status.
-fn push_selection(query: &mut Sql, selection: &PeopleSelection, plan: FragmentPlan) {
+fn push_selection(query: &mut Sql, search: &Search<'_>) {
+    let (selection, plan) = (search.selection, search.plan);
     match selection.managed {
         None => {}
         Some(ManagedFilter::By(managed_by)) => {
@@ -78,7 +102,13 @@ fn push_selection(query: &mut Sql, selection: &PeopleSelection, plan: FragmentPl
     if let Some(status) = selection.status {
         query.push(" AND m.status = ").push_bind(status);
     }
-    if let Some(fragment) = selection.search_text() {
+    if let Some(fragment) = selection.search_text()
+        && search.external_id
+    {
+        query
+            .push(" AND m.external_id = ")
+            .push_bind(fragment.to_string());
+    } else if let Some(fragment) = selection.search_text() {
         push_indexed_candidates(query, plan, "a.id", SEARCH_COLUMNS, fragment);
         let pattern = like_fragment(fragment);
         query.push(" AND (lower(a.email) LIKE lower(");
@@ -104,7 +134,7 @@ pub async fn count(
     cap: i64,
 ) -> sqlx::Result<i64> {
     let mut count = people_in_scope("SELECT COUNT(*) FROM (SELECT 1", organization, scope);
-    push_selection(&mut count, search.selection, search.plan);
+    push_selection(&mut count, search);
     count.push(" LIMIT ").push_bind(cap).push(") AS capped");
     count.scalar(conn).await
 }
@@ -161,7 +191,7 @@ pub async fn explain_list(
     scope: &Scope,
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
-    let search = search(conn, selection).await?;
+    let search = search(conn, organization, selection).await?;
     let query = list_query(conn.backend(), organization, scope, &search, None, 16);
     explain_details(conn, &query).await
 }
@@ -178,9 +208,11 @@ fn list_query(
     // Across the organization, with no search or a common or short one, the page is read in
     // order from the sort index, stopping at the page size (named, so that another index on
     // the organization never sorts every member); with a rare search or a scope of outlets,
-    // those candidates are found first and only they are sorted.
+    // those candidates are found first and only they are sorted (an external id: its one
+    // holder, through the organization's external id index).
     let from = if backend == Backend::Postgres
         || search.plan == FragmentPlan::Index
+        || search.external_id
         || !matches!(scope, Scope::Organization)
     {
         "memberships m"
@@ -197,7 +229,7 @@ fn list_query(
         organization,
         scope,
     );
-    push_selection(&mut select, search.selection, search.plan);
+    push_selection(&mut select, search);
     if let Some((key, id)) = after {
         select
             .push(" AND (m.sort_key, m.id) > (")

@@ -236,37 +236,6 @@ pub async fn get(
     query.fetch_optional(conn).await
 }
 
-/// The member of the organization holding `external_id`, if any.
-pub async fn holder_of_external_id(
-    conn: &mut Conn,
-    organization: OrganizationId,
-    external_id: &str,
-) -> sqlx::Result<Option<UserId>> {
-    on!(conn, |c| sqlx::query_scalar(
-        "SELECT user_id FROM memberships WHERE organization_id = $1 AND external_id = $2"
-    )
-    .bind(organization)
-    .bind(external_id)
-    .fetch_optional(c)
-    .await)
-}
-
-pub async fn set_external_id(
-    conn: &mut Conn,
-    membership: MembershipId,
-    external_id: Option<&str>,
-) -> sqlx::Result<()> {
-    on!(execute conn, |c| sqlx::query(
-        "UPDATE memberships SET external_id = $2, updated_at = $3 WHERE id = $1"
-    )
-    .bind(membership)
-    .bind(external_id)
-    .bind(now())
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
 /// Marks (or unmarks, `false`) a membership as deleted by its identity provider.
 pub async fn set_removed(
     conn: &mut Conn,

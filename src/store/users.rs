@@ -28,6 +28,7 @@ pub struct UserRow {
     pub first_name: String,
     pub last_name: String,
     pub mobile: Option<String>,
+    pub external_id: Option<String>,
     pub default_outlet_id: Option<OutletId>,
     pub default_outlet_name: Option<String>,
     pub default_outlet_number: Option<String>,
@@ -68,7 +69,7 @@ fn select(organization: OrganizationId, scope: &Scope) -> Sql {
     let mut query = Sql::new(format!(
         "SELECT m.id AS membership_id, a.id AS user_id, {VISIBLE_USERNAME} AS username, a.email,
             {VISIBLE_FIRST_NAME} AS first_name, {VISIBLE_LAST_NAME} AS last_name,
-            {VISIBLE_MOBILE} AS mobile, m.default_outlet_id, d.name AS default_outlet_name,
+            {VISIBLE_MOBILE} AS mobile, m.external_id, m.default_outlet_id, d.name AS default_outlet_name,
             d.number AS default_outlet_number, m.status, m.all_reports_access, m.managed_by,
             b.id AS brand_id, b.name AS brand_name, m.created_at, m.updated_at
          FROM memberships m
@@ -116,6 +117,11 @@ pub async fn list(
     if !filter.emails.is_empty() {
         query.push(" AND lower(a.email) IN (");
         query.push_list(filter.emails.iter().cloned());
+        query.push(")");
+    }
+    if !filter.external_ids.is_empty() {
+        query.push(" AND m.external_id IN (");
+        query.push_list(filter.external_ids.iter().map(|id| id.as_str().to_string()));
         query.push(")");
     }
     if let Some(after) = page.after {
@@ -513,5 +519,119 @@ pub async fn set_brand_memberships_status(
     .execute(c)
     .await
     })?;
+    Ok(())
+}
+
+/// The member of the organization holding `external_id`, if any.
+pub async fn holder_of_external_id(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    external_id: &str,
+) -> sqlx::Result<Option<UserId>> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organization_id = $1 AND external_id = $2"
+    )
+    .bind(organization)
+    .bind(external_id)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn set_external_id(
+    conn: &mut Conn,
+    membership: MembershipId,
+    external_id: Option<&str>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE memberships SET external_id = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(membership)
+    .bind(external_id)
+    .bind(now())
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// A member of the organization as a new person's external id or email names them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    pub user_id: UserId,
+    pub membership_id: MembershipId,
+    pub status: MembershipStatus,
+    pub external_id: Option<String>,
+}
+
+/// The member of the organization with this external id.
+pub async fn member_by_external_id(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    external_id: &str,
+) -> sqlx::Result<Option<Member>> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT user_id, id AS membership_id, status, external_id FROM memberships
+         WHERE organization_id = $1 AND external_id = $2"
+    )
+    .bind(organization)
+    .bind(external_id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// The member of the organization whose account has this email.
+pub async fn member_by_email(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    email: &str,
+) -> sqlx::Result<Option<Member>> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT m.user_id, m.id AS membership_id, m.status, m.external_id FROM memberships m
+         JOIN user_accounts a ON a.id = m.user_id
+         WHERE m.organization_id = $1 AND lower(a.email) = lower($2)"
+    )
+    .bind(organization)
+    .bind(email)
+    .fetch_optional(c)
+    .await)
+}
+
+/// A returning member starts again as a new one would: active, managed by whoever brought
+/// them back (and the brand given), no longer marked deleted by an identity provider, with
+/// no report settings.
+pub async fn restart_membership(
+    conn: &mut Conn,
+    membership: MembershipId,
+    managed_by: ManagedBy,
+    brand: Option<BrandId>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE memberships SET managed_by = $2, managed_by_brand_id = $3, status = $4,
+            all_reports_access = FALSE, scim_removed_at = NULL, updated_at = $5
+         WHERE id = $1"
+    )
+    .bind(membership)
+    .bind(managed_by)
+    .bind(brand)
+    .bind(MembershipStatus::Active)
+    .bind(now())
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The membership's default outlet.
+pub async fn set_default_outlet(
+    conn: &mut Conn,
+    membership: MembershipId,
+    outlet: Option<OutletId>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE memberships SET default_outlet_id = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(membership)
+    .bind(outlet)
+    .bind(now())
+    .execute(c)
+    .await)?;
     Ok(())
 }

@@ -365,8 +365,8 @@ async fn the_consoles_add_form_never_renames_an_existing_account_either() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["user"]["first_name"], "", "{body}");
-    assert_eq!(body["user"]["username"], Value::Null, "{body}");
+    assert_eq!(body["connector"]["user"]["first_name"], "", "{body}");
+    assert_eq!(body["connector"]["user"]["username"], Value::Null, "{body}");
     assert_eq!(
         stored_names(&app, "dana.whitfield@harbor.example").await,
         before

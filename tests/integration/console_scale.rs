@@ -156,7 +156,7 @@ async fn a_pickers_text_names_an_outlet_of_the_callers_organization_only() {
                 "{body}"
             );
         } else {
-            assert_eq!(body["outlet"]["number"], "HB-001", "{body}");
+            assert_eq!(body["connector"]["outlet"]["number"], "HB-001", "{body}");
         }
     }
     let connector = app

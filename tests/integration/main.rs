@@ -43,6 +43,7 @@ mod password_reset;
 mod permissions;
 mod rate_limits;
 mod refusals;
+mod rehires;
 mod request_ids;
 mod retries;
 mod scim;

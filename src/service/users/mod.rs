@@ -5,10 +5,13 @@
 
 mod access;
 mod external;
+mod rehire;
 mod write;
 
+pub use rehire::Rehire;
+pub(crate) use rehire::{Named, bring_back, named, record as record_rehire};
+pub use write::{Creation, create, may_create, update};
 pub(crate) use write::{audit_user, ensure_manageable};
-pub use write::{create, may_create, update};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,6 +70,7 @@ fn view(
         first_name: row.first_name,
         last_name: row.last_name,
         mobile_number: row.mobile,
+        external_id: row.external_id,
         inactive: row.status == MembershipStatus::Inactive,
         all_location_access,
         all_reports_access: row.all_reports_access,

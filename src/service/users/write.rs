@@ -9,13 +9,14 @@ use super::access::{
     check_default_location, check_grant_changes, plan_access, plan_for_change, same_access,
 };
 use super::external::apply_external_locations;
+use super::rehire::{Named, Rehire, bring_back, named};
 use super::{GrantKey, load};
 use crate::domain::model::{MembershipStatus, Role};
 use crate::domain::policy::{self, ProfileFacts, Refusal};
 use crate::domain::user_commands::{NewUser, ReportsChange, UserChange};
 use crate::domain::users::User;
 use crate::domain::{
-    AppError, BrandId, OrganizationId, OutletId, Permission, RoleId, Scope, UserId,
+    AppError, BrandId, ExternalId, OrganizationId, OutletId, Permission, RoleId, Scope, UserId,
 };
 use crate::service::connectors::{console_facts, facts, roles_by_id};
 use crate::service::{Principal, Work, refused};
@@ -92,10 +93,7 @@ async fn managing_brand(
 
 fn duplicate(field: &str) -> AppError {
     match field {
-        "email" => AppError::conflict(
-            "duplicate_email",
-            "A user with this email already exists in this organization.",
-        ),
+        "email" => super::rehire::duplicate_email(),
         _ => AppError::conflict("duplicate_username", "This username is taken."),
     }
 }
@@ -121,21 +119,29 @@ pub(crate) async fn audit_user(
     Ok(audit::record(conn, who.actor, event).await?)
 }
 
+/// What a create did: a new person, or a deactivated one brought back (a rehire).
+#[derive(Debug)]
+pub struct Creation {
+    pub user: User,
+    pub reactivated: bool,
+}
+
 /// Creates one user (an item of the bulk create): the account (or reuses the one with this
 /// email, unchanged, when it belongs to no membership here), the membership, its connectors,
-/// report roles and external locations, in the caller's unit of work.
+/// report roles and external locations, in the caller's unit of work. When the email or the
+/// external id names a deactivated member and `rehire` allows, that membership returns
+/// instead, with the access given here only (see [`super::rehire`]).
 #[tracing::instrument(skip_all, fields(organization = %who.organization_id))]
-pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<User, AppError> {
+pub async fn create(
+    work: &mut Work,
+    who: &Principal,
+    new: NewUser,
+    rehire: Rehire,
+) -> Result<Creation, AppError> {
     may_create(who)?;
     let organization = who.organization_id;
+    let named = named(work, organization, &new.email, new.external_id.as_ref()).await?;
     let existing = store::users::account_by_email(work, &new.email).await?;
-    if let Some(account) = existing
-        && store::connectors::membership_of(work, organization, account)
-            .await?
-            .is_some()
-    {
-        return Err(duplicate("email"));
-    }
     if existing.is_none()
         && store::users::account_by_username(work, &new.username)
             .await?
@@ -143,6 +149,11 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
     {
         return Err(duplicate("username"));
     }
+    let returning = match named {
+        Named::Nobody => None,
+        Named::Returning(member) if rehire == Rehire::Allowed => Some(member),
+        Named::Active(_) | Named::Returning(_) => return Err(duplicate("email")),
+    };
     let plan = plan_access(
         work,
         who,
@@ -160,43 +171,32 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
     };
     let brand = managing_brand(work, who, new.managed_by_brand).await?;
 
-    let user = match existing {
-        Some(account) => account,
+    let (user, membership, before) = match returning {
+        Some(member) => {
+            let before = bring_back(work, who, &member).await?;
+            (member.user_id, member.membership_id, Some(before))
+        }
         None => {
-            let id = store::accounts::insert(
+            let user = match existing {
+                Some(account) => account,
+                None => new_account(work, &new).await?,
+            };
+            policy::not_own_access(who.is(user)).map_err(|r| refused(r, true))?;
+            let membership = store::connectors::insert_membership(
                 work,
-                &new.email,
-                &new.username,
-                Some(&new.first_name),
-                Some(&new.last_name),
+                organization,
+                user,
+                NewMembership {
+                    managed_by: who.manages_as(),
+                    managed_by_brand: brand,
+                    default_outlet: Some(new.default_location),
+                    profile_visible: existing.is_none(),
+                },
             )
             .await?;
-            if let Some(mobile) = &new.mobile {
-                let profile = ProfileUpdate {
-                    username: None,
-                    email: None,
-                    first_name: None,
-                    last_name: None,
-                    mobile: Some(Some(mobile.as_str())),
-                };
-                store::users::update_profile(work, id, &profile).await?;
-            }
-            id
+            (user, membership, None)
         }
     };
-    policy::not_own_access(who.is(user)).map_err(|r| refused(r, true))?;
-    let membership = store::connectors::insert_membership(
-        work,
-        organization,
-        user,
-        NewMembership {
-            managed_by: who.manages_as(),
-            managed_by_brand: brand,
-            default_outlet: Some(new.default_location),
-            profile_visible: existing.is_none(),
-        },
-    )
-    .await?;
     let settings = MembershipSettings {
         status: if new.inactive {
             MembershipStatus::Inactive
@@ -210,9 +210,19 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
     store::users::set_settings(work, membership, &settings).await?;
     store::users::set_report_roles(work, membership, &reports.1).await?;
     store::users::rewrite_connectors(work, organization, membership, &plan.grants).await?;
+    if let Some(external_id) = &new.external_id {
+        store::users::set_external_id(work, membership, Some(external_id.as_str())).await?;
+    }
     if !new.external_locations.is_empty() {
         apply_external_locations(work, who, user, brand, &plan.roles, &new.external_locations)
             .await?;
+    }
+    if let Some(before) = before {
+        let user = super::rehire::record(work, who, &before).await?;
+        return Ok(Creation {
+            user,
+            reactivated: !new.inactive,
+        });
     }
     let created = load(work, who, &Scope::Organization, user).await?;
     audit_user(
@@ -225,7 +235,33 @@ pub async fn create(work: &mut Work, who: &Principal, new: NewUser) -> Result<Us
         Some(json!(created)),
     )
     .await?;
-    Ok(created)
+    Ok(Creation {
+        user: created,
+        reactivated: false,
+    })
+}
+
+/// A new account for a new person, with the profile the request gives.
+async fn new_account(work: &mut Work, new: &NewUser) -> Result<UserId, AppError> {
+    let id = store::accounts::insert(
+        work,
+        &new.email,
+        &new.username,
+        Some(&new.first_name),
+        Some(&new.last_name),
+    )
+    .await?;
+    if let Some(mobile) = &new.mobile {
+        let profile = ProfileUpdate {
+            username: None,
+            email: None,
+            first_name: None,
+            last_name: None,
+            mobile: Some(Some(mobile.as_str())),
+        };
+        store::users::update_profile(work, id, &profile).await?;
+    }
+    Ok(id)
 }
 
 /// Whether the person (by their places) is visible to a viewer limited to `scope`.
@@ -366,6 +402,20 @@ pub async fn update(
         store::users::update_profile(work, user, &update).await?;
         // The organization wrote the profile: it sees it from now on.
         store::connectors::show_profile(work, membership).await?;
+    }
+
+    if let Some(external_id) = &change.external_id
+        && external_id.as_ref().map(ExternalId::as_str) != target.row.external_id.as_deref()
+    {
+        if let Some(id) = external_id
+            && store::users::holder_of_external_id(work, organization, id.as_str())
+                .await?
+                .is_some_and(|holder| holder != user)
+        {
+            return Err(super::rehire::duplicate_external_id());
+        }
+        store::users::set_external_id(work, membership, external_id.as_ref().map(|id| id.as_str()))
+            .await?;
     }
 
     let current: BTreeSet<GrantKey> = target
