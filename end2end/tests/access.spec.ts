@@ -195,3 +195,30 @@ test("a former cook is rehired by employee number: active again, with the new ac
   await expect(page.getByTestId("connectors")).toContainText("Harbor Burger Market Street");
   await expect(page.getByTestId("connectors")).not.toContainText("Pier 39");
 });
+
+test("an invitation shows on the record and in the list, and is revoked and sent again", async ({ page }) => {
+  await openAccess(page);
+  await addForm(page).getByLabel("Email", { exact: true }).fill("ines.invited@harbor.example");
+  await addForm(page).getByLabel("First name").fill("Ines");
+  await addForm(page).getByLabel("Last name").fill("Invited");
+  await addForm(page).getByLabel("Access to").fill("Harbor Burger Pier 39 (HB-001)");
+  await addForm(page).getByLabel("Role", { exact: true }).selectOption({ label: "Staff" });
+  await addForm(page).getByLabel("Send verification email").check();
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toContainText("Access added: ines.invited@harbor.example");
+
+  await page.goto("/users?sign_in=never&q=ines");
+  await expect(page.getByLabel("Last sign-in")).toHaveValue("never");
+  const row = page.locator("table tbody tr").filter({ hasText: "Ines Invited" });
+  await expect(row).toContainText("Invitation pending");
+  await expect(row).toContainText("Never");
+  await row.getByRole("link", { name: "Ines Invited" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("invitation")).toContainText("Invitation pending");
+  await page.getByRole("button", { name: "Revoke the invitation" }).click();
+  await expect(page.getByTestId("invitation")).toContainText("Invitation revoked");
+  await page.getByRole("button", { name: "Send the invitation again" }).click();
+  await expect(page.getByTestId("invitation")).toContainText("Invitation pending");
+  await expect(page.getByTestId("last-sign-in")).toHaveText("Never");
+  await expectAccessible(page);
+});

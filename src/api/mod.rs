@@ -8,6 +8,7 @@ pub mod auth;
 mod connectors;
 pub mod idempotency;
 pub mod input;
+mod invitations;
 mod me;
 pub mod openapi;
 mod outlets;
@@ -47,6 +48,11 @@ fn routes() -> OpenApiRouter<Context> {
         ))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update))
+        .routes(routes!(
+            invitations::get,
+            invitations::send,
+            invitations::revoke
+        ))
         .routes(routes!(users::report_roles, roles::create_report))
         .routes(routes!(roles::rename_report, roles::delete_report))
 }

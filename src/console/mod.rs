@@ -8,6 +8,7 @@ mod audit;
 mod connectors;
 mod form;
 mod franchise;
+mod invitations;
 mod layout;
 mod me;
 mod org_settings;

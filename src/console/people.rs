@@ -7,9 +7,11 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use super::invitations::{RevokeInvitation, SendInvitation, SignInFacts};
 use super::person_edit::{EditPerson, SetPersonStatus, UpdatePerson, load_person_editing};
 use super::{Problem, url_with};
 use crate::domain::AppError;
+use crate::domain::invitations::InvitationState;
 use crate::domain::model::{ConnectorType, PeoplePage as Page, PersonRecord};
 use crate::domain::users::PeopleFilter;
 
@@ -25,6 +27,7 @@ pub async fn list_people(
     after: String,
     #[server(default)] managed: String,
     #[server(default)] status: String,
+    #[server(default)] sign_in: String,
 ) -> Result<Page, AppError> {
     use super::server::{caller, context, with_status};
     use crate::domain::user_commands::PeopleSelection;
@@ -44,6 +47,7 @@ pub async fn list_people(
                 search,
                 managed,
                 status,
+                sign_in,
             })?;
             crate::service::people::list(
                 &context()?,
@@ -76,10 +80,21 @@ fn people_url(filter: &PeopleFilter, after: Option<&str>) -> String {
         ("q", filter.search.as_str()),
         ("managed", filter.managed.as_str()),
         ("status", filter.status.as_str()),
+        ("sign_in", filter.sign_in.as_str()),
         ("after", after.unwrap_or_default()),
     ];
     url_with("/users", &pairs)
 }
+
+/// The sign-in filter's choices (the list takes any number of days from the URL).
+const SIGN_IN_CHOICES: [(&str, &str); 6] = [
+    ("", "Any time"),
+    ("never", "Never signed in"),
+    ("30", "Not in 30 days"),
+    ("90", "Not in 90 days"),
+    ("180", "Not in 180 days"),
+    ("365", "Not in a year"),
+];
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -90,12 +105,21 @@ pub fn PeoplePage() -> impl IntoView {
             search: q.get("q").unwrap_or_default(),
             managed: q.get("managed").unwrap_or_default(),
             status: q.get("status").unwrap_or_default(),
+            sign_in: q.get("sign_in").unwrap_or_default(),
         }
     });
     let after = move || query.read().get("after").unwrap_or_default();
     let people = Resource::new(
         move || (filter.get(), after()),
-        |(filter, after)| list_people(filter.search, after, filter.managed, filter.status),
+        |(filter, after)| {
+            list_people(
+                filter.search,
+                after,
+                filter.managed,
+                filter.status,
+                filter.sign_in,
+            )
+        },
     );
     let navigate = use_navigate();
     let go = move |next: PeopleFilter, replace: bool| {
@@ -139,11 +163,13 @@ pub fn PeoplePage() -> impl IntoView {
         let mut next = filter.get_untracked();
         match name {
             "managed" => next.managed = value,
+            "sign_in" => next.sign_in = value,
             _ => next.status = value,
         }
         go(next, false);
     };
     let choose_status = choose.clone();
+    let choose_sign_in = choose.clone();
     view! {
         <Title text="People"/>
         <h1>"People"</h1>
@@ -161,6 +187,13 @@ pub fn PeoplePage() -> impl IntoView {
                 on:change=move |ev| choose_status("status", event_target_value(&ev))>
                 {[("", "Any status"), ("active", "Active"), ("inactive", "Deactivated")].into_iter().map(|(value, label)| view! {
                     <option value=value selected=move || filter.get().status == value>{label}</option>
+                }).collect_view()}
+            </select>
+            <label for="people-sign-in">"Last sign-in"</label>
+            <select id="people-sign-in" name="sign_in"
+                on:change=move |ev| choose_sign_in("sign_in", event_target_value(&ev))>
+                {SIGN_IN_CHOICES.into_iter().map(|(value, label)| view! {
+                    <option value=value selected=move || filter.get().sign_in == value>{label}</option>
                 }).collect_view()}
             </select>
             <button type="submit">"Search"</button>
@@ -221,6 +254,7 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
                     <th scope="col">"Email"</th>
                     <th scope="col">"Username"</th>
                     <th scope="col">"Status"</th>
+                    <th scope="col">"Last sign-in"</th>
                     <th scope="col">"Managed by"</th>
                     <th scope="col">"Roles"</th>
                 </tr>
@@ -231,7 +265,13 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
                         <th scope="row"><A href=format!("/users/{}", person.id)>{person.name}</A></th>
                         <td>{person.email}</td>
                         <td>{person.username.unwrap_or_else(|| "—".into())}</td>
-                        <td><span class=format!("status status-{}", person.status)>{person.status.to_string()}</span></td>
+                        <td>
+                            <span class=format!("status status-{}", person.status)>{person.status.to_string()}</span>
+                            {person.invitation.filter(|i| i.state != InvitationState::Accepted).map(|i| view! {
+                                <span class=format!("status invitation-{}", i.state)>{i.state.label()}</span>
+                            })}
+                        </td>
+                        <td>{super::invitations::last_sign_in(person.last_signed_in_at.as_deref())}</td>
                         <td>{match person.managed_by_brand {
                             Some(brand) => format!("User managed by {brand}"),
                             None => person.managed_by.to_string(),
@@ -254,8 +294,16 @@ pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let save = ServerAction::<UpdatePerson>::new();
     let status = ServerAction::<SetPersonStatus>::new();
+    let send = ServerAction::<SendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
     let id = move || params.read().get("id").unwrap_or_default();
-    let changes = move || (save.version().get(), status.version().get());
+    let changes = move || {
+        (
+            save.version().get(),
+            status.version().get(),
+            send.version().get() + revoke.version().get(),
+        )
+    };
     let person = Resource::new(move || (id(), changes()), |(id, _)| get_person(id));
     let editing = Resource::new(move || (id(), changes()), |(id, _)| load_person_editing(id));
     let viewer = Resource::new(|| (), |_| super::session::current_viewer());
@@ -269,7 +317,7 @@ pub fn PersonPage() -> impl IntoView {
                 let audit = viewer.is_ok_and(|v| v.holds_everywhere(crate::domain::Permission::ViewAudit));
                 match person {
                     Ok(person) => view! {
-                        <PersonRecordView person audit/>
+                        <PersonRecordView person audit manage=editing.is_ok() send revoke/>
                         // Without the permission to manage people, the record stays as it is.
                         {editing.ok().map(|editing| view! { <EditPerson editing save status/> })}
                     }.into_any(),
@@ -285,6 +333,10 @@ fn PersonRecordView(
     person: PersonRecord,
     /// The viewer reads the audit log: link to this person's trail.
     audit: bool,
+    /// The viewer may manage the person.
+    manage: bool,
+    send: ServerAction<SendInvitation>,
+    revoke: ServerAction<RevokeInvitation>,
 ) -> impl IntoView {
     let name =
         crate::domain::model::display_name(&person.first_name, &person.last_name, &person.email);
@@ -314,6 +366,8 @@ fn PersonRecordView(
                 <dt>"Updated"</dt><dd>{person.updated_at}</dd>
             </dl>
         </section>
+        <SignInFacts id=person.id.to_string() last_signed_in_at=person.last_signed_in_at.clone()
+            invitation=person.invitation.clone() manage send revoke/>
         <section aria-labelledby="access-heading">
             <h2 id="access-heading">"Access"</h2>
             <table class="data" data-testid="connectors">

@@ -115,6 +115,7 @@ pub mod email;
 pub mod error;
 pub mod franchise;
 pub mod ids;
+pub mod invitations;
 pub mod local_path;
 pub mod me;
 pub mod mobile;

@@ -103,6 +103,10 @@ pub struct PersonRow {
     pub managed_by: ManagedBy,
     pub managed_by_brand: Option<String>,
     pub roles: Vec<String>,
+    /// The account's last completed sign-in; `None`: never.
+    pub last_signed_in_at: Option<String>,
+    /// The organization's latest invitation of the person, if it sent one.
+    pub invitation: Option<super::invitations::Invitation>,
 }
 
 /// A page of the people list.
@@ -166,6 +170,10 @@ pub struct PersonRecord {
     pub organization_details: Option<OrganizationDetails>,
     /// The person's connectors within the viewer's reach.
     pub connectors: Vec<ConnectorSummary>,
+    /// The account's last completed sign-in; `None`: never.
+    pub last_signed_in_at: Option<String>,
+    /// The organization's latest invitation of the person, if it sent one.
+    pub invitation: Option<super::invitations::Invitation>,
     pub created_at: String,
     pub updated_at: String,
 }

@@ -488,6 +488,22 @@ pub struct PeopleSelection {
     pub search: Option<String>,
     pub managed: Option<ManagedFilter>,
     pub status: Option<MembershipStatus>,
+    pub sign_in: Option<SignInFilter>,
+}
+
+/// The people list's filter on sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFilter {
+    /// Never signed in.
+    Never,
+    /// No sign-in in the last `days` days, while a member at least that long (people added
+    /// since are not "not signed in" yet).
+    NotFor { days: u32 },
+}
+
+impl SignInFilter {
+    /// At most ten years.
+    pub const MAX_DAYS: u32 = 3650;
 }
 
 impl PeopleSelection {
@@ -523,11 +539,29 @@ impl TryFrom<&PeopleFilter> for PeopleSelection {
                 None
             }),
         };
+        let sign_in = match filter.sign_in.trim() {
+            "" => None,
+            "never" => Some(SignInFilter::Never),
+            days => match days.parse::<u32>() {
+                Ok(days @ 1..=SignInFilter::MAX_DAYS) => Some(SignInFilter::NotFor { days }),
+                _ => {
+                    problems.add(
+                        "sign_in",
+                        format!(
+                            "Choose never, or a number of days from 1 to {}.",
+                            SignInFilter::MAX_DAYS
+                        ),
+                    );
+                    None
+                }
+            },
+        };
         problems.finish()?;
         Ok(Self {
             search: Some(filter.search.trim().to_string()).filter(|s| !s.is_empty()),
             managed,
             status,
+            sign_in,
         })
     }
 }

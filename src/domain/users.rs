@@ -182,6 +182,9 @@ pub struct PeopleFilter {
     pub managed: String,
     /// `active`, `inactive`; empty for all.
     pub status: String,
+    /// `never`, or a number of days N (not signed in for N days); empty for all.
+    #[serde(default)]
+    pub sign_in: String,
 }
 
 /// The Security & Permissions page: the roles and report roles offered to the organization,

@@ -412,7 +412,7 @@ pub async fn create(
     }
     // A verification link sets a first password; it never replaces one.
     if new.send_verification_email && !has_password {
-        verification::queue_link(work, user, &new.email).await?;
+        verification::queue_link(work, user, membership, &new.email).await?;
     }
     Ok(AddedAccess {
         connector,

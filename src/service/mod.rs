@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod demo;
 pub mod franchise;
 pub mod idempotency;
+pub mod invitations;
 pub mod mail;
 pub mod me;
 pub mod measure;

@@ -24,7 +24,8 @@ pub async fn list(
 ) -> Result<PeoplePage, AppError> {
     let scope = who.scope_for(Permission::ViewUsers)?;
     let mut conn = context.read().await?;
-    let search = store::people::search(&mut conn, who.organization_id, selection).await?;
+    let search =
+        store::people::search(&mut conn, who.organization_id, selection, context.now()).await?;
     let counted = store::people::count(
         &mut conn,
         who.organization_id,
@@ -54,6 +55,7 @@ pub async fn list(
         .flatten();
     let memberships: Vec<_> = rows.iter().map(|r| r.membership_id).collect();
     let mut roles = store::people::roles_by_membership(&mut conn, &memberships, &scope).await?;
+    let mut invitations = super::invitations::of(&mut conn, &memberships, context.now()).await?;
     Ok(PeoplePage {
         rows: rows
             .into_iter()
@@ -64,6 +66,8 @@ pub async fn list(
                 managed_by: r.managed_by,
                 managed_by_brand: r.brand,
                 roles: roles.remove(&r.membership_id).unwrap_or_default(),
+                invitation: invitations.remove(&r.membership_id),
+                last_signed_in_at: r.last_signed_in_at,
                 email: r.email,
                 username: r.username,
             })
@@ -91,6 +95,9 @@ pub async fn record(
         .await?
         .ok_or(AppError::NotFound)?;
     let connectors = store::people::connectors_of(&mut conn, row.membership_id, &scope).await?;
+    let invitation = super::invitations::of(&mut conn, &[row.membership_id], context.now())
+        .await?
+        .remove(&row.membership_id);
     let organization_details = if policy::sees_organization_details(&scope) {
         Some(OrganizationDetails {
             external_id: row.external_id,
@@ -115,6 +122,8 @@ pub async fn record(
             .filter(|_| scope.covers(row.default_outlet_id)),
         organization_details,
         connectors,
+        last_signed_in_at: row.last_signed_in_at,
+        invitation,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

@@ -174,7 +174,7 @@ pub async fn create_organization(
     };
     audit::record(work, actor, event).await?;
     if owner.password.is_none() && !has_password {
-        verification::queue_link(work, user, &owner.email).await?;
+        verification::queue_link(work, user, membership, &owner.email).await?;
     }
     Ok((organization, user))
 }

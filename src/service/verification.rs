@@ -4,22 +4,29 @@
 use super::{Context, Work, passwords, secrets};
 use crate::domain::audit::AuditAction;
 use crate::domain::model::Via;
-use crate::domain::{AppError, Email, Password, UserId};
+use crate::domain::{AppError, Email, MembershipId, Password, UserId};
 use crate::store::tokens::{self, MailedLink};
 use crate::store::{self, audit};
 
 pub const VALID_FOR: time::Duration = time::Duration::days(7);
 
-/// Issues a link for the account and queues its mail in the same unit of work.
-pub async fn queue_link(work: &mut Work, user: UserId, email: &Email) -> Result<(), AppError> {
+/// Issues a link for the account, as the invitation of its membership `membership`, and
+/// queues its mail in the same unit of work.
+pub async fn queue_link(
+    work: &mut Work,
+    user: UserId,
+    membership: MembershipId,
+    email: &Email,
+) -> Result<(), AppError> {
     let token = secrets::generate("");
-    let expires_at = store::format_timestamp(work.now() + VALID_FOR);
-    tokens::insert_link(
+    let now = work.now();
+    tokens::insert_invitation(
         work,
-        MailedLink::Verification,
+        membership,
         user,
         &secrets::hash(&token),
-        &expires_at,
+        &store::format_timestamp(now),
+        &store::format_timestamp(now + VALID_FOR),
     )
     .await?;
     let link = format!(

@@ -94,6 +94,7 @@ const TABLES: &[Table] = &[
             ("mobile", Text),
             ("password_hash", Text),
             ("session_version", Int),
+            ("last_signed_in_at", Text),
             ("created_at", Text),
             ("updated_at", Text),
         ],
@@ -219,6 +220,8 @@ const TABLES: &[Table] = &[
             ("created_at", Text),
             ("expires_at", Text),
             ("used_at", Text),
+            ("membership_id", Kind::Uuid),
+            ("revoked_at", Text),
         ],
     },
     Table {

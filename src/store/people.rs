@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use super::{
     Backend, Conn, FragmentPlan, Sql, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE,
-    VISIBLE_USERNAME, explain_details, fragment_plan, like_fragment, push_in,
+    VISIBLE_USERNAME, explain_details, format_timestamp, fragment_plan, like_fragment, push_in,
     push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
-use crate::domain::user_commands::{ManagedFilter, PeopleSelection};
+use crate::domain::user_commands::{ManagedFilter, PeopleSelection, SignInFilter};
 use crate::domain::{ConnectorId, MembershipId, OrganizationId, OutletId, Scope, UserId};
 
 /// Starts `… FROM memberships m JOIN user_accounts a … WHERE` for people in scope.
@@ -51,6 +51,8 @@ pub struct Search<'a> {
     plan: FragmentPlan,
     /// The search text is a member's external id (employee number): it selects that member.
     external_id: bool,
+    /// Before this time (ISO 8601, as stored), for `SignInFilter::NotFor`.
+    sign_in_cutoff: Option<String>,
 }
 
 /// Decides how to find the selection's search text (a walk when there is none). A text that
@@ -60,30 +62,32 @@ pub async fn search<'a>(
     conn: &mut Conn,
     organization: OrganizationId,
     selection: &'a PeopleSelection,
+    now: time::OffsetDateTime,
 ) -> sqlx::Result<Search<'a>> {
+    let sign_in_cutoff = match selection.sign_in {
+        Some(SignInFilter::NotFor { days }) => Some(format_timestamp(
+            now - time::Duration::days(i64::from(days)),
+        )),
+        _ => None,
+    };
+    let mut search = Search {
+        selection,
+        plan: FragmentPlan::Walk,
+        external_id: false,
+        sign_in_cutoff,
+    };
     let Some(fragment) = selection.search_text() else {
-        return Ok(Search {
-            selection,
-            plan: FragmentPlan::Walk,
-            external_id: false,
-        });
+        return Ok(search);
     };
     if super::users::holder_of_external_id(conn, organization, fragment)
         .await?
         .is_some()
     {
-        return Ok(Search {
-            selection,
-            plan: FragmentPlan::Walk,
-            external_id: true,
-        });
+        search.external_id = true;
+        return Ok(search);
     }
-    let plan = fragment_plan(conn, SEARCH_COLUMNS, fragment).await?;
-    Ok(Search {
-        selection,
-        plan,
-        external_id: false,
-    })
+    search.plan = fragment_plan(conn, SEARCH_COLUMNS, fragment).await?;
+    Ok(search)
 }
 
 /// The selection: a fragment of the email, the name or the username (as the organization
@@ -101,6 +105,17 @@ fn push_selection(query: &mut Sql, search: &Search<'_>) {
     }
     if let Some(status) = selection.status {
         query.push(" AND m.status = ").push_bind(status);
+    }
+    match (selection.sign_in, &search.sign_in_cutoff) {
+        (Some(SignInFilter::Never), _) => {
+            query.push(" AND a.last_signed_in_at IS NULL");
+        }
+        (Some(SignInFilter::NotFor { .. }), Some(cutoff)) => {
+            query
+                .push(" AND COALESCE(a.last_signed_in_at, m.created_at) < ")
+                .push_bind(cutoff.clone());
+        }
+        _ => {}
     }
     if let Some(fragment) = selection.search_text()
         && search.external_id
@@ -166,6 +181,7 @@ pub struct PersonListRow {
     pub status: MembershipStatus,
     pub managed_by: ManagedBy,
     pub brand: Option<String>,
+    pub last_signed_in_at: Option<String>,
 }
 
 /// People by last name, first name and email as the organization sees them (the membership's
@@ -191,7 +207,13 @@ pub async fn explain_list(
     scope: &Scope,
     selection: &PeopleSelection,
 ) -> sqlx::Result<Vec<String>> {
-    let search = search(conn, organization, selection).await?;
+    let search = search(
+        conn,
+        organization,
+        selection,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?;
     let query = list_query(conn.backend(), organization, scope, &search, None, 16);
     explain_details(conn, &query).await
 }
@@ -224,7 +246,7 @@ fn list_query(
         &format!(
             "SELECT m.id AS membership_id, a.id AS user_id, {VISIBLE_FIRST_NAME} AS first_name,
                 {VISIBLE_LAST_NAME} AS last_name, a.email, {VISIBLE_USERNAME} AS username,
-                m.status, m.managed_by, b.name AS brand"
+                m.status, m.managed_by, b.name AS brand, a.last_signed_in_at"
         ),
         organization,
         scope,
@@ -283,6 +305,7 @@ pub struct PersonRecordRow {
     pub default_outlet_id: Option<OutletId>,
     pub default_outlet: Option<String>,
     pub all_reports_access: bool,
+    pub last_signed_in_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -302,7 +325,7 @@ pub async fn get(
                 {VISIBLE_MOBILE} AS mobile, m.status, m.managed_by, b.name AS brand, m.external_id,
                 m.default_outlet_id,
                 (SELECT o.name FROM outlets o WHERE o.id = m.default_outlet_id) AS default_outlet,
-                m.all_reports_access, m.created_at, m.updated_at"
+                m.all_reports_access, a.last_signed_in_at, m.created_at, m.updated_at"
         ),
         organization,
         scope,

@@ -26,6 +26,13 @@ pub async fn insert(conn: &mut Conn, new: NewSignIn<'_>) -> sqlx::Result<()> {
     .bind(new.at)
     .execute(c)
     .await)?;
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE user_accounts SET last_signed_in_at = $2 WHERE id = $1"
+    )
+    .bind(new.user)
+    .bind(new.at)
+    .execute(c)
+    .await)?;
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 use super::{Conn, now};
 use crate::domain::me::ApiClientEntry;
 use crate::domain::model::{ClientKind, display_name};
-use crate::domain::{Access, OrganizationId, OutletId, Permission, RoleId, TokenId, UserId};
+use crate::domain::{
+    Access, MembershipId, OrganizationId, OutletId, Permission, RoleId, TokenId, UserId,
+};
 
 /// An active API token's grant.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -295,10 +297,19 @@ impl MailedLink {
         }
     }
 
-    /// What must hold of the account, besides the link being unused and unexpired.
+    /// What must hold of the account (and of the link, `l`), besides the link being unused
+    /// and unexpired.
     fn account_condition(self) -> &'static str {
         match self {
-            Self::Verification => "AND a.password_hash IS NULL",
+            Self::Verification => "AND a.password_hash IS NULL AND l.revoked_at IS NULL",
+            Self::PasswordReset => "",
+        }
+    }
+
+    /// The open links of the kind (a revoked invitation stays revoked, not used).
+    fn open_condition(self) -> &'static str {
+        match self {
+            Self::Verification => "AND revoked_at IS NULL",
             Self::PasswordReset => "",
         }
     }
@@ -326,6 +337,76 @@ pub async fn insert_link(
     Ok(())
 }
 
+/// Stores an invitation: a verification link sent for a membership.
+pub async fn insert_invitation(
+    conn: &mut Conn,
+    membership: MembershipId,
+    user: UserId,
+    token_hash: &str,
+    at: &str,
+    expires_at: &str,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "INSERT INTO verification_tokens (token_hash, user_id, membership_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(token_hash)
+    .bind(user)
+    .bind(membership)
+    .bind(at)
+    .bind(expires_at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// A membership's latest invitation, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub membership_id: MembershipId,
+    pub created_at: String,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub has_password: bool,
+}
+
+/// The latest invitation of each of these memberships that has one.
+pub async fn latest_invitations(
+    conn: &mut Conn,
+    memberships: &[MembershipId],
+) -> sqlx::Result<Vec<InvitationRow>> {
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = super::Sql::new(
+        "SELECT v.membership_id, v.created_at, v.expires_at, v.used_at, v.revoked_at,
+            a.password_hash IS NOT NULL AS has_password
+         FROM verification_tokens v JOIN user_accounts a ON a.id = v.user_id
+         WHERE v.created_at = (SELECT MAX(w.created_at) FROM verification_tokens w
+                               WHERE w.membership_id = v.membership_id)
+           AND ",
+    );
+    super::push_in(&mut query, "v.membership_id", memberships);
+    query.fetch_all(conn).await
+}
+
+/// Revokes the membership's open invitations; how many there were.
+pub async fn revoke_invitations(
+    conn: &mut Conn,
+    membership: MembershipId,
+    at: &str,
+) -> sqlx::Result<u64> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE verification_tokens SET revoked_at = $2
+         WHERE membership_id = $1 AND used_at IS NULL AND revoked_at IS NULL"
+    )
+    .bind(membership)
+    .bind(at)
+    .execute(c)
+    .await)
+}
+
 /// The account and email of an unused, unexpired link of `kind` (for a verification link, of
 /// an account with no password yet).
 pub async fn usable_link(
@@ -350,8 +431,9 @@ pub async fn usable_link(
 /// Uses up every open link of `kind` of the account.
 pub async fn use_up_links(conn: &mut Conn, kind: MailedLink, user: UserId) -> sqlx::Result<()> {
     let sql = format!(
-        "UPDATE {} SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-        kind.table()
+        "UPDATE {} SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL {}",
+        kind.table(),
+        kind.open_condition()
     );
     on!(execute conn, |c| sqlx::query(&sql)
         .bind(user)

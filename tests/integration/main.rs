@@ -34,6 +34,7 @@ mod database;
 mod franchise;
 mod headers;
 mod health;
+mod invitations;
 mod lost_updates;
 mod matrix;
 mod metrics;

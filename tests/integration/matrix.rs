@@ -273,6 +273,39 @@ fn rows() -> Vec<Row> {
                 (Brand, "111144111"),
             ],
         ),
+        row(
+            Api(GET, "/users/{fresh_invitee}/invitation"),
+            Nothing,
+            "",
+            &[
+                (Own, "111122111"),
+                (Other, "111122111"),
+                (Org, "111144111"),
+                (Brand, "111144111"),
+            ],
+        ),
+        row(
+            Api(POST, "/users/{fresh_invitee}/invitation"),
+            Nothing,
+            "",
+            &[
+                (Own, "111123111"),
+                (Other, "111123111"),
+                (Org, "111144111"),
+                (Brand, "111144111"),
+            ],
+        ),
+        row(
+            Api(DELETE, "/users/{fresh_invitee}/invitation"),
+            Nothing,
+            "",
+            &[
+                (Own, "111123111"),
+                (Other, "111123111"),
+                (Org, "111144111"),
+                (Brand, "111144111"),
+            ],
+        ),
         // ---- The console: people and access ----------------------------------------------
         row(
             Rpc("list_people"),
@@ -310,6 +343,28 @@ fn rows() -> Vec<Row> {
         row(
             Rpc("update_person"),
             Form(&[("id", "{user}"), ("last_name", "{last_name}")]),
+            "",
+            &[
+                (Own, "232411111"),
+                (Other, "234411111"),
+                (Org, "444211111"),
+                (Brand, "444311111"),
+            ],
+        ),
+        row(
+            Rpc("send_invitation"),
+            Form(&[("id", "{fresh_invitee}")]),
+            "",
+            &[
+                (Own, "232411111"),
+                (Other, "234411111"),
+                (Org, "444211111"),
+                (Brand, "444311111"),
+            ],
+        ),
+        row(
+            Rpc("revoke_invitation"),
+            Form(&[("id", "{fresh_invitee}")]),
             "",
             &[
                 (Own, "232411111"),
@@ -852,6 +907,20 @@ impl World {
                     )
                     .await,
             ),
+            // Someone just invited (a pending invitation); Aiden (never invited) for a brand.
+            "fresh_invitee" if target == Brand => values["user"].clone(),
+            "fresh_invitee" => {
+                let reply = self
+                    .app
+                    .api_post(
+                        "/user-connectors",
+                        token,
+                        json!({ "email": format!("invitee{n}@matrix.example"), "role": values["role"], "outlet": values["outlet"], "send_verification_email": true }),
+                    )
+                    .await;
+                assert!(reply.status.is_success(), "{name}: {}", reply.body);
+                reply.body["user"]["id"].as_str().unwrap().to_string()
+            }
             "fresh_role" => created(
                 self.app
                     .api_post(
