@@ -222,3 +222,25 @@ test("an invitation shows on the record and in the list, and is revoked and sent
   await expect(page.getByTestId("last-sign-in")).toHaveText("Never");
   await expectAccessible(page);
 });
+
+test("a cook is borrowed by another outlet for three days: the row says when", async ({ page }) => {
+  await openAccess(page);
+  await addForm(page).getByLabel("Email", { exact: true }).fill("grace.kim@harbor.example");
+  await addForm(page).getByLabel("Access to").fill("Harbor Burger Pier 39 (HB-001)");
+  await addForm(page).getByLabel("Role", { exact: true }).selectOption({ label: "Staff" });
+  await addForm(page).getByLabel("First day (optional)").fill("2030-07-01");
+  await addForm(page).getByLabel("Last day (optional; a borrow ends here)").fill("2030-07-03");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("add-result")).toContainText("Access added: grace.kim@harbor.example as Staff at Harbor Burger Pier 39");
+
+  await page.getByLabel("State").selectOption("scheduled");
+  await expect(page).toHaveURL(/state=scheduled/);
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).getByTestId("window")).toHaveText("Scheduled: 2030-07-01 00:00:00 until 2030-07-04 00:00:00 UTC");
+
+  await addForm(page).getByLabel("Email", { exact: true }).fill("grace.kim@harbor.example");
+  await addForm(page).getByLabel("First day (optional)").fill("2030-07-05");
+  await addForm(page).getByLabel("Last day (optional; a borrow ends here)").fill("2030-07-01");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.locator("#add-ends-on-error")).toContainText("The last day comes on or after the first");
+});

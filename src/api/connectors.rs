@@ -86,7 +86,8 @@ pub async fn update(
     let change = ConnectorChange::try_from(input)?;
     let mut work = context.begin().await?;
     if if_match.given() {
-        if_match.check(&service::read(&mut work, &who, id).await?)?;
+        let now = work.now();
+        if_match.check(&service::read(&mut work, &who, id, now).await?)?;
     }
     let connector = service::update(&mut work, &who, id, change).await?;
     work.commit().await?;
@@ -106,7 +107,8 @@ pub async fn delete(
     let id = path_id(&id, ConnectorId::parse)?;
     let mut work = context.begin().await?;
     if if_match.given() {
-        if_match.check(&service::read(&mut work, &who, id).await?)?;
+        let now = work.now();
+        if_match.check(&service::read(&mut work, &who, id, now).await?)?;
     }
     service::delete(&mut work, &who, id).await?;
     work.commit().await?;

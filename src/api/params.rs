@@ -89,6 +89,9 @@ paged_params!(
         /// Only connectors changed at or after this time (RFC 3339).
         #[param(value_type = Option<String>, format = DateTime)]
         pub modified_since: Option<String>,
+        /// Only connectors in this state now: `scheduled` (not yet granting), `active`, `ended`.
+        #[param(value_type = Option<crate::domain::model::ConnectorState>)]
+        pub state: Option<String>,
     }
 );
 
@@ -100,6 +103,7 @@ impl From<ConnectorFilters> for ConnectorQuery {
             role_id: filters.role_id,
             outlet_id: filters.outlet_id,
             modified_since: filters.modified_since,
+            state: filters.state,
             page_size: filters.page_size,
             cursor: filters.cursor,
         }

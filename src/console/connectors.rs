@@ -2,6 +2,8 @@
 //! change role / move / revoke. Every change goes through `service::connectors`, the same code
 //! the API uses. A row's forms carry the version it was shown with: a connector changed since
 //! is not changed or revoked (`AppError::changed_since_opened`), and the row offers a reload.
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,8 +15,8 @@ use super::form::{ErrorText, FormAlert, TextField, field_error};
 use super::outlet_picker::OutletPicker;
 use super::{Problem, url_with};
 use crate::domain::model::{
-    AccessEntry, AccessOptions, AddedAccess, Connector, ConnectorQuery, ConnectorType, Paged, Role,
-    RowChange, outlet_label,
+    AccessEntry, AccessOptions, AddedAccess, Connector, ConnectorQuery, ConnectorState,
+    ConnectorType, Paged, Role, RowChange, outlet_label,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::model::{CreateConnector, UpdateConnector};
@@ -78,6 +80,12 @@ pub async fn add_connector(
     role: String,
     outlet: String,
     #[server(default)] external_id: String,
+    /// The first day of access at the outlet (its local day); empty: today.
+    #[server(default)]
+    starts_on: String,
+    /// The last day of access (inclusive); empty: no end.
+    #[server(default)]
+    ends_on: String,
     #[server(default)] send_verification_email: Option<String>,
 ) -> Result<AddedAccess, AppError> {
     use super::server::{caller, context, with_status};
@@ -86,7 +94,9 @@ pub async fn add_connector(
         async move {
             let caller = caller().await?;
             let outlet = resolve(&caller, &outlet, "outlet").await?;
-            let new = NewConnector::try_from(CreateConnector {
+            let mut new = NewConnector::try_from(CreateConnector {
+                starts_at: None,
+                ends_at: None,
                 email: Some(email),
                 first_name: blank_is_none(first_name),
                 last_name: blank_is_none(last_name),
@@ -95,6 +105,13 @@ pub async fn add_connector(
                 external_id: blank_is_none(external_id),
                 send_verification_email: send_verification_email.is_some(),
             })?;
+            let mut problems = crate::domain::error::Problems::default();
+            new.window = crate::domain::commands::Window::local_days(
+                &mut problems,
+                Some(&starts_on),
+                Some(&ends_on),
+            );
+            problems.finish()?;
             let mut work = context()?.begin().await?;
             let added = crate::service::connectors::create(
                 &mut work,
@@ -182,6 +199,7 @@ fn access_url(query: &ConnectorQuery) -> String {
         ("email", query.email.as_deref().unwrap_or_default()),
         ("role_id", query.role_id.as_deref().unwrap_or_default()),
         ("outlet_id", query.outlet_id.as_deref().unwrap_or_default()),
+        ("state", query.state.as_deref().unwrap_or_default()),
         ("cursor", query.cursor.as_deref().unwrap_or_default()),
     ];
     url_with("/connectors", &pairs)
@@ -206,6 +224,7 @@ pub fn AccessPage() -> impl IntoView {
             email: q.get("email"),
             role_id: q.get("role_id"),
             outlet_id: q.get("outlet_id"),
+            state: q.get("state"),
             cursor: q.get("cursor"),
             ..Default::default()
         }
@@ -226,6 +245,7 @@ pub fn AccessPage() -> impl IntoView {
             "type" => next.connector_type = value,
             "email" => next.email = value,
             "role_id" => next.role_id = value,
+            "state" => next.state = value,
             _ => next.outlet_id = value,
         }
         next.cursor = None;
@@ -307,8 +327,33 @@ fn Filters(
                     value=Signal::derive(current(|q| q.outlet_id.clone()))
                     on_change=Callback::new(move |text: String| set_filter.run(("outlet_id", text)))/>
             </div>
+            <div class="field">
+                <label for="filter-state">"State"</label>
+                <select id="filter-state" name="state" on:change=on("state") prop:value=current(|q| q.state.clone())>
+                    <option value="">"Any"</option>
+                    <option value="active">"Active"</option>
+                    <option value="scheduled">"Scheduled"</option>
+                    <option value="ended">"Ended"</option>
+                </select>
+            </div>
             <noscript><button type="submit">"Filter"</button></noscript>
         </form>
+    }
+}
+
+/// A connector's state and dates, e.g. "Scheduled: 2030-07-01 07:00 until 2030-07-04 07:00 UTC".
+fn window_words(connector: &Connector) -> String {
+    let state = match connector.state {
+        ConnectorState::Active => "Active",
+        ConnectorState::Scheduled => "Scheduled",
+        ConnectorState::Ended => "Ended",
+    };
+    let day = |at: &Option<String>| at.as_deref().map(super::form::when);
+    match (day(&connector.starts_at), day(&connector.ends_at)) {
+        (None, None) => state.to_string(),
+        (Some(from), None) => format!("{state}: from {from} UTC"),
+        (None, Some(until)) => format!("{state}: until {until} UTC"),
+        (Some(from), Some(until)) => format!("{state}: {from} until {until} UTC"),
     }
 }
 
@@ -374,6 +419,10 @@ fn AddUser(
                 <TextField id="add-last-name" name="last_name" label="Last name" error=field_error(error, "last_name")/>
                 <TextField id="add-external-id" name="external_id" label="Employee number (optional)" autocomplete="off"
                     error=field_error(error, "external_id")/>
+                <TextField id="add-starts-on" name="starts_on" label="First day (optional)" input_type="date"
+                    error=field_error(error, "starts_at")/>
+                <TextField id="add-ends-on" name="ends_on" label="Last day (optional; a borrow ends here)" input_type="date"
+                    error=field_error(error, "ends_at")/>
                 <div class="field">
                     <label for="add-outlet">"Access to"</label>
                     <p class="hint" id="add-outlet-hint">{if manages_library {
@@ -442,6 +491,7 @@ fn AccessTable(
                     <th scope="col">"Type"</th>
                     <th scope="col">"Scope"</th>
                     <th scope="col">"Role"</th>
+                    <th scope="col">"When"</th>
                     <th scope="col">"Updated"</th>
                     <th scope="col">"Actions"</th>
                 </tr>
@@ -572,6 +622,7 @@ fn AccessRow(
             <td>{connector.connector_type.to_string()}</td>
             <td>{scope_name(&connector)}</td>
             <td>{connector.role.name.clone()}</td>
+            <td data-testid="window">{window_words(&connector)}</td>
             <td>{connector.updated_at.get(..16).unwrap_or_default().replace('T', " ")}</td>
             <td>
                 {actions}

@@ -5,7 +5,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::Problems;
-use super::model::{ConnectorQuery, ConnectorType, CreateConnector, UpdateConnector};
+use super::model::{
+    ConnectorQuery, ConnectorState, ConnectorType, CreateConnector, UpdateConnector,
+};
 use super::paging::PageRequest;
 use super::{AppError, Email, ExternalId, OutletId, PersonName, RoleId};
 
@@ -73,7 +75,85 @@ pub struct NewConnector {
     /// The organization's own number for the person; a deactivated member holding it (or
     /// the email) is brought back (a rehire).
     pub external_id: Option<ExternalId>,
+    /// When the access starts and ends (both open by default).
+    pub window: Window,
     pub send_verification_email: bool,
+}
+
+/// An instant a grant starts or ends: exact (the API), or the start of a day in the outlet's
+/// time zone (the console's dates), resolved by the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    At(OffsetDateTime),
+    LocalDay(jiff::civil::Date),
+}
+
+/// When a grant starts (inclusive) and ends (exclusive); `None`: open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub starts: Option<Moment>,
+    pub ends: Option<Moment>,
+}
+
+impl Window {
+    pub fn is_open(&self) -> bool {
+        self.starts.is_none() && self.ends.is_none()
+    }
+
+    /// From RFC 3339 instants (the API's `starts_at` / `ends_at`).
+    pub fn instants(
+        problems: &mut Problems,
+        starts_at: Option<&str>,
+        ends_at: Option<&str>,
+    ) -> Self {
+        let instant = |problems: &mut Problems, field: &str, text: Option<&str>| {
+            given(text).and_then(|text| {
+                problems.check(
+                    field,
+                    OffsetDateTime::parse(text, &Rfc3339)
+                        .map(Moment::At)
+                        .map_err(|_| {
+                            "Use an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z.".to_string()
+                        }),
+                )
+            })
+        };
+        Self {
+            starts: instant(problems, "starts_at", starts_at),
+            ends: instant(problems, "ends_at", ends_at),
+        }
+    }
+
+    /// From the console's days (`YYYY-MM-DD`) at the outlet: from the start of `from` until
+    /// the end of `until` (its last day, inclusive).
+    pub fn local_days(problems: &mut Problems, from: Option<&str>, until: Option<&str>) -> Self {
+        let day = |problems: &mut Problems, field: &str, text: Option<&str>| {
+            given(text).and_then(|text| {
+                problems.check(
+                    field,
+                    text.parse::<jiff::civil::Date>()
+                        .map_err(|_| "Use a date, e.g. 2026-01-31.".to_string()),
+                )
+            })
+        };
+        let from = day(problems, "starts_at", from);
+        let until = day(problems, "ends_at", until);
+        if let (Some(from), Some(until)) = (from, until)
+            && until < from
+        {
+            problems.add("ends_at", "The last day comes on or after the first.");
+        }
+        let after = until.and_then(|until| {
+            until
+                .tomorrow()
+                .map_err(|_| problems.add("ends_at", "Use a date before the year 9999."))
+                .ok()
+        });
+        Self {
+            starts: from.map(Moment::LocalDay),
+            ends: after.map(Moment::LocalDay),
+        }
+    }
 }
 
 impl TryFrom<CreateConnector> for NewConnector {
@@ -96,6 +176,11 @@ impl TryFrom<CreateConnector> for NewConnector {
             .as_deref()
             .and_then(|id| problems.check("external_id", ExternalId::parse_optional(id)))
             .flatten();
+        let window = Window::instants(
+            &mut problems,
+            input.starts_at.as_deref(),
+            input.ends_at.as_deref(),
+        );
         if role.is_none() && !problems.has("role") {
             problems.add("role", "Choose a role.");
         }
@@ -108,6 +193,7 @@ impl TryFrom<CreateConnector> for NewConnector {
                 role,
                 outlet,
                 external_id,
+                window,
                 send_verification_email: input.send_verification_email,
             }),
             // `finish` has already reported a missing email or role.
@@ -177,6 +263,7 @@ pub struct ConnectorFilter {
     pub role_id: Option<RoleId>,
     pub outlet_id: Option<OutletId>,
     pub modified_since: Option<OffsetDateTime>,
+    pub state: Option<ConnectorState>,
 }
 
 /// A page of the connector list.
@@ -235,6 +322,13 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
                 }),
             )
         });
+        let state = given(query.state.as_deref()).and_then(|text| {
+            problems.check(
+                "state",
+                text.parse::<ConnectorState>()
+                    .map_err(|_| "Use scheduled, active or ended.".to_string()),
+            )
+        });
         let page = PageRequest::parse(
             query.page_size.as_deref(),
             query.cursor.as_deref(),
@@ -248,6 +342,7 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
                 role_id,
                 outlet_id,
                 modified_since,
+                state,
             },
             page,
         })
@@ -271,6 +366,8 @@ mod tests {
             last_name: get("last_name"),
             role: get("role"),
             outlet: get("outlet"),
+            starts_at: get("starts_at"),
+            ends_at: get("ends_at"),
             external_id: get("external_id"),
             send_verification_email: false,
         })

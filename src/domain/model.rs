@@ -17,6 +17,24 @@ text_enum!(
     MembershipStatus { Active => "active", Inactive => "inactive" }
 );
 text_enum!(
+    /// Where a connector stands in its dates: not yet granting, granting, no longer granting.
+    ConnectorState { Scheduled => "scheduled", Active => "active", Ended => "ended" }
+);
+
+impl ConnectorState {
+    /// The state at `now`, for a window from `starts_at` (inclusive) to `ends_at` (exclusive),
+    /// each open when absent (ISO 8601 UTC texts, as stored: they compare as text).
+    pub fn at(starts_at: Option<&str>, ends_at: Option<&str>, now: &str) -> Self {
+        if starts_at.is_some_and(|start| start > now) {
+            Self::Scheduled
+        } else if ends_at.is_some_and(|end| end <= now) {
+            Self::Ended
+        } else {
+            Self::Active
+        }
+    }
+}
+text_enum!(
     /// Which channel owns a membership's data.
     ManagedBy { Console => "console", Api => "api", Scim => "scim" }
 );
@@ -272,6 +290,12 @@ pub struct Connector {
     pub user: ConnectorUser,
     pub role: RoleRef,
     pub outlet: Option<OutletRef>,
+    /// When the access starts (RFC 3339, UTC); `null`: already.
+    pub starts_at: Option<String>,
+    /// When the access ends (RFC 3339, UTC; the first instant without it); `null`: never.
+    pub ends_at: Option<String>,
+    /// Where it stands now: `scheduled` (not yet granting), `active`, `ended`.
+    pub state: ConnectorState,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -324,6 +348,9 @@ impl<T> Paged<T> {
 pub struct ConnectorQuery {
     #[serde(rename = "type")]
     pub connector_type: Option<String>,
+    /// `scheduled`, `active` or `ended`.
+    #[serde(default)]
+    pub state: Option<String>,
     pub email: Option<String>,
     pub role_id: Option<String>,
     pub outlet_id: Option<String>,
@@ -345,6 +372,12 @@ pub struct CreateConnector {
     pub role: Option<String>,
     /// Outlet id; absent for a library connector.
     pub outlet: Option<String>,
+    /// When the access starts (RFC 3339); absent: at once. A borrow: both dates.
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// When the access ends (RFC 3339, the first instant without it); absent: never.
+    #[serde(default)]
+    pub ends_at: Option<String>,
     /// The person's employee or payroll number in the organization (unique in it). When it
     /// or the email names a deactivated person, they are brought back (a rehire) with this
     /// access only.

@@ -263,7 +263,9 @@ pub async fn sign_in(
         }
     };
     let mut work = context.begin().await?;
-    if let Some(name) = super::sso::required_of(&mut work, account.id, &account.email).await? {
+    if let Some(name) =
+        super::sso::required_of(&mut work, account.id, &account.email, context.now()).await?
+    {
         return Err(super::sso::use_sso_instead(&name));
     }
     let mut claims = claims_for(&mut work, account.id, account.session_version, now).await?;
@@ -470,8 +472,9 @@ pub async fn resume(
     else {
         return Ok(None);
     };
-    let access = store::access::of_membership(&mut conn, membership).await?;
-    let must_enrol_two_step = super::two_step::must_enrol(&mut conn, claims.user).await?;
+    let access = store::access::of_membership(&mut conn, membership, context.now()).await?;
+    let must_enrol_two_step =
+        super::two_step::must_enrol(&mut conn, claims.user, context.now()).await?;
     let viewer = Viewer {
         user_id: account.id,
         display_name: display_name(&account.first_name, &account.last_name, &account.email),

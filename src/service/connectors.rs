@@ -35,6 +35,7 @@ async fn list_stored(
     conn: &mut Conn,
     who: &Principal,
     query: &ConnectorListQuery,
+    now: time::OffsetDateTime,
 ) -> Result<Paged<StoredConnector>, AppError> {
     let scope = who.scope_for(Permission::ViewConnectors)?;
     let rows = store::connectors::list(
@@ -43,6 +44,7 @@ async fn list_stored(
         &scope,
         &query.filter,
         &query.page,
+        now,
     )
     .await?;
     Ok(query.page.page(rows, |c| c.connector.id.0))
@@ -56,7 +58,7 @@ pub async fn list(
     query: &ConnectorListQuery,
 ) -> Result<Paged<Connector>, AppError> {
     let mut conn = context.read().await?;
-    Ok(list_stored(&mut conn, who, query)
+    Ok(list_stored(&mut conn, who, query, context.now())
         .await?
         .map(|stored| stored.connector))
 }
@@ -82,7 +84,7 @@ pub async fn list_with_changes(
     query: &ConnectorListQuery,
 ) -> Result<Paged<AccessEntry>, AppError> {
     let mut conn = context.read().await?;
-    let page = list_stored(&mut conn, who, query).await?;
+    let page = list_stored(&mut conn, who, query, context.now()).await?;
     let manage = who.access.scope_of(Permission::ManageConnectors);
     let roles = roles_by_id(&mut conn, who).await?;
     let memberships: Vec<_> = page.results.iter().map(|s| s.membership_id).collect();
@@ -122,20 +124,21 @@ pub async fn get(
     id: ConnectorId,
 ) -> Result<Connector, AppError> {
     let mut conn = context.read().await?;
-    read(&mut conn, who, id).await
+    read(&mut conn, who, id, context.now()).await
 }
 
 /// The connector as `who` sees it must still be the version a row was `opened` on, if it
 /// says (412 `changed_by_someone_else` otherwise), read in the unit of work about to write.
 pub async fn ensure_version(
-    conn: &mut Conn,
+    work: &mut Work,
     who: &Principal,
     id: ConnectorId,
     opened: Option<&str>,
 ) -> Result<(), AppError> {
     match opened {
         Some(opened) => {
-            crate::service::versions::ensure_unchanged(&read(conn, who, id).await?, opened)
+            let now = work.now();
+            crate::service::versions::ensure_unchanged(&read(work, who, id, now).await?, opened)
         }
         None => Ok(()),
     }
@@ -147,9 +150,10 @@ pub async fn read(
     conn: &mut Conn,
     who: &Principal,
     id: ConnectorId,
+    now: time::OffsetDateTime,
 ) -> Result<Connector, AppError> {
     let scope = who.scope_for(Permission::ViewConnectors)?;
-    store::connectors::get(conn, who.organization_id, id)
+    store::connectors::get(conn, who.organization_id, id, now)
         .await?
         .map(|stored| stored.connector)
         .filter(|c| scope.covers(c.outlet.as_ref().map(|o| o.id)))
@@ -257,8 +261,9 @@ pub(super) async fn console_facts(
 }
 
 /// A connector as it stands inside the unit of work (after the change).
-async fn reload(conn: &mut Conn, who: &Principal, id: ConnectorId) -> Result<Connector, AppError> {
-    store::connectors::get(conn, who.organization_id, id)
+async fn reload(work: &mut Work, who: &Principal, id: ConnectorId) -> Result<Connector, AppError> {
+    let now = work.now();
+    store::connectors::get(work, who.organization_id, id, now)
         .await?
         .map(|stored| stored.connector)
         .ok_or(AppError::NotFound)
@@ -311,6 +316,15 @@ pub async fn create(
     let manage = who.scope_for(Permission::ManageConnectors)?;
     let (role, outlet) = resolve_grant(work, who, new.role, new.outlet).await?;
     check_new_grant(who, &manage, &role, outlet.as_ref())?;
+    let now = work.now();
+    let window = super::dated::resolve(
+        work,
+        who.organization_id,
+        outlet.as_ref().map(|o| o.id),
+        &new.window,
+        now,
+    )
+    .await?;
     let named = users::named(
         work,
         who.organization_id,
@@ -381,13 +395,12 @@ pub async fn create(
     if let Some(id) = &new.external_id {
         store::users::set_external_id(work, membership, Some(id.as_str())).await?;
     }
-    let id = store::connectors::insert(
+    let id = store::connectors::insert_dated(
         work,
         who.organization_id,
         membership,
-        role.role_type,
-        outlet.as_ref().map(|o| o.id),
-        role.id,
+        (role.role_type, outlet.as_ref().map(|o| o.id), role.id),
+        &window,
     )
     .await
     .map_err(|e| {
@@ -442,11 +455,12 @@ fn change_verdict(
 /// A connector that exists for the principal (`domain::policy`'s `knows_grant`), and
 /// whether they see it: 404 for one outside their reach.
 async fn known_connector(
-    conn: &mut Conn,
+    work: &mut Work,
     who: &Principal,
     id: ConnectorId,
 ) -> Result<(StoredConnector, bool), AppError> {
-    let stored = store::connectors::get(conn, who.organization_id, id)
+    let now = work.now();
+    let stored = store::connectors::get(work, who.organization_id, id, now)
         .await?
         .filter(|s| {
             who.access

@@ -95,7 +95,7 @@ pub async fn my_page(context: &Context, signed_in: &SignedIn) -> Result<MyPage, 
     let account = store::accounts::own(&mut conn, user)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let grants = store::access::grants_of_account(&mut conn, user).await?;
+    let grants = store::access::grants_of_account(&mut conn, user, context.now()).await?;
     let organizations = signed_in
         .viewer
         .organizations

@@ -294,7 +294,9 @@ pub async fn sign_in(
             NOT_PROVEN
         }));
     };
-    if let Some(name) = super::sso::required_of(&mut work, user, &account.email).await? {
+    if let Some(name) =
+        super::sso::required_of(&mut work, user, &account.email, context.now()).await?
+    {
         return Err(super::sso::use_sso_instead(&name));
     }
     let mut claims = super::auth::claims_for(&mut work, user, account.session_version, now).await?;

@@ -73,7 +73,9 @@ pub async fn request(
         None => false,
     };
     let sso = match (account, active) {
-        (Some(user), true) => super::sso::required_of(&mut work, user, email.as_str()).await?,
+        (Some(user), true) => {
+            super::sso::required_of(&mut work, user, email.as_str(), context.now()).await?
+        }
         _ => None,
     };
     if let Some(name) = sso {

@@ -349,6 +349,7 @@ async fn add_member(
         role: role.id,
         outlet,
         external_id: None,
+        window: Default::default(),
         send_verification_email: false,
     };
     connectors::create(work, who, new, crate::service::users::Rehire::Refused).await?;

@@ -376,6 +376,7 @@ pub(super) async fn required_of(
     conn: &mut store::Conn,
     user: UserId,
     email: &str,
+    now: time::OffsetDateTime,
 ) -> Result<Option<String>, AppError> {
     let Some(domain) = EmailDomain::of_email(email) else {
         return Ok(None);
@@ -393,7 +394,7 @@ pub(super) async fn required_of(
     else {
         return Ok(None);
     };
-    let access = store::access::of_membership(conn, *membership).await?;
+    let access = store::access::of_membership(conn, *membership, now).await?;
     Ok((!policy::is_owner(&access)).then_some(connection.display_name))
 }
 

@@ -75,9 +75,13 @@ async fn open_secret(
 /// Whether the person must enrol before anything else: an organization of theirs requires it
 /// and they manage something there, and they have not enrolled. One read when nothing is
 /// required of them (every console request asks).
-pub async fn must_enrol(conn: &mut Conn, user: UserId) -> Result<bool, AppError> {
+pub async fn must_enrol(
+    conn: &mut Conn,
+    user: UserId,
+    now: time::OffsetDateTime,
+) -> Result<bool, AppError> {
     for membership in store::two_step::unmet_requirements(conn, user).await? {
-        let access = store::access::of_membership(conn, membership).await?;
+        let access = store::access::of_membership(conn, membership, now).await?;
         if policy::must_use_two_step(&access) {
             return Ok(true);
         }
@@ -93,7 +97,7 @@ pub async fn status(context: &Context, user: UserId) -> Result<TwoStepStatus, Ap
     let mut required_by = Vec::new();
     let mut obliged = false;
     for (membership, name) in store::two_step::requiring_organizations(&mut conn, user).await? {
-        let access = store::access::of_membership(&mut conn, membership).await?;
+        let access = store::access::of_membership(&mut conn, membership, context.now()).await?;
         if policy::must_use_two_step(&access) {
             obliged = true;
             required_by.push(name);

@@ -6,15 +6,23 @@ use super::Conn;
 use crate::domain::model::PartnerRole;
 use crate::domain::{Access, MembershipId, OrganizationId, OutletId, Permission, Scope, UserId};
 
-/// The access a membership's connectors grant.
-pub async fn of_membership(conn: &mut Conn, membership: MembershipId) -> sqlx::Result<Access> {
+/// The access a membership's connectors grant at `now` (a dated connector only inside its
+/// window).
+pub async fn of_membership(
+    conn: &mut Conn,
+    membership: MembershipId,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<Access> {
     let grants: Vec<(Option<OutletId>, Option<Permission>)> = on!(conn, |c| sqlx::query_as(
         "SELECT c.outlet_id, p.permission FROM user_connectors c
          LEFT JOIN role_permissions p ON p.role_id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
-         WHERE c.membership_id = $1 AND o.archived_at IS NULL",
+         WHERE c.membership_id = $1 AND o.archived_at IS NULL
+           AND (c.starts_at IS NULL OR c.starts_at <= $2)
+           AND (c.ends_at IS NULL OR c.ends_at > $2)",
     )
     .bind(membership)
+    .bind(super::format_timestamp(now))
     .fetch_all(c)
     .await)?;
     Ok(Access::from_grants(grants))
@@ -47,11 +55,12 @@ pub async fn outlet_ids(
     query.scalars(conn).await
 }
 
-/// Each grant of a person in each of their active organizations: (organization, role, outlet
-/// name or `None` for the whole organization).
+/// Each grant of a person in each of their active organizations at `now`: (organization,
+/// role, outlet name or `None` for the whole organization).
 pub async fn grants_of_account(
     conn: &mut Conn,
     user: UserId,
+    now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<(OrganizationId, String, Option<String>)>> {
     on!(conn, |c| sqlx::query_as(
         "SELECT m.organization_id, r.name, o.name FROM memberships m
@@ -59,21 +68,25 @@ pub async fn grants_of_account(
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
          WHERE m.user_id = $1 AND m.status = 'active'
+           AND (c.starts_at IS NULL OR c.starts_at <= $2)
+           AND (c.ends_at IS NULL OR c.ends_at > $2)
          ORDER BY lower(r.name), lower(o.name)",
     )
     .bind(user)
+    .bind(super::format_timestamp(now))
     .fetch_all(c)
     .await)
 }
 
 /// Active people of the organization who hold a role granting every one of `all` permissions
 /// across it (a library role: the Owner role, or one like it; not an integration's role, of
-/// partner role `api`).
+/// partner role `api`), for good: a dated grant (a borrow, a transfer's end) does not count.
 pub async fn owners(conn: &mut Conn, organization: OrganizationId, all: i64) -> sqlx::Result<i64> {
     on!(conn, |c| sqlx::query_scalar(
         "SELECT COUNT(DISTINCT c.membership_id) FROM user_connectors c
          JOIN memberships m ON m.id = c.membership_id
          WHERE c.organization_id = $1 AND c.type = 'L' AND m.status = 'active'
+           AND c.starts_at IS NULL AND c.ends_at IS NULL
            AND c.role_id IN (
                SELECT p.role_id FROM role_permissions p JOIN roles r ON r.id = p.role_id
                WHERE r.organization_id = $1 AND r.partner_role <> 'api'

@@ -540,3 +540,23 @@ pub async fn job(
     .fetch_optional(c)
     .await)
 }
+
+/// The time zone of an outlet of the organization (its own, else the organization's), or the
+/// organization's for `None`.
+pub async fn time_zone_of(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    outlet: Option<OutletId>,
+) -> sqlx::Result<String> {
+    on!(conn, |c| {
+        sqlx::query_scalar(
+        "SELECT COALESCE((SELECT o.time_zone FROM outlets o WHERE o.id = $2 AND o.organization_id = $1),
+                         g.time_zone)
+         FROM organizations g WHERE g.id = $1"
+    )
+    .bind(organization)
+    .bind(outlet)
+    .fetch_one(c)
+    .await
+    })
+}

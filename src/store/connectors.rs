@@ -10,7 +10,7 @@ use super::{
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
-    Connector, ConnectorType, ConnectorUser, ManagedBy, OutletRef, RoleRef,
+    Connector, ConnectorState, ConnectorType, ConnectorUser, ManagedBy, OutletRef, RoleRef,
 };
 use crate::domain::paging::PageRequest;
 use crate::domain::{
@@ -19,6 +19,7 @@ use crate::domain::{
 
 const COLUMNS: &str =
     "SELECT c.id, c.type, c.outlet_id, c.membership_id, c.created_at, c.updated_at,
+    c.starts_at, c.ends_at,
     a.id AS user_id, a.email, r.id AS role_id, r.name AS role_name, r.type AS role_type,
     o.name AS outlet_name, o.number AS outlet_number";
 
@@ -55,6 +56,8 @@ struct Row {
     membership_id: MembershipId,
     created_at: String,
     updated_at: String,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
     user_id: UserId,
     email: String,
     username: Option<String>,
@@ -67,8 +70,11 @@ struct Row {
     outlet_number: Option<String>,
 }
 
-impl From<Row> for StoredConnector {
-    fn from(row: Row) -> Self {
+impl Row {
+    /// The connector as it stands at `now` (ISO 8601, as stored).
+    fn at(self, now: &str) -> StoredConnector {
+        let row = self;
+        let state = ConnectorState::at(row.starts_at.as_deref(), row.ends_at.as_deref(), now);
         let outlet = match (row.outlet_id, row.outlet_name, row.outlet_number) {
             (Some(id), Some(name), Some(number)) => Some(OutletRef { id, name, number }),
             _ => None,
@@ -91,11 +97,24 @@ impl From<Row> for StoredConnector {
                     role_type: row.role_type,
                 },
                 outlet,
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+                state,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
             },
         }
     }
+}
+
+/// `AND` the connector `c` grants at `$now` (bound by the caller): inside its window.
+pub(crate) fn push_granting(query: &mut Sql, now: &str) {
+    query
+        .push(" AND (c.starts_at IS NULL OR c.starts_at <= ")
+        .push_bind(now.to_string())
+        .push(") AND (c.ends_at IS NULL OR c.ends_at > ")
+        .push_bind(now.to_string())
+        .push(")");
 }
 
 /// A connector with what writes need besides its public shape.
@@ -114,6 +133,7 @@ fn list_query(
     filter: &ConnectorFilter,
     plan: FragmentPlan,
     page: &PageRequest,
+    now: &str,
 ) -> Sql {
     let mut query = match &filter.email {
         Some(email) if plan == FragmentPlan::Index => {
@@ -153,6 +173,16 @@ fn list_query(
             .push(" AND c.updated_at >= ")
             .push_bind(format_timestamp(since));
     }
+    match filter.state {
+        None => {}
+        Some(ConnectorState::Scheduled) => {
+            query.push(" AND c.starts_at > ").push_bind(now.to_string());
+        }
+        Some(ConnectorState::Active) => push_granting(&mut query, now),
+        Some(ConnectorState::Ended) => {
+            query.push(" AND c.ends_at <= ").push_bind(now.to_string());
+        }
+    }
     if let Some(after) = page.after {
         query.push(" AND c.id > ").push_bind(after);
     }
@@ -179,12 +209,14 @@ pub async fn list(
     scope: &Scope,
     filter: &ConnectorFilter,
     page: &PageRequest,
+    now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<StoredConnector>> {
     let plan = email_plan(conn, filter).await?;
-    let rows: Vec<Row> = list_query(organization, scope, filter, plan, page)
+    let now = format_timestamp(now);
+    let rows: Vec<Row> = list_query(organization, scope, filter, plan, page, &now)
         .fetch_all(conn)
         .await?;
-    Ok(rows.into_iter().map(StoredConnector::from).collect())
+    Ok(rows.into_iter().map(|row| row.at(&now)).collect())
 }
 
 /// `EXPLAIN QUERY PLAN` of the list query, one detail line per step (tests check index use).
@@ -196,7 +228,8 @@ pub async fn explain_list(
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
     let plan = email_plan(conn, filter).await?;
-    let query = list_query(organization, scope, filter, plan, page);
+    let now = format_timestamp(time::OffsetDateTime::now_utc());
+    let query = list_query(organization, scope, filter, plan, page, &now);
     explain_details(conn, &query).await
 }
 
@@ -205,6 +238,7 @@ pub async fn get(
     conn: &mut Conn,
     organization: OrganizationId,
     id: ConnectorId,
+    now: time::OffsetDateTime,
 ) -> sqlx::Result<Option<StoredConnector>> {
     let row: Option<Row> = on!(conn, |c| sqlx::query_as(&format!(
         "{}$1 AND c.id = $2",
@@ -214,7 +248,8 @@ pub async fn get(
     .bind(id)
     .fetch_optional(c)
     .await)?;
-    Ok(row.map(StoredConnector::from))
+    let now = format_timestamp(now);
+    Ok(row.map(|row| row.at(&now)))
 }
 
 /// A new membership's facts.
@@ -287,11 +322,38 @@ pub async fn insert(
     outlet: Option<OutletId>,
     role: RoleId,
 ) -> sqlx::Result<ConnectorId> {
+    insert_dated(
+        conn,
+        organization,
+        membership,
+        (connector_type, outlet, role),
+        &Window::default(),
+    )
+    .await
+}
+
+/// When a connector grants: from `starts_at` (inclusive) until `ends_at` (exclusive), each
+/// open when `None` (ISO 8601 UTC, as stored).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Window {
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+}
+
+/// A connector granting only inside `window`.
+pub async fn insert_dated(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    membership: MembershipId,
+    (connector_type, outlet, role): (ConnectorType, Option<OutletId>, RoleId),
+    window: &Window,
+) -> sqlx::Result<ConnectorId> {
     let id = ConnectorId::generate();
     on!(execute conn, |c| {
         sqlx::query(
-        "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id,
+            starts_at, ends_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
     )
     .bind(id)
     .bind(organization)
@@ -299,11 +361,30 @@ pub async fn insert(
     .bind(connector_type)
     .bind(outlet)
     .bind(role)
+    .bind(window.starts_at.clone())
+    .bind(window.ends_at.clone())
     .bind(now())
     .execute(c)
     .await
     })?;
     Ok(id)
+}
+
+/// Sets when a connector stops granting (`None`: never) and marks it modified.
+pub async fn set_ends_at(
+    conn: &mut Conn,
+    id: ConnectorId,
+    ends_at: Option<&str>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "UPDATE user_connectors SET ends_at = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(ends_at)
+    .bind(now())
+    .execute(c)
+    .await)?;
+    Ok(())
 }
 
 /// Sets a connector's role and outlet (its type never changes) and marks it modified.

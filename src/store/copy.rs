@@ -177,6 +177,8 @@ const TABLES: &[Table] = &[
             ("role_id", Kind::Uuid),
             ("created_at", Text),
             ("updated_at", Text),
+            ("starts_at", Text),
+            ("ends_at", Text),
         ],
     },
     Table {

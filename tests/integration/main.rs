@@ -31,6 +31,7 @@ mod console_sign_in;
 mod contract;
 mod copy;
 mod database;
+mod dated_access;
 mod franchise;
 mod headers;
 mod health;

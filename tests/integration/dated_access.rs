@@ -1,0 +1,197 @@
+//! Dated access: a connector grants only inside its window (`starts_at` inclusive, `ends_at`
+//! exclusive), decided at each request on the service's clock; a borrow is access at another
+//! outlet for some days; lists show and filter scheduled / active / ended.
+
+use crate::helpers::*;
+use brigade::service::{Clock, auth};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Whether Morgan's console session, resumed as a request does on the given context's clock,
+/// reaches outlet `number`.
+async fn reaches(app: &TestApp, context: &brigade::service::Context, number: &str) -> bool {
+    use brigade::domain::{OrganizationId, OutletId, Permission, UserId};
+    let version: i64 = app
+        .query("SELECT session_version FROM user_accounts WHERE email = $1")
+        .bind(MANAGER)
+        .scalar()
+        .await
+        .unwrap();
+    let claims = auth::SessionClaims {
+        user: UserId(app.user_id(MANAGER).await),
+        organization: OrganizationId(
+            app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
+                .await,
+        ),
+        version,
+        signed_in_at: context.now().unix_timestamp(),
+        sign_in: None,
+    };
+    let signed_in = auth::resume(context, &claims)
+        .await
+        .unwrap()
+        .expect("the session resumes");
+    let outlet = OutletId(app.outlet_id(number).await);
+    signed_in
+        .principal
+        .access
+        .scope_of(Permission::ViewUsers)
+        .covers(Some(outlet))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_borrow_grants_only_inside_its_window_and_ends_with_no_job() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let manager_role = app.role_id("harbor", "Outlet Manager").await;
+    let market = app.outlet_id("HB-002").await;
+    let now = time::OffsetDateTime::now_utc();
+    let at = |days: i64| {
+        (now + time::Duration::days(days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    // Morgan (manager at Pier 39) is borrowed by Market Street from tomorrow for three days.
+    let borrow = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({"email": MANAGER, "role": manager_role, "outlet": market,
+                   "starts_at": at(1), "ends_at": at(4)}),
+        )
+        .await;
+    assert_eq!(borrow.status, StatusCode::CREATED, "{}", borrow.body);
+    assert_eq!(borrow.body["state"], "scheduled");
+    assert!(borrow.body["starts_at"].is_string());
+
+    let shifted = |days: i64| {
+        app.context
+            .with_clock(Clock::shifted(time::Duration::days(days)))
+    };
+    assert!(
+        reaches(&app, &app.context, "HB-001").await,
+        "home unchanged"
+    );
+    assert!(!reaches(&app, &app.context, "HB-002").await, "not yet");
+    assert!(
+        reaches(&app, &shifted(2), "HB-002").await,
+        "during the borrow"
+    );
+    assert!(reaches(&app, &shifted(2), "HB-001").await, "home still");
+    assert!(!reaches(&app, &shifted(5), "HB-002").await, "ended at once");
+
+    // The list shows the state and filters on it.
+    let scheduled = app
+        .api_get(
+            &format!("/user-connectors?state=scheduled&outlet_id={market}"),
+            &token,
+        )
+        .await;
+    assert_eq!(scheduled.status, StatusCode::OK);
+    assert_eq!(scheduled.body["results"].as_array().unwrap().len(), 1);
+    let active = app
+        .api_get(
+            &format!("/user-connectors?state=active&outlet_id={market}"),
+            &token,
+        )
+        .await;
+    assert!(
+        active.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["state"] == "active" && c["user"]["email"] != MANAGER)
+    );
+    let bad = app.api_get("/user-connectors?state=soon", &token).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_must_end_after_it_starts_and_not_in_the_past() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let market = app.outlet_id("HB-002").await;
+    let cases = [
+        (
+            "ends before it starts",
+            json!({"starts_at": "2030-01-05T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"}),
+            "ends_at",
+        ),
+        (
+            "ends in the past",
+            json!({"ends_at": "2020-01-01T00:00:00Z"}),
+            "ends_at",
+        ),
+        ("not a time", json!({"starts_at": "tomorrow"}), "starts_at"),
+    ];
+    for (name, window, field) in cases {
+        let mut body = json!({"email": "borrowed@harbor.example", "role": staff, "outlet": market});
+        body.as_object_mut()
+            .unwrap()
+            .extend(window.as_object().unwrap().clone());
+        let reply = app.api_post("/user-connectors", &token, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body["error"]["fields"][field].is_string(),
+            "{name}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_accounts WHERE email = 'borrowed@harbor.example'")
+            .await,
+        0,
+        "nothing written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_days_are_the_outlets_local_days() {
+    let app = spawn_app().await;
+    app.exec("UPDATE outlets SET time_zone = 'America/Los_Angeles' WHERE number = 'HB-002'")
+        .await;
+    app.sign_in_as(ADMIN).await;
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "cook@harbor.example"),
+                ("first_name", "Cam"),
+                ("last_name", "Cook"),
+                ("role", &staff),
+                ("outlet", "HB-002"),
+                ("starts_on", "2030-07-01"),
+                ("ends_on", "2030-07-03"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Midnight in Los Angeles (UTC-7 in July), through the end of the third day.
+    assert_eq!(body["connector"]["starts_at"], "2030-07-01T07:00:00.000Z");
+    assert_eq!(body["connector"]["ends_at"], "2030-07-04T07:00:00.000Z");
+    assert_eq!(body["connector"]["state"], "scheduled");
+
+    let (status, body) = app
+        .rpc(
+            "add_connector",
+            &[
+                ("email", "cook2@harbor.example"),
+                ("first_name", ""),
+                ("last_name", ""),
+                ("role", &staff),
+                ("outlet", "HB-002"),
+                ("starts_on", "2030-07-05"),
+                ("ends_on", "2030-07-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("ends_at"), "{body}");
+}
