@@ -244,3 +244,18 @@ test("a cook is borrowed by another outlet for three days: the row says when", a
   await page.getByRole("button", { name: "Add user" }).click();
   await expect(page.locator("#add-ends-on-error")).toContainText("The last day comes on or after the first");
 });
+
+test("a transfer on a date: the old outlet's access ends and the new one's starts, as one change", async ({ page }) => {
+  await openAccess(page);
+  await filterEmail(page, "grace.kim");
+  await expect(rows(page)).toHaveCount(1);
+  await rows(page).getByText("Change…").click();
+  await rows(page).getByLabel("Move to").fill("HB-003");
+  await rows(page).getByLabel("On (empty: now)").fill("2031-01-10");
+  await rows(page).getByRole("button", { name: "Move" }).click();
+  await expect(rows(page)).toHaveCount(2);
+  const moving = rows(page).filter({ hasText: "Harbor Burger Market Street (HB-002)" });
+  const arriving = rows(page).filter({ hasText: "Harbor Burger Mission (HB-003)" });
+  await expect(moving.getByTestId("window")).toHaveText("Active: until 2031-01-10 00:00:00 UTC");
+  await expect(arriving.getByTestId("window")).toHaveText("Scheduled: from 2031-01-10 00:00:00 UTC");
+});

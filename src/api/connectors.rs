@@ -9,8 +9,10 @@ use super::input::{JsonBody, Params, path_id};
 use super::params::ConnectorFilters;
 use super::versions::{IfMatch, Tagged};
 use crate::domain::ConnectorId;
-use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
-use crate::domain::model::{Connector, ConnectorQuery, CreateConnector, Paged, UpdateConnector};
+use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector, Transfer};
+use crate::domain::model::{
+    Connector, ConnectorQuery, CreateConnector, Paged, TransferConnector, UpdateConnector,
+};
 use crate::service::{Context, connectors as service};
 use axum::response::Response;
 
@@ -66,6 +68,31 @@ pub async fn create(
             .map(|added| added.connector)
     })
     .await
+}
+
+/// Transfer a user connector
+///
+/// From `on` (absent or past: now), the access at the connector's outlet ends and the same
+/// role starts at `outlet`, as one change: the connector gets that `ends_at`, and a new
+/// connector (the answer) starts then. Checked as a move: you may change this grant and grant
+/// the role at the new outlet.
+#[utoipa::path(post, path = "/user-connectors/{id}/transfer", operation_id = "transferUserConnector", tag = "connectors",
+    params(("id" = uuid::Uuid, Path, description = "The connector's id.")),
+    request_body = TransferConnector,
+    responses((status = 201, description = "The connector at the new outlet, starting `on`.", body = Connector)))]
+pub async fn transfer(
+    State(context): State<Context>,
+    ApiClient(who): ApiClient,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<TransferConnector>,
+) -> ApiResult<(StatusCode, Json<Connector>)> {
+    let id = path_id(&id, ConnectorId::parse)?;
+    let transfer = Transfer::try_from(input)?;
+    let mut work = context.begin().await?;
+    let started =
+        crate::service::dated::transfer(&mut work, &who, id, transfer.to, transfer.on).await?;
+    work.commit().await?;
+    Ok((StatusCode::CREATED, Json(started)))
 }
 
 /// Change a user connector

@@ -46,6 +46,7 @@ fn routes() -> OpenApiRouter<Context> {
             connectors::update,
             connectors::delete
         ))
+        .routes(routes!(connectors::transfer))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update))
         .routes(routes!(

@@ -132,6 +132,9 @@ pub async fn change_connector(
     id: ConnectorId,
     #[server(default)] role: Option<String>,
     #[server(default)] outlet: Option<String>,
+    /// A move on a later day (the new outlet's local day): a transfer.
+    #[server(default)]
+    on: Option<String>,
     /// The version the row was shown with.
     #[server(default)]
     version: Option<String>,
@@ -158,9 +161,27 @@ pub async fn change_connector(
                 version.as_deref(),
             )
             .await?;
-            let connector =
-                crate::service::connectors::update(&mut work, &caller.principal, id, change)
-                    .await?;
+            let mut problems = crate::domain::error::Problems::default();
+            let on =
+                crate::domain::commands::Window::local_days(&mut problems, on.as_deref(), None)
+                    .starts;
+            problems.finish()?;
+            let connector = match (on, change.outlet) {
+                (Some(on), Some(to)) => {
+                    crate::service::dated::transfer(&mut work, &caller.principal, id, to, Some(on))
+                        .await?
+                }
+                (Some(_), None) => {
+                    return Err(AppError::field(
+                        "outlet",
+                        "Choose the outlet to transfer to.",
+                    ));
+                }
+                (None, _) => {
+                    crate::service::connectors::update(&mut work, &caller.principal, id, change)
+                        .await?
+                }
+            };
             work.commit().await?;
             Ok(connector)
         }
@@ -587,6 +608,8 @@ fn AccessRow(
                         <label for=format!("move-{id}")>"Move to"</label>
                         <OutletPicker id=format!("move-{id}") name="outlet" managing=true
                             value=Signal::stored(current_outlet)/>
+                        <label for=format!("on-{id}")>"On (empty: now)"</label>
+                        <input id=format!("on-{id}") name="on" type="date"/>
                         <button type="submit">"Move"</button>
                     </ActionForm>
                 })}

@@ -6,7 +6,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::error::Problems;
 use super::model::{
-    ConnectorQuery, ConnectorState, ConnectorType, CreateConnector, UpdateConnector,
+    ConnectorQuery, ConnectorState, ConnectorType, CreateConnector, TransferConnector,
+    UpdateConnector,
 };
 use super::paging::PageRequest;
 use super::{AppError, Email, ExternalId, OutletId, PersonName, RoleId};
@@ -200,6 +201,46 @@ impl TryFrom<CreateConnector> for NewConnector {
             _ => Err(AppError::invalid(
                 "Enter an email address and choose a role.",
             )),
+        }
+    }
+}
+
+/// A transfer, parsed: to this outlet, from this moment (`None`: now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub to: OutletId,
+    pub on: Option<Moment>,
+}
+
+impl TryFrom<TransferConnector> for Transfer {
+    type Error = AppError;
+
+    fn try_from(input: TransferConnector) -> Result<Self, AppError> {
+        let mut problems = Problems::default();
+        let to = id_field(
+            &mut problems,
+            "outlet",
+            input.outlet.as_deref(),
+            OutletId::parse,
+            "Use an outlet id (a UUID).",
+        );
+        if to.is_none() && !problems.has("outlet") {
+            problems.add("outlet", "Choose the outlet the access moves to.");
+        }
+        let on = given(input.on.as_deref()).and_then(|text| {
+            problems.check(
+                "on",
+                OffsetDateTime::parse(text, &Rfc3339)
+                    .map(Moment::At)
+                    .map_err(|_| {
+                        "Use an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z.".to_string()
+                    }),
+            )
+        });
+        problems.finish()?;
+        match to {
+            Some(to) => Ok(Self { to, on }),
+            None => Err(AppError::invalid("Choose the outlet the access moves to.")),
         }
     }
 }

@@ -407,6 +407,20 @@ pub struct UpdateConnector {
     pub last_name: Option<String>,
 }
 
+/// A transfer: from `on`, the access moves to `outlet` (the old outlet's ends, the new one's
+/// starts, as one change).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"outlet": "0193a5c2-7e4f-7d21-9c3b-5a1e2f3d4c5c", "on": "2026-12-14T00:00:00Z"})))]
+pub struct TransferConnector {
+    /// The outlet the access moves to (its id).
+    pub outlet: Option<String>,
+    /// When (RFC 3339); absent or past: now.
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
 /// What the console's access page offers the caller: roles, and outlets to filter by and to
 /// grant at (a mirror of the policy; the server checks again on every change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

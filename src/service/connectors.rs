@@ -162,7 +162,7 @@ pub async fn read(
 
 /// Resolves the role and outlet a connector would have, as field errors when unknown or
 /// outside the principal's reach, and checks that the role's type fits the scope.
-async fn resolve_grant(
+pub(super) async fn resolve_grant(
     conn: &mut Conn,
     who: &Principal,
     role: RoleId,
@@ -261,7 +261,11 @@ pub(super) async fn console_facts(
 }
 
 /// A connector as it stands inside the unit of work (after the change).
-async fn reload(work: &mut Work, who: &Principal, id: ConnectorId) -> Result<Connector, AppError> {
+pub(super) async fn reload(
+    work: &mut Work,
+    who: &Principal,
+    id: ConnectorId,
+) -> Result<Connector, AppError> {
     let now = work.now();
     store::connectors::get(work, who.organization_id, id, now)
         .await?
@@ -270,7 +274,7 @@ async fn reload(work: &mut Work, who: &Principal, id: ConnectorId) -> Result<Con
 }
 
 /// Records a connector change in the same unit of work.
-async fn audit_change(
+pub(super) async fn audit_change(
     conn: &mut Conn,
     who: &Principal,
     action: AuditAction,
@@ -290,7 +294,7 @@ async fn audit_change(
     Ok(audit::record(conn, who.actor, event).await?)
 }
 
-fn duplicate(email: &str, role: &Role, outlet: Option<&Outlet>) -> AppError {
+pub(super) fn duplicate(email: &str, role: &Role, outlet: Option<&Outlet>) -> AppError {
     AppError::conflict(
         "connector_exists",
         format!(
@@ -454,7 +458,7 @@ fn change_verdict(
 
 /// A connector that exists for the principal (`domain::policy`'s `knows_grant`), and
 /// whether they see it: 404 for one outside their reach.
-async fn known_connector(
+pub(super) async fn known_connector(
     work: &mut Work,
     who: &Principal,
     id: ConnectorId,
@@ -474,7 +478,7 @@ async fn known_connector(
 }
 
 /// Checks that the principal may change or revoke this grant; answers where they manage access.
-async fn check_change(
+pub(super) async fn check_change(
     conn: &mut Conn,
     who: &Principal,
     stored: &StoredConnector,

@@ -9,7 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod connectors;
-mod dated;
+pub mod dated;
 pub mod demo;
 pub mod franchise;
 pub mod idempotency;

@@ -195,3 +195,160 @@ async fn console_days_are_the_outlets_local_days() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("ends_at"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_ends_one_outlets_access_and_starts_the_others_on_a_date_as_one_change() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let market = app.outlet_id("HB-002").await;
+    let morgan = app.connector_of(MANAGER).await;
+    let in_three_days = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let moved = app
+        .api_post(
+            &format!("/user-connectors/{morgan}/transfer"),
+            &token,
+            json!({"outlet": market, "on": in_three_days}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.body);
+    assert_eq!(moved.body["outlet"]["number"], "HB-002");
+    assert_eq!(moved.body["state"], "scheduled");
+    let old = app
+        .api_get(&format!("/user-connectors/{morgan}"), &token)
+        .await;
+    assert_eq!(old.body["state"], "active");
+    assert_eq!(old.body["ends_at"], moved.body["starts_at"], "one instant");
+
+    let later = app
+        .context
+        .with_clock(Clock::shifted(time::Duration::days(4)));
+    assert!(reaches(&app, &app.context, "HB-001").await);
+    assert!(!reaches(&app, &app.context, "HB-002").await);
+    assert!(
+        !reaches(&app, &later, "HB-001").await,
+        "the old outlet ended"
+    );
+    assert!(reaches(&app, &later, "HB-002").await, "the new one started");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action IN ('user_connector.updated', 'user_connector.created') AND via = 'api'")
+            .await,
+        2,
+        "the planned change is recorded when it is made"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_is_refused_where_a_move_would_be() {
+    let app = spawn_app().await;
+    let market = app.outlet_id("HB-002").await;
+    let northgate = app.outlet_id("NS-101").await;
+    let lena = app.connector_of("lena.moreau@harbor.example").await;
+    let admin = app.connector_in("harbor", ADMIN).await;
+    // Morgan's token manages Pier 39 only.
+    let pier = app
+        .api_token("harbor", "Outlet Manager", Some("HB-001"))
+        .await;
+    let harbor = app.api_token("harbor", "Integration", None).await;
+    let before = app.count("SELECT COUNT(*) FROM user_connectors").await;
+    let cases = [
+        (
+            "to an outlet outside the caller's reach (as for an id that exists nowhere)",
+            &pier,
+            lena,
+            json!({"outlet": market}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "to another organization's outlet",
+            &harbor,
+            lena,
+            json!({"outlet": northgate}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "a library connector",
+            &harbor,
+            admin,
+            json!({"outlet": market}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "no outlet",
+            &harbor,
+            lena,
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "not a time",
+            &harbor,
+            lena,
+            json!({"outlet": market, "on": "monday"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (name, token, connector, body, status) in cases {
+        let reply = app
+            .api_post(
+                &format!("/user-connectors/{connector}/transfer"),
+                token,
+                body,
+            )
+            .await;
+        assert_eq!(reply.status, status, "{name}: {}", reply.body);
+    }
+    let northside = app.api_token("northside", "Integration", None).await;
+    let reply = app
+        .api_post(
+            &format!("/user-connectors/{lena}/transfer"),
+            &northside,
+            json!({"outlet": northgate}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "another organization's connector"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_connectors").await,
+        before,
+        "nothing written"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_connectors WHERE ends_at IS NOT NULL")
+            .await,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consoles_move_with_a_day_is_a_transfer_on_that_local_day() {
+    let app = spawn_app().await;
+    app.exec("UPDATE outlets SET time_zone = 'Europe/Paris' WHERE number = 'HB-002'")
+        .await;
+    app.sign_in_as(ADMIN).await;
+    let lena = app
+        .connector_of("lena.moreau@harbor.example")
+        .await
+        .to_string();
+    let (status, body) = app
+        .rpc(
+            "change_connector",
+            &[("id", &lena), ("outlet", "HB-002"), ("on", "2031-01-10")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Midnight in Paris in January is 23:00 UTC the day before.
+    assert_eq!(body["starts_at"], "2031-01-09T23:00:00.000Z");
+    assert_eq!(body["outlet"]["number"], "HB-002");
+    let ends: String = app
+        .query("SELECT ends_at FROM user_connectors WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&lena).unwrap())
+        .scalar()
+        .await
+        .unwrap();
+    assert_eq!(ends, "2031-01-09T23:00:00.000Z");
+}

@@ -196,6 +196,17 @@ fn rows() -> Vec<Row> {
             ],
         ),
         row(
+            Api(POST, "/user-connectors/{fresh_connector}/transfer"),
+            Json(r#"{"outlet": "{away}"}"#),
+            "",
+            &[
+                (Own, "111123111"),
+                (Other, "111123111"),
+                (Org, "111144111"),
+                (Brand, "111144111"),
+            ],
+        ),
+        row(
             Api(DELETE, "/user-connectors/{fresh_connector}"),
             Nothing,
             "",
@@ -1281,6 +1292,13 @@ async fn world() -> World {
             ("connector", app.connector_in(org, email).await.to_string()),
             ("last_name", last_name),
             ("outlet", app.outlet_id(outlet).await.to_string()),
+            // Another outlet of the same organization, where nobody but its owner manages.
+            (
+                "away",
+                app.outlet_id(if org == "harbor" { "HB-003" } else { "NS-102" })
+                    .await
+                    .to_string(),
+            ),
             ("outlet_name", outlet_name),
             ("number", outlet.to_string()),
             ("role", app.role_id(org, "Staff").await.to_string()),
