@@ -78,19 +78,21 @@ pub async fn grants_of_account(
     .await)
 }
 
-/// Active people of the organization who hold a role granting every one of `all` permissions
-/// across it (a library role: the Owner role, or one like it; not an integration's role, of
-/// partner role `api`), for good: a dated grant (a borrow, a transfer's end) does not count.
+/// Active people of the organization who hold every one of `all` permissions across it
+/// through their library roles together (the Owner role, or roles that add up to it; not an
+/// integration's role, of partner role `api`), for good: a dated grant (a borrow, a transfer's
+/// end) does not count.
 pub async fn owners(conn: &mut Conn, organization: OrganizationId, all: i64) -> sqlx::Result<i64> {
     on!(conn, |c| sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT c.membership_id) FROM user_connectors c
-         JOIN memberships m ON m.id = c.membership_id
-         WHERE c.organization_id = $1 AND c.type = 'L' AND m.status = 'active'
-           AND c.starts_at IS NULL AND c.ends_at IS NULL
-           AND c.role_id IN (
-               SELECT p.role_id FROM role_permissions p JOIN roles r ON r.id = p.role_id
-               WHERE r.organization_id = $1 AND r.partner_role <> 'api'
-               GROUP BY p.role_id HAVING COUNT(*) = $2)",
+        "SELECT COUNT(*) FROM (
+             SELECT c.membership_id FROM user_connectors c
+             JOIN memberships m ON m.id = c.membership_id
+             JOIN roles r ON r.id = c.role_id
+             JOIN role_permissions p ON p.role_id = c.role_id
+             WHERE c.organization_id = $1 AND c.type = 'L' AND m.status = 'active'
+               AND c.starts_at IS NULL AND c.ends_at IS NULL AND r.partner_role <> 'api'
+             GROUP BY c.membership_id
+             HAVING COUNT(DISTINCT p.permission) = $2) AS holders",
     )
     .bind(organization)
     .bind(all)

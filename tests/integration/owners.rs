@@ -123,3 +123,65 @@ async fn the_last_owner_cannot_be_deactivated_demoted_or_removed() {
         reply.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_that_add_up_to_every_permission_make_an_owner_and_a_dated_grant_does_not() {
+    let app = spawn_app().await;
+    let h = harbor(&app).await;
+    let half = h.owner_permissions.len() / 2;
+    let role = |name: &str, permissions: Vec<Value>| {
+        let (app, token) = (&app, &h.token);
+        let name = name.to_string();
+        async move {
+            let made = app
+                .api_post(
+                    "/user-roles",
+                    token,
+                    json!({"name": name, "type": "L", "partner_role": "manager", "permissions": permissions}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+            made.body["id"].as_str().unwrap().to_string()
+        }
+    };
+    let first = role("Front of house", h.owner_permissions[..half].to_vec()).await;
+    let second = role("Back of house", h.owner_permissions[half..].to_vec()).await;
+    let grant = |role: String, window: Value| {
+        let (app, token) = (&app, &h.token);
+        async move {
+            let mut body = json!({"email": MANAGER, "role": role});
+            body.as_object_mut()
+                .unwrap()
+                .extend(window.as_object().unwrap().clone());
+            let given = app.api_post("/user-connectors", token, body).await;
+            assert_eq!(given.status, StatusCode::CREATED, "{}", given.body);
+        }
+    };
+    let admin_path = format!("/users/{}", h.admin);
+    let deactivate_admin = || app.api_patch(&admin_path, &h.token, json!({"inactive": true}));
+    // Morgan holds both halves, the second only for a month: not an owner for good.
+    grant(first, json!({})).await;
+    let in_a_month = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    grant(second.clone(), json!({"ends_at": in_a_month})).await;
+    let refused = deactivate_admin().await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "last_owner");
+
+    // With the second half for good, Morgan is an owner and the admin may go.
+    let dated = app
+        .api_get(
+            &format!("/user-connectors?email={MANAGER}&role_id={second}"),
+            &h.token,
+        )
+        .await;
+    let dated = dated.body["results"][0]["id"].as_str().unwrap().to_string();
+    let revoked = app
+        .api_delete(&format!("/user-connectors/{dated}"), &h.token)
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    grant(second, json!({})).await;
+    let gone = deactivate_admin().await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+}
