@@ -112,6 +112,8 @@ test("a row opens the person's record", async ({ page }) => {
   await expect(page.getByTestId("managed-by-brand")).toHaveText("User managed by Harbor Burger");
   await expect(page.getByTestId("connectors")).toContainText("Harbor Burger Pier 39");
   await expect(page.getByTestId("connectors")).toContainText("Staff");
+  await expect(page.getByRole("heading", { name: "What they can do now" })).toBeVisible();
+  await expect(page.getByTestId("effective")).toContainText("Harbor Burger Pier 39 (HB-001)");
   await expectAccessible(page);
 });
 

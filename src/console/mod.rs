@@ -18,6 +18,7 @@ mod passkeys;
 mod password_reset;
 mod people;
 mod person_edit;
+mod person_record;
 mod roles;
 mod scim_connections;
 mod security;

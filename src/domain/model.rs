@@ -165,6 +165,20 @@ pub struct ConnectorSummary {
     pub role: String,
 }
 
+/// What one grant lets a person do now: its place, its role (and the brand whose role it is),
+/// the role's permissions, and when it stops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectiveGrant {
+    /// `None`: every outlet of the organization.
+    pub place: Option<String>,
+    pub role: String,
+    /// The brand whose role this is (a franchisee's people hold their brand's roles).
+    pub brand: Option<String>,
+    /// Permission codes, sorted.
+    pub permissions: Vec<String>,
+    pub ends_at: Option<String>,
+}
+
 /// The record of one person in the current organization, as the viewer may see it.
 ///
 /// An account that existed before this organization added it (someone who also works
@@ -188,6 +202,8 @@ pub struct PersonRecord {
     pub organization_details: Option<OrganizationDetails>,
     /// The person's connectors within the viewer's reach.
     pub connectors: Vec<ConnectorSummary>,
+    /// What those connectors let the person do now (none while deactivated), and whence.
+    pub effective: Vec<EffectiveGrant>,
     /// The account's last completed sign-in; `None`: never.
     pub last_signed_in_at: Option<String>,
     /// The organization's latest invitation of the person, if it sent one.

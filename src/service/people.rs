@@ -3,7 +3,7 @@
 
 use super::{Context, Principal};
 use crate::domain::model::{
-    OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
+    MembershipStatus, OrganizationDetails, PeoplePage, PersonRecord, PersonRow, display_name,
 };
 use crate::domain::user_commands::PeopleSelection;
 use crate::domain::{AppError, MembershipId, Permission, UserId, policy};
@@ -95,6 +95,11 @@ pub async fn record(
         .await?
         .ok_or(AppError::NotFound)?;
     let connectors = store::people::connectors_of(&mut conn, row.membership_id, &scope).await?;
+    let effective = if row.status == MembershipStatus::Active {
+        store::people::effective_of(&mut conn, row.membership_id, &scope, context.now()).await?
+    } else {
+        Vec::new()
+    };
     let invitation = super::invitations::of(&mut conn, &[row.membership_id], context.now())
         .await?
         .remove(&row.membership_id);
@@ -122,6 +127,7 @@ pub async fn record(
             .filter(|_| scope.covers(row.default_outlet_id)),
         organization_details,
         connectors,
+        effective,
         last_signed_in_at: row.last_signed_in_at,
         invitation,
         created_at: row.created_at,

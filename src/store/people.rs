@@ -10,7 +10,9 @@ use super::{
     VISIBLE_USERNAME, explain_details, format_timestamp, fragment_plan, like_fragment, push_in,
     push_indexed_candidates, push_outlet_scope,
 };
-use crate::domain::model::{ConnectorSummary, ConnectorType, ManagedBy, MembershipStatus};
+use crate::domain::model::{
+    ConnectorSummary, ConnectorType, EffectiveGrant, ManagedBy, MembershipStatus,
+};
 use crate::domain::user_commands::{ManagedFilter, PeopleSelection, SignInFilter};
 use crate::domain::{ConnectorId, MembershipId, OrganizationId, OutletId, Scope, UserId};
 
@@ -361,6 +363,61 @@ pub async fn connectors_of(
             role,
         })
         .collect())
+}
+
+/// What the membership's connectors inside `scope` grant at `now`: one entry per connector,
+/// with its role's permissions.
+pub async fn effective_of(
+    conn: &mut Conn,
+    membership: MembershipId,
+    scope: &Scope,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<Vec<EffectiveGrant>> {
+    let mut query = Sql::new(
+        "SELECT c.id, o.name, o.number, r.name, b.name, c.ends_at, p.permission
+         FROM user_connectors c
+         JOIN roles r ON r.id = c.role_id
+         LEFT JOIN brands b ON b.id = r.brand_id
+         LEFT JOIN role_permissions p ON p.role_id = r.id
+         LEFT JOIN outlets o ON o.id = c.outlet_id
+         WHERE o.archived_at IS NULL AND c.membership_id = ",
+    );
+    query.push_bind(membership);
+    super::connectors::push_granting(&mut query, &format_timestamp(now));
+    push_outlet_scope(&mut query, "c.outlet_id", scope);
+    query.push(" ORDER BY c.type, lower(o.name), lower(r.name), c.id, p.permission");
+    type Line = (
+        ConnectorId,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let lines: Vec<Line> = query.fetch_all(conn).await?;
+    let mut grants: Vec<(ConnectorId, EffectiveGrant)> = Vec::new();
+    for (id, outlet, number, role, brand, ends_at, permission) in lines {
+        if grants.last().is_none_or(|(last, _)| *last != id) {
+            let place = outlet
+                .zip(number)
+                .map(|(name, number)| format!("{name} ({number})"));
+            grants.push((
+                id,
+                EffectiveGrant {
+                    place,
+                    role,
+                    brand,
+                    permissions: Vec::new(),
+                    ends_at,
+                },
+            ));
+        }
+        if let (Some(permission), Some((_, grant))) = (permission, grants.last_mut()) {
+            grant.permissions.push(permission);
+        }
+    }
+    Ok(grants.into_iter().map(|(_, grant)| grant).collect())
 }
 
 /// A membership's report roles, by name.

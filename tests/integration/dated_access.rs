@@ -352,3 +352,80 @@ async fn the_consoles_move_with_a_day_is_a_transfer_on_that_local_day() {
         .unwrap();
     assert_eq!(ends, "2031-01-09T23:00:00.000Z");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_shows_what_the_person_can_do_now_where_and_through_which_role() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let staff = app.role_id("harbor", "Staff").await;
+    let market = app.outlet_id("HB-002").await;
+    let in_a_week = (time::OffsetDateTime::now_utc() + time::Duration::days(7))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    // Morgan: Outlet Manager at Pier 39, borrowed as Staff by Market Street for a week, and
+    // scheduled as Staff at Mission later (not yet).
+    for (outlet, window) in [
+        (market, json!({"ends_at": in_a_week})),
+        (
+            app.outlet_id("HB-003").await,
+            json!({"starts_at": in_a_week}),
+        ),
+    ] {
+        let mut body = json!({"email": MANAGER, "role": staff, "outlet": outlet});
+        body.as_object_mut()
+            .unwrap()
+            .extend(window.as_object().unwrap().clone());
+        let made = app.api_post("/user-connectors", &token, body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    app.sign_in_as(ADMIN).await;
+    let morgan = app.user_id(MANAGER).await.to_string();
+    let (status, record) = app.rpc("get_person", &[("id", &morgan)]).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let effective = record["effective"].as_array().unwrap();
+    let places: Vec<&str> = effective
+        .iter()
+        .map(|g| g["place"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "Harbor Burger Market Street (HB-002)",
+            "Harbor Burger Pier 39 (HB-001)"
+        ],
+        "the scheduled grant does not count yet"
+    );
+    let pier = &effective[1];
+    assert_eq!(pier["role"], "Outlet Manager");
+    assert!(
+        pier["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("users.manage"))
+    );
+    assert!(effective[0]["ends_at"].is_string());
+    assert_eq!(
+        effective[0]["permissions"],
+        json!([]),
+        "Staff grants nothing"
+    );
+
+    // Morgan, an outlet manager, sees his own outlet's part only.
+    app.sign_in_as(MANAGER).await;
+    let lena = app.user_id("lena.moreau@harbor.example").await.to_string();
+    let (_, record) = app.rpc("get_person", &[("id", &lena)]).await;
+    assert!(
+        record["effective"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["place"] == "Harbor Burger Pier 39 (HB-001)"),
+        "{record}"
+    );
+
+    // Deactivated: nothing.
+    app.sign_in_as(ADMIN).await;
+    let quinn = app.user_id(INACTIVE).await.to_string();
+    let (_, record) = app.rpc("get_person", &[("id", &quinn)]).await;
+    assert_eq!(record["effective"], json!([]));
+}
