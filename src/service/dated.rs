@@ -24,6 +24,17 @@ fn instant(moment: Moment, zone: &jiff::tz::TimeZone) -> Result<OffsetDateTime, 
     }
 }
 
+/// The time zone of the outlet (its own, else the organization's; UTC for a name this build's
+/// zone database does not know).
+async fn zone_of(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    outlet: Option<OutletId>,
+) -> Result<jiff::tz::TimeZone, AppError> {
+    let name = store::catalog::time_zone_of(conn, organization, outlet).await?;
+    Ok(jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
 /// The window as stored, checked: it ends after it starts, and not in the past.
 pub(crate) async fn resolve(
     conn: &mut Conn,
@@ -35,8 +46,7 @@ pub(crate) async fn resolve(
     if window.is_open() {
         return Ok(store::connectors::Window::default());
     }
-    let name = store::catalog::time_zone_of(conn, organization, outlet).await?;
-    let zone = jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = zone_of(conn, organization, outlet).await?;
     let starts = window.starts.map(|m| instant(m, &zone)).transpose()?;
     let ends = window.ends.map(|m| instant(m, &zone)).transpose()?;
     if let (Some(starts), Some(ends)) = (starts, ends)
@@ -96,8 +106,7 @@ pub async fn transfer(
     let (role, outlet) = connectors::resolve_grant(work, who, current.role.id, Some(to)).await?;
     connectors::check_new_grant(who, &manage, &role, outlet.as_ref())?;
     let now = work.now();
-    let zone_name = store::catalog::time_zone_of(work, who.organization_id, Some(to)).await?;
-    let zone = jiff::tz::TimeZone::get(&zone_name).unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = zone_of(work, who.organization_id, Some(to)).await?;
     let on = match on {
         Some(on) => instant(on, &zone)?.max(now),
         None => now,

@@ -215,7 +215,9 @@ async fn ensure_external_id_free(
     owner: Option<UserId>,
 ) -> Result<(), AppError> {
     if let Some(id) = external_id
-        && let Some(holder) = store::users::holder_of_external_id(work, organization, id).await?
+        && let Some(holder) = store::users::member_by_external_id(work, organization, id)
+            .await?
+            .map(|member| member.user_id)
         && Some(holder) != owner
     {
         return Err(uniqueness(

@@ -81,7 +81,7 @@ pub async fn search<'a>(
     let Some(fragment) = selection.search_text() else {
         return Ok(search);
     };
-    if super::users::holder_of_external_id(conn, organization, fragment)
+    if super::users::member_by_external_id(conn, organization, fragment)
         .await?
         .is_some()
     {

@@ -522,21 +522,6 @@ pub async fn set_brand_memberships_status(
     Ok(())
 }
 
-/// The member of the organization holding `external_id`, if any.
-pub async fn holder_of_external_id(
-    conn: &mut Conn,
-    organization: OrganizationId,
-    external_id: &str,
-) -> sqlx::Result<Option<UserId>> {
-    on!(conn, |c| sqlx::query_scalar(
-        "SELECT user_id FROM memberships WHERE organization_id = $1 AND external_id = $2"
-    )
-    .bind(organization)
-    .bind(external_id)
-    .fetch_optional(c)
-    .await)
-}
-
 pub async fn set_external_id(
     conn: &mut Conn,
     membership: MembershipId,

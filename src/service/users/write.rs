@@ -408,9 +408,9 @@ pub async fn update(
         && external_id.as_ref().map(ExternalId::as_str) != target.row.external_id.as_deref()
     {
         if let Some(id) = external_id
-            && store::users::holder_of_external_id(work, organization, id.as_str())
+            && store::users::member_by_external_id(work, organization, id.as_str())
                 .await?
-                .is_some_and(|holder| holder != user)
+                .is_some_and(|holder| holder.user_id != user)
         {
             return Err(super::rehire::duplicate_external_id());
         }
