@@ -11,6 +11,7 @@ pub mod input;
 mod invitations;
 mod me;
 pub mod openapi;
+mod outlet_groups;
 mod outlets;
 pub(crate) mod params;
 mod roles;
@@ -38,6 +39,12 @@ fn routes() -> OpenApiRouter<Context> {
         .routes(routes!(audit::list))
         .routes(routes!(outlets::list, outlets::create))
         .routes(routes!(outlets::update))
+        .routes(routes!(outlet_groups::list, outlet_groups::create))
+        .routes(routes!(
+            outlet_groups::get,
+            outlet_groups::update,
+            outlet_groups::delete
+        ))
         .routes(routes!(roles::list, roles::create))
         .routes(routes!(roles::update, roles::delete))
         .routes(routes!(connectors::list, connectors::create))

@@ -56,10 +56,11 @@ pub struct ErrorDetail {
     tags(
         (name = "me", description = "The caller."),
         (name = "users", description = "People of the organization, in the users view."),
-        (name = "connectors", description = "Access: a role held at the whole organization or at one outlet."),
+        (name = "connectors", description = "Access: a role held at the whole organization, at one outlet, or at every outlet of an outlet group."),
         (name = "roles", description = "User roles and their permissions."),
         (name = "report roles", description = "Which reports a person sees."),
         (name = "outlets", description = "The organization's outlets."),
+        (name = "outlet groups", description = "Districts and regions: named groups of outlets. A connector through a group grants its outlet role at each of the group's outlets."),
         (name = "audit", description = "The audit log: every change, append-only."),
     )
 )]

@@ -86,6 +86,9 @@ paged_params!(
         /// Only connectors at this outlet.
         #[param(value_type = Option<uuid::Uuid>)]
         pub outlet_id: Option<String>,
+        /// Only connectors through this outlet group.
+        #[param(value_type = Option<uuid::Uuid>)]
+        pub outlet_group_id: Option<String>,
         /// Only connectors changed at or after this time (RFC 3339).
         #[param(value_type = Option<String>, format = DateTime)]
         pub modified_since: Option<String>,
@@ -102,6 +105,7 @@ impl From<ConnectorFilters> for ConnectorQuery {
             email: filters.email,
             role_id: filters.role_id,
             outlet_id: filters.outlet_id,
+            outlet_group_id: filters.outlet_group_id,
             modified_since: filters.modified_since,
             state: filters.state,
             page_size: filters.page_size,

@@ -79,6 +79,9 @@ pub async fn add_connector(
     last_name: String,
     role: String,
     outlet: String,
+    /// An outlet group's id instead of an outlet (never both).
+    #[server(default)]
+    outlet_group: String,
     #[server(default)] external_id: String,
     /// The first day of access at the outlet (its local day); empty: today.
     #[server(default)]
@@ -102,6 +105,7 @@ pub async fn add_connector(
                 last_name: blank_is_none(last_name),
                 role: blank_is_none(role),
                 outlet,
+                outlet_group: blank_is_none(outlet_group),
                 external_id: blank_is_none(external_id),
                 send_verification_email: send_verification_email.is_some(),
             })?;

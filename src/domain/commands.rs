@@ -10,7 +10,7 @@ use super::model::{
     UpdateConnector,
 };
 use super::paging::PageRequest;
-use super::{AppError, Email, ExternalId, OutletId, PersonName, RoleId};
+use super::{AppError, Email, ExternalId, OutletGroupId, OutletId, PersonName, RoleId};
 
 /// A text that says nothing: absent, or blank.
 fn given(raw: Option<&str>) -> Option<&str> {
@@ -71,8 +71,10 @@ pub struct NewConnector {
     pub first_name: Option<PersonName>,
     pub last_name: Option<PersonName>,
     pub role: RoleId,
-    /// `None`: a library connector (the whole organization).
+    /// `None`: a library connector (the whole organization), or a group's.
     pub outlet: Option<OutletId>,
+    /// An outlet group instead of one outlet (never both).
+    pub outlet_group: Option<OutletGroupId>,
     /// The organization's own number for the person; a deactivated member holding it (or
     /// the email) is brought back (a rehire).
     pub external_id: Option<ExternalId>,
@@ -172,6 +174,19 @@ impl TryFrom<CreateConnector> for NewConnector {
         let first_name = name_field(&mut problems, "first_name", input.first_name.as_deref());
         let last_name = name_field(&mut problems, "last_name", input.last_name.as_deref());
         let (role, outlet) = grant_ids(&mut problems, &input.role, &input.outlet);
+        let outlet_group = id_field(
+            &mut problems,
+            "outlet_group",
+            input.outlet_group.as_deref(),
+            OutletGroupId::parse,
+            "There is no such outlet group in this organization.",
+        );
+        if outlet.is_some() && outlet_group.is_some() {
+            problems.add(
+                "outlet_group",
+                "Give an outlet or an outlet group, not both.",
+            );
+        }
         let external_id = input
             .external_id
             .as_deref()
@@ -193,6 +208,7 @@ impl TryFrom<CreateConnector> for NewConnector {
                 last_name,
                 role,
                 outlet,
+                outlet_group,
                 external_id,
                 window,
                 send_verification_email: input.send_verification_email,
@@ -303,6 +319,7 @@ pub struct ConnectorFilter {
     pub email: Option<String>,
     pub role_id: Option<RoleId>,
     pub outlet_id: Option<OutletId>,
+    pub outlet_group_id: Option<OutletGroupId>,
     pub modified_since: Option<OffsetDateTime>,
     pub state: Option<ConnectorState>,
 }
@@ -355,6 +372,13 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
             OutletId::parse,
             "Use an outlet id (a UUID).",
         );
+        let outlet_group_id = id_field(
+            &mut problems,
+            "outlet_group_id",
+            query.outlet_group_id.as_deref(),
+            OutletGroupId::parse,
+            "Use an outlet group id (a UUID).",
+        );
         let modified_since = given(query.modified_since.as_deref()).and_then(|text| {
             problems.check(
                 "modified_since",
@@ -382,6 +406,7 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
                 email,
                 role_id,
                 outlet_id,
+                outlet_group_id,
                 modified_since,
                 state,
             },
@@ -407,6 +432,7 @@ mod tests {
             last_name: get("last_name"),
             role: get("role"),
             outlet: get("outlet"),
+            outlet_group: get("outlet_group"),
             starts_at: get("starts_at"),
             ends_at: get("ends_at"),
             external_id: get("external_id"),

@@ -47,6 +47,8 @@ id_types!(
     BrandId,
     /// An outlet (location, store) of one organization.
     OutletId,
+    /// A named group of an organization's outlets (a district, a region).
+    OutletGroupId,
     /// A person's account, shared by every organization they belong to.
     UserId,
     /// A person inside one organization.

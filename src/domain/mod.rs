@@ -124,6 +124,8 @@ pub mod name;
 #[cfg(feature = "ssr")]
 pub mod organization;
 #[cfg(feature = "ssr")]
+pub mod outlet_groups;
+#[cfg(feature = "ssr")]
 pub mod outlets;
 #[cfg(feature = "ssr")]
 pub mod paging;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{BrandId, ConnectorId, OrganizationId, OutletId, RoleId, UserId};
+use super::ids::{BrandId, ConnectorId, OrganizationId, OutletGroupId, OutletId, RoleId, UserId};
 
 text_enum!(
     /// Scope type of a connector and of a role: the whole organization or one outlet.
@@ -296,7 +296,31 @@ pub struct OutletRef {
     pub number: String,
 }
 
-/// A user connector: one person's access (a role) to the organization (`L`) or one outlet (`O`).
+/// A named group of an organization's outlets (a district, a region). A connector scoped to
+/// it grants its outlet role at every outlet in the group when access is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OutletGroup {
+    pub id: OutletGroupId,
+    pub name: String,
+    /// Its outlets, by name.
+    pub outlets: Vec<OutletRef>,
+    /// How many connectors grant access through it.
+    pub connectors: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An outlet group as a connector names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OutletGroupRef {
+    pub id: OutletGroupId,
+    pub name: String,
+}
+
+/// A user connector: one person's access (a role) to the organization (`L`), one outlet
+/// (`O` with `outlet`) or every outlet of a group (`O` with `outlet_group`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Connector {
@@ -306,6 +330,8 @@ pub struct Connector {
     pub user: ConnectorUser,
     pub role: RoleRef,
     pub outlet: Option<OutletRef>,
+    /// The outlet group it grants at (an outlet role at each of the group's outlets).
+    pub outlet_group: Option<OutletGroupRef>,
     /// When the access starts (RFC 3339, UTC); `null`: already.
     pub starts_at: Option<String>,
     /// When the access ends (RFC 3339, UTC; the first instant without it); `null`: never.
@@ -370,6 +396,9 @@ pub struct ConnectorQuery {
     pub email: Option<String>,
     pub role_id: Option<String>,
     pub outlet_id: Option<String>,
+    /// Connectors scoped to this outlet group.
+    #[serde(default)]
+    pub outlet_group_id: Option<String>,
     pub modified_since: Option<String>,
     pub page_size: Option<String>,
     pub cursor: Option<String>,
@@ -388,6 +417,10 @@ pub struct CreateConnector {
     pub role: Option<String>,
     /// Outlet id; absent for a library connector.
     pub outlet: Option<String>,
+    /// Outlet group id, instead of `outlet`: the outlet role at every outlet of the group,
+    /// including outlets added to it later.
+    #[serde(default)]
+    pub outlet_group: Option<String>,
     /// When the access starts (RFC 3339); absent: at once. A borrow: both dates.
     #[serde(default)]
     pub starts_at: Option<String>,

@@ -165,6 +165,19 @@ impl Access {
             Err(super::AppError::Forbidden)
         }
     }
+
+    /// Who may read the organization's outlet groups: whoever sees access, or manages
+    /// outlets, across the whole organization. A group names outlets anywhere in it, and its
+    /// grants are weighed there (`GROUP_PLACE`).
+    pub fn may_read_outlet_groups(&self) -> Result<(), super::AppError> {
+        if self.allows(Permission::ViewConnectors, GROUP_PLACE)
+            || self.allows(Permission::ManageOutlets, GROUP_PLACE)
+        {
+            Ok(())
+        } else {
+            Err(super::AppError::Forbidden)
+        }
+    }
 }
 
 /// Organization-wide settings of a person (report roles, external id) are for viewers of
@@ -235,6 +248,12 @@ impl Refusal {
         }
     }
 }
+
+/// Where a grant through an outlet group is weighed: across the whole organization (as a
+/// library grant is). A group reaches the outlets added to it later, so only who manages
+/// access, and holds the role, across the whole organization grants, changes or revokes
+/// through one; and only who sees access across the organization sees it.
+pub const GROUP_PLACE: Option<OutletId> = None;
 
 /// A new grant of `role` at `place` (`None`: the whole organization) by someone who manages
 /// access in `manage`. `place_name` names the place in the refusal.

@@ -12,15 +12,32 @@ use super::users::{self, Named, Rehire};
 use super::{Context, Principal, Work, refused, verification};
 use crate::domain::commands::{ConnectorChange, ConnectorListQuery, NewConnector};
 use crate::domain::model::{
-    AccessEntry, AddedAccess, Connector, ConnectorType, Outlet, Paged, Role, RowChange,
+    AccessEntry, AddedAccess, Connector, ConnectorType, Outlet, OutletGroupRef, Paged, Role,
+    RowChange,
 };
 use crate::domain::policy::{self, ApiManagement, ExistingGrant, ProfileFacts, Refusal, RoleFacts};
-use crate::domain::{AppError, ConnectorId, OutletId, Permission, RoleId, Scope, Username};
-use crate::store::connectors::{NewMembership, StoredConnector};
+use crate::domain::{
+    AppError, ConnectorId, OutletGroupId, OutletId, Permission, RoleId, Scope, Username,
+};
+use crate::store::connectors::{NewMembership, Place, StoredConnector};
 use crate::store::{self, Conn, audit, is_unique_violation};
 
 fn place_words(outlet: Option<&Outlet>) -> String {
     outlet.map_or("the whole organization".into(), |o| o.name.clone())
+}
+
+fn group_words(group: &OutletGroupRef) -> String {
+    format!("the outlet group {}", group.name)
+}
+
+/// Where the policy weighs a connector: its outlet, or for the organization or an outlet
+/// group's grant, the whole organization (`policy::GROUP_PLACE`).
+pub(super) fn policy_place(connector: &Connector) -> Option<OutletId> {
+    match (&connector.outlet, &connector.outlet_group) {
+        (Some(outlet), _) => Some(outlet.id),
+        (None, Some(_)) => policy::GROUP_PLACE,
+        (None, None) => None,
+    }
 }
 
 pub(super) fn facts(role: &Role) -> RoleFacts<'_> {
@@ -156,7 +173,7 @@ pub async fn read(
     store::connectors::get(conn, who.organization_id, id, now)
         .await?
         .map(|stored| stored.connector)
-        .filter(|c| scope.covers(c.outlet.as_ref().map(|o| o.id)))
+        .filter(|c| scope.covers(policy_place(c)))
         .ok_or(AppError::NotFound)
 }
 
@@ -231,6 +248,67 @@ pub(super) fn check_new_grant(
     })
 }
 
+/// Resolves an outlet group a connector would grant through, with its role: an outlet role
+/// (O), and a group of the organization. Field errors otherwise.
+pub(super) async fn resolve_group(
+    conn: &mut Conn,
+    who: &Principal,
+    role: RoleId,
+    group: OutletGroupId,
+) -> Result<(Role, OutletGroupRef), AppError> {
+    let role = store::catalog::role(conn, who.organization_id, role)
+        .await?
+        .ok_or_else(|| AppError::field("role", "There is no such role in this organization."))?;
+    let group = store::outlet_groups::get(conn, who.organization_id, group)
+        .await?
+        .map(|g| OutletGroupRef {
+            id: g.id,
+            name: g.name,
+        })
+        .ok_or_else(|| {
+            AppError::field(
+                "outlet_group",
+                "There is no such outlet group in this organization.",
+            )
+        })?;
+    if role.role_type == ConnectorType::Library {
+        return Err(AppError::field(
+            "role",
+            format!(
+                "{} is a library role (L): an outlet group takes an outlet role (O).",
+                role.name
+            ),
+        ));
+    }
+    Ok((role, group))
+}
+
+/// The policy's verdict on a new grant through an outlet group.
+pub(super) fn check_group_grant(
+    who: &Principal,
+    manage: &Scope,
+    role: &Role,
+    group: &OutletGroupRef,
+) -> Result<(), AppError> {
+    policy::may_grant(
+        &who.access,
+        manage,
+        facts(role),
+        policy::GROUP_PLACE,
+        &group_words(group),
+    )
+    .map_err(|refusal| match refusal {
+        Refusal::OutsideScope => AppError::denied(
+            "outside_your_scope",
+            format!(
+                "You cannot grant access through {}: an outlet group is granted by who manages access across the whole organization.",
+                group_words(group)
+            ),
+        ),
+        other => refused(other, true),
+    })
+}
+
 /// A username for a new account: derived from the email, numbered when taken.
 pub(super) async fn free_username(
     conn: &mut Conn,
@@ -295,13 +373,20 @@ pub(super) async fn audit_change(
 }
 
 pub(super) fn duplicate(email: &str, role: &Role, outlet: Option<&Outlet>) -> AppError {
+    duplicate_at(email, role, &place_words(outlet))
+}
+
+fn where_words(outlet: Option<&Outlet>, group: Option<&OutletGroupRef>) -> String {
+    match group {
+        Some(group) => group_words(group),
+        None => place_words(outlet),
+    }
+}
+
+fn duplicate_at(email: &str, role: &Role, place: &str) -> AppError {
     AppError::conflict(
         "connector_exists",
-        format!(
-            "{email} already has the role {} at {}.",
-            role.name,
-            place_words(outlet)
-        ),
+        format!("{email} already has the role {} at {place}.", role.name),
     )
 }
 
@@ -318,8 +403,23 @@ pub async fn create(
     rehire: Rehire,
 ) -> Result<AddedAccess, AppError> {
     let manage = who.scope_for(Permission::ManageConnectors)?;
-    let (role, outlet) = resolve_grant(work, who, new.role, new.outlet).await?;
-    check_new_grant(who, &manage, &role, outlet.as_ref())?;
+    let (role, outlet, group) = match new.outlet_group {
+        Some(group) => {
+            let (role, group) = resolve_group(work, who, new.role, group).await?;
+            check_group_grant(who, &manage, &role, &group)?;
+            (role, None, Some(group))
+        }
+        None => {
+            let (role, outlet) = resolve_grant(work, who, new.role, new.outlet).await?;
+            check_new_grant(who, &manage, &role, outlet.as_ref())?;
+            (role, outlet, None)
+        }
+    };
+    let place = match (&outlet, &group) {
+        (Some(outlet), _) => Place::Outlet(outlet.id),
+        (None, Some(group)) => Place::Group(group.id),
+        (None, None) => Place::Organization,
+    };
     let now = work.now();
     let window = super::dated::resolve(
         work,
@@ -403,13 +503,17 @@ pub async fn create(
         work,
         who.organization_id,
         membership,
-        (role.role_type, outlet.as_ref().map(|o| o.id), role.id),
+        (role.role_type, place, role.id),
         &window,
     )
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            duplicate(new.email.as_str(), &role, outlet.as_ref())
+            duplicate_at(
+                new.email.as_str(),
+                &role,
+                &where_words(outlet.as_ref(), group.as_ref()),
+            )
         } else {
             AppError::from(e)
         }
@@ -450,7 +554,7 @@ fn change_verdict(
     let role = role.ok_or(Refusal::OutsideScope)?;
     let grant = ExistingGrant {
         role: facts(role),
-        place: connector.outlet.as_ref().map(|o| o.id),
+        place: policy_place(connector),
         own: who.is(connector.user.id),
     };
     policy::may_change_grant(&who.access, manage, grant, console_facts)
@@ -466,14 +570,9 @@ pub(super) async fn known_connector(
     let now = work.now();
     let stored = store::connectors::get(work, who.organization_id, id, now)
         .await?
-        .filter(|s| {
-            who.access
-                .knows_grant(s.connector.outlet.as_ref().map(|o| o.id))
-        })
+        .filter(|s| who.access.knows_grant(policy_place(&s.connector)))
         .ok_or(AppError::NotFound)?;
-    let sees = who
-        .access
-        .sees_grant(stored.connector.outlet.as_ref().map(|o| o.id));
+    let sees = who.access.sees_grant(policy_place(&stored.connector));
     Ok((stored, sees))
 }
 
@@ -540,9 +639,36 @@ pub async fn update(
                 "This is a library connector (the whole organization): it has no outlet to move. Add an outlet connector instead.",
             ));
         }
+        if let Some(group) = &current.outlet_group {
+            if change.outlet.is_some() {
+                return Err(AppError::field(
+                    "outlet",
+                    format!(
+                        "This access is through {}: change the group's outlets, or add access at the outlet.",
+                        group_words(group)
+                    ),
+                ));
+            }
+            if let Some(role) = change.role.filter(|role| *role != current.role.id) {
+                let (role, group) = resolve_group(work, who, role, group.id).await?;
+                check_group_grant(who, &manage, &role, &group)?;
+                store::connectors::update(work, id, role.id, None)
+                    .await
+                    .map_err(|e| {
+                        if is_unique_violation(&e) {
+                            duplicate_at(&current.user.email, &role, &group_words(&group))
+                        } else {
+                            AppError::from(e)
+                        }
+                    })?;
+                super::ensure_an_owner_remains(work, who.organization_id).await?;
+            }
+        }
         let role = change.role.unwrap_or(current.role.id);
         let outlet = change.outlet.or(current.outlet.as_ref().map(|o| o.id));
-        if role != current.role.id || outlet != current.outlet.as_ref().map(|o| o.id) {
+        if current.outlet_group.is_none()
+            && (role != current.role.id || outlet != current.outlet.as_ref().map(|o| o.id))
+        {
             let (role, outlet) = resolve_grant(work, who, role, outlet).await?;
             check_new_grant(who, &manage, &role, outlet.as_ref())?;
             store::connectors::update(work, id, role.id, outlet.as_ref().map(|o| o.id))

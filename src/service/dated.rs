@@ -91,6 +91,15 @@ pub async fn transfer(
             "This is a library connector (the whole organization): it has no outlet to transfer from.",
         ));
     }
+    if let Some(group) = &current.outlet_group {
+        return Err(AppError::field(
+            "outlet",
+            format!(
+                "This access is through the outlet group {}: change the group's outlets, or add access at the outlet.",
+                group.name
+            ),
+        ));
+    }
     if current.state == ConnectorState::Ended {
         return Err(AppError::conflict(
             "connector_ended",
@@ -141,7 +150,11 @@ pub async fn transfer(
         work,
         who.organization_id,
         before.membership_id,
-        (role.role_type, Some(to), role.id),
+        (
+            role.role_type,
+            store::connectors::Place::Outlet(to),
+            role.id,
+        ),
         &window,
     )
     .await

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod mail;
 pub mod me;
 pub mod measure;
+pub mod outlet_groups;
 pub mod outlet_import;
 pub mod outlets;
 pub mod passkeys;

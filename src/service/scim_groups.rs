@@ -348,6 +348,7 @@ async fn add_member(
         last_name: None,
         role: role.id,
         outlet,
+        outlet_group: None,
         external_id: None,
         window: Default::default(),
         send_verification_email: false,

@@ -7,17 +7,20 @@ use crate::domain::model::PartnerRole;
 use crate::domain::{Access, MembershipId, OrganizationId, OutletId, Permission, Scope, UserId};
 
 /// The access a membership's connectors grant at `now` (a dated connector only inside its
-/// window).
+/// window; a group's connector at each outlet in the group now, none when it is empty), in
+/// one query through the connectors' and the group outlets' keys.
 pub async fn of_membership(
     conn: &mut Conn,
     membership: MembershipId,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Access> {
     let grants: Vec<(Option<OutletId>, Option<Permission>)> = on!(conn, |c| sqlx::query_as(
-        "SELECT c.outlet_id, p.permission FROM user_connectors c
+        "SELECT coalesce(c.outlet_id, g.outlet_id), p.permission FROM user_connectors c
+         LEFT JOIN outlet_group_outlets g ON g.group_id = c.outlet_group_id
          LEFT JOIN role_permissions p ON p.role_id = c.role_id
-         LEFT JOIN outlets o ON o.id = c.outlet_id
+         LEFT JOIN outlets o ON o.id = coalesce(c.outlet_id, g.outlet_id)
          WHERE c.membership_id = $1 AND o.archived_at IS NULL
+           AND (c.outlet_group_id IS NULL OR g.outlet_id IS NOT NULL)
            AND (c.starts_at IS NULL OR c.starts_at <= $2)
            AND (c.ends_at IS NULL OR c.ends_at > $2)",
     )
@@ -56,17 +59,18 @@ pub async fn outlet_ids(
 }
 
 /// Each grant of a person in each of their active organizations at `now`: (organization,
-/// role, outlet name or `None` for the whole organization).
+/// role, outlet or outlet group name, `None` for the whole organization).
 pub async fn grants_of_account(
     conn: &mut Conn,
     user: UserId,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<(OrganizationId, String, Option<String>)>> {
     on!(conn, |c| sqlx::query_as(
-        "SELECT m.organization_id, r.name, o.name FROM memberships m
+        "SELECT m.organization_id, r.name, coalesce(o.name, g.name) FROM memberships m
          JOIN user_connectors c ON c.membership_id = m.id
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
+         LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id
          WHERE m.user_id = $1 AND m.status = 'active'
            AND (c.starts_at IS NULL OR c.starts_at <= $2)
            AND (c.ends_at IS NULL OR c.ends_at > $2)

@@ -10,16 +10,18 @@ use super::{
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
-    Connector, ConnectorState, ConnectorType, ConnectorUser, ManagedBy, OutletRef, RoleRef,
+    Connector, ConnectorState, ConnectorType, ConnectorUser, ManagedBy, OutletGroupRef, OutletRef,
+    RoleRef,
 };
 use crate::domain::paging::PageRequest;
 use crate::domain::{
-    BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, RoleId, Scope, UserId,
+    BrandId, ConnectorId, MembershipId, OrganizationId, OutletGroupId, OutletId, RoleId, Scope,
+    UserId,
 };
 
 const COLUMNS: &str =
     "SELECT c.id, c.type, c.outlet_id, c.membership_id, c.created_at, c.updated_at,
-    c.starts_at, c.ends_at,
+    c.starts_at, c.ends_at, c.outlet_group_id, g.name AS outlet_group_name,
     a.id AS user_id, a.email, r.id AS role_id, r.name AS role_name, r.type AS role_type,
     o.name AS outlet_name, o.number AS outlet_number";
 
@@ -33,6 +35,7 @@ fn select() -> String {
         JOIN user_accounts a ON a.id = m.user_id
         JOIN roles r ON r.id = c.role_id
         LEFT JOIN outlets o ON o.id = c.outlet_id
+        LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id
         WHERE c.organization_id = "
     )
 }
@@ -45,6 +48,7 @@ const SELECT_BY_INDEXED_EMAIL: &str =
         CROSS JOIN user_connectors c ON c.membership_id = m.id
         JOIN roles r ON r.id = c.role_id
         LEFT JOIN outlets o ON o.id = c.outlet_id
+        LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id
         WHERE m.organization_id = ";
 
 #[derive(sqlx::FromRow)]
@@ -58,6 +62,8 @@ struct Row {
     updated_at: String,
     starts_at: Option<String>,
     ends_at: Option<String>,
+    outlet_group_id: Option<OutletGroupId>,
+    outlet_group_name: Option<String>,
     user_id: UserId,
     email: String,
     username: Option<String>,
@@ -97,6 +103,10 @@ impl Row {
                     role_type: row.role_type,
                 },
                 outlet,
+                outlet_group: row
+                    .outlet_group_id
+                    .zip(row.outlet_group_name)
+                    .map(|(id, name)| OutletGroupRef { id, name }),
                 starts_at: row.starts_at,
                 ends_at: row.ends_at,
                 state,
@@ -167,6 +177,9 @@ fn list_query(
     }
     if let Some(outlet) = filter.outlet_id {
         query.push(" AND c.outlet_id = ").push_bind(outlet);
+    }
+    if let Some(group) = filter.outlet_group_id {
+        query.push(" AND c.outlet_group_id = ").push_bind(group);
     }
     if let Some(since) = filter.modified_since {
         query
@@ -326,10 +339,40 @@ pub async fn insert(
         conn,
         organization,
         membership,
-        (connector_type, outlet, role),
+        (connector_type, Place::from(outlet), role),
         &Window::default(),
     )
     .await
+}
+
+/// Where a connector grants: the whole organization, one outlet, or an outlet group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Organization,
+    Outlet(OutletId),
+    Group(OutletGroupId),
+}
+
+impl From<Option<OutletId>> for Place {
+    fn from(outlet: Option<OutletId>) -> Self {
+        outlet.map_or(Place::Organization, Place::Outlet)
+    }
+}
+
+impl Place {
+    pub fn outlet(self) -> Option<OutletId> {
+        match self {
+            Place::Outlet(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn group(self) -> Option<OutletGroupId> {
+        match self {
+            Place::Group(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// When a connector grants: from `starts_at` (inclusive) until `ends_at` (exclusive), each
@@ -345,25 +388,26 @@ pub async fn insert_dated(
     conn: &mut Conn,
     organization: OrganizationId,
     membership: MembershipId,
-    (connector_type, outlet, role): (ConnectorType, Option<OutletId>, RoleId),
+    (connector_type, place, role): (ConnectorType, Place, RoleId),
     window: &Window,
 ) -> sqlx::Result<ConnectorId> {
     let id = ConnectorId::generate();
     on!(execute conn, |c| {
         sqlx::query(
         "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id, role_id,
-            starts_at, ends_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            starts_at, ends_at, created_at, updated_at, outlet_group_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
     )
     .bind(id)
     .bind(organization)
     .bind(membership)
     .bind(connector_type)
-    .bind(outlet)
+    .bind(place.outlet())
     .bind(role)
     .bind(window.starts_at.clone())
     .bind(window.ends_at.clone())
     .bind(now())
+    .bind(place.group())
     .execute(c)
     .await
     })?;

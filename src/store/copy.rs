@@ -166,6 +166,26 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "outlet_groups",
+        key: Some("id"),
+        columns: &[
+            ID,
+            ("organization_id", Kind::Uuid),
+            ("name", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    },
+    Table {
+        name: "outlet_group_outlets",
+        key: None,
+        columns: &[
+            ("group_id", Kind::Uuid),
+            ("outlet_id", Kind::Uuid),
+            ("organization_id", Kind::Uuid),
+        ],
+    },
+    Table {
         name: "user_connectors",
         key: Some("id"),
         columns: &[
@@ -174,6 +194,7 @@ const TABLES: &[Table] = &[
             ("membership_id", Kind::Uuid),
             ("type", Text),
             ("outlet_id", Kind::Uuid),
+            ("outlet_group_id", Kind::Uuid),
             ("role_id", Kind::Uuid),
             ("created_at", Text),
             ("updated_at", Text),

@@ -34,6 +34,7 @@ pub mod franchise;
 pub mod idempotency;
 pub mod mail;
 pub mod organizations;
+pub mod outlet_groups;
 pub mod passkeys;
 pub mod people;
 pub mod rate_limits;

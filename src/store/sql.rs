@@ -15,8 +15,8 @@ use crate::domain::model::{
     ConnectorType, ManagedBy, MembershipStatus, OrganizationKind, PartnerRole, Via,
 };
 use crate::domain::{
-    BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, Permission, ReportRoleId, RoleId,
-    TokenId, UserId,
+    BrandId, ConnectorId, MembershipId, OrganizationId, OutletGroupId, OutletId, Permission,
+    ReportRoleId, RoleId, TokenId, UserId,
 };
 
 /// A value bound to a placeholder, typed even when it is NULL (PostgreSQL checks the type of
@@ -49,6 +49,7 @@ values!(Uuid:
     OrganizationId => |v| v.0,
     BrandId => |v| v.0,
     OutletId => |v| v.0,
+    OutletGroupId => |v| v.0,
     UserId => |v| v.0,
     MembershipId => |v| v.0,
     RoleId => |v| v.0,

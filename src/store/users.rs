@@ -158,7 +158,9 @@ pub struct Grant {
     pub outlet_number: Option<String>,
 }
 
-/// The grants of these memberships inside `scope`, by membership.
+/// The grants of these memberships inside `scope`, by membership; a group's connector as one
+/// grant at each outlet in the group (seen by viewers of the whole organization only, as
+/// `policy::GROUP_PLACE` says).
 pub async fn grants_of(
     conn: &mut Conn,
     memberships: &[MembershipId],
@@ -173,8 +175,9 @@ pub async fn grants_of(
             o.name AS outlet_name, o.number AS outlet_number
          FROM user_connectors c
          JOIN roles r ON r.id = c.role_id
-         LEFT JOIN outlets o ON o.id = c.outlet_id
-         WHERE ",
+         LEFT JOIN outlet_group_outlets g ON g.group_id = c.outlet_group_id
+         LEFT JOIN outlets o ON o.id = coalesce(c.outlet_id, g.outlet_id)
+         WHERE (c.outlet_group_id IS NULL OR g.outlet_id IS NOT NULL) AND ",
     );
     push_in(&mut query, "c.membership_id", memberships);
     // A library grant is visible wherever the person is: it says "every location".
@@ -356,7 +359,8 @@ pub async fn known_report_roles(
 }
 
 /// Makes a membership's connectors exactly `grants` (role, place): those already there stay
-/// (same id and creation time), the others are removed, the missing ones added.
+/// (same id and creation time), the others are removed, the missing ones added. Grants
+/// through an outlet group are not the users view's to write: they stay.
 pub async fn rewrite_connectors(
     conn: &mut Conn,
     organization: OrganizationId,
@@ -365,7 +369,8 @@ pub async fn rewrite_connectors(
 ) -> sqlx::Result<()> {
     let existing: Vec<(crate::domain::ConnectorId, RoleId, Option<OutletId>)> =
         on!(conn, |c| sqlx::query_as(
-            "SELECT id, role_id, outlet_id FROM user_connectors WHERE membership_id = $1",
+            "SELECT id, role_id, outlet_id FROM user_connectors
+             WHERE membership_id = $1 AND outlet_group_id IS NULL",
         )
         .bind(membership)
         .fetch_all(c)

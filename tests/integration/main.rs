@@ -39,6 +39,7 @@ mod invitations;
 mod lost_updates;
 mod matrix;
 mod metrics;
+mod outlet_groups;
 mod owners;
 mod passkeys;
 mod password_reset;

@@ -131,6 +131,36 @@ fn rows() -> Vec<Row> {
             &[(Own, "111123111"), (Other, "111123111"), (Org, "111143111")],
         ),
         row(
+            Api(GET, "/outlet-groups"),
+            Nothing,
+            "{group}",
+            &[(Own, "1111SS111"), (Org, "1111HH111")],
+        ),
+        row(
+            Api(GET, "/outlet-groups/{group}"),
+            Nothing,
+            "",
+            &[(Own, "111122111"), (Org, "111144111")],
+        ),
+        row(
+            Api(POST, "/outlet-groups"),
+            Json(r#"{"name": "Matrix group {n}", "outlets": ["{outlet}"]}"#),
+            "",
+            &[(Own, "111123111"), (Org, "1111x3111")],
+        ),
+        row(
+            Api(PATCH, "/outlet-groups/{group}"),
+            Json(r#"{"add_outlets": ["{outlet}"]}"#),
+            "",
+            &[(Own, "111123111"), (Org, "111143111")],
+        ),
+        row(
+            Api(DELETE, "/outlet-groups/{fresh_group}"),
+            Nothing,
+            "",
+            &[(Own, "111123111"), (Org, "111143111")],
+        ),
+        row(
             Api(GET, "/report-roles"),
             Nothing,
             "{report_role}",
@@ -172,6 +202,14 @@ fn rows() -> Vec<Row> {
             ),
             "",
             &[(Own, "111123111"), (Other, "111123111"), (Org, "1111x3111")],
+        ),
+        row(
+            Api(POST, "/user-connectors"),
+            Json(
+                r#"{"email": "matrix{n}@harbor.example", "role": "{role}", "outlet_group": "{group}"}"#,
+            ),
+            "",
+            &[(Own, "111123111"), (Org, "1111x3111")],
         ),
         row(
             Api(GET, "/user-connectors/{connector}"),
@@ -932,6 +970,15 @@ impl World {
                 assert!(reply.status.is_success(), "{name}: {}", reply.body);
                 reply.body["user"]["id"].as_str().unwrap().to_string()
             }
+            "fresh_group" => created(
+                self.app
+                    .api_post(
+                        "/outlet-groups",
+                        token,
+                        json!({ "name": format!("Fresh group {n}"), "outlets": [values["outlet"]] }),
+                    )
+                    .await,
+            ),
             "fresh_role" => created(
                 self.app
                     .api_post(
@@ -1261,6 +1308,22 @@ async fn world() -> World {
     };
     assert_eq!(status, StatusCode::OK, "{job}");
 
+    // An outlet group of each organization's own, holding the target's outlet.
+    let mut groups = BTreeMap::new();
+    for (org, token, outlet) in [
+        ("harbor", &harbor, "HB-001"),
+        ("northside", &northside, "NS-101"),
+    ] {
+        let group = app
+            .api_post(
+                "/outlet-groups",
+                token,
+                json!({ "name": "Matrix district", "outlets": [app.outlet_id(outlet).await] }),
+            )
+            .await;
+        assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+        groups.insert(org, group.body["id"].as_str().unwrap().to_string());
+    }
     let mut targets = BTreeMap::new();
     for (target, email, org, outlet) in [
         (Own, "lena.moreau@harbor.example", "harbor", "HB-001"),
@@ -1303,6 +1366,7 @@ async fn world() -> World {
             ("number", outlet.to_string()),
             ("role", app.role_id(org, "Staff").await.to_string()),
             ("custom_role", custom[org].clone()),
+            ("group", groups[org].clone()),
             ("custom_role_name", "Matrix custom".to_string()),
             ("report_role", report_role(org, report_role_name).await),
             ("report_role_name", report_role_name.to_string()),

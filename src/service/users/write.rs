@@ -11,7 +11,7 @@ use super::access::{
 use super::external::apply_external_locations;
 use super::rehire::{Named, Rehire, bring_back, named};
 use super::{GrantKey, load};
-use crate::domain::model::{MembershipStatus, Role};
+use crate::domain::model::{ConnectorType, MembershipStatus, Role};
 use crate::domain::policy::{self, ProfileFacts, Refusal};
 use crate::domain::user_commands::{NewUser, ReportsChange, UserChange};
 use crate::domain::users::User;
@@ -418,9 +418,18 @@ pub async fn update(
             .await?;
     }
 
+    // An outlet role without an outlet is a grant through an outlet group: the users view
+    // shows its outlets but leaves it to `/user-connectors` (`rewrite_connectors` keeps it).
     let current: BTreeSet<GrantKey> = target
         .grants
         .iter()
+        .filter(|(role, place)| {
+            place.is_some()
+                || target
+                    .offered
+                    .get(role)
+                    .is_some_and(|r| r.role_type == ConnectorType::Library)
+        })
         .filter_map(|(role, place)| {
             target
                 .offered

@@ -1,0 +1,277 @@
+//! Outlet groups (districts, regions): a connector through a group grants its outlet role at
+//! every outlet in the group when access is decided, outlets added later included, outlets
+//! taken out excluded; only who manages access across the organization grants through one.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The outlet numbers a person's `GET /me` lists (`store_ids`), signed in on `app`.
+async fn store_numbers(app: &TestApp) -> Vec<String> {
+    let me: Value = app.get("/api/v1/me").await.json().await.unwrap();
+    let mut numbers = Vec::new();
+    for id in me["store_ids"].as_array().expect("store_ids") {
+        let number: String = app
+            .query("SELECT number FROM outlets WHERE id = $1")
+            .bind(uuid::Uuid::parse_str(id.as_str().unwrap()).unwrap())
+            .scalar()
+            .await
+            .unwrap();
+        numbers.push(number);
+    }
+    numbers.sort();
+    numbers
+}
+
+fn numbers_of(locations: &Value) -> Vec<String> {
+    let mut numbers: Vec<String> = locations
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|l| l["number"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    numbers.sort();
+    numbers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_grants_at_each_of_its_outlets_as_they_come_and_go() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let (market, wharf) = (app.outlet_id("HB-002").await, app.outlet_id("HB-003").await);
+    let district = app
+        .api_post(
+            "/outlet-groups",
+            &token,
+            json!({"name": "Bay district", "outlets": [market]}),
+        )
+        .await;
+    assert_eq!(district.status, StatusCode::CREATED, "{}", district.body);
+    let group = district.body["id"].as_str().unwrap().to_string();
+    assert_eq!(numbers_of(&district.body["outlets"]), ["HB-002"]);
+    assert_eq!(app.audited("outlet_group.created").await, 1);
+
+    // Morgan manages Pier 39 (HB-001); through the district, Market Street too.
+    let granted = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            json!({"email": MANAGER, "role": app.role_id("harbor", "Outlet Manager").await,
+                   "outlet_group": group}),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    assert_eq!(granted.body["type"], "O");
+    assert_eq!(granted.body["outlet"], Value::Null);
+    assert_eq!(granted.body["outlet_group"]["name"], "Bay district");
+    let connector = granted.body["id"].as_str().unwrap().to_string();
+    app.sign_in_as(MANAGER).await;
+    assert_eq!(store_numbers(&app).await, ["HB-001", "HB-002"]);
+
+    // An outlet added to the district is reached at once; one taken out, no longer.
+    let changed = app
+        .api_patch(
+            &format!("/outlet-groups/{group}"),
+            &token,
+            json!({"add_outlets": [wharf], "remove_outlets": [market]}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(numbers_of(&changed.body["outlets"]), ["HB-003"]);
+    assert_eq!(store_numbers(&app).await, ["HB-001", "HB-003"]);
+
+    // The users view expands the group into locations; the list filters by group.
+    let morgan = app.user_id(MANAGER).await;
+    let view = app.api_get(&format!("/users/{morgan}"), &token).await;
+    assert_eq!(numbers_of(&view.body["locations"]), ["HB-001", "HB-003"]);
+    let through = app
+        .all_connectors(&token, &format!("&outlet_group_id={group}"))
+        .await;
+    let ids: Vec<&str> = through.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [connector.as_str()]);
+
+    // An archived outlet grants nothing, through a group as directly.
+    app.query("UPDATE outlets SET archived_at = '2026-01-01T00:00:00.000Z' WHERE id = $1")
+        .bind(wharf)
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(store_numbers(&app).await, ["HB-001"]);
+    app.query("UPDATE outlets SET archived_at = NULL WHERE id = $1")
+        .bind(wharf)
+        .execute()
+        .await
+        .unwrap();
+
+    // A group that grants cannot be deleted; once its access is revoked, it can.
+    let refused = app
+        .api_delete(&format!("/outlet-groups/{group}"), &token)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "outlet_group_in_use");
+    let revoked = app
+        .api_delete(&format!("/user-connectors/{connector}"), &token)
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(store_numbers(&app).await, ["HB-001"]);
+    let deleted = app
+        .api_delete(&format!("/outlet-groups/{group}"), &token)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    assert_eq!(app.audited("outlet_group.deleted").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_and_grants_through_them_are_refused_outside_their_rules() {
+    let app = spawn_app().await;
+    let harbor = app.api_token("harbor", "Integration", None).await;
+    let northside = app.api_token("northside", "Integration", None).await;
+    let market = app.outlet_id("HB-002").await;
+    let make = |token: String, name: &'static str, outlet: uuid::Uuid| {
+        let app = &app;
+        async move {
+            let made = app
+                .api_post(
+                    "/outlet-groups",
+                    &token,
+                    json!({"name": name, "outlets": [outlet]}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+            made.body["id"].as_str().unwrap().to_string()
+        }
+    };
+    let bay = make(harbor.clone(), "Bay district", market).await;
+    let theirs = make(
+        northside.clone(),
+        "North district",
+        app.outlet_id("NS-101").await,
+    )
+    .await;
+    let staff = app.role_id("harbor", "Staff").await.to_string();
+    let viewer_role = app.role_id("harbor", "Viewer").await.to_string();
+    let grant = |group: &str, role: &str| json!({"email": "new.cook@harbor.example", "role": role, "outlet_group": group});
+
+    // (what, request, status, code or field)
+    let cases: Vec<(&str, Reply, StatusCode, &str)> = vec![
+        (
+            "another organization's group",
+            app.api_post("/user-connectors", &harbor, grant(&theirs, &staff))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outlet_group",
+        ),
+        (
+            "a library role through a group",
+            app.api_post("/user-connectors", &harbor, grant(&bay, &viewer_role))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "role",
+        ),
+        (
+            "an outlet and a group at once",
+            app.api_post(
+                "/user-connectors",
+                &harbor,
+                json!({"email": "new.cook@harbor.example", "role": staff, "outlet": market, "outlet_group": bay}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outlet_group",
+        ),
+        (
+            "another organization's outlet in a group",
+            app.api_post(
+                "/outlet-groups",
+                &harbor,
+                json!({"name": "Mixed", "outlets": [app.outlet_id("NS-101").await]}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outlets",
+        ),
+        (
+            "a name taken (in any case)",
+            app.api_post("/outlet-groups", &harbor, json!({"name": "BAY DISTRICT"}))
+                .await,
+            StatusCode::CONFLICT,
+            "name_taken",
+        ),
+        (
+            "another organization's group, read",
+            app.api_get(&format!("/outlet-groups/{theirs}"), &harbor)
+                .await,
+            StatusCode::NOT_FOUND,
+            "",
+        ),
+        (
+            "a view-only client creating a group",
+            app.api_post(
+                "/outlet-groups",
+                &app.api_token("harbor", "Viewer", None).await,
+                json!({"name": "Viewers' district"}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "",
+        ),
+    ];
+    for (what, reply, status, detail) in cases {
+        assert_eq!(reply.status, status, "{what}: {}", reply.body);
+        if !detail.is_empty() {
+            let text = reply.body.to_string();
+            assert!(text.contains(detail), "{what}: {text}");
+        }
+    }
+
+    // A client scoped to one outlet of the group neither grants through it, nor sees a grant
+    // through it (a group reaches outlets added later: it is weighed across the organization).
+    let at_market = app
+        .api_token("harbor", "Outlet Manager", Some("HB-002"))
+        .await;
+    let refused = app
+        .api_post("/user-connectors", &at_market, grant(&bay, &staff))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "outside_your_scope");
+    let made = app
+        .api_post("/user-connectors", &harbor, grant(&bay, &staff))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let id = made.body["id"].as_str().unwrap();
+    let hidden = app
+        .api_get(&format!("/user-connectors/{id}"), &at_market)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    assert!(
+        !app.all_connectors(&at_market, "")
+            .await
+            .iter()
+            .any(|c| c["id"] == id),
+        "a scoped list leaves the group's grant out"
+    );
+    let moved = app
+        .api_patch(
+            &format!("/user-connectors/{id}"),
+            &harbor,
+            json!({"outlet": market}),
+        )
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        moved.body
+    );
+    assert!(
+        moved.body.to_string().contains("outlet group"),
+        "{}",
+        moved.body
+    );
+    assert_eq!(
+        app.api_get("/outlet-groups", &at_market).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
