@@ -224,6 +224,10 @@ fn access_url(query: &ConnectorQuery) -> String {
         ("email", query.email.as_deref().unwrap_or_default()),
         ("role_id", query.role_id.as_deref().unwrap_or_default()),
         ("outlet_id", query.outlet_id.as_deref().unwrap_or_default()),
+        (
+            "outlet_group_id",
+            query.outlet_group_id.as_deref().unwrap_or_default(),
+        ),
         ("state", query.state.as_deref().unwrap_or_default()),
         ("cursor", query.cursor.as_deref().unwrap_or_default()),
     ];
@@ -231,12 +235,11 @@ fn access_url(query: &ConnectorQuery) -> String {
 }
 
 fn scope_name(connector: &Connector) -> String {
-    connector
-        .outlet
-        .as_ref()
-        .map_or("Whole organization".into(), |o| {
-            format!("{} ({})", o.name, o.number)
-        })
+    match (&connector.outlet, &connector.outlet_group) {
+        (Some(o), _) => format!("{} ({})", o.name, o.number),
+        (None, Some(group)) => format!("{} (outlet group)", group.name),
+        (None, None) => "Whole organization".into(),
+    }
 }
 
 #[component]
@@ -249,6 +252,7 @@ pub fn AccessPage() -> impl IntoView {
             email: q.get("email"),
             role_id: q.get("role_id"),
             outlet_id: q.get("outlet_id"),
+            outlet_group_id: q.get("outlet_group_id"),
             state: q.get("state"),
             cursor: q.get("cursor"),
             ..Default::default()
@@ -271,6 +275,7 @@ pub fn AccessPage() -> impl IntoView {
             "email" => next.email = value,
             "role_id" => next.role_id = value,
             "state" => next.state = value,
+            "outlet_group_id" => next.outlet_group_id = value,
             _ => next.outlet_id = value,
         }
         next.cursor = None;
@@ -323,6 +328,7 @@ fn Filters(
         move |ev: leptos::ev::Event| set_filter.run((name, event_target_value(&ev)))
     };
     let roles = options.with_value(|o| o.roles.clone());
+    let groups = options.with_value(|o| o.outlet_groups.clone());
     view! {
         <form method="get" action="/connectors" class="filters" role="search" aria-label="Filter access"
             on:submit=|ev| ev.prevent_default()>
@@ -352,6 +358,16 @@ fn Filters(
                     value=Signal::derive(current(|q| q.outlet_id.clone()))
                     on_change=Callback::new(move |text: String| set_filter.run(("outlet_id", text)))/>
             </div>
+            {(!groups.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="filter-group">"Outlet group"</label>
+                    <select id="filter-group" name="outlet_group_id" on:change=on("outlet_group_id")
+                        prop:value=current(|q| q.outlet_group_id.clone())>
+                        <option value="">"Any"</option>
+                        {groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
             <div class="field">
                 <label for="filter-state">"State"</label>
                 <select id="filter-state" name="state" on:change=on("state") prop:value=current(|q| q.state.clone())>
@@ -403,9 +419,16 @@ fn AddUser(
         return ().into_any();
     }
     let chosen_outlet = RwSignal::new(String::new());
+    let chosen_group = RwSignal::new(String::new());
+    // Grants through a group are weighed across the organization (`policy::GROUP_PLACE`).
+    let groups = options.with_value(|o| o.outlet_groups.clone());
+    let offers_groups = manages_library && !groups.is_empty();
     let role_options = move || {
         // Someone who manages no library access grants only at outlets.
-        let kind = if manages_library && chosen_outlet.get().trim().is_empty() {
+        let kind = if manages_library
+            && chosen_outlet.get().trim().is_empty()
+            && chosen_group.get().is_empty()
+        {
             ConnectorType::Library
         } else {
             ConnectorType::Outlet
@@ -461,6 +484,17 @@ fn AddUser(
                     </div>
                     <p class="field-error" id="add-outlet-error">{field_error(error, "outlet")}</p>
                 </div>
+                {offers_groups.then(|| view! {
+                    <div class="field">
+                        <label for="add-group">"Or an outlet group"</label>
+                        <select id="add-group" name="outlet_group" aria-describedby="add-group-error"
+                            on:change=move |ev| chosen_group.set(event_target_value(&ev))>
+                            <option value="">"None"</option>
+                            {groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                        </select>
+                        <p class="field-error" id="add-group-error">{field_error(error, "outlet_group")}</p>
+                    </div>
+                })}
                 <div class="field">
                     <label for="add-role">"Role"</label>
                     <select id="add-role" name="role" aria-describedby="add-role-error">
@@ -587,7 +621,8 @@ fn AccessRow(
             .map(|o| outlet_label(&o.name, &o.number))
             .unwrap_or_default();
         let current_role = connector.role.id.to_string();
-        let is_outlet = connector.connector_type == ConnectorType::Outlet;
+        // A grant through a group moves with the group's outlets, not by itself.
+        let is_outlet = connector.outlet.is_some();
         let label = label.clone();
         let version = StoredValue::new(version.clone());
         view! {

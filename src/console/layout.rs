@@ -62,6 +62,14 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 <Show when={let show = viewer.holds_everywhere(Permission::ManageOutlets); move || show}>
                     <A href="/outlets">"Outlets"</A>
                 </Show>
+                // Mirrors `Access::may_read_outlet_groups`.
+                <Show when={
+                    let show = viewer.holds_everywhere(Permission::ViewConnectors)
+                        || viewer.holds_everywhere(Permission::ManageOutlets);
+                    move || show
+                }>
+                    <A href="/outlet-groups">"Outlet groups"</A>
+                </Show>
                 <Show when={let show = viewer.holds_everywhere(Permission::ManageSettings); move || show}>
                     <A href="/settings">"Settings"</A>
                 </Show>

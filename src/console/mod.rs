@@ -6,12 +6,15 @@
 mod api_clients;
 mod audit;
 mod connectors;
+#[cfg(feature = "ssr")]
+pub mod exports;
 mod form;
 mod franchise;
 mod invitations;
 mod layout;
 mod me;
 mod org_settings;
+mod outlet_groups;
 mod outlet_picker;
 mod outlets;
 mod passkeys;
@@ -92,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("me") view={Lazy::<MeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("outlets") view={Lazy::<OutletsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("outlet-groups") view={Lazy::<OutletGroupsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -135,6 +139,7 @@ lazy_page! {
     MeRoute => me::MePage,
     SettingsRoute => org_settings::SettingsPage,
     OutletsRoute => outlets::OutletsPageView,
+    OutletGroupsRoute => outlet_groups::OutletGroupsPageView,
     AuditRoute => audit::AuditPage,
 }
 

@@ -82,7 +82,7 @@ pub fn PersonRecordView(
     }
 }
 
-/// What the person can do now, where, and through which role (and brand).
+/// What the person can do now, where, and through which role (and brand, and outlet group).
 #[component]
 fn EffectiveAccess(effective: Vec<EffectiveGrant>, active: bool) -> impl IntoView {
     view! {
@@ -105,10 +105,16 @@ fn EffectiveAccess(effective: Vec<EffectiveGrant>, active: bool) -> impl IntoVie
                             {effective.into_iter().map(|grant| view! {
                                 <tr>
                                     <td>{grant.place.unwrap_or_else(|| "Every outlet".into())}</td>
-                                    <td>{match grant.brand {
-                                        Some(brand) => format!("{} (a role of the brand {brand})", grant.role),
-                                        None => grant.role,
-                                    }}</td>
+                                    <td>{
+                                        let role = match grant.brand {
+                                            Some(brand) => format!("{} (a role of the brand {brand})", grant.role),
+                                            None => grant.role,
+                                        };
+                                        match grant.group {
+                                            Some(group) => format!("{role}, through the outlet group {group}"),
+                                            None => role,
+                                        }
+                                    }</td>
                                     <td>{if grant.permissions.is_empty() {
                                         "None".to_string()
                                     } else {

@@ -322,6 +322,11 @@ pub struct ConnectorFilter {
     pub outlet_group_id: Option<OutletGroupId>,
     pub modified_since: Option<OffsetDateTime>,
     pub state: Option<ConnectorState>,
+    /// Grants that reach this outlet: at it, through a group holding it, or across the
+    /// organization (the access report).
+    pub reaches: Option<OutletId>,
+    /// Only grants of active members (the access report).
+    pub active_members: bool,
 }
 
 /// A page of the connector list.
@@ -409,6 +414,8 @@ impl TryFrom<&ConnectorQuery> for ConnectorListQuery {
                 outlet_group_id,
                 modified_since,
                 state,
+                reaches: None,
+                active_members: false,
             },
             page,
         })

@@ -174,6 +174,8 @@ pub struct EffectiveGrant {
     pub role: String,
     /// The brand whose role this is (a franchisee's people hold their brand's roles).
     pub brand: Option<String>,
+    /// The outlet group the grant comes through, when it does.
+    pub group: Option<String>,
     /// Permission codes, sorted.
     pub permissions: Vec<String>,
     pub ends_at: Option<String>,
@@ -481,6 +483,9 @@ pub struct AccessOptions {
     pub manages_access: bool,
     /// Whether the caller can manage access to the whole organization (library connectors).
     pub manages_library: bool,
+    /// The organization's outlet groups, for whoever may read them (filters; grants through
+    /// one for who manages library access).
+    pub outlet_groups: Vec<OutletGroupRef>,
 }
 
 /// How the outlet pickers show an outlet: "Name (NUMBER)".

@@ -174,8 +174,9 @@ pub struct PersonEditing {
     pub report_roles: Vec<ReportRole>,
 }
 
-/// Filters of the console's people list.
+/// Filters of the console's people list (each may be left out: all).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PeopleFilter {
     pub search: String,
     /// `console`, `api`, `scim`, or `brand:<id>`; empty for all.

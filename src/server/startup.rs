@@ -229,6 +229,10 @@ fn router(
             "/auth/sso",
             crate::console::sso::routes::routes().with_state(state.context.clone()),
         )
+        .nest(
+            "/exports",
+            crate::console::exports::routes().with_state(state.context.clone()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -25,6 +25,7 @@ pub mod password_reset;
 pub mod passwords;
 pub mod people;
 pub mod rate_limits;
+pub mod reports;
 pub mod roles;
 pub mod scim;
 pub mod scim_groups;

@@ -181,6 +181,17 @@ fn list_query(
     if let Some(group) = filter.outlet_group_id {
         query.push(" AND c.outlet_group_id = ").push_bind(group);
     }
+    if let Some(outlet) = filter.reaches {
+        query
+            .push(" AND (c.type = 'L' OR c.outlet_id = ")
+            .push_bind(outlet)
+            .push(" OR c.outlet_group_id IN (SELECT group_id FROM outlet_group_outlets WHERE outlet_id = ")
+            .push_bind(outlet)
+            .push("))");
+    }
+    if filter.active_members {
+        query.push(" AND m.status = 'active'");
+    }
     if let Some(since) = filter.modified_since {
         query
             .push(" AND c.updated_at >= ")

@@ -291,6 +291,57 @@ pub async fn roles_by_membership(
     Ok(roles)
 }
 
+/// Where each membership's connectors inside `scope` grant: the whole organization, outlets
+/// ("Name (NUMBER)") and outlet groups, each list sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    pub whole_organization: bool,
+    pub outlets: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+pub async fn places_by_membership(
+    conn: &mut Conn,
+    memberships: &[MembershipId],
+    scope: &Scope,
+) -> sqlx::Result<HashMap<MembershipId, Places>> {
+    let mut places: HashMap<MembershipId, Places> = HashMap::new();
+    if memberships.is_empty() {
+        return Ok(places);
+    }
+    let mut query = Sql::new(
+        "SELECT c.membership_id, c.type, o.name, o.number, g.name FROM user_connectors c
+         LEFT JOIN outlets o ON o.id = c.outlet_id
+         LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id WHERE ",
+    );
+    push_in(&mut query, "c.membership_id", memberships);
+    push_outlet_scope(&mut query, "c.outlet_id", scope);
+    type Line = (
+        MembershipId,
+        ConnectorType,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let lines: Vec<Line> = query.fetch_all(conn).await?;
+    for (membership, kind, outlet, number, group) in lines {
+        let entry = places.entry(membership).or_default();
+        match (kind, outlet.zip(number), group) {
+            (ConnectorType::Library, ..) => entry.whole_organization = true,
+            (_, Some((name, number)), _) => entry.outlets.push(format!("{name} ({number})")),
+            (_, None, Some(group)) => entry.groups.push(group),
+            (_, None, None) => {}
+        }
+    }
+    for entry in places.values_mut() {
+        for list in [&mut entry.outlets, &mut entry.groups] {
+            list.sort_by_key(|text| text.to_lowercase());
+            list.dedup();
+        }
+    }
+    Ok(places)
+}
+
 /// A person's membership and account, as the organization sees them.
 #[derive(sqlx::FromRow)]
 pub struct PersonRecordRow {
@@ -344,9 +395,11 @@ pub async fn connectors_of(
     scope: &Scope,
 ) -> sqlx::Result<Vec<ConnectorSummary>> {
     let mut connectors = Sql::new(
-        "SELECT c.id, c.type, o.name, r.name FROM user_connectors c
+        "SELECT c.id, c.type, coalesce(o.name, g.name || ' (outlet group)'), r.name
+         FROM user_connectors c
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN outlets o ON o.id = c.outlet_id
+         LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id
          WHERE c.membership_id = ",
     );
     connectors.push_bind(membership);
@@ -374,18 +427,21 @@ pub async fn effective_of(
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<EffectiveGrant>> {
     let mut query = Sql::new(
-        "SELECT c.id, o.name, o.number, r.name, b.name, c.ends_at, p.permission
+        "SELECT c.id, o.name, o.number, r.name, b.name, c.ends_at, p.permission, g.name
          FROM user_connectors c
          JOIN roles r ON r.id = c.role_id
          LEFT JOIN brands b ON b.id = r.brand_id
          LEFT JOIN role_permissions p ON p.role_id = r.id
-         LEFT JOIN outlets o ON o.id = c.outlet_id
-         WHERE o.archived_at IS NULL AND c.membership_id = ",
+         LEFT JOIN outlet_groups g ON g.id = c.outlet_group_id
+         LEFT JOIN outlet_group_outlets go ON go.group_id = c.outlet_group_id
+         LEFT JOIN outlets o ON o.id = coalesce(c.outlet_id, go.outlet_id)
+         WHERE o.archived_at IS NULL AND (c.outlet_group_id IS NULL OR go.outlet_id IS NOT NULL)
+           AND c.membership_id = ",
     );
     query.push_bind(membership);
     super::connectors::push_granting(&mut query, &format_timestamp(now));
     push_outlet_scope(&mut query, "c.outlet_id", scope);
-    query.push(" ORDER BY c.type, lower(o.name), lower(r.name), c.id, p.permission");
+    query.push(" ORDER BY c.type, lower(o.name), o.number, lower(r.name), c.id, p.permission");
     type Line = (
         ConnectorId,
         Option<String>,
@@ -394,20 +450,24 @@ pub async fn effective_of(
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
     );
     let lines: Vec<Line> = query.fetch_all(conn).await?;
-    let mut grants: Vec<(ConnectorId, EffectiveGrant)> = Vec::new();
-    for (id, outlet, number, role, brand, ends_at, permission) in lines {
-        if grants.last().is_none_or(|(last, _)| *last != id) {
+    // One entry per connector and place: a group's connector at each of its outlets.
+    let mut grants: Vec<((ConnectorId, Option<String>), EffectiveGrant)> = Vec::new();
+    for (id, outlet, number, role, brand, ends_at, permission, group) in lines {
+        let key = (id, number.clone());
+        if grants.last().is_none_or(|(last, _)| *last != key) {
             let place = outlet
                 .zip(number)
                 .map(|(name, number)| format!("{name} ({number})"));
             grants.push((
-                id,
+                key,
                 EffectiveGrant {
                     place,
                     role,
                     brand,
+                    group,
                     permissions: Vec::new(),
                     ends_at,
                 },

@@ -458,6 +458,19 @@ fn rows() -> Vec<Row> {
             &[(Own, "232x11111"), (Other, "23xx11111"), (Org, "x3x211111")],
         ),
         row(
+            Rpc("add_connector"),
+            Form(&[
+                ("email", "matrix{n}@harbor.example"),
+                ("first_name", "Matrix"),
+                ("last_name", "Group"),
+                ("role", "{role}"),
+                ("outlet", ""),
+                ("outlet_group", "{group}"),
+            ]),
+            "",
+            &[(Own, "233x11111"), (Org, "x3x211111")],
+        ),
+        row(
             Rpc("change_connector"),
             Form(&[("id", "{connector}"), ("role", "{role}")]),
             "",
@@ -592,6 +605,36 @@ fn rows() -> Vec<Row> {
             Form(&[("search", "{number}")]),
             "{number}",
             &[(Own, "SSSH11111"), (Other, "SSHH11111"), (Org, "HHHS11111")],
+        ),
+        row(
+            Rpc("outlet_groups_page"),
+            Nothing,
+            "{group}",
+            &[(Own, "SS3H11111"), (Org, "HH3S11111")],
+        ),
+        row(
+            Rpc("save_outlet_group"),
+            Form(&[("name", "Matrix group {n}")]),
+            "",
+            &[(Whole, "233211111")],
+        ),
+        row(
+            Rpc("save_outlet_group"),
+            Form(&[("id", "{group}"), ("name", "Matrix district")]),
+            "",
+            &[(Own, "233411111"), (Org, "433211111")],
+        ),
+        row(
+            Rpc("change_group_outlets"),
+            Form(&[("id", "{group}"), ("outlet", "{number}")]),
+            "",
+            &[(Own, "233x11111"), (Org, "xxx211111")],
+        ),
+        row(
+            Rpc("delete_outlet_group"),
+            Form(&[("id", "{fresh_group}")]),
+            "",
+            &[(Own, "233411111"), (Org, "433211111")],
         ),
         row(
             Rpc("save_outlet"),

@@ -67,6 +67,17 @@ async fn a_district_grants_at_each_of_its_outlets_as_they_come_and_go() {
     assert_eq!(granted.body["outlet"], Value::Null);
     assert_eq!(granted.body["outlet_group"]["name"], "Bay district");
     let connector = granted.body["id"].as_str().unwrap().to_string();
+    // The owner sees on Morgan's record where the access comes from.
+    let owner = spawn_on(&app.database_url, &app.dir).await;
+    owner.sign_in_as(ADMIN).await;
+    let (status, record) = owner
+        .page(&format!("/users/{}", app.user_id(MANAGER).await))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        record.contains("(HB-002)") && record.contains("through the outlet group Bay district"),
+        "{record}"
+    );
     app.sign_in_as(MANAGER).await;
     assert_eq!(store_numbers(&app).await, ["HB-001", "HB-002"]);
 
