@@ -44,6 +44,7 @@ fn Header(viewer: Viewer) -> impl IntoView {
                 </Show>
                 <Show when={let show = viewer.holds(Permission::ViewConnectors); move || show}>
                     <A href="/connectors">"Access"</A>
+                    <A href="/reports/access">"Access report"</A>
                 </Show>
                 // Mirrors `service::settings::may_see` and `policy::may_manage_api_clients`.
                 <Show when={

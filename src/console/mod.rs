@@ -3,6 +3,7 @@
 //! their arguments into typed commands and call a service (in a unit of work for writes).
 //! Nothing here trusts the browser; every rule is the service's and the policy's.
 
+mod access_report;
 mod api_clients;
 mod audit;
 mod connectors;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("outlets") view={Lazy::<OutletsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("outlet-groups") view={Lazy::<OutletGroupsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reports/access") view={Lazy::<AccessReportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -140,6 +142,7 @@ lazy_page! {
     SettingsRoute => org_settings::SettingsPage,
     OutletsRoute => outlets::OutletsPageView,
     OutletGroupsRoute => outlet_groups::OutletGroupsPageView,
+    AccessReportRoute => access_report::AccessReportPage,
     AuditRoute => audit::AuditPage,
 }
 

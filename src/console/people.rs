@@ -199,6 +199,18 @@ pub fn PeoplePage() -> impl IntoView {
             </select>
             <button type="submit">"Search"</button>
         </form>
+        <p class="downloads">
+            <a rel="external" download="" data-testid="people-csv"
+                href=move || {
+                    let f = filter.get();
+                    url_with("/exports/people.csv", &[
+                        ("search", f.search.as_str()),
+                        ("managed", f.managed.as_str()),
+                        ("status", f.status.as_str()),
+                        ("sign_in", f.sign_in.as_str()),
+                    ])
+                }>"Download these people (CSV)"</a>
+        </p>
         <Transition fallback=|| view! { <p>"Loading people…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {

@@ -47,6 +47,7 @@ mod permissions;
 mod rate_limits;
 mod refusals;
 mod rehires;
+mod reports;
 mod request_ids;
 mod retries;
 mod scim;

@@ -444,6 +444,12 @@ fn rows() -> Vec<Row> {
                 (Brand, "HHHS11111"),
             ],
         ),
+        row(
+            Rpc("access_report"),
+            Form(&[("query[email]", "{email}")]),
+            "{connector}",
+            &[(Own, "SSSH11111"), (Other, "SSHH11111"), (Org, "HHHS11111")],
+        ),
         row(Rpc("access_options"), Nothing, "", &[(Whole, "222211111")]),
         row(
             Rpc("add_connector"),
