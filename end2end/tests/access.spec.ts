@@ -7,7 +7,7 @@ const addForm = (page: Page) => page.locator("details.add-user");
 
 async function openAccess(page: Page, email = ADMIN) {
   await signInAndWait(page, email);
-  await page.getByRole("link", { name: "Access" }).click();
+  await page.getByRole("link", { name: "Access", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Access" })).toBeVisible();
   await hydrated(page);
 }
@@ -174,7 +174,7 @@ test("a former cook is rehired by employee number: active again, with the new ac
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByTestId("saved")).toHaveText("Saved.");
 
-  await page.getByRole("link", { name: "Access" }).click();
+  await page.getByRole("link", { name: "Access", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Access" })).toBeVisible();
   await hydrated(page);
   await addForm(page).getByLabel("Email", { exact: true }).fill("quinn.former@harbor.example");

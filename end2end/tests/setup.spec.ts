@@ -80,7 +80,7 @@ test("from an empty database: setup link, owner, brand, a franchisee invited by 
   await expect(page.getByTestId("outlets").locator("caption")).toContainText('10 outlets matching "BG-29"');
   await expectAccessible(page);
 
-  await page.getByRole("link", { name: "Access" }).click();
+  await page.getByRole("link", { name: "Access", exact: true }).click();
   await hydrated(page);
   const add = page.locator("details.add-user");
   await add.getByLabel("Email", { exact: true }).fill("sam.lee@bayside.example");

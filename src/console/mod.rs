@@ -6,6 +6,7 @@
 mod access_report;
 mod api_clients;
 mod audit;
+mod bulk;
 mod connectors;
 #[cfg(feature = "ssr")]
 pub mod exports;

@@ -7,6 +7,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use super::bulk::BulkActions;
 use super::invitations::{RevokeInvitation, SendInvitation};
 use super::person_edit::{EditPerson, SetPersonStatus, UpdatePerson, load_person_editing};
 use super::person_record::PersonRecordView;
@@ -110,9 +111,12 @@ pub fn PeoplePage() -> impl IntoView {
         }
     });
     let after = move || query.read().get("after").unwrap_or_default();
+    // Bumped when a bulk action ends, so the list shows what it changed.
+    let refresh = RwSignal::new(0u32);
+    let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let people = Resource::new(
-        move || (filter.get(), after()),
-        |(filter, after)| {
+        move || (filter.get(), after(), refresh.get()),
+        |(filter, after, _)| {
             list_people(
                 filter.search,
                 after,
@@ -169,6 +173,20 @@ pub fn PeoplePage() -> impl IntoView {
         }
         go(next, false);
     };
+    let viewer = Resource::new(|| (), |_| super::session::current_viewer());
+    let matching = Signal::derive(move || {
+        people
+            .get()
+            .and_then(Result::ok)
+            .map(|page| {
+                if page.total_capped {
+                    format!("more than {}", page.total)
+                } else {
+                    page.total.to_string()
+                }
+            })
+            .unwrap_or_default()
+    });
     let choose_status = choose.clone();
     let choose_sign_in = choose.clone();
     view! {
@@ -211,10 +229,19 @@ pub fn PeoplePage() -> impl IntoView {
                     ])
                 }>"Download these people (CSV)"</a>
         </p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                use crate::domain::Permission;
+                let viewer = viewer.await.ok()?;
+                let changes = viewer.holds(Permission::ManageUsers)
+                    || viewer.holds(Permission::ManageConnectors);
+                changes.then(|| view! { <BulkActions selected filter matching refresh/> })
+            })}
+        </Suspense>
         <Transition fallback=|| view! { <p>"Loading people…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {
-                    Ok(page) => view! { <PeopleTable page filter=filter.get_untracked()/> }.into_any(),
+                    Ok(page) => view! { <PeopleTable page filter=filter.get_untracked() selected/> }.into_any(),
                     Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
@@ -251,7 +278,11 @@ fn ManagedOptions(
 }
 
 #[component]
-fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
+fn PeopleTable(
+    page: Page,
+    filter: PeopleFilter,
+    selected: RwSignal<std::collections::BTreeSet<String>>,
+) -> impl IntoView {
     if page.rows.is_empty() {
         return view! { <p class="empty" data-testid="no-people">"No people match."</p> }
             .into_any();
@@ -263,6 +294,7 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
             <caption>{caption}</caption>
             <thead>
                 <tr>
+                    <th scope="col"><span class="visually-hidden">"Select"</span></th>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Email"</th>
                     <th scope="col">"Username"</th>
@@ -273,8 +305,22 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {page.rows.into_iter().map(|person| view! {
+                {page.rows.into_iter().map(|person| {
+                    let id = person.id.to_string();
+                    let (checked_id, toggled_id) = (id.clone(), id.clone());
+                    view! {
                     <tr>
+                        <td>
+                            <input type="checkbox" name="person" value=id.clone()
+                                aria-label=format!("Select {}", person.name)
+                                prop:checked=move || selected.read().contains(&checked_id)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    selected.update(|all| {
+                                        if on { all.insert(toggled_id.clone()); } else { all.remove(&toggled_id); }
+                                    });
+                                }/>
+                        </td>
                         <th scope="row"><A href=format!("/users/{}", person.id)>{person.name}</A></th>
                         <td>{person.email}</td>
                         <td>{person.username.unwrap_or_else(|| "—".into())}</td>
@@ -291,7 +337,7 @@ fn PeopleTable(page: Page, filter: PeopleFilter) -> impl IntoView {
                         }}</td>
                         <td>{person.roles.join(", ")}</td>
                     </tr>
-                }).collect_view()}
+                }}).collect_view()}
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">

@@ -228,6 +228,25 @@ impl ImportPreview {
     }
 }
 
+/// A bulk action on people: its progress, and each person's result so far (the first
+/// `BulkJob::SHOWN` of them, in the order they were taken).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkJob {
+    pub progress: JobProgress,
+    pub results: Vec<BulkResult>,
+}
+
+impl BulkJob {
+    pub const SHOWN: usize = 1_000;
+}
+
+/// One person's result: done, or refused with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub email: String,
+    pub refused: Option<String>,
+}
+
 /// A running or finished job, as its progress bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobProgress {

@@ -110,6 +110,8 @@ macro_rules! text_newtype {
 
 pub mod audit;
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod commands;
 pub mod email;
 pub mod error;

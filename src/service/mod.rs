@@ -7,6 +7,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod catalog;
 pub mod connectors;
 pub mod dated;

@@ -560,3 +560,66 @@ pub async fn time_zone_of(
     .await
     })
 }
+
+/// Records one person's result in a bulk job, at its place in the job's order.
+pub async fn insert_job_result(
+    conn: &mut Conn,
+    job: uuid::Uuid,
+    position: i64,
+    email: &str,
+    refusal: Option<&str>,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query(
+        "INSERT INTO job_results (job_id, position, email, outcome, reason) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(job)
+    .bind(position)
+    .bind(email)
+    .bind(if refusal.is_some() { "refused" } else { "done" })
+    .bind(refusal)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// A job's per-person results in order: (email, refusal reason or `None` when done).
+pub async fn job_results(
+    conn: &mut Conn,
+    job: uuid::Uuid,
+) -> sqlx::Result<Vec<(String, Option<String>)>> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT email, reason FROM job_results WHERE job_id = $1 ORDER BY position"
+    )
+    .bind(job)
+    .fetch_all(c)
+    .await)
+}
+
+/// Marks who started a job (a person).
+pub async fn set_job_starter(
+    conn: &mut Conn,
+    job: uuid::Uuid,
+    user: crate::domain::UserId,
+) -> sqlx::Result<()> {
+    on!(execute conn, |c| sqlx::query("UPDATE jobs SET started_by = $2 WHERE id = $1")
+        .bind(job)
+        .bind(user)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// A job's kind and who started it, for the organization that started it.
+pub async fn job_kind(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    job: uuid::Uuid,
+) -> sqlx::Result<Option<(String, Option<crate::domain::UserId>)>> {
+    on!(conn, |c| sqlx::query_as(
+        "SELECT kind, started_by FROM jobs WHERE id = $1 AND organization_id = $2"
+    )
+    .bind(job)
+    .bind(organization)
+    .fetch_optional(c)
+    .await)
+}

@@ -496,3 +496,21 @@ pub async fn grants_of(
     .fetch_all(c)
     .await)
 }
+
+/// The connectors of a person (their account) in the organization that hold `role`.
+pub async fn ids_with_role(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    user: UserId,
+    role: RoleId,
+) -> sqlx::Result<Vec<ConnectorId>> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+         WHERE m.organization_id = $1 AND m.user_id = $2 AND c.role_id = $3 ORDER BY c.id"
+    )
+    .bind(organization)
+    .bind(user)
+    .bind(role)
+    .fetch_all(c)
+    .await)
+}

@@ -399,6 +399,18 @@ const TABLES: &[Table] = &[
             ("summary", Text),
             ("created_at", Text),
             ("finished_at", Text),
+            ("started_by", Kind::Uuid),
+        ],
+    },
+    Table {
+        name: "job_results",
+        key: None,
+        columns: &[
+            ("job_id", Kind::Uuid),
+            ("position", Int),
+            ("email", Text),
+            ("outcome", Text),
+            ("reason", Text),
         ],
     },
     Table {

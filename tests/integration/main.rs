@@ -16,6 +16,7 @@ mod api_users;
 mod audit;
 mod backup;
 mod bad_input;
+mod bulk;
 mod cli;
 mod concurrency;
 mod configuration;

@@ -613,6 +613,22 @@ fn rows() -> Vec<Row> {
             &[(Own, "SSSH11111"), (Other, "SSHH11111"), (Org, "HHHS11111")],
         ),
         row(
+            Rpc("start_bulk_action"),
+            Form(&[
+                ("action", "remove_role"),
+                ("role", "{custom_role}"),
+                ("people", "{user}"),
+            ]),
+            "",
+            &[(Own, "232x11111"), (Other, "23xx11111"), (Org, "x3x211111")],
+        ),
+        row(
+            Rpc("bulk_progress"),
+            Form(&[("id", "{fresh_bulk_job}")]),
+            "",
+            &[(Own, "244411111"), (Org, "444211111")],
+        ),
+        row(
             Rpc("outlet_groups_page"),
             Nothing,
             "{group}",
@@ -1028,6 +1044,25 @@ impl World {
                     )
                     .await,
             ),
+            // A bulk action the organization's owner started (it changes nobody).
+            "fresh_bulk_job" => {
+                let Caller::Person(owner, _) = &self.callers[if target == Org { 3 } else { 0 }]
+                else {
+                    unreachable!()
+                };
+                let (status, job) = owner
+                    .rpc(
+                        "start_bulk_action",
+                        &[
+                            ("action", "remove_role"),
+                            ("role", &values["custom_role"]),
+                            ("people", &values["user"]),
+                        ],
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{job}");
+                job["progress"]["id"].as_str().unwrap().to_string()
+            }
             "fresh_role" => created(
                 self.app
                     .api_post(
