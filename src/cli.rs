@@ -174,6 +174,7 @@ impl From<Settings> for Config {
             mail_from: s.mail_from,
             secret_key: blank_is_none(s.secret_key),
             operations_layers: true,
+            clock_shift: None,
             rate_limits: crate::service::rate_limits::RateLimits {
                 per_client: s.api_rate_limit,
                 per_address: s.api_anonymous_rate_limit,
@@ -194,6 +195,10 @@ enum Command {
         /// measures what they cost. Never in production.
         #[arg(long, hide = true)]
         without_operations_layers: bool,
+        /// Rehearse the demo later than now, e.g. 4d: the services see the time shifted by
+        /// this much (a borrow's end, an invitation's expiry). Only with --demo.
+        #[arg(long, requires = "demo", value_parser = humantime::parse_duration)]
+        clock_shift: Option<std::time::Duration>,
     },
     /// Create or migrate the database, then exit.
     Migrate,
@@ -538,9 +543,11 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
         Command::Serve {
             demo,
             without_operations_layers,
+            clock_shift,
         } => {
             let config = Config {
                 operations_layers: !without_operations_layers,
+                clock_shift,
                 ..config
             };
             serve(config, demo).await
@@ -800,6 +807,7 @@ async fn org(context: &Context, command: OrgCommand) -> Result<(), String> {
 }
 
 async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
+    let clock_shift = config.clock_shift;
     let app = build(config).await.map_err(|e| e.to_string())?;
     if load_demo {
         let loaded = demo::load_if_empty(&app.context)
@@ -825,6 +833,12 @@ async fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     {
         println!("No organization yet. Set up Brigade, once, at:");
         println!("  http://{}/setup/{token}", app.address);
+    }
+    if let Some(shift) = clock_shift {
+        println!(
+            "The clock is shifted {} ahead: this demo lives in the future.",
+            humantime::format_duration(shift)
+        );
     }
     println!("Brigade is serving on http://{}", app.address);
     app.serve().await.map_err(|e| e.to_string())

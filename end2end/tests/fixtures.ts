@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 /** A Brigade server of one test's own: the debug build (or `BRIGADE_BIN`, e.g. the release
  * build `make run` serves) on a fresh database, with the demo data
  * unless the test says `test.use({ demo: false })` (then `setupLink` is the first-run link). */
-export type Server = { url: string; outbox: string; database: string; setupLink?: string };
+export type Server = { url: string; outbox: string; database: string; dataDir: string; setupLink?: string };
 
 const repo = resolve(__dirname, "..", "..");
 
@@ -27,10 +27,15 @@ export async function freePort(): Promise<number> {
 /** `localhost`: the server's public address is `http://localhost:<its port>` (passkeys need a
  * host name: browsers refuse an IP address; single sign-on's return names the port) and the
  * test browses it there. */
-async function startServer(demo: boolean, localhost: boolean): Promise<{ server: Server; stop: () => Promise<void> }> {
+async function startServer(
+  demo: boolean,
+  localhost: boolean,
+  on?: { dataDir: string; args: string[] },
+): Promise<{ server: Server; stop: () => Promise<void> }> {
   const port = localhost ? await freePort() : 0;
-  const dataDir = mkdtempSync(join(tmpdir(), "brigade-e2e-"));
-  const child = spawn(process.env.BRIGADE_BIN ?? `${repo}/target/debug/brigade`, demo ? ["serve", "--demo"] : ["serve"], {
+  const dataDir = on?.dataDir ?? mkdtempSync(join(tmpdir(), "brigade-e2e-"));
+  const args = [...(demo ? ["serve", "--demo"] : ["serve"]), ...(on?.args ?? [])];
+  const child = spawn(process.env.BRIGADE_BIN ?? `${repo}/target/debug/brigade`, args, {
     cwd: repo,
     env: {
       ...process.env,
@@ -63,10 +68,16 @@ async function startServer(demo: boolean, localhost: boolean): Promise<{ server:
     const exited = new Promise((done) => child.once("exit", done));
     child.kill("SIGINT");
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!on) rmSync(dataDir, { recursive: true, force: true });
   };
   const setupLink = output.match(/(http:\/\/[\d.:]+\/setup\/[A-Za-z0-9_-]+)/)?.[1];
-  return { server: { url, outbox: `${dataDir}/outbox`, database: `sqlite://${dataDir}/brigade.db`, setupLink }, stop };
+  return { server: { url, outbox: `${dataDir}/outbox`, database: `sqlite://${dataDir}/brigade.db`, dataDir, setupLink }, stop };
+}
+
+/** A second server on `server`'s database whose clock runs `shift` ahead (`4d`, `36h`): what
+ * the same data looks like later, without waiting. Stop it before the test ends. */
+export async function serveLater(server: Server, shift: string) {
+  return startServer(true, false, { dataDir: server.dataDir, args: ["--clock-shift", shift] });
 }
 
 /** Each test starts from its own database: no test depends on another's writes or order. */

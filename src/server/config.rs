@@ -36,6 +36,10 @@ pub struct Config {
     /// The request-id and metrics layers (always on, except in `make bench`'s comparison run,
     /// which measures what they cost: `brigade serve --without-operations-layers`).
     pub operations_layers: bool,
+    /// `brigade serve --demo --clock-shift 4d`: the services see the time this much later
+    /// (rehearsing dated access in a demo, or an end-to-end test passing a window without
+    /// waiting). Never outside a demo.
+    pub clock_shift: Option<std::time::Duration>,
 }
 
 impl Config {

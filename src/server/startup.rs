@@ -152,6 +152,12 @@ pub async fn context(config: &Config) -> Result<Context, StartupError> {
 /// Opens and migrates the database, binds the address and assembles the routes.
 pub async fn build(config: Config) -> Result<Application, StartupError> {
     let context = context(&config).await?;
+    let context = match config.clock_shift {
+        Some(shift) => context.with_clock(crate::service::Clock::shifted(
+            time::Duration::try_from(shift).unwrap_or(time::Duration::ZERO),
+        )),
+        None => context,
+    };
     let listener = TcpListener::bind(config.site_addr).await?;
     let address = listener.local_addr()?;
 

@@ -219,6 +219,7 @@ pub async fn spawn_configured(
         // made (tests of the key file unset this).
         secret_key: Some(TEST_SECRET_KEY.into()),
         operations_layers: true,
+        clock_shift: None,
         // The suite's own tests make many requests a minute; the rate-limit tests lower these.
         rate_limits: brigade::service::rate_limits::RateLimits {
             per_client: 1_000_000,
