@@ -289,6 +289,7 @@ fn PeopleTable(
     }
     let caption = page.caption();
     let (later, next) = (page.later, page.next.clone());
+    let rows = page.rows;
     view! {
         <table class="data" data-testid="people">
             <caption>{caption}</caption>
@@ -305,7 +306,9 @@ fn PeopleTable(
                 </tr>
             </thead>
             <tbody>
-                {page.rows.into_iter().map(|person| {
+                // Keyed by person: a row is never reused for someone else while the list
+                // reloads, so a tick always lands on the person it names.
+                <For each=move || rows.clone() key=|person| person.id children=move |person| {
                     let id = person.id.to_string();
                     let (checked_id, toggled_id) = (id.clone(), id.clone());
                     view! {
@@ -337,7 +340,7 @@ fn PeopleTable(
                         }}</td>
                         <td>{person.roles.join(", ")}</td>
                     </tr>
-                }}).collect_view()}
+                }}/>
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">
