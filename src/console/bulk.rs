@@ -72,39 +72,6 @@ pub async fn bulk_progress(id: String) -> Result<BulkJob, AppError> {
     )
 }
 
-/// Follows a running job until it ends (in the browser), then bumps `refresh`.
-fn follow(job: RwSignal<Option<BulkJob>>, refresh: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use std::time::Duration;
-        let handle = RwSignal::new(None::<leptos::prelude::IntervalHandle>);
-        if let Ok(interval) = leptos::prelude::set_interval_with_handle(
-            move || {
-                let Some(current) = job.get_untracked() else {
-                    return;
-                };
-                if current.progress.status != "running" {
-                    if let Some(h) = handle.get_untracked() {
-                        h.clear();
-                    }
-                    refresh.update(|n| *n += 1);
-                    return;
-                }
-                leptos::task::spawn_local(async move {
-                    if let Ok(next) = bulk_progress(current.progress.id.to_string()).await {
-                        job.set(Some(next));
-                    }
-                });
-            },
-            Duration::from_millis(250),
-        ) {
-            handle.set(Some(interval));
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (job, refresh);
-}
-
 /// The panel above the list: what is selected, what to do, and the job's progress.
 #[component]
 pub fn BulkActions(
@@ -121,7 +88,12 @@ pub fn BulkActions(
     Effect::new(move |_| {
         if let Some(Ok(started)) = start.value().get() {
             job.set(Some(started));
-            follow(job, refresh);
+            super::form::follow_job(
+                job,
+                refresh,
+                |job| job.progress.status == "running",
+                |job| bulk_progress(job.progress.id.to_string()),
+            );
         }
     });
     let error = Signal::derive(move || start.value().get().and_then(Result::err));

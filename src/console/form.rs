@@ -145,3 +145,47 @@ pub fn NewPasswordFields(error: Signal<Option<AppError>>) -> impl IntoView {
             input_type="password" autocomplete="new-password" error=field_error(error, "confirmation")/>
     }
 }
+
+/// Follows a running job (an outlet import, a bulk action) until it ends: in the browser,
+/// asks `next` for its progress every 250 ms while `running` says so, then bumps `refresh`
+/// (the server renders its first state).
+pub fn follow_job<T, Next, Answer>(
+    job: RwSignal<Option<T>>,
+    refresh: RwSignal<u32>,
+    running: fn(&T) -> bool,
+    next: Next,
+) where
+    T: Clone + Send + Sync + 'static,
+    Next: Fn(&T) -> Answer + Copy + 'static,
+    Answer: std::future::Future<Output = Result<T, AppError>> + 'static,
+{
+    #[cfg(feature = "hydrate")]
+    {
+        use std::time::Duration;
+        let handle = RwSignal::new(None::<leptos::prelude::IntervalHandle>);
+        if let Ok(interval) = leptos::prelude::set_interval_with_handle(
+            move || {
+                let Some(current) = job.get_untracked() else {
+                    return;
+                };
+                if !running(&current) {
+                    if let Some(h) = handle.get_untracked() {
+                        h.clear();
+                    }
+                    refresh.update(|n| *n += 1);
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(progress) = next(&current).await {
+                        job.set(Some(progress));
+                    }
+                });
+            },
+            Duration::from_millis(250),
+        ) {
+            handle.set(Some(interval));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (job, refresh, running, next);
+}

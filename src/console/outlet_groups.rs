@@ -29,7 +29,6 @@ pub async fn load_outlet_groups(
     #[server(default)] after: String,
 ) -> Result<OutletGroupsPage, AppError> {
     use super::server::{caller, context, with_status};
-    use crate::domain::Permission;
     use crate::domain::paging::PageRequest;
     with_status(
         async move {
@@ -43,10 +42,7 @@ pub async fn load_outlet_groups(
             Ok(OutletGroupsPage {
                 groups: listed.results,
                 next: listed.next_cursor,
-                may_change: caller
-                    .principal
-                    .access
-                    .allows(Permission::ManageOutlets, None),
+                may_change: crate::service::outlet_groups::may_change(&caller.principal).is_ok(),
             })
         }
         .await,

@@ -331,39 +331,6 @@ pub async fn outlet_import_progress(id: String) -> Result<JobProgress, AppError>
     )
 }
 
-/// Follows a running job until it ends (in the browser; the server renders its first state).
-fn follow(job: RwSignal<Option<JobProgress>>, refresh: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use std::time::Duration;
-        let handle = RwSignal::new(None::<leptos::prelude::IntervalHandle>);
-        if let Ok(interval) = leptos::prelude::set_interval_with_handle(
-            move || {
-                let Some(current) = job.get_untracked() else {
-                    return;
-                };
-                if current.status != "running" {
-                    if let Some(h) = handle.get_untracked() {
-                        h.clear();
-                    }
-                    refresh.update(|n| *n += 1);
-                    return;
-                }
-                leptos::task::spawn_local(async move {
-                    if let Ok(next) = outlet_import_progress(current.id.to_string()).await {
-                        job.set(Some(next));
-                    }
-                });
-            },
-            Duration::from_millis(250),
-        ) {
-            handle.set(Some(interval));
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (job, refresh);
-}
-
 /// Reads the file chosen in a file input into `csv` (in the browser; without WebAssembly the
 /// text box takes a paste).
 fn read_chosen_file(event: &leptos::ev::Event, csv: RwSignal<String>) {
@@ -396,7 +363,12 @@ fn ImportOutlets(refresh: RwSignal<u32>) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(started)) = apply.value().get() {
             job.set(Some(started));
-            follow(job, refresh);
+            super::form::follow_job(
+                job,
+                refresh,
+                |job| job.status == "running",
+                |job| outlet_import_progress(job.id.to_string()),
+            );
         }
     });
     let error = Signal::derive(move || {

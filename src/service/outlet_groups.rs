@@ -67,7 +67,8 @@ async fn load(
         .ok_or(AppError::NotFound)
 }
 
-fn may_change(who: &Principal) -> Result<(), AppError> {
+/// Who creates, changes and deletes groups: who manages outlets across the organization.
+pub fn may_change(who: &Principal) -> Result<(), AppError> {
     super::outlets::may_manage_outlets(who)
 }
 
