@@ -13,12 +13,40 @@ use super::Problem;
 use super::form::{FormAlert, TextField, field_error, refresh_when};
 use super::outlet_picker::OutletPicker;
 use crate::domain::AppError;
-use crate::domain::model::{OutletGroup, outlet_label};
+use crate::domain::OutletGroupId;
+use crate::domain::model::{OutletGroup, OutletRef, outlet_label};
+
+/// How many of a group's outlets its card lists (the rest are found with the pickers: a
+/// region may hold hundreds).
+const LISTED: usize = 20;
+
+/// A group as its card shows it: its first outlets by name, and how many it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCardData {
+    pub id: OutletGroupId,
+    pub name: String,
+    pub outlets: Vec<OutletRef>,
+    pub outlet_count: usize,
+    pub connectors: i64,
+}
+
+impl From<OutletGroup> for GroupCardData {
+    fn from(group: OutletGroup) -> Self {
+        let outlet_count = group.outlets.len();
+        Self {
+            id: group.id,
+            name: group.name,
+            outlets: group.outlets.into_iter().take(LISTED).collect(),
+            outlet_count,
+            connectors: group.connectors,
+        }
+    }
+}
 
 /// A page of the organization's groups, and whether the viewer may change them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutletGroupsPage {
-    pub groups: Vec<OutletGroup>,
+    pub groups: Vec<GroupCardData>,
     /// The cursor of the next page, when there is one.
     pub next: Option<String>,
     pub may_change: bool,
@@ -40,7 +68,11 @@ pub async fn load_outlet_groups(
             let listed =
                 crate::service::outlet_groups::list(&context()?, &caller.principal, &page).await?;
             Ok(OutletGroupsPage {
-                groups: listed.results,
+                groups: listed
+                    .results
+                    .into_iter()
+                    .map(GroupCardData::from)
+                    .collect(),
                 next: listed.next_cursor,
                 may_change: crate::service::outlet_groups::may_change(&caller.principal).is_ok(),
             })
@@ -196,7 +228,7 @@ fn NewGroup(refresh: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn GroupCard(group: OutletGroup, may_change: bool, refresh: RwSignal<u32>) -> impl IntoView {
+fn GroupCard(group: GroupCardData, may_change: bool, refresh: RwSignal<u32>) -> impl IntoView {
     let add = ServerAction::<ChangeGroupOutlets>::new();
     let remove = ServerAction::<ChangeGroupOutlets>::new();
     let rename = ServerAction::<SaveOutletGroup>::new();
@@ -221,12 +253,13 @@ fn GroupCard(group: OutletGroup, may_change: bool, refresh: RwSignal<u32>) -> im
     let heading = group.name.clone();
     let summary = format!(
         "{} outlet{} · {} connector{} grant access through it",
-        group.outlets.len(),
-        if group.outlets.len() == 1 { "" } else { "s" },
+        group.outlet_count,
+        if group.outlet_count == 1 { "" } else { "s" },
         group.connectors,
         if group.connectors == 1 { "" } else { "s" },
     );
     let connectors_href = format!("/connectors?outlet_group_id={id}");
+    let unlisted = group.outlet_count - group.outlets.len();
     view! {
         <section class="card" data-testid="outlet-group" aria-label=heading.clone()>
             <h2>{heading.clone()}</h2>
@@ -251,8 +284,15 @@ fn GroupCard(group: OutletGroup, may_change: bool, refresh: RwSignal<u32>) -> im
                     }
                 }).collect_view()}
             </ul>
+            {(unlisted > 0).then(|| view! {
+                <p class="hint">{format!(
+                    "And {unlisted} more: type one's name or number below to take it out."
+                )}</p>
+            })}
             {may_change.then(|| {
                 let (add_id, rename_id, delete_id) = (id.clone(), id.clone(), id.clone());
+                let take_id = id.clone();
+                let take_picker_id = format!("group-{id}-take-out");
                 view! {
                     <ActionForm action=add attr:class="inline" attr:novalidate="">
                         <input type="hidden" name="id" value=add_id/>
@@ -262,6 +302,15 @@ fn GroupCard(group: OutletGroup, may_change: bool, refresh: RwSignal<u32>) -> im
                             <p class="field-error" id=error_id>{field_error(add_error, "outlet")}</p>
                         </div>
                         <button type="submit">"Add to group"</button>
+                    </ActionForm>
+                    <ActionForm action=remove attr:class="inline" attr:novalidate="">
+                        <input type="hidden" name="id" value=take_id/>
+                        <input type="hidden" name="remove" value="true"/>
+                        <div class="field">
+                            <label for=take_picker_id.clone()>"Take an outlet out"</label>
+                            <OutletPicker id=take_picker_id.clone() name="outlet" managing=false/>
+                        </div>
+                        <button type="submit">"Take out of group"</button>
                     </ActionForm>
                     <details class="row-actions">
                         <summary>"Rename or delete"</summary>

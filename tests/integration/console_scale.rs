@@ -31,6 +31,29 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
     );
     let response = app.sign_in("owner@vast.example", "a-long-password").await;
     assert_eq!(response.status(), StatusCode::OK);
+    // A region holding every outlet of the organization.
+    let vast = app
+        .id_of("SELECT id FROM organizations WHERE slug = $1", "vast")
+        .await;
+    let region = uuid::Uuid::now_v7();
+    app.query(
+        "INSERT INTO outlet_groups (id, organization_id, name, created_at, updated_at)
+         VALUES ($1, $2, 'Everywhere', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .bind(region)
+    .bind(vast)
+    .execute()
+    .await
+    .unwrap();
+    app.query(
+        "INSERT INTO outlet_group_outlets (group_id, outlet_id, organization_id)
+         SELECT $1, id, organization_id FROM outlets WHERE organization_id = $2",
+    )
+    .bind(region)
+    .bind(vast)
+    .execute()
+    .await
+    .unwrap();
     let pages = [
         ("/connectors", "Add user"),
         ("/outlets", "1800 outlets"), // the franchisee runs the other 200
@@ -39,6 +62,8 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
         ("/settings", "Franchise Partners"),
         ("/security", "User roles"),
         ("/security?tab=clients", "API clients"),
+        ("/outlet-groups", "1800 outlets"),
+        ("/reports/access", "access-report"),
     ];
     let person = app
         .id_of(
