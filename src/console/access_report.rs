@@ -20,32 +20,38 @@ pub async fn access_report(
     #[server(default)] query: ConnectorQuery,
 ) -> Result<Paged<Connector>, AppError> {
     use super::server::{caller, context, with_status};
-    use crate::domain::commands::ConnectorListQuery;
     with_status(
         async move {
             let caller = caller().await?;
             let context = context()?;
-            // The outlet filter is a picker's text: an id, a number or a label.
-            let outlet_id = match query.outlet_id.as_deref() {
-                Some(text) => crate::service::catalog::resolve_outlet(
-                    &context,
-                    &caller.principal,
-                    text,
-                    "outlet_id",
-                )
-                .await?
-                .map(|id| id.to_string()),
-                None => None,
-            };
-            let query = ConnectorListQuery::try_from(&ConnectorQuery {
-                page_size: Some("25".into()),
-                outlet_id,
-                ..query
-            })?;
+            let query = report_query(&context, &caller.principal, query, Some("25")).await?;
             crate::service::reports::access(&context, &caller.principal, query).await
         }
         .await,
     )
+}
+
+/// The report's filters as the page or the download sends them, parsed: the outlet filter is a
+/// picker's text (an id, a number or a label), resolved to an outlet of the caller's
+/// organization. One place for the page and `/exports/access.csv`.
+#[cfg(feature = "ssr")]
+pub async fn report_query(
+    context: &crate::service::Context,
+    who: &crate::service::Principal,
+    query: ConnectorQuery,
+    page_size: Option<&str>,
+) -> Result<crate::domain::commands::ConnectorListQuery, AppError> {
+    let outlet_id = match query.outlet_id.as_deref() {
+        Some(text) => crate::service::catalog::resolve_outlet(context, who, text, "outlet_id")
+            .await?
+            .map(|id| id.to_string()),
+        None => None,
+    };
+    crate::domain::commands::ConnectorListQuery::try_from(&ConnectorQuery {
+        page_size: page_size.map(str::to_string),
+        outlet_id,
+        ..query
+    })
 }
 
 /// The report's filters as URL pairs (and a cursor).
@@ -200,7 +206,7 @@ pub fn AccessReportPage() -> impl IntoView {
                                                 <td>{c.role.name.clone()}</td>
                                                 <td>{place}</td>
                                                 <td>{source}</td>
-                                                <td>{c.ends_at.as_deref().map(|at| format!("{} UTC", super::form::when(at))).unwrap_or_else(|| "—".into())}</td>
+                                                <td>{super::form::until(c.ends_at.as_deref())}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -10,12 +10,11 @@ use axum::routing::get;
 use axum::{Router, http::HeaderValue};
 use futures_util::{Stream, StreamExt};
 
-use crate::domain::commands::ConnectorListQuery;
 use crate::domain::model::ConnectorQuery;
 use crate::domain::user_commands::PeopleSelection;
 use crate::domain::users::PeopleFilter;
 use crate::service::auth::SignedIn;
-use crate::service::{Context, catalog, reports};
+use crate::service::{Context, reports};
 
 pub fn routes() -> Router<Context> {
     Router::new()
@@ -64,19 +63,12 @@ async fn access(
     Query(query): Query<ConnectorQuery>,
 ) -> Response {
     let answer = async {
-        // The outlet filter is a picker's text, as on the page.
-        let outlet_id = match query.outlet_id.as_deref() {
-            Some(text) => catalog::resolve_outlet(&context, &caller.principal, text, "outlet_id")
-                .await?
-                .map(|id| id.to_string()),
-            None => None,
-        };
-        let query = ConnectorListQuery::try_from(&ConnectorQuery {
-            outlet_id,
+        let query = ConnectorQuery {
             cursor: None,
-            page_size: None,
             ..query
-        })?;
+        };
+        let query =
+            super::access_report::report_query(&context, &caller.principal, query, None).await?;
         reports::access_csv(context.clone(), caller.principal.clone(), query).await
     };
     match answer.await {

@@ -189,3 +189,10 @@ pub fn follow_job<T, Next, Answer>(
     #[cfg(not(feature = "hydrate"))]
     let _ = (job, refresh, running, next);
 }
+
+/// When access ends, as the tables show it: "2030-07-04 07:00:00 UTC", or "—" for never.
+pub fn until(ends_at: Option<&str>) -> String {
+    ends_at
+        .map(|at| format!("{} UTC", when(at)))
+        .unwrap_or_else(|| "—".into())
+}

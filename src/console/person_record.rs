@@ -120,7 +120,7 @@ fn EffectiveAccess(effective: Vec<EffectiveGrant>, active: bool) -> impl IntoVie
                                     } else {
                                         grant.permissions.join(", ")
                                     }}</td>
-                                    <td>{grant.ends_at.as_deref().map(|at| format!("{} UTC", super::form::when(at))).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{super::form::until(grant.ends_at.as_deref())}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
