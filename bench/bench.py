@@ -2,11 +2,13 @@
 """`make bench`: Brigade at restaurant-group scale, measured in one run on this machine.
 
 Expects the release build (`cargo leptos build --release --precompress`) and wrk. Generates the
-data set once (target/bench/synth.db: 2,000 outlets, 200,000 people, 1,000,000 connectors) and
-reuses it; starts the server on it; for each API list request, loads it with wrk at 2 and 32
-connections and runs the same request in-process (`brigade measure`: the same use-case and SQL
-without HTTP, the token lookup and JSON) as the floor; times the console's /connectors and
-/users; sizes the browser bundle; reads the server's memory; measures what the request-id
+data set once (target/bench/synth.db: 2,000 outlets in 200 districts, 200,000 people, 1,000,000
+connectors) and reuses it; starts the server on it; for each API list request (and the access
+check: a district manager's session and `/me`), loads it with wrk at 2 and 32 connections and
+runs the same request in-process (`brigade measure`: the same use-case and SQL without HTTP,
+the token lookup and JSON) as the floor; times the console's /connectors and /users; streams
+the CSV exports of the people list and the access report, timing them and reading the server's
+peak memory; sizes the browser bundle; reads the server's memory; measures what the request-id
 and metrics layers cost (the same binary with them and the metrics listener on, and without
 them: `serve --without-operations-layers`, alternated). With a PostgreSQL server named
 in BRIGADE_TEST_POSTGRES (`make bench` starts a throwaway one: .ci/with-postgres), generates the
@@ -110,11 +112,18 @@ def postgres_data_set():
     return url, next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
 
 
+# What the data set holds; a data set generated before (a different line) is generated again.
+DATA_SET = "2: outlet groups"
+
+
 def data_set():
     """The synth organization, generated once; returns the generator's own line when it ran."""
     done = DATA + ".done"
     if os.path.exists(done):
-        return "reused " + os.path.relpath(DATA, ROOT)
+        with open(done) as f:
+            lines = f.read().splitlines()
+        if lines and lines[0] == DATA_SET:
+            return "reused " + os.path.relpath(DATA, ROOT) + " (" + lines[1] + ")"
     os.makedirs(DATA_DIR, exist_ok=True)
     for leftover in (DATA, DATA + "-wal", DATA + "-shm"):
         if os.path.exists(leftover):
@@ -127,15 +136,16 @@ def data_set():
         sys.exit("brigade synth failed")
     line = next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
     with open(done, "w") as f:
-        f.write(line + "\n")
+        f.write(DATA_SET + "\n" + line + "\n")
     return line
 
 
-def wrk(path, token, connections, base=BASE):
+def wrk(path, token, connections, base=BASE, cookie=None):
+    """wrk's numbers for `path`, sent with the API token, or with the console session `cookie`."""
     threads = min(connections, 2)
+    header = f"Cookie: {cookie}" if cookie else f"Authorization: Bearer {token}"
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency",
-           "-s", os.path.join(ROOT, "bench", "report.lua"),
-           "-H", f"Authorization: Bearer {token}", base + path]
+           "-s", os.path.join(ROOT, "bench", "report.lua"), "-H", header, base + path]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     line = [l for l in out.splitlines() if l.startswith("{")][-1]
     r = json.loads(line)
@@ -157,12 +167,21 @@ def wait_for_server(server):
     sys.exit("the server did not answer")
 
 
-def console_pages():
+def signed_in(email=OWNER):
+    """An opener holding a console session of `email` (the owner's password), and the
+    session's Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = urllib.parse.urlencode({"identifier": OWNER, "password": OWNER_PASSWORD}).encode()
+    form = urllib.parse.urlencode({"identifier": email, "password": OWNER_PASSWORD}).encode()
     opener.open(urllib.request.Request(BASE + "/rpc/login", data=form,
                                        headers={"Origin": BASE, "Accept": "application/json"}))
+    if not jar:
+        sys.exit(f"{email} did not sign in")
+    return opener, "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def console_pages():
+    opener, _ = signed_in()
     pages = {}
     for path in ["/connectors", "/users", "/outlets", "/me"]:
         times, size = [], 0
@@ -211,12 +230,45 @@ def bundle():
     return sizes
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmRSS"):
+    """The server's resident memory now (VmRSS), or the most it has held (VmHWM), in MB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+EXPORTS = [("people list", "/exports/people.csv"), ("access report", "/exports/access.csv")]
+
+
+def exports(url):
+    """Each CSV export of the whole organization, downloaded by the owner from a fresh server
+    on the database at `url`: rows, size, time, and the server's memory before and at its
+    peak (VmHWM: the most it ever held, so each export's peak includes what came before)."""
+    server = started(url)
+    try:
+        opener, _ = signed_in()
+        # A first page loaded, so that the peak counts the export and not the start.
+        opener.open(BASE + "/users").read()
+        results = []
+        for name, path in EXPORTS:
+            print(f"Exporting the {name}...", flush=True)
+            before = rss_mb(server.pid)
+            size = rows = 0
+            began = time.perf_counter()
+            with opener.open(BASE + path) as response:
+                if response.status != 200:
+                    sys.exit(f"{path}: {response.status}")
+                while chunk := response.read(1 << 16):
+                    size += len(chunk)
+                    rows += chunk.count(b"\n")
+            took = time.perf_counter() - began
+            results.append((name, path, rows - 1, size, took, before,
+                            rss_mb(server.pid, "VmHWM")))
+        return results
+    finally:
+        stopped(server)
 
 
 def started(url, *flags, **extra):
@@ -355,9 +407,10 @@ def measure(url):
         rows = []
         for floor in floors:
             print(f"Loading {floor['name']}...", flush=True)
-            wrk(floor["path"], token, 2)  # warm up
-            two = wrk(floor["path"], token, 2)
-            many = wrk(floor["path"], token, 32)
+            cookie = signed_in(floor["signed_in"])[1] if floor["signed_in"] else None
+            wrk(floor["path"], token, 2, cookie=cookie)  # warm up
+            two = wrk(floor["path"], token, 2, cookie=cookie)
+            many = wrk(floor["path"], token, 32, cookie=cookie)
             rows.append((floor, two, many))
         pages = console_pages()
         rss = rss_mb(server.pid)
@@ -370,13 +423,13 @@ def main():
     if not os.path.exists(BIN) or shutil.which("wrk") is None:
         sys.exit("run `make bench` (it builds the release and installs wrk)")
     imports = outlet_import()
-    runs = [("SQLite", data_set(), *measure(SQLITE_URL))]
+    runs = [("SQLite", data_set(), *measure(SQLITE_URL), exports(SQLITE_URL))]
     scim = [("Brigade, SQLite (200,000 people)", *scim_lookup(SQLITE_URL))]
     connectors = runs[0][2][0][0]
     layers = (connectors["name"], layers_cost(SQLITE_URL, connectors["path"]))
     if POSTGRES:
         url, generated = postgres_data_set()
-        runs.append(("PostgreSQL", generated, *measure(url)))
+        runs.append(("PostgreSQL", generated, *measure(url), exports(url)))
         scim.append(("Brigade, PostgreSQL (200,000 people)", *scim_lookup(url)))
     scim.append((f"scim2-server, the reference (in memory, {REFERENCE_USERS:,} users)",
                  *reference_lookup()))
@@ -427,14 +480,14 @@ def report(imports, runs, layers, sizes, scim):
         f"({cpu}), release build, server and load generator on the same machine.",
         "",
     ]
-    for backend, generated, _, _, _ in runs:
+    for backend, generated, *_ in runs:
         lines.append(f"- {backend}: {generated.rstrip('.')}.")
     if len(runs) > 1:
         lines += ["", "PostgreSQL 15 is the throwaway cluster of `.ci/with-postgres` (fsync off, "
                   "default memory settings) on the same machine: a comparison of the two stores "
                   "as Brigade uses them, not a tuned server."]
     ms = lambda us: f"{us / 1000:.2f} ms"
-    for backend, _, rows, pages, rss in runs:
+    for backend, _, rows, pages, rss, exported in runs:
         lines += [
             "",
             "## API lists on {0} (wrk, {1} s per run; in-process: `brigade measure`, the same "
@@ -454,6 +507,15 @@ def report(imports, runs, layers, sizes, scim):
         for path, (millis, size) in pages.items():
             lines.append(f"| `{path}` | {millis:.1f} ms | {size / 1024:.0f} KB |")
         lines += ["", f"Server memory after the load on {backend}: {rss:.0f} MB RSS."]
+        lines += ["", f"## CSV exports on {backend} (the owner downloads the whole organization; "
+                  "streamed, pages of 500)", "",
+                  "Memory: the server's resident memory before the download, and the most it "
+                  "has held by its end (a fresh server; the people list is downloaded first).", "",
+                  "| export | rows | size | time | rows/s | memory before | peak by the end |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for name, path, count, size, took, before, peak in exported:
+            lines.append(f"| {name} (`{path}`) | {count:,} | {size / 1024 / 1024:.1f} MB | "
+                         f"{took:.1f} s | {count / took:,.0f} | {before:.0f} MB | {peak:.0f} MB |")
         if backend == "SQLite":
             lines += layers_lines(*layers)
     lines += scim_lines(scim)

@@ -259,6 +259,10 @@ enum Command {
         /// User connectors (grants), in total.
         #[arg(long, default_value_t = 1_000_000)]
         connectors: usize,
+        /// Districts (outlet groups) of the head office's outlets; a tenth of the outlets'
+        /// count when not given.
+        #[arg(long)]
+        groups: Option<usize>,
         /// The same seed gives the same names and grants.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -514,6 +518,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             outlets,
             people,
             connectors,
+            groups,
             seed,
             owner_password,
         } => {
@@ -522,6 +527,7 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
                 outlets,
                 people,
                 connectors,
+                groups: groups.unwrap_or(outlets / 10),
                 seed,
                 owner_password,
             };
@@ -717,15 +723,19 @@ async fn synth(context: &Context, plan: crate::service::synth::SynthPlan) -> Res
     let seconds = started.elapsed().as_secs_f64();
     context.db().close().await.map_err(|e| e.to_string())?;
     println!(
-        "Generated {} ({} outlets, {} people, {} connectors): {} rows in {seconds:.1} s, {:.0} rows/s.",
+        "Generated {} ({} outlets, {} outlet groups, {} people, {} connectors): {} rows in {seconds:.1} s, {:.0} rows/s.",
         report.organization,
         plan.outlets,
+        plan.groups,
         plan.people,
         plan.connectors,
         report.rows,
         report.rows as f64 / seconds.max(0.001),
     );
     println!("Its owner: {}", report.owner_email);
+    if let Some(email) = &report.district_manager {
+        println!("A district manager (the owner's password): {email}");
+    }
     Ok(())
 }
 

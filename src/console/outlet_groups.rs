@@ -17,8 +17,8 @@ use crate::domain::OutletGroupId;
 use crate::domain::model::{OutletGroup, OutletRef, outlet_label};
 
 /// How many of a group's outlets its card lists (the rest are found with the pickers: a
-/// region may hold hundreds).
-const LISTED: usize = 20;
+/// region may hold hundreds). With ten cards a page, a page of regions stays under 150 KB.
+const LISTED: usize = 10;
 
 /// A group as its card shows it: its first outlets by name, and how many it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +63,8 @@ pub async fn load_outlet_groups(
             let caller = caller().await?;
             let mut problems = crate::domain::error::Problems::default();
             let after = Some(after).filter(|a| !a.trim().is_empty());
-            let page = PageRequest::parse(Some("20"), after.as_deref(), &mut problems);
+            // Ten cards a page (see LISTED).
+            let page = PageRequest::parse(Some("10"), after.as_deref(), &mut problems);
             problems.finish()?;
             let listed =
                 crate::service::outlet_groups::list(&context()?, &caller.principal, &page).await?;

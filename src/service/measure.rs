@@ -2,12 +2,15 @@
 //! request is the same use-case the API route calls, with the same parsed query, on the
 //! organization's own rows and with every permission (as an API client of the Integration
 //! role has): the same SQL, without HTTP, the token lookup and JSON. The paths it prints are
-//! the ones the load generator then sends over HTTP.
+//! the ones the load generator then sends over HTTP. Beside the lists, the access check a
+//! signed-in person's every request starts with: a district manager's session resumed (their
+//! access at each outlet of their outlet group, loaded) and `GET /api/v1/me` answered.
 
 use std::time::{Duration, Instant};
 
 use super::Principal;
-use super::{Context, auth, connectors, users};
+use super::auth::SessionClaims;
+use super::{Context, auth, connectors, me, users};
 use crate::domain::AppError;
 use crate::domain::commands::ConnectorListQuery;
 use crate::domain::model::ConnectorQuery;
@@ -24,6 +27,9 @@ pub struct Measurement {
     pub name: String,
     /// Path and query, as the API takes it.
     pub path: String,
+    /// Whom the HTTP request is sent as: `None` for an API client of the Integration role, or
+    /// the address of the person whose console session sends it.
+    pub signed_in: Option<String>,
     pub p50_us: f64,
     pub p99_us: f64,
     pub per_second: f64,
@@ -32,6 +38,8 @@ pub struct Measurement {
 enum Request {
     Connectors(ConnectorListQuery),
     Users(UserListQuery),
+    /// A session of this person resumed, then `/me`.
+    Me(SessionClaims),
 }
 
 /// Runs each request `iterations` times, one after the other, on the organization `slug`.
@@ -56,7 +64,7 @@ pub async fn in_process(
         .next()
         .unwrap_or_default()
         .to_string();
-    let mut requests = vec![
+    let mut requests: Vec<Planned> = vec![
         connector_request("connectors", &[]),
         connector_request("connectors, type O", &[("type", "O".into())]),
         connector_request(
@@ -83,9 +91,40 @@ pub async fn in_process(
             &[("cursor", encode_cursor(deep.0))],
         ));
     }
+    let mut signed_in = None;
+    if let Some((group, user, email)) = sample.district {
+        requests.push(connector_request(
+            "connectors, one outlet group",
+            &[("outlet_group_id", group.to_string())],
+        ));
+        let version = {
+            let mut conn = context.read().await?;
+            store::accounts::summary(&mut conn, user)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .session_version
+        };
+        let claims = SessionClaims {
+            user,
+            organization: who.organization_id,
+            version,
+            signed_in_at: context.now().unix_timestamp(),
+            sign_in: None,
+        };
+        requests.push((
+            "access check: a district manager's /me",
+            "/api/v1/me".into(),
+            Ok(Request::Me(claims)),
+        ));
+        signed_in = Some(email);
+    }
     let mut measurements = Vec::new();
     for (name, path, request) in requests {
         let request = request?;
+        let signed_in = match request {
+            Request::Me(_) => signed_in.clone(),
+            _ => None,
+        };
         let mut took = Vec::with_capacity(iterations);
         let started = Instant::now();
         for _ in 0..iterations.max(1) {
@@ -98,6 +137,7 @@ pub async fn in_process(
         measurements.push(Measurement {
             name: name.to_string(),
             path,
+            signed_in,
             p50_us: micros(percentile(&took, 50)),
             p99_us: micros(percentile(&took, 99)),
             per_second: took.len() as f64 / total.as_secs_f64().max(1e-9),
@@ -130,6 +170,7 @@ fn connector_request(name: &'static str, params: &[(&str, String)]) -> Planned {
         email: value(params, "email").cloned(),
         role_id: value(params, "role_id").cloned(),
         outlet_id: value(params, "outlet_id").cloned(),
+        outlet_group_id: value(params, "outlet_group_id").cloned(),
         cursor: value(params, "cursor").cloned(),
         ..Default::default()
     };
@@ -159,6 +200,12 @@ async fn run(context: &Context, who: &Principal, request: &Request) -> Result<()
         }
         Request::Users(query) => {
             std::hint::black_box(users::list(context, who, query).await?);
+        }
+        Request::Me(claims) => {
+            let person = auth::resume(context, claims)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            std::hint::black_box(me::me(context, &person.principal).await?);
         }
     }
     Ok(())

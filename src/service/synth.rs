@@ -2,12 +2,15 @@
 //! restaurant-group scale. A corporate head office with three brands, a franchisee running one
 //! of them, roles of both types, and people whose names and addresses look real, managed from
 //! the console, an HR integration (API, by brand) or an identity provider (SCIM), some of them
-//! deactivated. Rows are written in batches, one transaction per batch.
+//! deactivated; the head office's outlets in districts (outlet groups), each run by a few
+//! district managers who hold their role through the group. Rows are written in batches, one
+//! transaction per batch.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::Context;
+use super::passwords::PasswordHash;
 use super::setup::create_organization;
 use crate::domain::model::{ConnectorType, ManagedBy, OrganizationKind, PartnerRole, Via};
 use crate::domain::organization::OrganizationForm;
@@ -59,6 +62,8 @@ pub struct SynthPlan {
     pub outlets: usize,
     pub people: usize,
     pub connectors: usize,
+    /// Districts: outlet groups that split the head office's outlets between them.
+    pub groups: usize,
     pub seed: u64,
     /// The owner's password; without it the owner is invited by mail.
     pub owner_password: Option<String>,
@@ -69,6 +74,8 @@ pub struct SynthPlan {
 pub struct SynthReport {
     pub organization: String,
     pub owner_email: String,
+    /// A district manager who signs in with the owner's password (when one was given).
+    pub district_manager: Option<String>,
     pub rows: u64,
 }
 
@@ -88,9 +95,24 @@ struct Side {
 }
 
 impl SynthPlan {
-    /// The rows this plan writes (outlets, accounts, memberships, connectors).
+    /// The rows this plan writes (outlets, groups and their outlets, accounts, memberships,
+    /// connectors).
     pub fn rows(&self) -> u64 {
-        (self.outlets + 2 * self.people + self.connectors) as u64
+        let grouped = if self.groups == 0 {
+            0
+        } else {
+            self.head_office_outlets()
+        };
+        (self.outlets + self.groups + grouped + 2 * self.people + self.connectors) as u64
+    }
+
+    /// The franchisee runs a tenth of the outlets, the head office the rest.
+    fn franchised(&self) -> usize {
+        (self.outlets / 10).max(1)
+    }
+
+    fn head_office_outlets(&self) -> usize {
+        self.outlets.saturating_sub(self.franchised())
     }
 
     fn check(&self) -> Result<(), AppError> {
@@ -105,7 +127,16 @@ impl SynthPlan {
             problems.add("people", "At least 2.");
         }
         // The franchisee runs a tenth of the outlets: its people must fit in their grants there.
-        let franchised = (self.outlets / 10).max(1);
+        let franchised = self.franchised();
+        if self.groups > self.head_office_outlets() {
+            problems.add(
+                "groups",
+                format!(
+                    "At most {} (a district holds at least one of the head office's outlets).",
+                    self.head_office_outlets()
+                ),
+            );
+        }
         let library = self.people / 100;
         let outlet_people = self.people.saturating_sub(library).max(1);
         let most = OUTLET_ROLES * franchised * outlet_people + library;
@@ -131,12 +162,13 @@ pub async fn generate(
 ) -> Result<SynthReport, AppError> {
     plan.check()?;
     let mut rng = StdRng::seed_from_u64(plan.seed);
-    let (corporate, franchisee, owner_email) = organizations_and_roles(context, plan).await?;
+    let (corporate, franchisee, owner_email, password_hash) =
+        organizations_and_roles(context, plan).await?;
     let mut written = 0u64;
 
     // Outlets: a tenth run by the franchisee under the first brand, the rest by the head office
     // under its three brands in turn.
-    let franchised = (plan.outlets / 10).max(1);
+    let franchised = plan.franchised();
     let brands = corporate.brands.clone();
     let mut sides = [corporate, franchisee];
     let mut rows = Vec::with_capacity(plan.outlets);
@@ -163,6 +195,26 @@ pub async fn generate(
     written += rows.len() as u64;
     progress(written);
 
+    // Districts: the head office's outlets, in the order they were numbered, split evenly.
+    let mut districts = Vec::with_capacity(plan.groups);
+    let mut work = context.begin().await?;
+    let head_office: Vec<OutletId> = sides[0].outlets.iter().map(|(id, _)| *id).collect();
+    for g in 0..plan.groups {
+        let outlets = &head_office
+            [g * head_office.len() / plan.groups..(g + 1) * head_office.len() / plan.groups];
+        let id = store::outlet_groups::insert(
+            &mut work,
+            sides[0].organization,
+            &format!("District {:03}", g + 1),
+        )
+        .await?;
+        store::outlet_groups::add_outlets(&mut work, sides[0].organization, id, outlets).await?;
+        districts.push(id);
+        written += 1 + outlets.len() as u64;
+    }
+    work.commit().await?;
+    progress(written);
+
     // People: one in twenty works for the franchisee; one in a hundred of the head office's is
     // a library user (one L grant); everyone else holds outlet grants spread over neighbouring
     // outlets, so that the total is exactly the connectors asked for.
@@ -171,6 +223,7 @@ pub async fn generate(
     let outlet_grants = plan.connectors - library_people;
     let (base, extra) = (outlet_grants / outlet_people, outlet_grants % outlet_people);
     let mut outlet_index = 0usize;
+    let mut district_manager = None;
     // The connectors' secondary indexes are built once at the end, from sorted keys, instead of
     // taking each of a million rows into seven B-trees (most of the load's time); they are
     // built again whether the load succeeds or not.
@@ -190,8 +243,18 @@ pub async fn generate(
                 let side = &sides[side];
                 let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
                 let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-                let handle = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1);
+                // Every other library user is a district manager (when there are districts):
+                // the Outlet Manager role through one district.
+                let district = (library && n % 200 == 199 && !districts.is_empty())
+                    .then(|| districts[(n / 200) % districts.len()]);
                 let user = UserId::generate();
+                let handle = if district.is_some() && district_manager.is_none() {
+                    // The first one has a known address (and the owner's password).
+                    district_manager = Some((user, format!("district@{}", side.domain)));
+                    "district".to_string()
+                } else {
+                    format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1)
+                };
                 let membership = MembershipId::generate();
                 accounts.push(AccountRow {
                     id: user,
@@ -202,13 +265,23 @@ pub async fn generate(
                 });
                 let mut default_outlet = None;
                 let mut home_brand = None;
-                if library {
+                if let Some(group) = district {
+                    connectors.push(ConnectorRow {
+                        id: ConnectorId::generate(),
+                        organization: side.organization,
+                        membership,
+                        outlet: None,
+                        group: Some(group),
+                        role: side.outlet_roles[OUTLET_ROLES - 1],
+                    });
+                } else if library {
                     let role = side.library_roles[n % side.library_roles.len()];
                     connectors.push(ConnectorRow {
                         id: ConnectorId::generate(),
                         organization: side.organization,
                         membership,
                         outlet: None,
+                        group: None,
                         role,
                     });
                 } else {
@@ -230,6 +303,7 @@ pub async fn generate(
                             organization: side.organization,
                             membership,
                             outlet: Some(outlet),
+                            group: None,
                             role,
                         });
                         if j == 0 {
@@ -274,9 +348,19 @@ pub async fn generate(
     store::synth::analyze(&mut work).await?;
     work.commit().await?;
     loaded?;
+    let district_manager = match (district_manager, password_hash) {
+        (Some((user, email)), Some(hash)) => {
+            let mut work = context.begin().await?;
+            store::accounts::set_first_password(&mut work, user, hash.as_stored()).await?;
+            work.commit().await?;
+            Some(email)
+        }
+        _ => None,
+    };
     Ok(SynthReport {
         organization: sides[0].domain.clone(),
         owner_email,
+        district_manager,
         rows: written,
     })
 }
@@ -300,11 +384,12 @@ fn prefix(slug: &str) -> String {
 }
 
 /// Creates the head office (its owner, brands and roles) and the franchisee (its owner,
-/// link and roles), as `brigade org create` would; returns both sides and the owner's email.
+/// link and roles), as `brigade org create` would; returns both sides, the owner's email and
+/// the hash of the owner's password (when one was given).
 async fn organizations_and_roles(
     context: &Context,
     plan: &SynthPlan,
-) -> Result<(Side, Side, String), AppError> {
+) -> Result<(Side, Side, String, Option<PasswordHash>), AppError> {
     let prefix = prefix(&plan.slug);
     let cli = audit::Actor {
         user_id: None,
@@ -445,5 +530,6 @@ async fn organizations_and_roles(
         corporate_side,
         franchisee_side,
         corporate_form.owner.email.as_str().to_string(),
+        password_hash,
     ))
 }

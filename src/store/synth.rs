@@ -6,7 +6,9 @@ use super::Sql;
 
 use super::{Backend, Conn, now};
 use crate::domain::model::{ConnectorType, ManagedBy};
-use crate::domain::{BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, RoleId, UserId};
+use crate::domain::{
+    BrandId, ConnectorId, MembershipId, OrganizationId, OutletGroupId, OutletId, RoleId, UserId,
+};
 
 /// SQLite allows 32,766 bound values per statement.
 const MAX_VALUES: usize = 32_000;
@@ -41,7 +43,10 @@ pub struct ConnectorRow {
     pub id: ConnectorId,
     pub organization: OrganizationId,
     pub membership: MembershipId,
+    /// The outlet of an outlet grant, or the group of a grant through an outlet group;
+    /// neither: a library grant (the whole organization).
     pub outlet: Option<OutletId>,
+    pub group: Option<OutletGroupId>,
     pub role: RoleId,
 }
 
@@ -114,21 +119,22 @@ pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Resul
 
 pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<()> {
     let at = now();
-    for chunk in rows.chunks(MAX_VALUES / 8) {
+    for chunk in rows.chunks(MAX_VALUES / 9) {
         let mut query = Sql::new(
             "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id,
-                role_id, created_at, updated_at) ",
+                outlet_group_id, role_id, created_at, updated_at) ",
         );
         query.push_values(chunk, |mut row, connector| {
-            let kind = match connector.outlet {
-                None => ConnectorType::Library,
-                Some(_) => ConnectorType::Outlet,
+            let kind = match (connector.outlet, connector.group) {
+                (None, None) => ConnectorType::Library,
+                _ => ConnectorType::Outlet,
             };
             row.push_bind(connector.id)
                 .push_bind(connector.organization)
                 .push_bind(connector.membership)
                 .push_bind(kind)
                 .push_bind(connector.outlet)
+                .push_bind(connector.group)
                 .push_bind(connector.role)
                 .push_bind(&at)
                 .push_bind(&at);
@@ -241,6 +247,9 @@ pub struct Sample {
     pub deep_user: Option<UserId>,
     /// An address about `depth` people into the people list.
     pub email: String,
+    /// A district manager: an active person with a grant through an outlet group (one who can
+    /// sign in, when there is one), that group, and the person's address.
+    pub district: Option<(OutletGroupId, UserId, String)>,
 }
 
 /// The organization's sample, when it has an outlet grant.
@@ -251,7 +260,8 @@ pub async fn sample(
 ) -> sqlx::Result<Option<Sample>> {
     let Some((outlet, role)): Option<(OutletId, RoleId)> = on!(conn, |c| sqlx::query_as(
         "SELECT outlet_id, role_id FROM user_connectors
-         WHERE organization_id = $1 AND type = 'O' ORDER BY id LIMIT 1",
+         WHERE organization_id = $1 AND type = 'O' AND outlet_id IS NOT NULL
+         ORDER BY id LIMIT 1",
     )
     .bind(organization)
     .fetch_optional(c)
@@ -287,11 +297,22 @@ pub async fn sample(
     .bind(depth / 50)
     .fetch_one(c)
     .await)?;
+    let district = on!(conn, |c| sqlx::query_as(
+        "SELECT c.outlet_group_id, a.id, a.email FROM user_connectors c
+         JOIN memberships m ON m.id = c.membership_id
+         JOIN user_accounts a ON a.id = m.user_id
+         WHERE c.organization_id = $1 AND c.outlet_group_id IS NOT NULL AND m.status = 'active'
+         ORDER BY a.password_hash IS NULL, c.id LIMIT 1",
+    )
+    .bind(organization)
+    .fetch_optional(c)
+    .await)?;
     Ok(Some(Sample {
         outlet,
         role,
         deep_connector,
         deep_user,
         email,
+        district,
     }))
 }

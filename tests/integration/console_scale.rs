@@ -35,10 +35,15 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
     let vast = app
         .id_of("SELECT id FROM organizations WHERE slug = $1", "vast")
         .await;
-    let region = uuid::Uuid::now_v7();
+    // Made on 2026-01-01, before the districts synth made: first in the list of groups.
+    let region = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        1_767_225_600,
+        0,
+    ));
     app.query(
         "INSERT INTO outlet_groups (id, organization_id, name, created_at, updated_at)
-         VALUES ($1, $2, 'Everywhere', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+         VALUES ($1, $2, 'All outlets', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
     )
     .bind(region)
     .bind(vast)

@@ -1,5 +1,6 @@
 //! `brigade synth`: the generated organization is honest: the counts asked for, referential
-//! integrity, unique addresses and grants, and the rules of the schema.
+//! integrity, unique addresses and grants, districts that split the head office's outlets, and
+//! the rules of the schema.
 
 use crate::helpers::*;
 
@@ -45,7 +46,9 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     // The connectors' indexes, dropped for the load, are all back as the schema defines them.
     assert_eq!(indexes().await, schema);
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(said.contains("2140 rows"), "{said}");
+    // 40 outlets, 4 districts holding the head office's 36, 300 accounts and memberships,
+    // 1,500 connectors.
+    assert!(said.contains("2180 rows"), "{said}");
 
     let in_group = |table: &str| {
         format!(
@@ -62,6 +65,45 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     for (table, expected) in cases {
         assert_eq!(app.count(&in_group(table)).await, expected, "{table}");
     }
+    // Districts: a tenth of the outlets' count, each head-office outlet in exactly one, none
+    // of the franchisee's; one library user in two is a district manager through one.
+    let districts = [
+        (
+            "SELECT COUNT(*) FROM outlet_groups g JOIN organizations o ON o.id = g.organization_id
+             WHERE o.slug = 'mesa'",
+            4,
+        ),
+        (
+            "SELECT COUNT(*) FROM (SELECT outlet_id FROM outlet_group_outlets GROUP BY outlet_id
+             HAVING COUNT(*) = 1) AS once",
+            36,
+        ),
+        (
+            "SELECT COUNT(*) FROM outlet_group_outlets g JOIN outlets o ON o.id = g.outlet_id
+             WHERE o.organization_id <> g.organization_id",
+            0,
+        ),
+        (
+            "SELECT COUNT(*) FROM user_connectors c JOIN roles r ON r.id = c.role_id
+             WHERE c.outlet_group_id IS NOT NULL AND c.type = 'O' AND c.outlet_id IS NULL
+               AND r.name = 'Outlet Manager' AND r.organization_id = c.organization_id",
+            1,
+        ),
+    ];
+    for (sql, expected) in districts {
+        assert_eq!(app.count(sql).await, expected, "{sql}");
+    }
+    assert!(
+        said.contains("A district manager (the owner's password): district@mesa.example"),
+        "{said}"
+    );
+    // The district manager signs in and reaches the nine outlets of their district.
+    let response = app
+        .sign_in("district@mesa.example", "a-long-password")
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let me: serde_json::Value = app.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["store_ids"].as_array().map(Vec::len), Some(9), "{me}");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outlets o JOIN organizations g ON g.id = o.organization_id WHERE g.slug = 'mesa-franchise'")
             .await,
@@ -152,10 +194,15 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
+    let names: Vec<&str> = lines.iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert!(
-        lines.len() >= 7,
-        "the requests on the first pages: {lines:?}"
+        names.contains(&"connectors, one outlet group")
+            && names.contains(&"access check: a district manager's /me")
+            && lines.len() >= 9,
+        "the requests on the first pages, a district's grants and the access check: {names:?}"
     );
+    let access_check = lines.iter().find(|l| l["path"] == "/api/v1/me").unwrap();
+    assert_eq!(access_check["signed_in"], "district@mesa.example");
     for line in &lines {
         assert!(line["path"].as_str().unwrap().starts_with('/'), "{line}");
         assert!(line["p50_us"].as_f64().unwrap() > 0.0, "{line}");
@@ -180,4 +227,22 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     ]);
     assert!(!too_many.status.success());
     assert!(String::from_utf8_lossy(&too_many.stderr).contains("--connectors: At most 30"));
+    let too_many_districts = app.synth(&[
+        "--slug",
+        "tiny",
+        "--outlets",
+        "10",
+        "--people",
+        "10",
+        "--connectors",
+        "10",
+        "--groups",
+        "10",
+    ]);
+    assert!(!too_many_districts.status.success());
+    assert!(
+        String::from_utf8_lossy(&too_many_districts.stderr).contains("--groups: At most 9"),
+        "{}",
+        String::from_utf8_lossy(&too_many_districts.stderr)
+    );
 }
