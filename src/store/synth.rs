@@ -202,13 +202,20 @@ pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
         // Pages are copied from the write-ahead log into the database every 64 MB rather than
         // every 4 MB: a page the load changes again and again is copied fewer times.
         "PRAGMA wal_autocheckpoint = 16384",
-        // A multi-row insert keeps a statement journal (to undo itself alone); in memory, not
-        // in a temporary file.
-        "PRAGMA temp_store = MEMORY",
     ] {
         on!(execute conn, |c| sqlx::query(pragma).execute(c).await)?;
     }
-    Ok(())
+    // A multi-row insert keeps a statement journal (to undo itself alone); in memory, not in
+    // a temporary file. SQLite refuses the change inside a transaction once the connection
+    // has opened its temporary storage (an earlier statement on this pooled connection may
+    // have): then the journal stays a file, slower and as correct.
+    let in_memory = on!(execute conn, |c| sqlx::query("PRAGMA temp_store = MEMORY")
+        .execute(c)
+        .await);
+    match in_memory {
+        Err(sqlx::Error::Database(e)) if e.message().contains("temporary storage") => Ok(()),
+        other => other.map(|_| ()),
+    }
 }
 
 /// Fresh statistics for the query planner after a bulk load. SQLite: the row counts and
