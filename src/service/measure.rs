@@ -38,8 +38,8 @@ pub struct Measurement {
 enum Request {
     Connectors(ConnectorListQuery),
     Users(UserListQuery),
-    /// A session of this person resumed, then `/me`.
-    Me(SessionClaims),
+    /// A session of this person (and their address) resumed, then `/me`.
+    Me(SessionClaims, String),
 }
 
 /// Runs each request `iterations` times, one after the other, on the organization `slug`.
@@ -91,7 +91,6 @@ pub async fn in_process(
             &[("cursor", encode_cursor(deep.0))],
         ));
     }
-    let mut signed_in = None;
     if let Some((group, user, email)) = sample.district {
         requests.push(connector_request(
             "connectors, one outlet group",
@@ -114,15 +113,14 @@ pub async fn in_process(
         requests.push((
             "access check: a district manager's /me",
             "/api/v1/me".into(),
-            Ok(Request::Me(claims)),
+            Ok(Request::Me(claims, email)),
         ));
-        signed_in = Some(email);
     }
     let mut measurements = Vec::new();
     for (name, path, request) in requests {
         let request = request?;
-        let signed_in = match request {
-            Request::Me(_) => signed_in.clone(),
+        let signed_in = match &request {
+            Request::Me(_, email) => Some(email.clone()),
             _ => None,
         };
         let mut took = Vec::with_capacity(iterations);
@@ -201,7 +199,7 @@ async fn run(context: &Context, who: &Principal, request: &Request) -> Result<()
         Request::Users(query) => {
             std::hint::black_box(users::list(context, who, query).await?);
         }
-        Request::Me(claims) => {
+        Request::Me(claims, _) => {
             let person = auth::resume(context, claims)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;

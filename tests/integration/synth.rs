@@ -208,41 +208,23 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         assert!(line["p50_us"].as_f64().unwrap() > 0.0, "{line}");
     }
 
-    let again = app.synth(&size);
-    assert!(!again.status.success());
-    assert!(
-        String::from_utf8_lossy(&again.stderr).contains("already uses the slug mesa"),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
-    let too_many = app.synth(&[
-        "--slug",
-        "tiny",
-        "--outlets",
-        "10",
-        "--people",
-        "10",
-        "--connectors",
-        "100",
-    ]);
-    assert!(!too_many.status.success());
-    assert!(String::from_utf8_lossy(&too_many.stderr).contains("--connectors: At most 30"));
-    let too_many_districts = app.synth(&[
-        "--slug",
-        "tiny",
-        "--outlets",
-        "10",
-        "--people",
-        "10",
-        "--connectors",
-        "10",
-        "--groups",
-        "10",
-    ]);
-    assert!(!too_many_districts.status.success());
-    assert!(
-        String::from_utf8_lossy(&too_many_districts.stderr).contains("--groups: At most 9"),
-        "{}",
-        String::from_utf8_lossy(&too_many_districts.stderr)
-    );
+    // Refused plans, each with its reason.
+    let tiny = ["--slug", "tiny", "--outlets", "10", "--people", "10"];
+    let refused: [(&[&str], &str); 3] = [
+        (&size, "already uses the slug mesa"),
+        (
+            &[&tiny[..], &["--connectors", "100"]].concat(),
+            "--connectors: At most 30",
+        ),
+        (
+            &[&tiny[..], &["--connectors", "10", "--groups", "10"]].concat(),
+            "--groups: At most 9",
+        ),
+    ];
+    for (args, message) in refused {
+        let output = app.synth(args);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(said.contains(message), "{args:?}: {said}");
+    }
 }
