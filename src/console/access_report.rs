@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::connectors::load_access_options;
-use super::outlet_picker::OutletPicker;
+use super::picker::{GroupPicker, OutletPicker};
 use super::{Problem, url_with};
 use crate::domain::AppError;
 use crate::domain::model::{Connector, ConnectorQuery, Paged, display_name};
@@ -33,7 +33,7 @@ pub async fn access_report(
 
 /// The report's filters as the page or the download sends them, parsed: the outlet filter is a
 /// picker's text (an id, a number or a label), resolved to an outlet of the caller's
-/// organization. One place for the page and `/exports/access.csv`.
+/// organization, and the group filter a group picker's (a name or an id). One place for the page and `/exports/access.csv`.
 #[cfg(feature = "ssr")]
 pub async fn report_query(
     context: &crate::service::Context,
@@ -47,9 +47,16 @@ pub async fn report_query(
             .map(|id| id.to_string()),
         None => None,
     };
+    let outlet_group_id = match query.outlet_group_id.as_deref() {
+        Some(text) => {
+            super::picker::resolve_group_text(context, who, text, "outlet_group_id").await?
+        }
+        None => None,
+    };
     crate::domain::commands::ConnectorListQuery::try_from(&ConnectorQuery {
         page_size: page_size.map(str::to_string),
         outlet_id,
+        outlet_group_id,
         ..query
     })
 }
@@ -142,14 +149,12 @@ pub fn AccessReportPage() -> impl IntoView {
                                 <OutletPicker id="report-outlet" name="outlet_id" managing=false
                                     value=Signal::derive(current(|q| q.outlet_id.clone())) on_change=on_outlet/>
                             </div>
-                            {(!options.outlet_groups.is_empty()).then(|| view! {
+                            {options.offers_outlet_groups.then(|| view! {
                                 <div class="field">
                                     <label for="report-group">"Outlet group"</label>
-                                    <select id="report-group" name="outlet_group_id" on:change=on("outlet_group_id")
-                                        prop:value=current(|q| q.outlet_group_id.clone())>
-                                        <option value="">"Any"</option>
-                                        {options.outlet_groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
-                                    </select>
+                                    <GroupPicker id="report-group" name="outlet_group_id"
+                                        value=Signal::derive(current(|q| q.outlet_group_id.clone()))
+                                        on_change=Callback::new(move |text: String| set_filter.run(("outlet_group_id", text)))/>
                                 </div>
                             })}
                             <div class="field">

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error};
-use super::outlet_picker::OutletPicker;
+use super::picker::OutletPicker;
 use crate::domain::AppError;
 use crate::domain::me::{ApiClientEntry, ApiClientsTab, IssuedClient};
 use crate::domain::model::ConnectorType;
@@ -66,11 +66,11 @@ pub(super) async fn issue(
             let role =
                 RoleId::parse(&role).ok_or_else(|| AppError::field("role", "Choose a role."))?;
             // A picker's text: an outlet's number, its label, or its id.
-            let outlet = super::outlet_picker::resolve(&caller, &outlet, "outlet").await?;
+            let outlet = super::picker::resolve(&caller, &outlet, "outlet").await?;
             let people_start = match people {
                 Some((people_role, people_outlet)) => {
                     let people_outlet =
-                        super::outlet_picker::resolve(&caller, &people_outlet, "people_outlet")
+                        super::picker::resolve(&caller, &people_outlet, "people_outlet")
                             .await?;
                     match (people_role.trim(), people_outlet) {
                         ("", None) => None,

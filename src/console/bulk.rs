@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::connectors::load_access_options;
 use super::form::{FormAlert, field_error};
-use super::outlet_picker::OutletPicker;
+use super::picker::{GroupPicker, OutletPicker};
 use crate::domain::AppError;
 use crate::domain::me::BulkJob;
 use crate::domain::users::PeopleFilter;
@@ -37,10 +37,19 @@ pub async fn start_bulk_action(
     with_status(
         async move {
             let caller = caller().await?;
-            let outlets = super::outlet_picker::resolve(&caller, &outlet, "outlet")
+            let outlets = super::picker::resolve(&caller, &outlet, "outlet")
                 .await?
                 .into_iter()
                 .collect();
+            let context = context()?;
+            let outlet_group = super::picker::resolve_group_text(
+                &context,
+                &caller.principal,
+                &outlet_group,
+                "outlet_group",
+            )
+            .await?
+            .unwrap_or_default();
             let action = BulkAction::parse(action.trim(), &role, outlets, &outlet_group)?;
             let targets = if all_matching {
                 BulkTargets::Matching(PeopleSelection::try_from(&filter)?)
@@ -53,7 +62,7 @@ pub async fn start_bulk_action(
                 }
                 BulkTargets::People(ids)
             };
-            crate::service::bulk::start(&context()?, &caller.principal, targets, action).await
+            crate::service::bulk::start(&context, &caller.principal, targets, action).await
         }
         .await,
     )
@@ -151,15 +160,11 @@ pub fn BulkActions(
                                         <OutletPicker id="bulk-outlet" name="outlet" managing=true described_by="bulk-outlet-error"/>
                                         <p class="field-error" id="bulk-outlet-error">{field_error(error, "outlet")}</p>
                                     </div>
-                                    {let groups = options.outlet_groups.clone();
-                                    (!groups.is_empty()).then(|| view! {
+                                    {options.offers_outlet_groups.then(|| view! {
                                         <div class="field">
                                             <label for="bulk-group">"Or through an outlet group"</label>
-                                            <select id="bulk-group" name="outlet_group">
-                                                <option value="">"None"</option>
-                                                {groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
-                                            </select>
-                                            <p class="field-error">{field_error(error, "outlet_group")}</p>
+                                            <GroupPicker id="bulk-group" name="outlet_group" described_by="bulk-group-error"/>
+                                            <p class="field-error" id="bulk-group-error">{field_error(error, "outlet_group")}</p>
                                         </div>
                                     })}
                                 </Show>

@@ -12,7 +12,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::form::{ErrorText, FormAlert, TextField, field_error};
-use super::outlet_picker::OutletPicker;
+use super::picker::{GroupPicker, OutletPicker};
 use super::{Problem, url_with};
 use crate::domain::model::{
     AccessEntry, AccessOptions, AddedAccess, Connector, ConnectorQuery, ConnectorState,
@@ -40,13 +40,21 @@ pub async fn list_connectors(
                 Some(text) => resolve(&caller, text, "outlet_id").await?,
                 None => None,
             };
+            // So is the group filter: a group's name or id.
+            let context = context()?;
+            let outlet_group_id = match query.outlet_group_id.as_deref() {
+                Some(text) => {
+                    resolve_group_text(&context, &caller.principal, text, "outlet_group_id").await?
+                }
+                None => None,
+            };
             let query = ConnectorListQuery::try_from(&ConnectorQuery {
                 page_size: Some(PAGE_SIZE.into()),
                 outlet_id,
+                outlet_group_id,
                 ..query
             })?;
-            crate::service::connectors::list_with_changes(&context()?, &caller.principal, &query)
-                .await
+            crate::service::connectors::list_with_changes(&context, &caller.principal, &query).await
         }
         .await,
     )
@@ -65,7 +73,7 @@ pub async fn load_access_options() -> Result<AccessOptions, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-use super::outlet_picker::resolve_text as resolve;
+use super::picker::{resolve_group_text, resolve_text as resolve};
 
 #[cfg(feature = "ssr")]
 fn blank_is_none(value: String) -> Option<String> {
@@ -79,7 +87,7 @@ pub async fn add_connector(
     last_name: String,
     role: String,
     outlet: String,
-    /// An outlet group's id instead of an outlet (never both).
+    /// An outlet group (a group picker's text) instead of an outlet (never both).
     #[server(default)]
     outlet_group: String,
     #[server(default)] external_id: String,
@@ -96,7 +104,11 @@ pub async fn add_connector(
     with_status(
         async move {
             let caller = caller().await?;
+            let context = context()?;
             let outlet = resolve(&caller, &outlet, "outlet").await?;
+            let outlet_group =
+                resolve_group_text(&context, &caller.principal, &outlet_group, "outlet_group")
+                    .await?;
             let mut new = NewConnector::try_from(CreateConnector {
                 starts_at: None,
                 ends_at: None,
@@ -105,7 +117,7 @@ pub async fn add_connector(
                 last_name: blank_is_none(last_name),
                 role: blank_is_none(role),
                 outlet,
-                outlet_group: blank_is_none(outlet_group),
+                outlet_group,
                 external_id: blank_is_none(external_id),
                 send_verification_email: send_verification_email.is_some(),
             })?;
@@ -116,7 +128,7 @@ pub async fn add_connector(
                 Some(&ends_on),
             );
             problems.finish()?;
-            let mut work = context()?.begin().await?;
+            let mut work = context.begin().await?;
             let added = crate::service::connectors::create(
                 &mut work,
                 &caller.principal,
@@ -328,7 +340,7 @@ fn Filters(
         move |ev: leptos::ev::Event| set_filter.run((name, event_target_value(&ev)))
     };
     let roles = options.with_value(|o| o.roles.clone());
-    let groups = options.with_value(|o| o.outlet_groups.clone());
+    let offers_groups = options.with_value(|o| o.offers_outlet_groups);
     view! {
         <form method="get" action="/connectors" class="filters" role="search" aria-label="Filter access"
             on:submit=|ev| ev.prevent_default()>
@@ -358,14 +370,12 @@ fn Filters(
                     value=Signal::derive(current(|q| q.outlet_id.clone()))
                     on_change=Callback::new(move |text: String| set_filter.run(("outlet_id", text)))/>
             </div>
-            {(!groups.is_empty()).then(|| view! {
+            {offers_groups.then(|| view! {
                 <div class="field">
                     <label for="filter-group">"Outlet group"</label>
-                    <select id="filter-group" name="outlet_group_id" on:change=on("outlet_group_id")
-                        prop:value=current(|q| q.outlet_group_id.clone())>
-                        <option value="">"Any"</option>
-                        {groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
-                    </select>
+                    <GroupPicker id="filter-group" name="outlet_group_id"
+                        value=Signal::derive(current(|q| q.outlet_group_id.clone()))
+                        on_change=Callback::new(move |text: String| set_filter.run(("outlet_group_id", text)))/>
                 </div>
             })}
             <div class="field">
@@ -421,13 +431,12 @@ fn AddUser(
     let chosen_outlet = RwSignal::new(String::new());
     let chosen_group = RwSignal::new(String::new());
     // Grants through a group are weighed across the organization (`policy::GROUP_PLACE`).
-    let groups = options.with_value(|o| o.outlet_groups.clone());
-    let offers_groups = manages_library && !groups.is_empty();
+    let offers_groups = manages_library && options.with_value(|o| o.offers_outlet_groups);
     let role_options = move || {
         // Someone who manages no library access grants only at outlets.
         let kind = if manages_library
             && chosen_outlet.get().trim().is_empty()
-            && chosen_group.get().is_empty()
+            && chosen_group.get().trim().is_empty()
         {
             ConnectorType::Library
         } else {
@@ -487,11 +496,9 @@ fn AddUser(
                 {offers_groups.then(|| view! {
                     <div class="field">
                         <label for="add-group">"Or an outlet group"</label>
-                        <select id="add-group" name="outlet_group" aria-describedby="add-group-error"
-                            on:change=move |ev| chosen_group.set(event_target_value(&ev))>
-                            <option value="">"None"</option>
-                            {groups.into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
-                        </select>
+                        <div on:input=move |ev| chosen_group.set(event_target_value(&ev))>
+                            <GroupPicker id="add-group" name="outlet_group" described_by="add-group-error"/>
+                        </div>
                         <p class="field-error" id="add-group-error">{field_error(error, "outlet_group")}</p>
                     </div>
                 })}

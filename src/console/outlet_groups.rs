@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error, refresh_when};
-use super::outlet_picker::OutletPicker;
+use super::picker::OutletPicker;
 use crate::domain::AppError;
 use crate::domain::OutletGroupId;
 use crate::domain::model::{OutletGroup, OutletRef, outlet_label};
@@ -131,7 +131,7 @@ pub async fn change_group_outlets(
         async move {
             let caller = caller().await?;
             let id = crate::domain::OutletGroupId::parse(id.trim()).ok_or(AppError::NotFound)?;
-            let outlet = super::outlet_picker::resolve(&caller, &outlet, "outlet")
+            let outlet = super::picker::resolve(&caller, &outlet, "outlet")
                 .await?
                 .ok_or_else(|| AppError::field("outlet", "Choose an outlet."))?;
             let change = if remove {

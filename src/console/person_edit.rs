@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 
-use super::outlet_picker::OutletPicker;
+use super::picker::OutletPicker;
 
 use super::form::{CheckboxGroup, FormAlert, TextField, field_error};
 use crate::domain::AppError;
@@ -62,7 +62,7 @@ pub async fn update_person(
             let caller = caller().await?;
             let id = crate::domain::UserId::parse(&id).ok_or(AppError::NotFound)?;
             let ids = |list: Vec<String>| list.into_iter().map(IdInput::Plain).collect();
-            use super::outlet_picker::resolve_text as resolve;
+            use super::picker::resolve_text as resolve;
             let default_location = match default_location {
                 Some(text) => resolve(&caller, &text, "default_location").await?,
                 None => None,

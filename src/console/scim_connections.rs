@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::Problem;
 use super::api_clients::{ClientsTable, IssuedNotice, RevokeApiClient, RoleSelect};
 use super::form::{FormAlert, TextField, field_error};
-use super::outlet_picker::OutletPicker;
+use super::picker::OutletPicker;
 use crate::domain::AppError;
 use crate::domain::me::{ApiClientsTab, IssuedClient};
 

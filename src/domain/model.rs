@@ -483,9 +483,10 @@ pub struct AccessOptions {
     pub manages_access: bool,
     /// Whether the caller can manage access to the whole organization (library connectors).
     pub manages_library: bool,
-    /// The organization's outlet groups, for whoever may read them (filters; grants through
-    /// one for who manages library access).
-    pub outlet_groups: Vec<OutletGroupRef>,
+    /// Whether the caller is offered outlet groups (they may read them and there is one): a
+    /// filter, and grants through one for who manages library access. Groups, too, are found
+    /// as the caller types (`GroupPicker`): a restaurant group may have hundreds of districts.
+    pub offers_outlet_groups: bool,
 }
 
 /// How the outlet pickers show an outlet: "Name (NUMBER)".

@@ -40,7 +40,7 @@ pub async fn access_options(context: &Context, who: &Principal) -> Result<Access
         roles,
         manages_access: !manage.is_nowhere(),
         manages_library: manage == Scope::Organization,
-        outlet_groups: super::outlet_groups::names(context, who).await?,
+        offers_outlet_groups: super::outlet_groups::offered(context, who).await?,
     })
 }
 

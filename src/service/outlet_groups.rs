@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{Context, Principal, Work};
 use crate::domain::audit::AuditAction;
-use crate::domain::model::{OutletGroup, OutletGroupRef, Paged};
+use crate::domain::model::{OutletGroup, Paged};
 use crate::domain::outlet_groups::OutletGroupChange;
 use crate::domain::paging::PageRequest;
 use crate::domain::{AppError, OutletGroupId, OutletId, Scope};
@@ -38,13 +38,58 @@ pub async fn list(
     Ok(page.page(rows, |g| g.id.0))
 }
 
-/// Every group by name, for pickers and filters; empty for a caller who may not read them.
-pub async fn names(context: &Context, who: &Principal) -> Result<Vec<OutletGroupRef>, AppError> {
+/// The most groups a picker suggests at once.
+const CHOICES: i64 = 20;
+
+/// Names of the groups containing `fragment`, for a picker; none for a caller who may not read
+/// groups.
+pub async fn choices(
+    context: &Context,
+    who: &Principal,
+    fragment: &str,
+) -> Result<Vec<String>, AppError> {
     if who.access.may_read_outlet_groups().is_err() {
         return Ok(Vec::new());
     }
     let mut conn = context.read().await?;
-    Ok(store::outlet_groups::names(&mut conn, who.organization_id).await?)
+    Ok(store::outlet_groups::choices(&mut conn, who.organization_id, fragment, CHOICES).await?)
+}
+
+/// Whether the caller is offered groups at all: they may read them and there is one.
+pub async fn offered(context: &Context, who: &Principal) -> Result<bool, AppError> {
+    if who.access.may_read_outlet_groups().is_err() {
+        return Ok(false);
+    }
+    let mut conn = context.read().await?;
+    Ok(store::outlet_groups::any(&mut conn, who.organization_id).await?)
+}
+
+/// The group of the caller's organization a picker's text names (`None` for no text): its id,
+/// or its name in any case; an unknown name is a problem of `field`, also for a caller who may
+/// not read groups (names are not probed through it). Whether the caller may grant through the
+/// group is decided later, by the use-case, as for an id.
+pub async fn resolve(
+    context: &Context,
+    who: &Principal,
+    text: &str,
+    field: &str,
+) -> Result<Option<OutletGroupId>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Some(id) = OutletGroupId::parse(text) {
+        return Ok(Some(id));
+    }
+    let found = if who.access.may_read_outlet_groups().is_ok() {
+        let mut conn = context.read().await?;
+        store::outlet_groups::by_name(&mut conn, who.organization_id, text).await?
+    } else {
+        None
+    };
+    found
+        .map(Some)
+        .ok_or_else(|| AppError::field(field, format!("No outlet group is named {text}.")))
 }
 
 pub async fn get(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{Conn, Sql, now, push_in};
-use crate::domain::model::{OutletGroup, OutletGroupRef, OutletRef};
+use crate::domain::model::{OutletGroup, OutletRef};
 use crate::domain::paging::PageRequest;
 use crate::domain::{OrganizationId, OutletGroupId, OutletId};
 
@@ -81,20 +81,52 @@ pub async fn list(
 }
 
 /// Every group of the organization by name, without outlets (pickers and filters).
-pub async fn names(
+/// Names of the organization's groups that contain `fragment` (any case), by name, at most
+/// `limit`: a picker's suggestions.
+pub async fn choices(
     conn: &mut Conn,
     organization: OrganizationId,
-) -> sqlx::Result<Vec<OutletGroupRef>> {
-    let rows: Vec<(OutletGroupId, String)> = on!(conn, |c| sqlx::query_as(
-        "SELECT id, name FROM outlet_groups WHERE organization_id = $1 ORDER BY lower(name), id"
+    fragment: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    let mut query = Sql::new("SELECT name FROM outlet_groups WHERE organization_id = ");
+    query.push_bind(organization);
+    if !fragment.trim().is_empty() {
+        query
+            .push(" AND lower(name) LIKE lower(")
+            .push_bind(super::like_fragment(fragment.trim()))
+            .push(") ESCAPE '\\'");
+    }
+    query
+        .push(" ORDER BY lower(name), id LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<(String,)> = query.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
+/// The organization's group of that name (any case; names are unique so).
+pub async fn by_name(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    name: &str,
+) -> sqlx::Result<Option<OutletGroupId>> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT id FROM outlet_groups WHERE organization_id = $1 AND lower(name) = lower($2)"
     )
     .bind(organization)
-    .fetch_all(c)
-    .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name)| OutletGroupRef { id, name })
-        .collect())
+    .bind(name)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Whether the organization has any group.
+pub async fn any(conn: &mut Conn, organization: OrganizationId) -> sqlx::Result<bool> {
+    on!(conn, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outlet_groups WHERE organization_id = $1)"
+    )
+    .bind(organization)
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn get(

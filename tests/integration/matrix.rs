@@ -629,6 +629,13 @@ fn rows() -> Vec<Row> {
             &[(Own, "244411111"), (Org, "444211111")],
         ),
         row(
+            // Someone who may not read groups is offered none (an empty list, not a refusal).
+            Rpc("outlet_group_choices"),
+            Form(&[("search", "Matrix")]),
+            "",
+            &[(Whole, "222211111")],
+        ),
+        row(
             Rpc("outlet_groups_page"),
             Nothing,
             "{group}",

@@ -286,3 +286,119 @@ async fn groups_and_grants_through_them_are_refused_outside_their_rules() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_is_picked_by_typing_its_name_and_only_the_callers_organization_is_searched() {
+    let app = spawn_app().await;
+    let harbor = app.api_token("harbor", "Integration", None).await;
+    let northside = app.api_token("northside", "Integration", None).await;
+    for (token, name, outlet) in [
+        (&harbor, "Bay district", "HB-002"),
+        (&harbor, "Bayview region", "HB-003"),
+        (&harbor, "Hills 50% off", "HB-001"),
+        (&northside, "Bay North", "NS-101"),
+    ] {
+        let made = app
+            .api_post(
+                "/outlet-groups",
+                token,
+                json!({"name": name, "outlets": [app.outlet_id(outlet).await]}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    app.sign_in_as(ADMIN).await;
+    // Suggestions: the caller's organization's groups containing the text, in any case.
+    for (search, expected) in [
+        ("bay", json!(["Bay district", "Bayview region"])),
+        (
+            "",
+            json!(["Bay district", "Bayview region", "Hills 50% off"]),
+        ),
+        ("50%", json!(["Hills 50% off"])), // a wildcard is a character like any other
+        ("%", json!(["Hills 50% off"])),
+        ("north", json!([])), // Northside's group is not Harbor's
+    ] {
+        let (status, found) = app.rpc("outlet_group_choices", &[("search", search)]).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_eq!(found, expected, "{search:?}");
+    }
+
+    // A form's text names the group, in any case; a name of another organization's group or of
+    // none is a problem of the field.
+    let add = |email: &'static str, group: &'static str| {
+        [
+            ("email", email),
+            ("first_name", "Dana"),
+            ("last_name", "District"),
+            ("role", "ROLE"),
+            ("outlet", ""),
+            ("outlet_group", group),
+        ]
+    };
+    let role = app.role_id("harbor", "Outlet Manager").await.to_string();
+    for (email, group, expected) in [
+        ("dana@harbor.example", "bay DISTRICT", StatusCode::OK),
+        (
+            "dana@harbor.example",
+            "Bay North",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "dana@harbor.example",
+            "Nowhere",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let mut form = add(email, group);
+        form[3].1 = role.as_str();
+        let (status, body) = app.rpc("add_connector", &form).await;
+        assert_eq!(status, expected, "{group}: {body}");
+        if expected == StatusCode::OK {
+            assert_eq!(body["connector"]["outlet_group"]["name"], "Bay district");
+        } else {
+            assert_eq!(
+                body["Invalid"]["fields"]["outlet_group"],
+                format!("No outlet group is named {group}."),
+                "{body}"
+            );
+        }
+    }
+
+    // The access list and the access report filter by a group's name.
+    let (status, page) = app
+        .rpc(
+            "list_connectors",
+            &[("query[outlet_group_id]", "Bay District")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let emails: Vec<&str> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["connector"]["user"]["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["dana@harbor.example"]);
+    let (status, report) = app
+        .rpc("access_report", &[("query[outlet_group_id]", "Bay North")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert!(report["Invalid"]["fields"]["outlet_group_id"].is_string());
+
+    // An outlet manager may not read groups: offered none, and a name does not resolve for
+    // them (no probing of names through a filter).
+    let manager = spawn_on(&app.database_url, &app.dir).await;
+    manager.sign_in_as(MANAGER).await;
+    let (status, offered) = manager
+        .rpc("outlet_group_choices", &[("search", "bay")])
+        .await;
+    assert_eq!((status, offered), (StatusCode::OK, json!([])));
+    let (status, refused) = manager
+        .rpc(
+            "list_connectors",
+            &[("query[outlet_group_id]", "Bay district")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+}

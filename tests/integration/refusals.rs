@@ -104,6 +104,7 @@ async fn nobody_and_a_revoked_token_are_refused_everywhere() {
         "franchise_invitations",
         "answer_invitation",
         "outlet_choices",
+        "outlet_group_choices",
     ]) {
         let (status, _) = app.rpc(function, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "nobody: {function}");
