@@ -115,9 +115,11 @@ impl Backend {
     }
 }
 
-/// A connection of either driver: from the pool, or inside a transaction.
+/// A connection of either driver: from the pool, or inside a transaction; on SQLite, reads
+/// take theirs from [`Readers`].
 pub enum Conn {
     Sqlite(Link<Sqlite>),
+    SqliteReader(deadpool::managed::Object<Readers>),
     Postgres(Link<Postgres>),
 }
 
@@ -156,13 +158,14 @@ impl Conn {
     pub fn driver(&mut self) -> Driver<'_> {
         match self {
             Conn::Sqlite(link) => Driver::Sqlite(link),
+            Conn::SqliteReader(conn) => Driver::Sqlite(conn),
             Conn::Postgres(link) => Driver::Postgres(link),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Sqlite(_) | Conn::SqliteReader(_) => Backend::Sqlite,
             Conn::Postgres(_) => Backend::Postgres,
         }
     }
@@ -171,9 +174,49 @@ impl Conn {
 /// A connection for reads outside a write transaction.
 pub type ReadConn = Conn;
 
+/// SQLite's connections for reads, kept apart from sqlx's pool: that pool pings every
+/// connection given back to it (on SQLite a round trip to the connection's own thread, as
+/// costly as the query a short request made), and here a connection goes back as it is. That
+/// is sound for SQLite: a connection runs its commands one after another on its thread, so a
+/// read dropped half-way is finished or reset before the next command runs, and a read
+/// connection never opens a transaction (writes take [`Db::write`]).
+pub struct Readers {
+    options: SqliteConnectOptions,
+}
+
+impl deadpool::managed::Manager for Readers {
+    type Type = SqliteConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> sqlx::Result<SqliteConnection> {
+        use sqlx::ConnectOptions;
+        self.options.connect().await
+    }
+
+    async fn recycle(
+        &self,
+        _: &mut SqliteConnection,
+        _: &deadpool::managed::Metrics,
+    ) -> deadpool::managed::RecycleResult<sqlx::Error> {
+        Ok(())
+    }
+}
+
+fn reader_error(error: deadpool::managed::PoolError<sqlx::Error>) -> sqlx::Error {
+    use deadpool::managed::PoolError;
+    match error {
+        PoolError::Backend(error) => error,
+        PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+        PoolError::Closed | PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
+            sqlx::Error::PoolClosed
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// Writes, the session store and maintenance on sqlx's pool; reads on [`Readers`].
+    Sqlite(SqlitePool, deadpool::managed::Pool<Readers>),
     Postgres(PgPool),
 }
 
@@ -223,6 +266,43 @@ pub fn without_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::without_password;
+
+    /// A read given back half-read (a request cancelled mid-way) leaves its connection clean:
+    /// the next read on it answers, and sees what was committed since (no read transaction
+    /// left open, which would pin an old snapshot and the write-ahead log).
+    #[tokio::test]
+    async fn a_reader_given_back_half_read_is_clean_for_the_next_read() {
+        use futures_util::StreamExt;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("readers.db").display());
+        // One reader: the second read gets the connection the first gave back.
+        let db = super::Db::open_with(&url, 1).await.unwrap();
+        let count = "SELECT COUNT(*) FROM organizations";
+        let mut conn = db.read().await.unwrap();
+        let before: i64 = on!(&mut conn, |c| sqlx::query_scalar(count).fetch_one(c).await).unwrap();
+        on!(&mut conn, |c| {
+            let mut rows = sqlx::query_scalar::<_, i64>(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+                 SELECT i FROM n",
+            )
+            .fetch(c);
+            assert_eq!(rows.next().await.unwrap().unwrap(), 1);
+        });
+        drop(conn);
+        let mut write = db.write().await.unwrap();
+        on!(execute &mut write, |c| sqlx::query(
+            "INSERT INTO organizations (id, name, slug, kind, created_at, updated_at)
+             VALUES (x'01', 'Readers', 'readers', 'independent', '2026-01-01T00:00:00Z',
+                     '2026-01-01T00:00:00Z')"
+        )
+        .execute(c)
+        .await)
+        .unwrap();
+        write.commit().await.unwrap();
+        let mut conn = db.read().await.unwrap();
+        let after: i64 = on!(&mut conn, |c| sqlx::query_scalar(count).fetch_one(c).await).unwrap();
+        assert_eq!(after, before + 1);
+    }
 
     #[test]
     fn a_database_url_is_shown_without_its_password() {
@@ -309,6 +389,15 @@ impl Db {
                 {
                     std::fs::create_dir_all(parent)?;
                 }
+                let readers = deadpool::managed::Pool::builder(Readers {
+                    options: options.clone(),
+                })
+                .max_size(usize::try_from(pool_size).unwrap_or(usize::MAX))
+                .runtime(deadpool::Runtime::Tokio1)
+                .wait_timeout(Some(Duration::from_secs(10)))
+                .create_timeout(Some(Duration::from_secs(10)))
+                .build()
+                .map_err(|error| sqlx::Error::Configuration(error.into()))?;
                 Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(pool_size)
@@ -319,6 +408,7 @@ impl Db {
                         .acquire_timeout(Duration::from_secs(10))
                         .connect_with(options)
                         .await?,
+                    readers,
                 )
             }
             Some(Backend::Postgres) => {
@@ -341,14 +431,14 @@ impl Db {
     /// Brings the schema up to date (several servers may start at once: the migrator locks).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match &self.pool {
-            Pool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await,
+            Pool::Sqlite(pool, _) => SQLITE_MIGRATOR.run(pool).await,
             Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await,
         }
     }
 
     pub fn backend(&self) -> Backend {
         match &self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -356,7 +446,9 @@ impl Db {
     /// A connection for reads.
     pub async fn read(&self) -> sqlx::Result<ReadConn> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Conn::Sqlite(Link::Pooled(pool.acquire().await?)),
+            Pool::Sqlite(_, readers) => {
+                Conn::SqliteReader(readers.get().await.map_err(reader_error)?)
+            }
             Pool::Postgres(pool) => Conn::Postgres(Link::Pooled(pool.acquire().await?)),
         })
     }
@@ -366,7 +458,7 @@ impl Db {
     /// half-way on a lock upgrade; on PostgreSQL the advisory lock does the same.
     pub async fn write(&self) -> sqlx::Result<WriteTx> {
         match &self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite(pool, _) => {
                 let turn = self.turn.clone().lock_owned().await;
                 let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(WriteTx {
@@ -392,7 +484,8 @@ impl Db {
     /// file (after a bulk load, which leaves a large log).
     pub async fn close(&self) -> sqlx::Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite(pool, readers) => {
+                readers.close();
                 let mut conn = pool.acquire().await?;
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&mut *conn)
@@ -408,7 +501,7 @@ impl Db {
     /// The SQLite pool, if this is SQLite (the session store runs its own statements).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.pool {
-            Pool::Sqlite(pool) => Some(pool),
+            Pool::Sqlite(pool, _) => Some(pool),
             Pool::Postgres(_) => None,
         }
     }
@@ -417,7 +510,7 @@ impl Db {
     pub fn postgres_pool(&self) -> Option<&PgPool> {
         match &self.pool {
             Pool::Postgres(pool) => Some(pool),
-            Pool::Sqlite(_) => None,
+            Pool::Sqlite(..) => None,
         }
     }
 
@@ -429,7 +522,7 @@ impl Db {
         let applied = tokio::time::timeout(within, async {
             let query = APPLIED_MIGRATION;
             match &self.pool {
-                Pool::Sqlite(pool) => {
+                Pool::Sqlite(pool, _) => {
                     use sqlx::ConnectOptions;
                     let options = (*pool.connect_options())
                         .clone()
@@ -457,7 +550,7 @@ impl Db {
     /// writing (`VACUUM INTO`: one read transaction, so the copy is the database at one
     /// moment). `None` on PostgreSQL, whose tool is `pg_dump`.
     pub async fn backup(&self, file: &std::path::Path) -> Option<sqlx::Result<()>> {
-        let Pool::Sqlite(pool) = &self.pool else {
+        let Pool::Sqlite(pool, _) = &self.pool else {
             return None;
         };
         let done = sqlx::query("VACUUM INTO $1")
@@ -472,7 +565,7 @@ impl Db {
     /// and on both backends whether the schema is the one this build migrates to.
     pub async fn check(&self) -> sqlx::Result<Vec<String>> {
         let mut problems = Vec::new();
-        if let Pool::Sqlite(pool) = &self.pool {
+        if let Pool::Sqlite(pool, _) = &self.pool {
             let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
                 .fetch_all(pool)
                 .await?;
@@ -508,7 +601,13 @@ impl Db {
     /// Connections of the pool in use and idle.
     pub fn pool_state(&self) -> (u32, u32) {
         let (size, idle) = match &self.pool {
-            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Sqlite(pool, readers) => {
+                let status = readers.status();
+                (
+                    pool.size() + u32::try_from(status.size).unwrap_or(u32::MAX),
+                    pool.num_idle() + status.available,
+                )
+            }
             Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
@@ -528,7 +627,9 @@ impl WriteTx {
         match self.conn {
             Conn::Sqlite(Link::Tx(tx)) => tx.commit().await,
             Conn::Postgres(Link::Tx(tx)) => tx.commit().await,
-            Conn::Sqlite(Link::Pooled(_)) | Conn::Postgres(Link::Pooled(_)) => {
+            Conn::Sqlite(Link::Pooled(_))
+            | Conn::SqliteReader(_)
+            | Conn::Postgres(Link::Pooled(_)) => {
                 unreachable!("a write transaction holds a transaction")
             }
         }
