@@ -24,41 +24,13 @@ pub async fn access_report(
         async move {
             let caller = caller().await?;
             let context = context()?;
-            let query = report_query(&context, &caller.principal, query, Some("25")).await?;
+            let query =
+                super::picker::connector_query(&context, &caller.principal, query, Some("25"))
+                    .await?;
             crate::service::reports::access(&context, &caller.principal, query).await
         }
         .await,
     )
-}
-
-/// The report's filters as the page or the download sends them, parsed: the outlet filter is a
-/// picker's text (an id, a number or a label), resolved to an outlet of the caller's
-/// organization, and the group filter a group picker's (a name or an id). One place for the page and `/exports/access.csv`.
-#[cfg(feature = "ssr")]
-pub async fn report_query(
-    context: &crate::service::Context,
-    who: &crate::service::Principal,
-    query: ConnectorQuery,
-    page_size: Option<&str>,
-) -> Result<crate::domain::commands::ConnectorListQuery, AppError> {
-    let outlet_id = match query.outlet_id.as_deref() {
-        Some(text) => crate::service::catalog::resolve_outlet(context, who, text, "outlet_id")
-            .await?
-            .map(|id| id.to_string()),
-        None => None,
-    };
-    let outlet_group_id = match query.outlet_group_id.as_deref() {
-        Some(text) => {
-            super::picker::resolve_group_text(context, who, text, "outlet_group_id").await?
-        }
-        None => None,
-    };
-    crate::domain::commands::ConnectorListQuery::try_from(&ConnectorQuery {
-        page_size: page_size.map(str::to_string),
-        outlet_id,
-        outlet_group_id,
-        ..query
-    })
 }
 
 /// The report's filters as URL pairs (and a cursor).

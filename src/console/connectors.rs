@@ -31,29 +31,13 @@ pub async fn list_connectors(
     #[server(default)] query: ConnectorQuery,
 ) -> Result<Paged<AccessEntry>, AppError> {
     use super::server::{caller, context, with_status};
-    use crate::domain::commands::ConnectorListQuery;
     with_status(
         async move {
             let caller = caller().await?;
-            // The outlet filter is a picker's text: an id, a number or a label.
-            let outlet_id = match query.outlet_id.as_deref() {
-                Some(text) => resolve(&caller, text, "outlet_id").await?,
-                None => None,
-            };
-            // So is the group filter: a group's name or id.
             let context = context()?;
-            let outlet_group_id = match query.outlet_group_id.as_deref() {
-                Some(text) => {
-                    resolve_group_text(&context, &caller.principal, text, "outlet_group_id").await?
-                }
-                None => None,
-            };
-            let query = ConnectorListQuery::try_from(&ConnectorQuery {
-                page_size: Some(PAGE_SIZE.into()),
-                outlet_id,
-                outlet_group_id,
-                ..query
-            })?;
+            let query =
+                super::picker::connector_query(&context, &caller.principal, query, Some(PAGE_SIZE))
+                    .await?;
             crate::service::connectors::list_with_changes(&context, &caller.principal, &query).await
         }
         .await,

@@ -68,7 +68,7 @@ async fn access(
             ..query
         };
         let query =
-            super::access_report::report_query(&context, &caller.principal, query, None).await?;
+            super::picker::connector_query(&context, &caller.principal, query, None).await?;
         reports::access_csv(context.clone(), caller.principal.clone(), query).await
     };
     match answer.await {

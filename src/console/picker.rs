@@ -86,6 +86,35 @@ pub async fn resolve_group_text(
     )
 }
 
+/// Access filters as a page or a download sends them, parsed: the outlet filter is an outlet
+/// picker's text (an id, a number or a label) and the group filter a group picker's (a name or
+/// an id), each resolved in the caller's organization. One place for the access page, the
+/// access report and `/exports/access.csv`.
+#[cfg(feature = "ssr")]
+pub async fn connector_query(
+    context: &crate::service::Context,
+    who: &crate::service::Principal,
+    query: crate::domain::model::ConnectorQuery,
+    page_size: Option<&str>,
+) -> Result<crate::domain::commands::ConnectorListQuery, AppError> {
+    let outlet_id = match query.outlet_id.as_deref() {
+        Some(text) => crate::service::catalog::resolve_outlet(context, who, text, "outlet_id")
+            .await?
+            .map(|id| id.to_string()),
+        None => None,
+    };
+    let outlet_group_id = match query.outlet_group_id.as_deref() {
+        Some(text) => resolve_group_text(context, who, text, "outlet_group_id").await?,
+        None => None,
+    };
+    crate::domain::commands::ConnectorListQuery::try_from(&crate::domain::model::ConnectorQuery {
+        page_size: page_size.map(str::to_string),
+        outlet_id,
+        outlet_group_id,
+        ..query
+    })
+}
+
 /// What a picker suggests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Choices {
