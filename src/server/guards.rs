@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tower_sessions::Session;
 
-use super::startup::AppState;
 use crate::api::error_response;
 use crate::console::server::remember;
 use crate::domain::AppError;
+use crate::service::Context;
 use crate::service::auth::SESSION_CLAIMS;
 use crate::service::auth::{self, SessionClaims};
 
@@ -126,7 +126,7 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
 /// request extensions, so each request resumes the session once; a session that must end
 /// (past its lifetime, password changed, person deactivated) is ended here.
 pub async fn require_session(
-    State(state): State<AppState>,
+    State(context): State<Context>,
     session: Session,
     mut request: Request,
     next: Next,
@@ -135,7 +135,7 @@ pub async fn require_session(
     if outside_console(&path) {
         return next.run(request).await;
     }
-    let signed_in = match resume(&state, &session).await {
+    let signed_in = match resume(&context, &session).await {
         Ok(signed_in) => signed_in,
         Err(error) => return error_response(&error),
     };
@@ -167,12 +167,12 @@ pub async fn require_session(
     }
 }
 
-async fn resume(state: &AppState, session: &Session) -> Result<Option<auth::SignedIn>, AppError> {
+async fn resume(context: &Context, session: &Session) -> Result<Option<auth::SignedIn>, AppError> {
     let claims: Option<SessionClaims> = session.get(SESSION_CLAIMS).await?;
     let Some(claims) = claims else {
         return Ok(None);
     };
-    let signed_in = auth::resume(&state.context, &claims).await?;
+    let signed_in = auth::resume(context, &claims).await?;
     match &signed_in {
         None => session.flush().await?,
         Some(signed_in) if signed_in.claims != claims => {

@@ -255,7 +255,7 @@ fn router(
     let router = router
         .layer(axum::middleware::from_fn(guards::rpc_status))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.context.clone(),
             guards::require_session,
         ))
         .layer(axum::middleware::from_fn(guards::refuse_cross_site))

@@ -98,50 +98,57 @@ impl Clock {
     }
 }
 
-/// The services' context: database, mail transport, clock and settings.
+/// The services' context: database, mail transport, clock and settings. Cloned for every
+/// request, so all but the clock sits behind one `Arc`.
 #[derive(Clone)]
 pub struct Context {
-    db: Db,
-    mailer: Arc<mail::Mailer>,
+    shared: Arc<Shared>,
     clock: Clock,
-    settings: Arc<Settings>,
-    rate_limit_leases: Arc<rate_limits::Leases>,
+}
+
+struct Shared {
+    db: Db,
+    mailer: mail::Mailer,
+    settings: Settings,
+    rate_limit_leases: rate_limits::Leases,
     /// The WebAuthn relying party of `settings.public_url` (none for an IP address).
-    passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    passkeys: Option<webauthn_rs::Webauthn>,
     /// Identity providers' discovery documents fetched lately.
-    sso_discoveries: Arc<sso::Discoveries>,
+    sso_discoveries: sso::Discoveries,
 }
 
 impl Context {
     pub fn new(db: Db, mailer: mail::Mailer, settings: Settings) -> Self {
         Self {
-            db,
-            mailer: Arc::new(mailer),
+            shared: Arc::new(Shared {
+                db,
+                mailer,
+                passkeys: passkeys::relying_party(&settings.public_url),
+                settings,
+                rate_limit_leases: rate_limits::Leases::default(),
+                sso_discoveries: sso::Discoveries::default(),
+            }),
             clock: Clock::default(),
-            passkeys: passkeys::relying_party(&settings.public_url).map(Arc::new),
-            settings: Arc::new(settings),
-            rate_limit_leases: Arc::default(),
-            sso_discoveries: Arc::default(),
         }
     }
 
     pub(crate) fn sso_discoveries(&self) -> &sso::Discoveries {
-        &self.sso_discoveries
+        &self.shared.sso_discoveries
     }
 
     /// The WebAuthn relying party, when the public address names a host.
     pub(crate) fn passkeys(&self) -> Option<&webauthn_rs::Webauthn> {
-        self.passkeys.as_deref()
+        self.shared.passkeys.as_ref()
     }
 
     /// Whether people can sign in with passkeys here.
     pub fn passkeys_offered(&self) -> bool {
-        self.passkeys.is_some()
+        self.shared.passkeys.is_some()
     }
 
     /// The numbers of the API rate limits' shared counts this server holds.
     pub(crate) fn rate_limit_leases(&self) -> &rate_limits::Leases {
-        &self.rate_limit_leases
+        &self.shared.rate_limit_leases
     }
 
     /// The same context on another clock.
@@ -158,28 +165,28 @@ impl Context {
 
     /// The key that seals secrets at rest.
     pub fn secret_key(&self) -> &sealing::SecretKey {
-        &self.settings.secret_key
+        &self.shared.settings.secret_key
     }
 
     /// Where Brigade is reached (links in mail, SCIM's resource locations), without a trailing
     /// slash.
     pub fn public_url(&self) -> &str {
-        self.settings.public_url.trim_end_matches('/')
+        self.shared.settings.public_url.trim_end_matches('/')
     }
 
     pub fn db(&self) -> &Db {
-        &self.db
+        &self.shared.db
     }
 
     /// A connection for reads.
     pub async fn read(&self) -> Result<ReadConn, AppError> {
-        Ok(self.db.read().await?)
+        Ok(self.shared.db.read().await?)
     }
 
     /// Starts a unit of work: one write transaction, committed by [`Work::commit`].
     pub async fn begin(&self) -> Result<Work, AppError> {
         Ok(Work {
-            tx: self.db.write().await?,
+            tx: self.shared.db.write().await?,
             queued_mail: Vec::new(),
             context: self.clone(),
         })
@@ -208,7 +215,7 @@ impl Work {
     }
 
     pub fn settings(&self) -> &Settings {
-        &self.context.settings
+        &self.context.shared.settings
     }
 
     pub fn now(&self) -> time::OffsetDateTime {
@@ -221,8 +228,8 @@ impl Work {
         self.tx.commit().await?;
         if !self.queued_mail.is_empty() {
             mail::deliver(
-                &self.context.db,
-                &self.context.mailer,
+                &self.context.shared.db,
+                &self.context.shared.mailer,
                 Some(&self.queued_mail),
             )
             .await;
@@ -239,7 +246,7 @@ impl Work {
         if !self.queued_mail.is_empty() {
             let (context, ids) = (self.context, self.queued_mail);
             tokio::spawn(async move {
-                mail::deliver(&context.db, &context.mailer, Some(&ids)).await;
+                mail::deliver(&context.shared.db, &context.shared.mailer, Some(&ids)).await;
             });
         }
         Ok(())
@@ -262,7 +269,7 @@ impl DerefMut for Work {
 /// What runs every so often: mail that could not be sent right after its commit (the SMTP
 /// server was away) is tried again, and failed sign-ins that no longer count are forgotten.
 pub async fn housekeeping(context: &Context) {
-    mail::deliver(&context.db, &context.mailer, None).await;
+    mail::deliver(&context.shared.db, &context.shared.mailer, None).await;
     if let Err(error) = auth::forget_old_failures(context).await {
         tracing::warn!(%error, "could not forget old sign-in failures");
     }

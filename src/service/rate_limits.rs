@@ -119,7 +119,7 @@ pub struct Quota {
 /// `remaining: 0`, given with the refusal).
 #[tracing::instrument(skip(context))]
 pub async fn take(context: &Context, caller: Caller) -> Result<Quota, (AppError, Quota)> {
-    let limits = context.settings.rate_limits;
+    let limits = context.shared.settings.rate_limits;
     let (key, limit) = match caller {
         Caller::Client(id) => (format!("client:{id}"), limits.per_client),
         Caller::Scim(id) => (format!("scim:{id}"), limits.per_scim_connection),

@@ -81,10 +81,12 @@ pub fn parse_for(raw: &str, resource: Resource) -> Result<Condition, AppError> {
             "A filter has at most {MAX_FILTER} characters."
         )));
     }
-    let rewritten = rewrite_entra(raw);
-    let filter: Filter = rewritten
-        .parse()
-        .map_err(|error| invalid(format!("The filter cannot be read: {error}.")))?;
+    let filter: Filter = match super::equality::parse(raw) {
+        Some(filter) => filter,
+        None => rewrite_entra(raw)
+            .parse()
+            .map_err(|error| invalid(format!("The filter cannot be read: {error}.")))?,
+    };
     from_filter(&filter, resource)
 }
 

@@ -4,6 +4,7 @@
 //! names), how PATCH operations change one ([`patch`]), and the filters it answers ([`filter`]).
 //! Server only; the adapter (`api::scim`) owns HTTP and the service (`service::scim`) the writes.
 
+mod equality;
 pub mod filter;
 pub mod groups;
 pub mod patch;
