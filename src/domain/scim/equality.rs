@@ -13,10 +13,9 @@ use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter};
 pub fn parse(raw: &str) -> Option<Filter> {
     let (path, rest) = raw.split_once(' ')?;
     let value = rest
-        .strip_prefix("eq ")
-        .or_else(|| rest.strip_prefix("EQ "))
-        .or_else(|| rest.strip_prefix("Eq "))
-        .or_else(|| rest.strip_prefix("eQ "))?
+        .get(..3)
+        .filter(|operator| operator.eq_ignore_ascii_case("eq "))
+        .and(rest.get(3..))?
         .strip_prefix('"')?
         .strip_suffix('"')?;
     if value.contains(['"', '\\']) || value.chars().any(char::is_control) {
