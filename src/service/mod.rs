@@ -267,12 +267,32 @@ impl DerefMut for Work {
 }
 
 /// What runs every so often: mail that could not be sent right after its commit (the SMTP
-/// server was away) is tried again, and failed sign-ins that no longer count are forgotten.
+/// server was away) is tried again, failed sign-ins that no longer count are forgotten, and
+/// the accounts' search index, split by small writes, is merged a step.
 pub async fn housekeeping(context: &Context) {
     mail::deliver(&context.shared.db, &context.shared.mailer, None).await;
     if let Err(error) = auth::forget_old_failures(context).await {
         tracing::warn!(%error, "could not forget old sign-in failures");
     }
+    if let Err(error) = merge_search_index(context).await {
+        tracing::warn!(%error, "could not merge the accounts' search index");
+    }
+}
+
+/// One bounded merge step of the accounts' search index, when it holds enough segments to
+/// slow searches down (see `store::search_index`).
+#[tracing::instrument(skip(context))]
+async fn merge_search_index(context: &Context) -> Result<(), AppError> {
+    let segments = {
+        let mut conn = context.read().await?;
+        store::search_index::segments(&mut conn).await?
+    };
+    if segments < store::search_index::SEGMENTS_BEFORE_MERGE {
+        return Ok(());
+    }
+    let mut work = context.begin().await?;
+    store::search_index::merge_step(&mut work).await?;
+    work.commit().await
 }
 
 /// Whoever acts: a signed-in person or an API client, in one organization, with what they

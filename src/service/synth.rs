@@ -345,6 +345,8 @@ pub async fn generate(
     .await;
     let mut work = context.begin().await?;
     store::synth::create_indexes(&mut work, &indexes).await?;
+    // One segment of the search index, as the batches left many (`store::search_index`).
+    store::search_index::optimize(&mut work).await?;
     store::synth::analyze(&mut work).await?;
     work.commit().await?;
     loaded?;

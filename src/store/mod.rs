@@ -39,6 +39,7 @@ pub mod passkeys;
 pub mod people;
 pub mod rate_limits;
 pub mod scim;
+pub mod search_index;
 pub mod settings;
 pub mod sign_ins;
 pub mod sso;

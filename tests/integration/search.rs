@@ -217,3 +217,54 @@ async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_th
         }
     }
 }
+
+/// SQLite: how many b-tree segments the trigram index holds.
+async fn segments(app: &TestApp) -> i64 {
+    let mut conn = app.context.read().await.unwrap();
+    brigade::store::search_index::segments(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn housekeeping_merges_the_search_index_that_small_writes_split_and_it_still_finds_everyone()
+{
+    let app = spawn_app().await;
+    if app.backend() == brigade::store::Backend::Postgres {
+        // pg_trgm's GIN index is kept by PostgreSQL itself: nothing to merge.
+        return;
+    }
+    generate(&app);
+    assert_eq!(segments(&app).await, 1, "a bulk load ends with one segment");
+
+    // Accounts made one at a time (each its own transaction) split the index again.
+    let mut made = 0;
+    while segments(&app).await < brigade::store::search_index::SEGMENTS_BEFORE_MERGE {
+        assert!(made < 100, "{made} writes never split the index");
+        app.query("INSERT INTO user_accounts (id, email, username, created_at, updated_at) VALUES ($1, $2, $3, 'now', 'now')")
+            .bind(uuid::Uuid::new_v4())
+            .bind(format!("split{made}@index.example"))
+            .bind(format!("split{made}"))
+            .execute()
+            .await
+            .unwrap();
+        made += 1;
+    }
+
+    for _ in 0..20 {
+        if segments(&app).await == 1 {
+            break;
+        }
+        brigade::service::housekeeping(&app.context).await;
+    }
+    assert_eq!(segments(&app).await, 1, "housekeeping merged the index");
+
+    let found: i64 = app
+        .query("SELECT count(*) FROM account_search WHERE account_search MATCH '{email} : \"index.example\"'")
+        .scalar()
+        .await
+        .unwrap();
+    assert_eq!(found, made, "every account made one at a time is found");
+    app.sign_in_as("owner@mesa.example").await;
+    assert_people_search_equals_a_scan(&app, "mesa", &FRAGMENTS).await;
+}
