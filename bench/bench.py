@@ -113,7 +113,7 @@ def postgres_data_set():
 
 
 # What the data set holds; a data set generated before (a different line) is generated again.
-DATA_SET = "2: outlet groups"
+DATA_SET = "3: one search index segment"
 
 
 def data_set():
