@@ -345,7 +345,7 @@ pub async fn generate(
     .await;
     let mut work = context.begin().await?;
     store::synth::create_indexes(&mut work, &indexes).await?;
-    // One segment of the search index, as the batches left many (`store::search_index`).
+    // The batches left the search index in many segments: one, as a search reads it fastest.
     store::search_index::optimize(&mut work).await?;
     store::synth::analyze(&mut work).await?;
     work.commit().await?;

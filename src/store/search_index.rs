@@ -1,5 +1,5 @@
-//! Upkeep of the accounts' trigram index (`account_search`, SQLite's FTS5; PostgreSQL's
-//! `pg_trgm` index is a b-tree of its own and needs none).
+//! Upkeep of the accounts' trigram index (`account_search`, SQLite's FTS5). PostgreSQL keeps
+//! its `pg_trgm` GIN index itself (autovacuum folds in its pending entries): nothing to do.
 //!
 //! FTS5 keeps the index as b-tree segments: every write transaction that changes accounts adds
 //! one, and FTS5 merges them only a level at a time, so an index grown by many small writes
