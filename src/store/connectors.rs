@@ -4,8 +4,8 @@
 use super::Sql;
 
 use super::{
-    Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME, explain_details,
-    format_timestamp, fragment_plan, like_fragment, now, push_indexed_candidates,
+    Backend, Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
+    explain_details, format_timestamp, fragment_plan, like_fragment, now, push_indexed_candidates,
     push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
@@ -39,6 +39,25 @@ fn select() -> String {
         WHERE c.organization_id = "
     )
 }
+
+/// PostgreSQL's shape of the list: the page of connectors with their members and accounts
+/// first (the filters only read those three), then their roles, outlets and groups.
+/// PostgreSQL plans each execution for its parameters, and choosing the order of six
+/// relations cost it 2.7 ms against 0.45 ms of execution at 2,000 outlets and a million
+/// connectors (`EXPLAIN (ANALYZE)`, every run); three, then four, cost it 0.6 ms. SQLite
+/// plans once per prepared statement and keeps one join.
+const PAGE_FIRST: &str = "SELECT p.*, r.name AS role_name, r.type AS role_type,
+        o.name AS outlet_name, o.number AS outlet_number, g.name AS outlet_group_name FROM (";
+const PAGE_COLUMNS: &str = "SELECT c.id, c.type, c.outlet_id, c.membership_id, c.created_at,
+    c.updated_at, c.starts_at, c.ends_at, c.outlet_group_id, c.role_id, a.id AS user_id, a.email";
+const PAGE_FROM: &str = "FROM user_connectors c
+        JOIN memberships m ON m.id = c.membership_id
+        JOIN user_accounts a ON a.id = m.user_id
+        WHERE c.organization_id = ";
+const PAGE_THEN: &str = ") p JOIN roles r ON r.id = p.role_id
+        LEFT JOIN outlets o ON o.id = p.outlet_id
+        LEFT JOIN outlet_groups g ON g.id = p.outlet_group_id
+        ORDER BY p.id";
 
 /// The same, reading from the accounts the trigram index finds (bound after the organization)
 /// to their connectors: for a rare fragment, the organization's connectors are never walked
@@ -138,6 +157,7 @@ pub struct StoredConnector {
 /// order and testing each one's email until the page is full, or from the few matching
 /// accounts.
 fn list_query(
+    backend: Backend,
     organization: OrganizationId,
     scope: &Scope,
     filter: &ConnectorFilter,
@@ -154,6 +174,15 @@ fn list_query(
             // (A connector's membership is always of the connector's organization.)
             query.push_bind(organization);
             push_indexed_candidates(&mut query, plan, "a.id", EMAIL_COLUMN, email);
+            query
+        }
+        _ if backend == Backend::Postgres => {
+            let mut query = Sql::new(format!(
+                "{PAGE_FIRST}{PAGE_COLUMNS}, {VISIBLE_USERNAME} AS username,
+                    {VISIBLE_FIRST_NAME} AS first_name, {VISIBLE_LAST_NAME} AS last_name
+                    {PAGE_FROM}"
+            ));
+            query.push_bind(organization);
             query
         }
         _ => {
@@ -213,6 +242,9 @@ fn list_query(
     query
         .push(" ORDER BY c.id LIMIT ")
         .push_bind(i64::from(page.fetch_limit()));
+    if backend == Backend::Postgres {
+        query.push(PAGE_THEN);
+    }
     query
 }
 
@@ -237,9 +269,17 @@ pub async fn list(
 ) -> sqlx::Result<Vec<StoredConnector>> {
     let plan = email_plan(conn, filter).await?;
     let now = format_timestamp(now);
-    let rows: Vec<Row> = list_query(organization, scope, filter, plan, page, &now)
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<Row> = list_query(
+        conn.backend(),
+        organization,
+        scope,
+        filter,
+        plan,
+        page,
+        &now,
+    )
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(|row| row.at(&now)).collect())
 }
 
@@ -253,7 +293,15 @@ pub async fn explain_list(
 ) -> sqlx::Result<Vec<String>> {
     let plan = email_plan(conn, filter).await?;
     let now = format_timestamp(time::OffsetDateTime::now_utc());
-    let query = list_query(organization, scope, filter, plan, page, &now);
+    let query = list_query(
+        conn.backend(),
+        organization,
+        scope,
+        filter,
+        plan,
+        page,
+        &now,
+    );
     explain_details(conn, &query).await
 }
 

@@ -776,6 +776,63 @@ async fn every_connector_filter_reads_connectors_through_an_index_in_page_order(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_the_connector_list_cuts_its_page_before_it_looks_up_roles_and_outlets() {
+    use brigade::domain::commands::ConnectorFilter;
+    use brigade::domain::model::ConnectorType;
+    use brigade::domain::{OutletId, Scope};
+    let app = spawn_app().await;
+    if app.backend() != brigade::store::Backend::Postgres {
+        // SQLite plans a statement once, not on every execution: it keeps one join.
+        return;
+    }
+    // PostgreSQL plans every execution for its parameters; ordering six relations cost it
+    // 2.7 ms a request at 2,000 outlets, the page's three then four relations 0.6 ms.
+    let pier = OutletId(app.outlet_id("HB-001").await);
+    let filters = [
+        ("none", ConnectorFilter::default()),
+        (
+            "type",
+            ConnectorFilter {
+                connector_type: Some(ConnectorType::Outlet),
+                ..Default::default()
+            },
+        ),
+        (
+            "outlet",
+            ConnectorFilter {
+                outlet_id: Some(pier),
+                ..Default::default()
+            },
+        ),
+        (
+            "email",
+            ConnectorFilter {
+                email: Some("moreau".into()),
+                active_members: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, filter) in &filters {
+        let plan = plan(&app, &Scope::Organization, filter, None, &[]).await;
+        let page = plan.under_limit();
+        assert!(
+            page.iter()
+                .any(|line| line.contains("on user_connectors c")),
+            "{name}: the page must be cut from the connectors: {plan:?}"
+        );
+        for table in ["roles", "outlets", "outlet_groups"] {
+            assert!(
+                !page
+                    .iter()
+                    .any(|line| line.contains(&format!(" on {table} "))),
+                "{name}: {table} must be read after the page is cut: {plan:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_email_and_modified_since_filters_never_walk_the_organizations_connectors() {
     use brigade::domain::commands::ConnectorFilter;
     use brigade::domain::{OutletId, Scope};

@@ -261,15 +261,62 @@ impl Plan {
         self.lines.iter().any(|line| line.contains(index))
     }
 
-    /// Whether a step sorts rows (the order does not come from an index).
+    /// Whether a step sorts the rows it reads (their order does not come from an index).
+    /// Sorting a page already cut by its `LIMIT` is not that: PostgreSQL's connector list
+    /// sorts its page of at most 51 again after joining their roles and outlets.
     pub fn sorts(&self) -> bool {
-        self.lines.iter().any(|line| match self.backend {
-            store::Backend::Sqlite => line.contains("TEMP B-TREE"),
+        match self.backend {
+            store::Backend::Sqlite => self.lines.iter().any(|line| line.contains("TEMP B-TREE")),
             store::Backend::Postgres => {
-                let step = line.trim_start().trim_start_matches("->").trim_start();
-                step.starts_with("Sort ") || step.starts_with("Incremental Sort")
+                // (depth, whether the line is a step rather than a detail of one, its text)
+                let steps: Vec<(usize, bool, &str)> = self
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(at, line)| {
+                        let node = at == 0 || line.trim_start().starts_with("->");
+                        let step = line.trim_start().trim_start_matches("->").trim_start();
+                        (line.len() - step.len(), node, step)
+                    })
+                    .collect();
+                steps.iter().enumerate().any(|(at, (depth, node, step))| {
+                    let sort = *node
+                        && (step.starts_with("Sort ") || step.starts_with("Incremental Sort"));
+                    // The steps under this one follow it, deeper, until one as shallow.
+                    let mut below = steps[at + 1..].iter().take_while(|(d, ..)| d > depth);
+                    sort && !below.any(|(_, node, step)| *node && step.starts_with("Limit "))
+                })
             }
-        })
+        }
+    }
+
+    /// PostgreSQL: the lines of the first `Limit` step and of the steps under it (empty if none).
+    pub fn under_limit(&self) -> Vec<&str> {
+        let depth = |line: &str| {
+            line.len()
+                - line
+                    .trim_start()
+                    .trim_start_matches("->")
+                    .trim_start()
+                    .len()
+        };
+        let Some(at) = self.lines.iter().position(|line| {
+            line.trim_start()
+                .trim_start_matches("->")
+                .trim_start()
+                .starts_with("Limit ")
+        }) else {
+            return Vec::new();
+        };
+        let limit = depth(&self.lines[at]);
+        std::iter::once(self.lines[at].as_str())
+            .chain(
+                self.lines[at + 1..]
+                    .iter()
+                    .take_while(|line| depth(line) > limit)
+                    .map(String::as_str),
+            )
+            .collect()
     }
 
     /// Whether `table` (aliased `alias`) is read whole rather than searched through an index.
@@ -802,4 +849,39 @@ pub fn link_in(mail: &str, prefix: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
         .collect()
+}
+
+#[test]
+fn a_plan_sorts_the_rows_it_reads_unless_the_sort_is_of_a_page_already_cut() {
+    let plan = |lines: &[&str]| Plan {
+        backend: store::Backend::Postgres,
+        lines: lines.iter().map(|line| (*line).to_string()).collect(),
+    };
+    let page_sorted = plan(&[
+        "Sort  (cost=47.43..47.56 rows=51 width=391)",
+        "  Sort Key: c.id",
+        "  ->  Hash Left Join  (cost=15.51..43.95 rows=51 width=378)",
+        "        ->  Limit  (cost=0.85..19.31 rows=51 width=336)",
+        "              ->  Index Scan using user_connectors_pkey on user_connectors c",
+        "        ->  Hash  (cost=13.89..13.89 rows=50 width=46)",
+        "              ->  Seq Scan on outlets o  (cost=0.00..13.89 rows=50 width=46)",
+    ]);
+    let read_sorted = plan(&[
+        "Limit  (cost=47.43..47.56 rows=51 width=391)",
+        "  ->  Sort  (cost=47.43..47.56 rows=1921 width=391)",
+        "        Sort Key: c.id",
+        "        ->  Seq Scan on user_connectors c  (cost=0.00..43.95 rows=1921 width=378)",
+    ]);
+    let sorted_beside_a_limit = plan(&[
+        "Hash Join  (cost=15.51..43.95 rows=51 width=378)",
+        "  ->  Limit  (cost=0.85..19.31 rows=51 width=336)",
+        "        ->  Index Scan using user_connectors_pkey on user_connectors c",
+        "  ->  Hash  (cost=13.89..13.89 rows=50 width=46)",
+        "        ->  Sort  (cost=13.89..13.89 rows=2000 width=46)",
+        "              Sort Key: o.name",
+        "              ->  Seq Scan on outlets o  (cost=0.00..13.89 rows=2000 width=46)",
+    ]);
+    assert!(!page_sorted.sorts());
+    assert!(read_sorted.sorts());
+    assert!(sorted_beside_a_limit.sorts());
 }
