@@ -5,7 +5,7 @@ use super::Sql;
 
 use super::{
     Backend, Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
-    explain_details, format_timestamp, fragment_plan, like_fragment, now, push_indexed_candidates,
+    explain_details, format_timestamp, fragment_plan, now, push_contains, push_indexed_candidates,
     push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
@@ -192,10 +192,8 @@ fn list_query(
         }
     };
     if let Some(email) = &filter.email {
-        query
-            .push(" AND lower(a.email) LIKE lower(")
-            .push_bind(like_fragment(email))
-            .push(") ESCAPE '\\'");
+        query.push(" AND ");
+        push_contains(&mut query, backend, "a.email", email);
     }
     push_outlet_scope(&mut query, "c.outlet_id", scope);
     if let Some(kind) = filter.connector_type {

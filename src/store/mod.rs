@@ -808,6 +808,20 @@ pub(crate) fn push_indexed_candidates(
     }
 }
 
+/// `<column> contains <fragment>`, any case. PostgreSQL compares `lower()` of both (its
+/// trigram indexes are on `lower(…)`). SQLite's `LIKE` already ignores case, for ASCII only,
+/// as its `lower()` lowers only ASCII: the same matches without a lowered copy of every row
+/// a walk tests (a fifth of a common fragment's walk through a million connectors).
+pub(crate) fn push_contains(query: &mut Sql, backend: Backend, column: &str, fragment: &str) {
+    match backend {
+        Backend::Postgres => query.push(format_args!("lower({column}) LIKE lower(")),
+        Backend::Sqlite => query.push(format_args!("{column} LIKE (")),
+    };
+    query
+        .push_bind(like_fragment(fragment))
+        .push(") ESCAPE '\\'");
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.
 pub(crate) fn like_fragment(fragment: &str) -> String {
     format!("%{}%", like_escaped(fragment))

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{
     Backend, Conn, FragmentPlan, Sql, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE,
-    VISIBLE_USERNAME, explain_details, format_timestamp, fragment_plan, like_fragment, push_in,
+    VISIBLE_USERNAME, explain_details, format_timestamp, fragment_plan, push_contains, push_in,
     push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::model::{
@@ -50,6 +50,7 @@ const SEARCH_COLUMNS: &str = "{email username full_name}";
 /// A selection and how its search text is found, decided once for a request's count and page.
 pub struct Search<'a> {
     selection: &'a PeopleSelection,
+    backend: Backend,
     plan: FragmentPlan,
     /// The search text is a member's external id (employee number): it selects that member.
     external_id: bool,
@@ -74,6 +75,7 @@ pub async fn search<'a>(
     };
     let mut search = Search {
         selection,
+        backend: conn.backend(),
         plan: FragmentPlan::Walk,
         external_id: false,
         sign_in_cutoff,
@@ -127,18 +129,15 @@ fn push_selection(query: &mut Sql, search: &Search<'_>) {
             .push_bind(fragment.to_string());
     } else if let Some(fragment) = selection.search_text() {
         push_indexed_candidates(query, plan, "a.id", SEARCH_COLUMNS, fragment);
-        let pattern = like_fragment(fragment);
-        query.push(" AND (lower(a.email) LIKE lower(");
-        query.push_bind(pattern.clone());
-        query.push(format_args!(
-            ") ESCAPE '\\' OR lower({VISIBLE_FIRST_NAME} || ' ' || {VISIBLE_LAST_NAME}) LIKE lower("
-        ));
-        query.push_bind(pattern.clone());
-        query.push(format_args!(
-            ") ESCAPE '\\' OR lower({VISIBLE_USERNAME}) LIKE lower("
-        ));
-        query.push_bind(pattern);
-        query.push(") ESCAPE '\\')");
+        let backend = search.backend;
+        query.push(" AND (");
+        push_contains(query, backend, "a.email", fragment);
+        query.push(" OR ");
+        let name = format!("{VISIBLE_FIRST_NAME} || ' ' || {VISIBLE_LAST_NAME}");
+        push_contains(query, backend, &name, fragment);
+        query.push(" OR ");
+        push_contains(query, backend, VISIBLE_USERNAME, fragment);
+        query.push(")");
     }
 }
 
