@@ -811,7 +811,7 @@ pub(crate) fn push_indexed_candidates(
 /// `<column> contains <fragment>`, any case. PostgreSQL compares `lower()` of both (its
 /// trigram indexes are on `lower(…)`). SQLite's `LIKE` already ignores case, for ASCII only,
 /// as its `lower()` lowers only ASCII: the same matches without a lowered copy of every row
-/// a walk tests (a fifth of a common fragment's walk through a million connectors).
+/// a walk tests (a fifth of the bare walk for `smith` in sqlite3; 3% of the whole request).
 pub(crate) fn push_contains(query: &mut Sql, backend: Backend, column: &str, fragment: &str) {
     match backend {
         Backend::Postgres => query.push(format_args!("lower({column}) LIKE lower(")),
