@@ -153,18 +153,19 @@ pub struct StoredConnector {
     pub membership_id: MembershipId,
 }
 
-/// The list query. An email fragment is found as `plan` says: walking the connectors in
+/// The list query. An email fragment is found as its plan (`email_plan`) says: walking the connectors in
 /// order and testing each one's email until the page is full, or from the few matching
 /// accounts.
-fn list_query(
-    backend: Backend,
+async fn list_query(
+    conn: &mut Conn,
     organization: OrganizationId,
     scope: &Scope,
     filter: &ConnectorFilter,
-    plan: FragmentPlan,
     page: &PageRequest,
     now: &str,
-) -> Sql {
+) -> sqlx::Result<Sql> {
+    let plan = email_plan(conn, filter).await?;
+    let backend = conn.backend();
     let mut query = match &filter.email {
         Some(email) if plan == FragmentPlan::Index => {
             let mut query = Sql::new(format!(
@@ -243,7 +244,7 @@ fn list_query(
     if backend == Backend::Postgres {
         query.push(PAGE_THEN);
     }
-    query
+    Ok(query)
 }
 
 /// The trigram index's column of the email address.
@@ -265,19 +266,11 @@ pub async fn list(
     page: &PageRequest,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<StoredConnector>> {
-    let plan = email_plan(conn, filter).await?;
     let now = format_timestamp(now);
-    let rows: Vec<Row> = list_query(
-        conn.backend(),
-        organization,
-        scope,
-        filter,
-        plan,
-        page,
-        &now,
-    )
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<Row> = list_query(conn, organization, scope, filter, page, &now)
+        .await?
+        .fetch_all(conn)
+        .await?;
     Ok(rows.into_iter().map(|row| row.at(&now)).collect())
 }
 
@@ -289,17 +282,8 @@ pub async fn explain_list(
     filter: &ConnectorFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
-    let plan = email_plan(conn, filter).await?;
     let now = format_timestamp(time::OffsetDateTime::now_utc());
-    let query = list_query(
-        conn.backend(),
-        organization,
-        scope,
-        filter,
-        plan,
-        page,
-        &now,
-    );
+    let query = list_query(conn, organization, scope, filter, page, &now).await?;
     explain_details(conn, &query).await
 }
 
