@@ -216,7 +216,8 @@ ROUTES = {"/login": "login", "/users": "people", "/connectors": "access", "/outl
 def bundle():
     """What the browser downloads to make each page interactive: the loader, the main module
     and the split loader, then the page's own module and the chunks it shares with others
-    (cargo-leptos' split manifest names them); and the whole bundle."""
+    (cargo-leptos' split manifest names them all, the page's own module among them); and the
+    whole bundle."""
     with open(os.path.join(PKG, "__wasm_split_manifest.json")) as f:
         manifest = json.load(f)
     base = ["brigade.js", "brigade.wasm"] + [
@@ -224,7 +225,7 @@ def bundle():
     sizes = {}
     for page, route in ROUTES.items():
         key = next(k for k in manifest if k.startswith(f"__{route}_route_view_"))
-        names = base + [c + ".wasm" for c in manifest[key]] + [f"split_{key}.wasm"]
+        names = base + sorted({c + ".wasm" for c in manifest[key]} | {f"split_{key}.wasm"})
         files = [packaged(n) for n in names]
         sizes[f"first load of {page}"] = (sum(r for r, _ in files), sum(g for _, g in files))
     every = [packaged(n) for n in os.listdir(PKG) if n.endswith((".js", ".wasm"))]
