@@ -19,10 +19,11 @@ export LEPTOS_OUTPUT_NAME := brigade
 # One build per run here (CI, fresh clones): incremental caches only cost disk (gigabytes).
 export CARGO_INCREMENTAL := 0
 
-.PHONY: run test tools rust-tools node-tools chromium wrk postgres build-debug rust-tests e2e lint bench
+.PHONY: run test gzip-best tools rust-tools node-tools chromium wrk postgres build-debug rust-tests e2e lint bench
 
 run: tools
 	cargo leptos build --release --precompress --split
+	$(MAKE) --no-print-directory gzip-best
 	./target/release/brigade serve --demo
 
 # One server build: cargo-leptos builds only the browser bundle; `cargo test` builds the
@@ -49,7 +50,14 @@ e2e:
 # bench/RESULTS.md. The data set is generated once into target/bench. Not part of `make test`.
 bench: tools wrk postgres
 	cargo leptos build --release --precompress --split
+	$(MAKE) --no-print-directory gzip-best
 	.ci/with-postgres python3 bench/bench.py
+
+# The server sends the precompressed copy a browser accepts (brotli, else gzip). cargo-leptos'
+# gzip copies are a fast encoder's: gzip -9 makes them 12% smaller (/login's first load
+# 538 -> 471 KB), in about a second for the whole bundle.
+gzip-best:
+	find target/site/pkg -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) -exec gzip -9 -n -k -f {} +
 
 lint:
 	cargo fmt --check
