@@ -4,7 +4,10 @@ import { defineConfig } from "@playwright/test";
 // see tests/fixtures.ts.
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // A whole scenario (sign in, several pages, each hydrated and checked by axe) on a 2-core
+  // machine where two workers each run a debug server and a browser: 15-25 s measured, and
+  // CI ran two of them past 30 s. A hung step still fails at the expect timeout below.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -6,9 +6,11 @@ export const ADMIN = "admin@harbor.example";
 export const MANAGER = "manager@harbor.example";
 export const NORTHSIDE_OWNER = "owner@northside.example";
 
-/** The console marks <body data-hydrated> once the wasm has taken over the page. */
+/** The console marks <body data-hydrated> once the wasm has taken over the page. A page's
+ * debug chunk is megabytes of WASM to fetch and compile: on a loaded 2-core machine that once
+ * took more than the 10 s other expectations get. */
 export async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 20_000 });
 }
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
