@@ -225,7 +225,7 @@ def bundle():
     sizes = {}
     for page, route in ROUTES.items():
         key = next(k for k in manifest if k.startswith(f"__{route}_route_view_"))
-        names = base + sorted({c + ".wasm" for c in manifest[key]} | {f"split_{key}.wasm"})
+        names = base + [c + ".wasm" for c in manifest[key]]
         files = [packaged(n) for n in names]
         sizes[f"first load of {page}"] = (sum(r for r, _ in files), sum(g for _, g in files))
     every = [packaged(n) for n in os.listdir(PKG) if n.endswith((".js", ".wasm"))]
