@@ -15,14 +15,16 @@ use super::setup::create_organization;
 use crate::domain::model::{ConnectorType, ManagedBy, OrganizationKind, PartnerRole, Via};
 use crate::domain::organization::OrganizationForm;
 use crate::domain::{
-    AppError, BrandId, ConnectorId, MembershipId, OrganizationId, OutletId, Permission, RoleId,
-    UserId,
+    AppError, BrandId, ConnectorId, MembershipId, OrganizationId, OutletGroupId, OutletId,
+    Permission, RoleId, UserId,
 };
 use crate::store::synth::{AccountRow, ConnectorRow, MembershipRow, OutletRow};
 use crate::store::{self, audit, organizations};
 
 /// People written per transaction.
 const PEOPLE_PER_BATCH: usize = 25_000;
+/// The tables the people batches fill.
+const BULK_TABLES: [&str; 3] = ["user_accounts", "memberships", "user_connectors"];
 /// Outlet roles an outlet person may hold: staff mostly, some shift leads, a few managers.
 const OUTLET_ROLES: usize = 3;
 
@@ -161,7 +163,6 @@ pub async fn generate(
     mut progress: impl FnMut(u64),
 ) -> Result<SynthReport, AppError> {
     plan.check()?;
-    let mut rng = StdRng::seed_from_u64(plan.seed);
     let (corporate, franchisee, owner_email, password_hash) =
         organizations_and_roles(context, plan).await?;
     let mut written = 0u64;
@@ -215,134 +216,44 @@ pub async fn generate(
     work.commit().await?;
     progress(written);
 
-    // People: one in twenty works for the franchisee; one in a hundred of the head office's is
-    // a library user (one L grant); everyone else holds outlet grants spread over neighbouring
-    // outlets, so that the total is exactly the connectors asked for.
-    let library_people = plan.people / 100;
-    let outlet_people = plan.people - library_people;
-    let outlet_grants = plan.connectors - library_people;
-    let (base, extra) = (outlet_grants / outlet_people, outlet_grants % outlet_people);
-    let mut outlet_index = 0usize;
-    let mut district_manager = None;
-    // The connectors' secondary indexes are built once at the end, from sorted keys, instead of
-    // taking each of a million rows into seven B-trees (most of the load's time); they are
-    // built again whether the load succeeds or not.
+    // The secondary indexes of the tables being filled are built once at the end, from sorted
+    // keys, instead of taking each row into its table's B-trees one at a time (most of the
+    // load's time); they are built again whether the load succeeds or not.
     let mut work = context.begin().await?;
-    let indexes = store::synth::drop_indexes(&mut work, "user_connectors").await?;
+    let mut indexes = Vec::new();
+    for table in BULK_TABLES {
+        indexes.extend(store::synth::drop_indexes(&mut work, table).await?);
+    }
     work.commit().await?;
-    let loaded: Result<(), AppError> = async {
-        for start in (0..plan.people).step_by(PEOPLE_PER_BATCH) {
-            let end = (start + PEOPLE_PER_BATCH).min(plan.people);
-            let mut accounts = Vec::with_capacity(end - start);
-            let mut memberships = Vec::with_capacity(end - start);
-            let mut connectors = Vec::new();
-            for n in start..end {
-                // Spread through the people (and so through every page of a list by id).
-                let library = n % 100 == 99;
-                let side = if !library && n % 20 == 19 { 1 } else { 0 };
-                let side = &sides[side];
-                let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-                let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-                // Every other library user is a district manager (when there are districts):
-                // the Outlet Manager role through one district.
-                let district = (library && n % 200 == 199 && !districts.is_empty())
-                    .then(|| districts[(n / 200) % districts.len()]);
-                let user = UserId::generate();
-                let handle = if district.is_some() && district_manager.is_none() {
-                    // The first one has a known address (and the owner's password).
-                    district_manager = Some((user, format!("district@{}", side.domain)));
-                    "district".to_string()
-                } else {
-                    format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1)
-                };
-                let membership = MembershipId::generate();
-                accounts.push(AccountRow {
-                    id: user,
-                    email: format!("{handle}@{}", side.domain),
-                    username: handle,
-                    first_name: first,
-                    last_name: last,
-                });
-                let mut default_outlet = None;
-                let mut home_brand = None;
-                if let Some(group) = district {
-                    connectors.push(ConnectorRow {
-                        id: ConnectorId::generate(),
-                        organization: side.organization,
-                        membership,
-                        outlet: None,
-                        group: Some(group),
-                        role: side.outlet_roles[OUTLET_ROLES - 1],
-                    });
-                } else if library {
-                    let role = side.library_roles[n % side.library_roles.len()];
-                    connectors.push(ConnectorRow {
-                        id: ConnectorId::generate(),
-                        organization: side.organization,
-                        membership,
-                        outlet: None,
-                        group: None,
-                        role,
-                    });
-                } else {
-                    let grants = base + usize::from(outlet_index < extra);
-                    outlet_index += 1;
-                    let count = side.outlets.len();
-                    let first_outlet = rng.gen_range(0..count);
-                    let role_roll: u8 = rng.gen_range(0..10);
-                    let first_role = match role_roll {
-                        0..7 => 0,
-                        7..9 => 1,
-                        _ => 2,
-                    };
-                    for j in 0..grants {
-                        let (outlet, brand) = side.outlets[(first_outlet + j) % count];
-                        let role = side.outlet_roles[(first_role + j / count) % OUTLET_ROLES];
-                        connectors.push(ConnectorRow {
-                            id: ConnectorId::generate(),
-                            organization: side.organization,
-                            membership,
-                            outlet: Some(outlet),
-                            group: None,
-                            role,
-                        });
-                        if j == 0 {
-                            default_outlet = Some(outlet);
-                            home_brand = brand;
-                        }
-                    }
-                }
-                // A fifth come from the HR integration (managed by their outlet's brand at the
-                // head office), one in twenty from the identity provider; one in 33 has left.
-                // Library users are office staff, managed from the console.
-                let (managed_by, brand) = match n % 20 {
-                    _ if library => (ManagedBy::Console, None),
-                    1..=4 => (ManagedBy::Api, home_brand.filter(|_| side.corporate)),
-                    5 => (ManagedBy::Scim, None),
-                    _ => (ManagedBy::Console, None),
-                };
-                memberships.push(MembershipRow {
-                    id: membership,
-                    organization: side.organization,
-                    user,
-                    active: n % 33 != 7,
-                    managed_by,
-                    brand,
-                    default_outlet,
-                });
+    // The people are made on a thread of their own, a batch ahead of the one being written:
+    // the database's thread and the generator's keep both cores busy.
+    let organization_domain = sides[0].domain.clone();
+    let mut people = People::new(plan, sides, districts);
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(1);
+    let generator = tokio::task::spawn_blocking(move || {
+        for batch in people.by_ref() {
+            if sender.blocking_send(batch).is_err() {
+                break; // The load stopped.
             }
+        }
+        people.district_manager
+    });
+    let loaded: Result<(), AppError> = async {
+        while let Some(batch) = batches.recv().await {
             let mut work = context.begin().await?;
             store::synth::prepare_bulk(&mut work).await?;
-            store::synth::accounts(&mut work, &accounts).await?;
-            store::synth::memberships(&mut work, &memberships).await?;
-            store::synth::connectors(&mut work, &connectors).await?;
+            store::synth::accounts(&mut work, &batch.accounts).await?;
+            store::synth::memberships(&mut work, &batch.memberships).await?;
+            store::synth::connectors(&mut work, &batch.connectors).await?;
             work.commit().await?;
-            written += (accounts.len() + memberships.len() + connectors.len()) as u64;
+            written += batch.rows();
             progress(written);
         }
         Ok(())
     }
     .await;
+    drop(batches);
+    let district_manager = generator.await?;
     let mut work = context.begin().await?;
     store::synth::create_indexes(&mut work, &indexes).await?;
     // The batches left the search index in many segments: one, as a search reads it fastest.
@@ -360,7 +271,7 @@ pub async fn generate(
         _ => None,
     };
     Ok(SynthReport {
-        organization: sides[0].domain.clone(),
+        organization: organization_domain,
         owner_email,
         district_manager,
         rows: written,
@@ -534,4 +445,170 @@ async fn organizations_and_roles(
         corporate_form.owner.email.as_str().to_string(),
         password_hash,
     ))
+}
+
+/// One transaction's worth of people: their accounts, memberships and grants.
+struct Batch {
+    accounts: Vec<AccountRow>,
+    memberships: Vec<MembershipRow>,
+    connectors: Vec<ConnectorRow>,
+}
+
+impl Batch {
+    fn rows(&self) -> u64 {
+        (self.accounts.len() + self.memberships.len() + self.connectors.len()) as u64
+    }
+}
+
+/// The plan's people, [`PEOPLE_PER_BATCH`] at a time. One in twenty works for the franchisee;
+/// one in a hundred of the head office's is a library user (one L grant); everyone else holds
+/// outlet grants spread over neighbouring outlets, so that the total is exactly the connectors
+/// asked for.
+struct People {
+    rng: StdRng,
+    sides: [Side; 2],
+    districts: Vec<OutletGroupId>,
+    people: usize,
+    /// The next person's number.
+    next: usize,
+    /// Every outlet person holds `base` grants, the first `extra` of them one more.
+    base: usize,
+    extra: usize,
+    outlet_index: usize,
+    /// The first district manager made: the account and its address.
+    district_manager: Option<(UserId, String)>,
+}
+
+impl People {
+    fn new(plan: &SynthPlan, sides: [Side; 2], districts: Vec<OutletGroupId>) -> Self {
+        let library_people = plan.people / 100;
+        let outlet_people = plan.people - library_people;
+        let outlet_grants = plan.connectors - library_people;
+        Self {
+            rng: StdRng::seed_from_u64(plan.seed),
+            sides,
+            districts,
+            people: plan.people,
+            next: 0,
+            base: outlet_grants / outlet_people,
+            extra: outlet_grants % outlet_people,
+            outlet_index: 0,
+            district_manager: None,
+        }
+    }
+
+    /// Person `n`: their account, membership and grants.
+    fn person(&mut self, n: usize, batch: &mut Batch) {
+        // Spread through the people (and so through every page of a list by id).
+        let library = n % 100 == 99;
+        let side = &self.sides[if !library && n % 20 == 19 { 1 } else { 0 }];
+        let first = FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())];
+        let last = LAST_NAMES[self.rng.gen_range(0..LAST_NAMES.len())];
+        // Every other library user is a district manager (when there are districts): the
+        // Outlet Manager role through one district.
+        let district = (library && n % 200 == 199 && !self.districts.is_empty())
+            .then(|| self.districts[(n / 200) % self.districts.len()]);
+        let user = UserId::generate();
+        let handle = if district.is_some() && self.district_manager.is_none() {
+            // The first one has a known address (and the owner's password).
+            self.district_manager = Some((user, format!("district@{}", side.domain)));
+            "district".to_string()
+        } else {
+            format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1)
+        };
+        let membership = MembershipId::generate();
+        batch.accounts.push(AccountRow {
+            id: user,
+            email: format!("{handle}@{}", side.domain),
+            username: handle,
+            first_name: first,
+            last_name: last,
+        });
+        let mut default_outlet = None;
+        let mut home_brand = None;
+        if let Some(group) = district {
+            batch.connectors.push(ConnectorRow {
+                id: ConnectorId::generate(),
+                organization: side.organization,
+                membership,
+                outlet: None,
+                group: Some(group),
+                role: side.outlet_roles[OUTLET_ROLES - 1],
+            });
+        } else if library {
+            batch.connectors.push(ConnectorRow {
+                id: ConnectorId::generate(),
+                organization: side.organization,
+                membership,
+                outlet: None,
+                group: None,
+                role: side.library_roles[n % side.library_roles.len()],
+            });
+        } else {
+            let grants = self.base + usize::from(self.outlet_index < self.extra);
+            self.outlet_index += 1;
+            let count = side.outlets.len();
+            let first_outlet = self.rng.gen_range(0..count);
+            let role_roll: u8 = self.rng.gen_range(0..10);
+            let first_role = match role_roll {
+                0..7 => 0,
+                7..9 => 1,
+                _ => 2,
+            };
+            for j in 0..grants {
+                let (outlet, brand) = side.outlets[(first_outlet + j) % count];
+                batch.connectors.push(ConnectorRow {
+                    id: ConnectorId::generate(),
+                    organization: side.organization,
+                    membership,
+                    outlet: Some(outlet),
+                    group: None,
+                    role: side.outlet_roles[(first_role + j / count) % OUTLET_ROLES],
+                });
+                if j == 0 {
+                    default_outlet = Some(outlet);
+                    home_brand = brand;
+                }
+            }
+        }
+        // A fifth come from the HR integration (managed by their outlet's brand at the head
+        // office), one in twenty from the identity provider; one in 33 has left. Library users
+        // are office staff, managed from the console.
+        let (managed_by, brand) = match n % 20 {
+            _ if library => (ManagedBy::Console, None),
+            1..=4 => (ManagedBy::Api, home_brand.filter(|_| side.corporate)),
+            5 => (ManagedBy::Scim, None),
+            _ => (ManagedBy::Console, None),
+        };
+        batch.memberships.push(MembershipRow {
+            id: membership,
+            organization: side.organization,
+            user,
+            active: n % 33 != 7,
+            managed_by,
+            brand,
+            default_outlet,
+        });
+    }
+}
+
+impl Iterator for People {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        if self.next >= self.people {
+            return None;
+        }
+        let end = (self.next + PEOPLE_PER_BATCH).min(self.people);
+        let mut batch = Batch {
+            accounts: Vec::with_capacity(end - self.next),
+            memberships: Vec::with_capacity(end - self.next),
+            connectors: Vec::with_capacity((end - self.next) * (self.base + 1)),
+        };
+        for n in self.next..end {
+            self.person(n, &mut batch);
+        }
+        self.next = end;
+        Some(batch)
+    }
 }

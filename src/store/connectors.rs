@@ -5,8 +5,8 @@ use super::Sql;
 
 use super::{
     Backend, Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
-    explain_details, format_timestamp, fragment_plan, now, push_contains, push_indexed_candidates,
-    push_outlet_scope,
+    explain_details, format_timestamp, fragment_plan, now, push_email_contains,
+    push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
 use crate::domain::model::{
@@ -194,7 +194,7 @@ async fn list_query(
     };
     if let Some(email) = &filter.email {
         query.push(" AND ");
-        push_contains(&mut query, backend, "a.email", email);
+        push_email_contains(&mut query, backend, email);
     }
     push_outlet_scope(&mut query, "c.outlet_id", scope);
     if let Some(kind) = filter.connector_type {

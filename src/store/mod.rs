@@ -822,6 +822,26 @@ pub(crate) fn push_contains(query: &mut Sql, backend: Backend, column: &str, fra
         .push(") ESCAPE '\\'");
 }
 
+/// `the email of membership m's account contains <fragment>`, any case, where `m` is joined
+/// to its account `a`. SQLite reads it from the membership's sort key instead
+/// (`<last>\x01<first>\x01<email>`, names and email lowered, kept by triggers): the pattern
+/// asks for the fragment after both separators, so in the email only, and names and
+/// addresses never hold a control character (`domain::name`, `domain::email`), so the key has
+/// exactly two. A walk through connectors then reads an account only for the rows it keeps:
+/// `smith` over a million connectors, 3.3 → 2.3 ms in sqlite3. PostgreSQL: `a.email`, which
+/// its trigram index serves.
+pub(crate) fn push_email_contains(query: &mut Sql, backend: Backend, fragment: &str) {
+    match backend {
+        Backend::Postgres => push_contains(query, backend, "a.email", fragment),
+        Backend::Sqlite => {
+            query
+                .push("m.sort_key LIKE (")
+                .push_bind(format!("%\u{1}%\u{1}{}", like_fragment(fragment)))
+                .push(") ESCAPE '\\'");
+        }
+    }
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.
 pub(crate) fn like_fragment(fragment: &str) -> String {
     format!("%{}%", like_escaped(fragment))

@@ -5,8 +5,10 @@
 
 use crate::helpers::*;
 
-const FRAGMENTS: [&str; 14] = [
+const FRAGMENTS: [&str; 15] = [
     "smith",
+    // In every generated address, so a walk (the email filter's test gives it to one name too).
+    "xample",
     "SMITH",
     "ana",
     "a.k",
@@ -46,6 +48,17 @@ fn generate(app: &TestApp) {
 async fn the_connector_email_filter_through_the_index_equals_a_plain_scan() {
     let app = spawn_app().await;
     generate(&app);
+    // A name that holds what every other address holds, on an address that does not: the
+    // email filter walks for the fragment and must not find this person by the name.
+    let renamed = app
+        .query(
+            "UPDATE user_accounts SET first_name = 'Xample', email = 'district@mesa.test'
+                WHERE email = 'district@mesa.example'",
+        )
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(renamed, 1);
     let token = app.api_token("mesa", "Integration", None).await;
     for fragment in FRAGMENTS {
         let found: Vec<String> = app
