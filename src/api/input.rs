@@ -5,8 +5,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::any::TypeId;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, PoisonError, RwLock};
 use utoipa::IntoParams;
 use utoipa::openapi::path::ParameterIn;
 
@@ -130,16 +132,11 @@ pub fn path_id<T>(raw: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError
 /// the contract.
 pub struct Params<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + IntoParams> FromRequestParts<S> for Params<T> {
+impl<S: Send + Sync, T: DeserializeOwned + IntoParams + 'static> FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let names: Vec<String> = T::into_params(|| Some(ParameterIn::Query))
-            .into_iter()
-            .map(|parameter| parameter.name)
-            .collect();
-        let allowed: Vec<&str> = names.iter().map(String::as_str).collect();
-        let params = query_params(parts.uri.query(), &allowed)?;
+        let params = query_params(parts.uri.query(), declared_names::<T>())?;
         let value = Value::Object(
             params
                 .into_iter()
@@ -148,4 +145,28 @@ impl<S: Send + Sync, T: DeserializeOwned + IntoParams> FromRequestParts<S> for P
         );
         Ok(Params(shaped(value)?))
     }
+}
+
+/// The query parameters `T` declares, worked out once per type: building the contract's
+/// parameter objects (descriptions, schemas) on every request cost more than reading the
+/// query. Each type's names are kept for the life of the process.
+fn declared_names<T: IntoParams + 'static>() -> &'static [&'static str] {
+    type Names = HashMap<TypeId, &'static [&'static str]>;
+    static NAMES: LazyLock<RwLock<Names>> = LazyLock::new(Default::default);
+    let key = TypeId::of::<T>();
+    if let Some(names) = NAMES
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return names;
+    }
+    let mut known = NAMES.write().unwrap_or_else(PoisonError::into_inner);
+    known.entry(key).or_insert_with(|| {
+        let names: Vec<&'static str> = T::into_params(|| Some(ParameterIn::Query))
+            .into_iter()
+            .map(|parameter| &*parameter.name.leak())
+            .collect();
+        names.leak()
+    })
 }

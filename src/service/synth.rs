@@ -218,11 +218,11 @@ pub async fn generate(
 
     // The secondary indexes of the tables being filled are built once at the end, from sorted
     // keys, instead of taking each row into its table's B-trees one at a time (most of the
-    // load's time); they are built again whether the load succeeds or not.
+    // load's time); they are built again whether the load succeeds or not, and if the process
+    // stops first, by the next start of Brigade on this database (`Db::open`).
     let mut work = context.begin().await?;
-    let mut indexes = Vec::new();
     for table in BULK_TABLES {
-        indexes.extend(store::synth::drop_indexes(&mut work, table).await?);
+        store::synth::drop_indexes(&mut work, table).await?;
     }
     work.commit().await?;
     // The people are made on a thread of their own, a batch ahead of the one being written:
@@ -255,7 +255,7 @@ pub async fn generate(
     drop(batches);
     let district_manager = generator.await?;
     let mut work = context.begin().await?;
-    store::synth::create_indexes(&mut work, &indexes).await?;
+    store::synth::restore_indexes(&mut work).await?;
     // The batches left the search index in many segments: one, as a search reads it fastest.
     store::search_index::optimize(&mut work).await?;
     store::synth::analyze(&mut work).await?;

@@ -4,8 +4,10 @@
 //! Not copied: sessions (their layouts differ by backend; people sign in again), the API's
 //! request counts (a minute's rate-limit windows: the copy starts them afresh), the answers
 //! kept for `Idempotency-Key` retries (a day's; move with the API stopped), the
-//! migration history (each database keeps its own) and what triggers derive (the people
-//! list's sort key and SQLite's search index, rebuilt as the rows go in).
+//! migration history (each database keeps its own), the indexes a stopped `brigade synth`
+//! left to rebuild (rebuilt when the source opens; the copy's own are whole) and what
+//! triggers derive (the people list's sort key and SQLite's search index, rebuilt as the
+//! rows go in).
 
 use sqlx::Row;
 use uuid::Uuid;

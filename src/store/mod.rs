@@ -371,6 +371,7 @@ impl Db {
     pub async fn open_with(database_url: &str, pool_size: u32) -> Result<Self, OpenError> {
         let db = Self::connect(database_url, pool_size).await?;
         db.migrate().await?;
+        db.restore_bulk_load_indexes().await?;
         Ok(db)
     }
 
@@ -435,6 +436,31 @@ impl Db {
             Pool::Sqlite(pool, _) => SQLITE_MIGRATOR.run(pool).await,
             Pool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await,
         }
+    }
+
+    /// Builds the indexes a `brigade synth` that stopped half-way left dropped
+    /// ([`synth::restore_indexes`]); nothing (one read) when none did.
+    async fn restore_bulk_load_indexes(&self) -> sqlx::Result<()> {
+        let mut conn = self.read().await?;
+        let pending: i64 = on!(&mut conn, |c| sqlx::query_scalar(
+            "SELECT count(*) FROM bulk_load_indexes"
+        )
+        .fetch_one(c)
+        .await)?;
+        drop(conn);
+        if pending == 0 {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        let restored = synth::restore_indexes(&mut tx).await?;
+        tx.commit().await?;
+        if !restored.is_empty() {
+            tracing::warn!(
+                indexes = %restored.join(", "),
+                "built the indexes a bulk load (brigade synth) that stopped left dropped"
+            );
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -145,8 +145,9 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
 }
 
 /// Drops the secondary indexes of `table` (those written in the schema, not the ones its keys
-/// and unique constraints make) and returns their definitions, for [`create_indexes`].
-pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(String, String)>> {
+/// and unique constraints make) and records each one's definition in `bulk_load_indexes`, in
+/// the same transaction: whatever stops the load, [`restore_indexes`] can build them again.
+pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
     let indexes: Vec<(String, String)> = match conn.backend() {
         Backend::Sqlite => on!(conn, |c| sqlx::query_as(
             "SELECT name, sql FROM sqlite_schema
@@ -164,16 +165,32 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<Vec<(Str
         .fetch_all(c)
         .await)?,
     };
-    for (name, _) in &indexes {
+    for (name, definition) in &indexes {
+        on!(execute conn, |c| sqlx::query(
+            "INSERT INTO bulk_load_indexes (name, definition) VALUES ($1, $2)"
+        )
+        .bind(name)
+        .bind(definition)
+        .execute(c)
+        .await)?;
         on!(execute conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
             .execute(c)
             .await)?;
     }
-    Ok(indexes)
+    Ok(())
 }
 
-/// Builds the indexes [`drop_indexes`] returned.
-pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sqlx::Result<()> {
+/// Builds every index [`drop_indexes`] recorded and forgets them, in the caller's
+/// transaction; returns their names (none when no load left any).
+pub async fn restore_indexes(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = on!(conn, |c| sqlx::query_as(
+        "SELECT name, definition FROM bulk_load_indexes ORDER BY name"
+    )
+    .fetch_all(c)
+    .await)?;
+    if indexes.is_empty() {
+        return Ok(Vec::new());
+    }
     if conn.backend() == Backend::Sqlite {
         // This connection may not be the one that dropped them, and SQLite checks a new
         // index's name against the schema the connection last read ("already exists").
@@ -184,10 +201,13 @@ pub async fn create_indexes(conn: &mut Conn, indexes: &[(String, String)]) -> sq
         .fetch_one(c)
         .await)?;
     }
-    for (_, sql) in indexes {
-        on!(execute conn, |c| sqlx::query(sql).execute(c).await)?;
+    for (_, definition) in &indexes {
+        on!(execute conn, |c| sqlx::query(definition).execute(c).await)?;
     }
-    Ok(())
+    on!(execute conn, |c| sqlx::query("DELETE FROM bulk_load_indexes")
+        .execute(c)
+        .await)?;
+    Ok(indexes.into_iter().map(|(name, _)| name).collect())
 }
 
 /// Readies a connection for a bulk batch. SQLite: a page cache large enough to hold the

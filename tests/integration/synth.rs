@@ -4,6 +4,67 @@
 
 use crate::helpers::*;
 
+/// The tables `brigade synth` fills with their indexes dropped.
+const BULK_TABLES: [&str; 3] = ["user_accounts", "memberships", "user_connectors"];
+
+/// The secondary indexes of [`BULK_TABLES`] and their definitions, as the database has them.
+async fn bulk_indexes(app: &TestApp) -> Vec<(String, Option<String>)> {
+    app.query(match app.backend() {
+        brigade::store::Backend::Sqlite => {
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+             AND tbl_name IN ('user_accounts', 'memberships', 'user_connectors') ORDER BY name"
+        }
+        brigade::store::Backend::Postgres => {
+            "SELECT indexname::text, indexdef FROM pg_indexes
+             WHERE tablename IN ('user_accounts', 'memberships', 'user_connectors')
+             ORDER BY indexname"
+        }
+    })
+    .fetch_all()
+    .await
+    .unwrap()
+}
+
+/// A load stopped while its indexes are dropped (killed, or its rebuild failed) does not leave
+/// the database without them, unique rules included: the next start of Brigade on it builds
+/// them again before it serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
+    let app = spawn_app().await;
+    let schema = bulk_indexes(&app).await;
+    // What the load commits before its first batch, and then nothing: the process was killed.
+    let mut work = app.context.db().write().await.unwrap();
+    for table in BULK_TABLES {
+        brigade::store::synth::drop_indexes(&mut work, table)
+            .await
+            .unwrap();
+    }
+    work.commit().await.unwrap();
+    // Among them the rule that an address is one account's (SQLite also keeps its column's
+    // own UNIQUE, which is not dropped).
+    let unique_address = match app.backend() {
+        brigade::store::Backend::Sqlite => "user_accounts_email_lower",
+        brigade::store::Backend::Postgres => "user_accounts_email",
+    };
+    let named = |indexes: &[(String, Option<String>)]| {
+        indexes.iter().any(|(name, _)| name == unique_address)
+    };
+    let dropped = bulk_indexes(&app).await;
+    assert!(named(&schema) && !named(&dropped), "{dropped:?}");
+
+    let restarted = spawn_on(&app.database_url, &app.dir).await;
+    assert_eq!(bulk_indexes(&restarted).await, schema);
+    assert_eq!(
+        restarted
+            .count("SELECT COUNT(*) FROM bulk_load_indexes")
+            .await,
+        0
+    );
+    // A third start has nothing to do and changes nothing.
+    let again = spawn_on(&app.database_url, &app.dir).await;
+    assert_eq!(bulk_indexes(&again).await, schema);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     let app = spawn_app().await;
@@ -19,32 +80,17 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         "--owner-password",
         "a-long-password",
     ];
-    let indexes = || async {
-        let names: Vec<(String, Option<String>)> = app
-            .query(match app.backend() {
-                brigade::store::Backend::Sqlite => {
-                    "SELECT name, sql FROM sqlite_schema
-                     WHERE type = 'index' AND tbl_name = 'user_connectors' ORDER BY name"
-                }
-                brigade::store::Backend::Postgres => {
-                    "SELECT indexname::text, indexdef FROM pg_indexes
-                     WHERE tablename = 'user_connectors' ORDER BY indexname"
-                }
-            })
-            .fetch_all()
-            .await
-            .unwrap();
-        names
-    };
-    let schema = indexes().await;
+    let schema = bulk_indexes(&app).await;
     let output = app.synth(&size);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // The connectors' indexes, dropped for the load, are all back as the schema defines them.
-    assert_eq!(indexes().await, schema);
+    // The indexes dropped for the load are all back as the schema defines them, and none is
+    // left to rebuild.
+    assert_eq!(bulk_indexes(&app).await, schema);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bulk_load_indexes").await, 0);
     let said = String::from_utf8_lossy(&output.stdout);
     // 40 outlets, 4 districts holding the head office's 36, 300 accounts and memberships,
     // 1,500 connectors.
