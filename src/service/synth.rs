@@ -23,8 +23,8 @@ use crate::store::{self, audit, organizations};
 
 /// People written per transaction.
 const PEOPLE_PER_BATCH: usize = 25_000;
-/// The tables the people batches fill.
-const BULK_TABLES: [&str; 3] = ["user_accounts", "memberships", "user_connectors"];
+/// The tables the people batches fill, their secondary indexes dropped for the load.
+pub const BULK_TABLES: [&str; 3] = ["user_accounts", "memberships", "user_connectors"];
 /// Outlet roles an outlet person may hold: staff mostly, some shift leads, a few managers.
 const OUTLET_ROLES: usize = 3;
 

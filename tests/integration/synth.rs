@@ -3,26 +3,23 @@
 //! the rules of the schema.
 
 use crate::helpers::*;
+use brigade::service::synth::BULK_TABLES;
 
-/// The tables `brigade synth` fills with their indexes dropped.
-const BULK_TABLES: [&str; 3] = ["user_accounts", "memberships", "user_connectors"];
-
-/// The secondary indexes of [`BULK_TABLES`] and their definitions, as the database has them.
+/// The secondary indexes of the tables `brigade synth` fills with their indexes dropped
+/// ([`BULK_TABLES`]) and their definitions, as the database has them.
 async fn bulk_indexes(app: &TestApp) -> Vec<(String, Option<String>)> {
-    app.query(match app.backend() {
-        brigade::store::Backend::Sqlite => {
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
-             AND tbl_name IN ('user_accounts', 'memberships', 'user_connectors') ORDER BY name"
-        }
-        brigade::store::Backend::Postgres => {
+    let tables = BULK_TABLES.map(|table| format!("'{table}'")).join(", ");
+    let sql = match app.backend() {
+        brigade::store::Backend::Sqlite => format!(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = 'index' AND tbl_name IN ({tables}) ORDER BY name"
+        ),
+        brigade::store::Backend::Postgres => format!(
             "SELECT indexname::text, indexdef FROM pg_indexes
-             WHERE tablename IN ('user_accounts', 'memberships', 'user_connectors')
-             ORDER BY indexname"
-        }
-    })
-    .fetch_all()
-    .await
-    .unwrap()
+             WHERE tablename IN ({tables}) ORDER BY indexname"
+        ),
+    };
+    app.query(&sql).fetch_all().await.unwrap()
 }
 
 /// A load stopped while its indexes are dropped (killed, or its rebuild failed) does not leave
