@@ -4,8 +4,8 @@
 use super::Sql;
 
 use super::{
-    Backend, Conn, FragmentPlan, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_USERNAME,
-    explain_details, format_timestamp, fragment_plan, now, push_email_contains,
+    Backend, Conn, FragmentPlan, ListOrder, SearchedText, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME,
+    VISIBLE_USERNAME, explain_details, format_timestamp, fragment_plan, now, push_email_contains,
     push_indexed_candidates, push_outlet_scope,
 };
 use crate::domain::commands::ConnectorFilter;
@@ -174,7 +174,7 @@ async fn list_query(
             ));
             // (A connector's membership is always of the connector's organization.)
             query.push_bind(organization);
-            push_indexed_candidates(&mut query, plan, "a.id", EMAIL_COLUMN, email);
+            push_indexed_candidates(&mut query, plan, "a.id", SearchedText::Email, email);
             query
         }
         _ if backend == Backend::Postgres => {
@@ -247,12 +247,9 @@ async fn list_query(
     Ok(query)
 }
 
-/// The trigram index's column of the email address.
-const EMAIL_COLUMN: &str = "{email}";
-
 async fn email_plan(conn: &mut Conn, filter: &ConnectorFilter) -> sqlx::Result<FragmentPlan> {
     match &filter.email {
-        Some(email) => fragment_plan(conn, EMAIL_COLUMN, email).await,
+        Some(email) => fragment_plan(conn, SearchedText::Email, email, ListOrder::Unrelated).await,
         None => Ok(FragmentPlan::Walk),
     }
 }

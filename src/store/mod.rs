@@ -323,6 +323,52 @@ mod tests {
             assert_eq!(without_password(url), shown, "{url}");
         }
     }
+
+    #[test]
+    fn the_planner_s_estimate_is_read_from_the_first_line_of_its_plan() {
+        use super::estimated_rows;
+        let cases = [
+            (
+                "Bitmap Heap Scan on user_accounts  (cost=177.25..5146.11 rows=16162 width=16)",
+                Some(16_162),
+            ),
+            (
+                "Seq Scan on user_accounts  (cost=0.00..6484.02 rows=1 width=4)",
+                Some(1),
+            ),
+            ("Result  (cost=0.00..0.01 rows=1 width=4)", Some(1)),
+            ("  Recheck Cond: (lower(email) ~~ '%smith%'::text)", None),
+            ("", None),
+        ];
+        for (line, rows) in cases {
+            assert_eq!(estimated_rows(line), rows, "{line:?}");
+        }
+    }
+
+    /// How many accounts must hold a fragment before a list walks for it: the square root
+    /// rule for a list whose order the text does not decide; for a list in name order, also
+    /// at least one account in eight (a surname's matches sit together in that order).
+    #[test]
+    fn a_list_in_name_order_walks_only_for_a_fragment_far_more_common() {
+        use super::{ListOrder, walk_threshold};
+        let cases = [
+            (ListOrder::Unrelated, 0, 0),
+            (ListOrder::Unrelated, 600, 196),
+            (ListOrder::Unrelated, 200_000, 3_578),
+            (ListOrder::ByName, 0, 0),
+            (ListOrder::ByName, 600, 196),
+            (ListOrder::ByName, 4_096, 512),
+            (ListOrder::ByName, 200_000, 25_000),
+            (ListOrder::ByName, 1_000_000, 125_000),
+        ];
+        for (order, accounts, threshold) in cases {
+            assert_eq!(
+                walk_threshold(order, accounts),
+                threshold,
+                "{order:?} over {accounts} accounts"
+            );
+        }
+    }
 }
 
 /// Why the database cannot serve requests now.
@@ -764,6 +810,18 @@ pub(crate) enum FragmentPlan {
     Planner,
 }
 
+/// How a list's order relates to the text a fragment is searched in, which decides how common
+/// a fragment must be before walking the list for it beats gathering its matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListOrder {
+    /// Unrelated to the text (connectors by key): a fragment's matches are spread through the
+    /// list, so a walk meets one every `accounts / matches` rows.
+    Unrelated,
+    /// By the names searched (people by last name): a surname's matches sit together, so a walk
+    /// from the top can read most of the list before its first match.
+    ByName,
+}
+
 /// Rare enough for the index when fewer accounts match than `sqrt(WALK_FACTOR * accounts)`:
 /// walking costs about `page * accounts / matches` rows and gathering about `matches` times
 /// the rows per account, so the two meet near the square root (measured at 200,000 accounts:
@@ -771,37 +829,109 @@ pub(crate) enum FragmentPlan {
 /// well under 1 ms where walking reads every row).
 const WALK_FACTOR: f64 = 64.0;
 
-/// Decides how to search for `fragment` in the accounts' `columns` (an FTS5 column filter such
-/// as `{email}`): one bounded look into the index, never a count of every match. PostgreSQL's
-/// planner makes this choice itself.
+/// A list in name order walks only for a fragment at least one account in this many holds:
+/// there the square root rule fails (at 200,000 people `smith`, a surname held by 5,000,
+/// walked 180,000 members in 1.5 s for the first page where gathering its matches took
+/// 30–60 ms); gathering costs about 6 µs a match, 150 ms at one in eight, where a walk for
+/// so common a fragment fills a page within a few hundred rows.
+const NAME_ORDER_SHARE: i64 = 8;
+
+/// How many accounts must hold a fragment for a walk of a list in `order` to be the plan.
+pub(crate) fn walk_threshold(order: ListOrder, accounts: i64) -> i64 {
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let spread = (WALK_FACTOR * accounts as f64).sqrt().ceil() as i64;
+    match order {
+        ListOrder::Unrelated => spread,
+        ListOrder::ByName => spread.max(accounts / NAME_ORDER_SHARE),
+    }
+}
+
+/// What of an account a fragment search reads, and where each backend indexes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchedText {
+    /// The address: the connector list's email filter.
+    Email,
+    /// The address, the username and the name: the people search.
+    Person,
+}
+
+impl SearchedText {
+    /// SQLite: the columns of the FTS5 table `account_search`, as a column filter.
+    fn fts_columns(self) -> &'static str {
+        match self {
+            Self::Email => "{email}",
+            Self::Person => "{email username full_name}",
+        }
+    }
+
+    /// PostgreSQL: the expression over `user_accounts` its trigram index holds
+    /// (`user_accounts_email_trgm`, `user_accounts_search_trgm`), repeated exactly so that the
+    /// planner can read the index for it.
+    fn trigram_expression(self) -> &'static str {
+        match self {
+            Self::Email => "lower(email)",
+            Self::Person => {
+                "lower(email || ' ' || username || ' ' || first_name || ' ' || last_name)"
+            }
+        }
+    }
+}
+
+/// Decides how to search for `fragment` in the accounts' `text` for a list in `order`: one
+/// bounded look into the trigram index, never a count of every match. PostgreSQL's planner
+/// makes the choice itself for a list in an unrelated order (its statistics see how common a
+/// fragment is, and nothing more is needed there), not for one in name order.
 pub(crate) async fn fragment_plan(
     conn: &mut Conn,
-    columns: &str,
+    text: SearchedText,
     fragment: &str,
+    order: ListOrder,
 ) -> sqlx::Result<FragmentPlan> {
-    if conn.backend() == Backend::Postgres {
+    let backend = conn.backend();
+    if backend == Backend::Postgres && order == ListOrder::Unrelated {
         return Ok(FragmentPlan::Planner);
     }
     if fragment.chars().count() < INDEXED_FRAGMENT {
         return Ok(FragmentPlan::Walk);
     }
-    // The keys only grow: their largest is the number of accounts ever made, found in one step.
-    let accounts: i64 = on!(conn, |c| sqlx::query_scalar(
-        "SELECT coalesce(max(key), 0) FROM account_search_keys"
-    )
-    .fetch_one(c)
-    .await)?;
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let common = (WALK_FACTOR * accounts as f64).sqrt().ceil() as i64;
-    let matches: i64 = on!(conn, |c| {
-        sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1 LIMIT $2) AS matches",
-    )
-    .bind(fts_columns(columns, fragment))
-    .bind(common)
-    .fetch_one(c)
-    .await
-    })?;
+    let accounts: i64 = match backend {
+        // The keys only grow: their largest is the number of accounts ever made, in one step.
+        Backend::Sqlite => on!(conn, |c| sqlx::query_scalar(
+            "SELECT coalesce(max(key), 0) FROM account_search_keys"
+        )
+        .fetch_one(c)
+        .await)?,
+        // The planner's own estimate (none before the table is first analyzed: a walk).
+        Backend::Postgres => on!(conn, |c| sqlx::query_scalar(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class
+              WHERE oid = 'user_accounts'::regclass"
+        )
+        .fetch_one(c)
+        .await)?,
+    };
+    let common = walk_threshold(order, accounts);
+    let matches: i64 = match backend {
+        Backend::Sqlite => on!(conn, |c| sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1
+              LIMIT $2) AS matches"
+        )
+        .bind(fts_columns(text, fragment))
+        .bind(common)
+        .fetch_one(c)
+        .await)?,
+        // The planner's estimate, from the 1,000 values its statistics keep of the indexed
+        // expression: counting through pg_trgm would recheck every row whose trigrams match,
+        // and a fragment of short words has only common trigrams (`e.ex`: all 200,000
+        // accounts, 280 ms). An unnamed statement, planned for this fragment every time.
+        Backend::Postgres => {
+            let mut explain = Sql::new("EXPLAIN SELECT 1 FROM user_accounts WHERE ");
+            push_trigram_match(&mut explain, text, fragment);
+            let plan: Vec<String> = explain.planned_each_time().scalars(conn).await?;
+            plan.first()
+                .and_then(|line| estimated_rows(line))
+                .unwrap_or(0)
+        }
+    };
     Ok(if matches >= common {
         FragmentPlan::Walk
     } else {
@@ -809,19 +939,21 @@ pub(crate) async fn fragment_plan(
     })
 }
 
-fn fts_columns(columns: &str, fragment: &str) -> String {
-    format!("{columns} : {}", fts_phrase(fragment))
+fn fts_columns(text: SearchedText, fragment: &str) -> String {
+    format!("{} : {}", text.fts_columns(), fts_phrase(fragment))
 }
 
-/// ` AND <account> IN (accounts whose <columns> contain the fragment)`, through the trigram
-/// index, when the plan is to use it; nothing otherwise. The candidates it keeps are a
+/// SQLite: ` AND <account> IN (accounts whose `text` holds the fragment)`, through the
+/// trigram index, when the plan is to use it; nothing otherwise. The candidates it keeps are a
 /// superset of a case-insensitive `LIKE`, which the caller still applies (the rule of what
-/// an organization may see stays there).
+/// an organization may see stays there). (PostgreSQL's plans never name candidates here: its
+/// planner reads the index for the email filter's own predicate, and the people search
+/// gathers its members first, `people::Members::Matching`.)
 pub(crate) fn push_indexed_candidates(
     query: &mut Sql,
     plan: FragmentPlan,
     account: &str,
-    columns: &str,
+    text: SearchedText,
     fragment: &str,
 ) {
     if plan == FragmentPlan::Index {
@@ -829,9 +961,24 @@ pub(crate) fn push_indexed_candidates(
             " AND {account} IN (SELECT k.account_id FROM account_search s
                 JOIN account_search_keys k ON k.key = s.rowid WHERE account_search MATCH "
         ));
-        query.push_bind(fts_columns(columns, fragment));
+        query.push_bind(fts_columns(text, fragment));
         query.push(")");
     }
+}
+
+/// PostgreSQL: `<text's indexed expression> LIKE <fragment anywhere>`, over `user_accounts`
+/// unqualified: the predicate its trigram index serves.
+pub(crate) fn push_trigram_match(query: &mut Sql, text: SearchedText, fragment: &str) {
+    query.push(format_args!("{} LIKE lower(", text.trigram_expression()));
+    query
+        .push_bind(like_fragment(fragment))
+        .push(") ESCAPE '\\'");
+}
+
+/// The rows PostgreSQL estimates a plan's top node yields, from the first line of `EXPLAIN`'s
+/// text (`Seq Scan on t  (cost=0.00..1.00 rows=42 width=4)`).
+fn estimated_rows(line: &str) -> Option<i64> {
+    line.split(" rows=").nth(1)?.split(' ').next()?.parse().ok()
 }
 
 /// `<column> contains <fragment>`, any case. PostgreSQL compares `lower()` of both (its

@@ -78,6 +78,8 @@ values!(Bool: bool => |v| v);
 pub struct Sql {
     text: String,
     values: Vec<Value>,
+    /// Run as an unnamed statement: see [`Sql::planned_each_time`].
+    planned_each_time: bool,
 }
 
 /// A row type both drivers can decode.
@@ -115,7 +117,16 @@ impl Sql {
         Self {
             text: text.to_string(),
             values: Vec::new(),
+            planned_each_time: false,
         }
+    }
+
+    /// Runs the statement unprepared (unnamed), so that PostgreSQL plans it for its values on
+    /// every run: a statement prepared once may be run with a generic plan after five runs,
+    /// made without them (which is what `EXPLAIN` of a fragment search must not be).
+    pub fn planned_each_time(&mut self) -> &mut Self {
+        self.planned_each_time = true;
+        self
     }
 
     /// Appends trusted SQL text.
@@ -226,6 +237,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_as_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .fetch_all(c)
                 .await
         })
@@ -235,6 +247,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_as_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .fetch_one(c)
                 .await
         })
@@ -244,6 +257,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_as_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .fetch_optional(c)
                 .await
         })
@@ -253,6 +267,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_scalar_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .fetch_all(c)
                 .await
         })
@@ -262,6 +277,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_scalar_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .fetch_one(c)
                 .await
         })
@@ -271,6 +287,7 @@ impl Sql {
         super::on!(conn, |c| {
             let (text, arguments) = (self.text_for(&*c), self.arguments(&*c));
             sqlx::query_scalar_with(&text, arguments)
+                .persistent(!self.planned_each_time)
                 .fetch_optional(c)
                 .await
         })
@@ -281,6 +298,7 @@ impl Sql {
         super::on!(conn, |c| {
             let text = self.text_for(&*c);
             sqlx::query_with(&text, self.arguments(&*c))
+                .persistent(!self.planned_each_time)
                 .execute(c)
                 .await
                 .map(|done| done.rows_affected())

@@ -165,7 +165,29 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
         .fetch_all(c)
         .await)?,
     };
-    for (name, definition) in &indexes {
+    let mut records = indexes.clone();
+    if conn.backend() == Backend::Postgres {
+        // A statistics target set on an index column (`ALTER INDEX … SET STATISTICS`) is not
+        // part of the index's definition and goes with it: recorded as a statement of its own,
+        // which [`restore_indexes`] runs after every `CREATE INDEX`.
+        let targets: Vec<(String, String)> = on!(conn, |c| sqlx::query_as(
+            "SELECT x.relname || '.statistics.' || a.attnum,
+                    format('ALTER INDEX %I ALTER COLUMN %s SET STATISTICS %s',
+                           x.relname, a.attnum, a.attstattarget)
+               FROM pg_index ix
+               JOIN pg_class t ON t.oid = ix.indrelid
+               JOIN pg_class x ON x.oid = ix.indexrelid
+               JOIN pg_attribute a ON a.attrelid = ix.indexrelid
+              WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = x.relname)
+                AND a.attstattarget > 0",
+        )
+        .bind(table)
+        .fetch_all(c)
+        .await)?;
+        records.extend(targets);
+    }
+    for (name, definition) in &records {
         on!(execute conn, |c| sqlx::query(
             "INSERT INTO bulk_load_indexes (name, definition) VALUES ($1, $2)"
         )
@@ -173,6 +195,8 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
         .bind(definition)
         .execute(c)
         .await)?;
+    }
+    for (name, _) in &indexes {
         on!(execute conn, |c| sqlx::query(&format!("DROP INDEX \"{name}\""))
             .execute(c)
             .await)?;
@@ -180,11 +204,13 @@ pub async fn drop_indexes(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Builds every index [`drop_indexes`] recorded and forgets them, in the caller's
-/// transaction; returns their names (none when no load left any).
+/// Builds every index [`drop_indexes`] recorded (on PostgreSQL, with the statistics targets of
+/// their columns) and forgets them, in the caller's transaction; returns their names (none
+/// when no load left any).
 pub async fn restore_indexes(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
     let indexes: Vec<(String, String)> = on!(conn, |c| sqlx::query_as(
-        "SELECT name, definition FROM bulk_load_indexes ORDER BY name"
+        "SELECT name, definition FROM bulk_load_indexes
+            ORDER BY definition NOT LIKE 'CREATE %', name"
     )
     .fetch_all(c)
     .await)?;
