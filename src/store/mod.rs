@@ -831,7 +831,7 @@ const WALK_FACTOR: f64 = 64.0;
 
 /// A list in name order walks only for a fragment at least one account in this many holds:
 /// there the square root rule fails (at 200,000 people `smith`, a surname held by 5,000,
-/// walked 180,000 members in 1.5 s for the first page where gathering its matches took
+/// walked most of the members in 1.5 s for the first page where gathering its matches took
 /// 30–60 ms); gathering costs about 6 µs a match, 150 ms at one in eight, where a walk for
 /// so common a fragment fills a page within a few hundred rows.
 const NAME_ORDER_SHARE: i64 = 8;
@@ -864,23 +864,22 @@ impl SearchedText {
         }
     }
 
-    /// PostgreSQL: the expression over `user_accounts` its trigram index holds
+    /// PostgreSQL: the text over `user_accounts` whose `lower(…)` its trigram index holds
     /// (`user_accounts_email_trgm`, `user_accounts_search_trgm`), repeated exactly so that the
     /// planner can read the index for it.
-    fn trigram_expression(self) -> &'static str {
+    fn trigram_text(self) -> &'static str {
         match self {
-            Self::Email => "lower(email)",
-            Self::Person => {
-                "lower(email || ' ' || username || ' ' || first_name || ' ' || last_name)"
-            }
+            Self::Email => "email",
+            Self::Person => "email || ' ' || username || ' ' || first_name || ' ' || last_name",
         }
     }
 }
 
 /// Decides how to search for `fragment` in the accounts' `text` for a list in `order`: one
-/// bounded look into the trigram index, never a count of every match. PostgreSQL's planner
-/// makes the choice itself for a list in an unrelated order (its statistics see how common a
-/// fragment is, and nothing more is needed there), not for one in name order.
+/// bounded look into the trigram index (PostgreSQL: its planner's estimate), never a count of
+/// every match. PostgreSQL's planner makes the choice itself for a list in an unrelated order
+/// (its statistics see how common a fragment is, and nothing more is needed there), not for
+/// one in name order.
 pub(crate) async fn fragment_plan(
     conn: &mut Conn,
     text: SearchedText,
@@ -969,10 +968,7 @@ pub(crate) fn push_indexed_candidates(
 /// PostgreSQL: `<text's indexed expression> LIKE <fragment anywhere>`, over `user_accounts`
 /// unqualified: the predicate its trigram index serves.
 pub(crate) fn push_trigram_match(query: &mut Sql, text: SearchedText, fragment: &str) {
-    query.push(format_args!("{} LIKE lower(", text.trigram_expression()));
-    query
-        .push_bind(like_fragment(fragment))
-        .push(") ESCAPE '\\'");
+    push_contains(query, Backend::Postgres, text.trigram_text(), fragment);
 }
 
 /// The rows PostgreSQL estimates a plan's top node yields, from the first line of `EXPLAIN`'s
