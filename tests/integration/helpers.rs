@@ -262,8 +262,8 @@ impl Plan {
     }
 
     /// Whether a step sorts the rows it reads (their order does not come from an index).
-    /// Sorting a page already cut by its `LIMIT` is not that: PostgreSQL's connector list
-    /// sorts its page of at most 51 again after joining their roles and outlets.
+    /// Sorting a page already cut by its `LIMIT` is not that (a page of at most 51 sorted
+    /// again after a join).
     pub fn sorts(&self) -> bool {
         match self.backend {
             store::Backend::Sqlite => self.lines.iter().any(|line| line.contains("TEMP B-TREE")),
@@ -288,35 +288,6 @@ impl Plan {
                 })
             }
         }
-    }
-
-    /// PostgreSQL: the lines of the first `Limit` step and of the steps under it (empty if none).
-    pub fn under_limit(&self) -> Vec<&str> {
-        let depth = |line: &str| {
-            line.len()
-                - line
-                    .trim_start()
-                    .trim_start_matches("->")
-                    .trim_start()
-                    .len()
-        };
-        let Some(at) = self.lines.iter().position(|line| {
-            line.trim_start()
-                .trim_start_matches("->")
-                .trim_start()
-                .starts_with("Limit ")
-        }) else {
-            return Vec::new();
-        };
-        let limit = depth(&self.lines[at]);
-        std::iter::once(self.lines[at].as_str())
-            .chain(
-                self.lines[at + 1..]
-                    .iter()
-                    .take_while(|line| depth(line) > limit)
-                    .map(String::as_str),
-            )
-            .collect()
     }
 
     /// Whether `table` (aliased `alias`) is read whole rather than searched through an index.
