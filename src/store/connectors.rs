@@ -64,12 +64,13 @@ const VERSION_WITH_MEMBER: &str = "c.xmin::text || ' ' || m.xmin::text || ' ' ||
 /// PostgreSQL's rows of a page, by the keys and versions its list statement found (`$1`,
 /// `$2`), in the list's order; a row changed or deleted since is left out.
 ///
-/// PostgreSQL plans a statement for its values on every run when they change its best plan,
-/// as the organization and the filters do: planning the list's six relations cost 0.9-2 ms a
-/// request against 1 ms of execution (2,000 outlets, a million connectors). So the list
-/// statement reads only the page's keys, from the one to three tables its filters read,
-/// planned each run; this one, whose best plan is a lookup by key in each table whatever the
-/// keys, is prepared once and PostgreSQL keeps its plan.
+/// PostgreSQL plans a prepared statement for its values on every run while they change its
+/// best plan, as the organization and a filter most connectors pass do (a filter by outlet
+/// gets one plan it keeps): planning the list's six relations cost 0.9-2 ms a request against
+/// 1 ms of execution (2,000 outlets, a million connectors). So the list statement reads only
+/// the page's keys, from the one to three tables its filters read (0.1 ms to plan the
+/// connectors alone); this one, whose best plan is a lookup by key in each table whatever the
+/// keys, gets a plan PostgreSQL keeps.
 fn by_keys() -> String {
     format!(
         "{} FROM unnest($1::uuid[], $2::text[]) AS k(id, version)
@@ -172,107 +173,134 @@ pub struct StoredConnector {
     pub membership_id: MembershipId,
 }
 
-/// The list statement. An email fragment is found as its plan (`email_plan`) says: walking
-/// the connectors in order and testing each one's email until the page is full, or from the
-/// few matching accounts.
-#[allow(clippy::too_many_arguments)]
-fn list_query(
+/// A list request as its statements read it: the request, the plan for its email fragment
+/// and the time its state filter compares with.
+struct Listing<'a> {
     backend: Backend,
-    shape: Shape,
     plan: FragmentPlan,
     organization: OrganizationId,
-    scope: &Scope,
-    filter: &ConnectorFilter,
-    page: &PageRequest,
-    now: &str,
-) -> Sql {
-    let reads_member = shape == Shape::Rows || filter.email.is_some() || filter.active_members;
-    let (select, lookups) = match shape {
-        Shape::Rows => (columns(), LOOKUPS),
-        Shape::Keys => {
-            let version = if reads_member || plan == FragmentPlan::Index {
-                VERSION_WITH_MEMBER
-            } else {
-                VERSION
-            };
-            (format!("SELECT c.id, {version} AS version"), "")
+    scope: &'a Scope,
+    filter: &'a ConnectorFilter,
+    page: &'a PageRequest,
+    now: String,
+}
+
+impl<'a> Listing<'a> {
+    async fn new(
+        conn: &mut Conn,
+        organization: OrganizationId,
+        scope: &'a Scope,
+        filter: &'a ConnectorFilter,
+        page: &'a PageRequest,
+        now: time::OffsetDateTime,
+    ) -> sqlx::Result<Self> {
+        Ok(Self {
+            backend: conn.backend(),
+            plan: email_plan(conn, filter).await?,
+            organization,
+            scope,
+            filter,
+            page,
+            now: format_timestamp(now),
+        })
+    }
+
+    /// The list statement. An email fragment is found as its plan (`email_plan`) says:
+    /// walking the connectors in order and testing each one's email until the page is full,
+    /// or from the few matching accounts.
+    fn statement(&self, shape: Shape) -> Sql {
+        let Self {
+            backend,
+            plan,
+            organization,
+            scope,
+            filter,
+            page,
+            ref now,
+        } = *self;
+        let now = now.as_str();
+        let reads_member = shape == Shape::Rows || filter.email.is_some() || filter.active_members;
+        let (select, lookups) = match shape {
+            Shape::Rows => (columns(), LOOKUPS),
+            Shape::Keys => {
+                let version = if reads_member || plan == FragmentPlan::Index {
+                    VERSION_WITH_MEMBER
+                } else {
+                    VERSION
+                };
+                (format!("SELECT c.id, {version} AS version"), "")
+            }
+        };
+        let mut query = match &filter.email {
+            Some(email) if plan == FragmentPlan::Index => {
+                let mut query = Sql::new(format!(
+                    "{select} {FROM_INDEXED_EMAIL} {lookups} WHERE m.organization_id = "
+                ));
+                // (A connector's membership is always of the connector's organization.)
+                query.push_bind(organization);
+                push_indexed_candidates(&mut query, plan, "a.id", SearchedText::Email, email);
+                query
+            }
+            _ => {
+                let member = if reads_member { MEMBER } else { "" };
+                let mut query = Sql::new(format!(
+                    "{select} FROM user_connectors c {member} {lookups} WHERE c.organization_id = "
+                ));
+                query.push_bind(organization);
+                query
+            }
+        };
+        if let Some(email) = &filter.email {
+            query.push(" AND ");
+            push_email_contains(&mut query, backend, email);
         }
-    };
-    let mut query = match &filter.email {
-        Some(email) if plan == FragmentPlan::Index => {
-            let mut query = Sql::new(format!(
-                "{select} {FROM_INDEXED_EMAIL} {lookups} WHERE m.organization_id = "
-            ));
-            // (A connector's membership is always of the connector's organization.)
-            query.push_bind(organization);
-            push_indexed_candidates(&mut query, plan, "a.id", SearchedText::Email, email);
+        push_outlet_scope(&mut query, "c.outlet_id", scope);
+        if let Some(kind) = filter.connector_type {
+            query.push(" AND c.type = ").push_bind(kind);
+        }
+        if let Some(role) = filter.role_id {
+            query.push(" AND c.role_id = ").push_bind(role);
+        }
+        if let Some(outlet) = filter.outlet_id {
+            query.push(" AND c.outlet_id = ").push_bind(outlet);
+        }
+        if let Some(group) = filter.outlet_group_id {
+            query.push(" AND c.outlet_group_id = ").push_bind(group);
+        }
+        if let Some(outlet) = filter.reaches {
             query
+                .push(" AND (c.type = 'L' OR c.outlet_id = ")
+                .push_bind(outlet)
+                .push(" OR c.outlet_group_id IN (SELECT group_id FROM outlet_group_outlets WHERE outlet_id = ")
+                .push_bind(outlet)
+                .push("))");
         }
-        _ => {
-            let member = if reads_member { MEMBER } else { "" };
-            let mut query = Sql::new(format!(
-                "{select} FROM user_connectors c {member} {lookups} WHERE c.organization_id = "
-            ));
-            query.push_bind(organization);
+        if filter.active_members {
+            query.push(" AND m.status = 'active'");
+        }
+        if let Some(since) = filter.modified_since {
             query
+                .push(" AND c.updated_at >= ")
+                .push_bind(format_timestamp(since));
         }
-    };
-    if let Some(email) = &filter.email {
-        query.push(" AND ");
-        push_email_contains(&mut query, backend, email);
-    }
-    push_outlet_scope(&mut query, "c.outlet_id", scope);
-    if let Some(kind) = filter.connector_type {
-        query.push(" AND c.type = ").push_bind(kind);
-    }
-    if let Some(role) = filter.role_id {
-        query.push(" AND c.role_id = ").push_bind(role);
-    }
-    if let Some(outlet) = filter.outlet_id {
-        query.push(" AND c.outlet_id = ").push_bind(outlet);
-    }
-    if let Some(group) = filter.outlet_group_id {
-        query.push(" AND c.outlet_group_id = ").push_bind(group);
-    }
-    if let Some(outlet) = filter.reaches {
+        match filter.state {
+            None => {}
+            Some(ConnectorState::Scheduled) => {
+                query.push(" AND c.starts_at > ").push_bind(now.to_string());
+            }
+            Some(ConnectorState::Active) => push_granting(&mut query, now),
+            Some(ConnectorState::Ended) => {
+                query.push(" AND c.ends_at <= ").push_bind(now.to_string());
+            }
+        }
+        if let Some(after) = page.after {
+            query.push(" AND c.id > ").push_bind(after);
+        }
         query
-            .push(" AND (c.type = 'L' OR c.outlet_id = ")
-            .push_bind(outlet)
-            .push(" OR c.outlet_group_id IN (SELECT group_id FROM outlet_group_outlets WHERE outlet_id = ")
-            .push_bind(outlet)
-            .push("))");
-    }
-    if filter.active_members {
-        query.push(" AND m.status = 'active'");
-    }
-    if let Some(since) = filter.modified_since {
+            .push(" ORDER BY c.id LIMIT ")
+            .push_bind(i64::from(page.fetch_limit()));
         query
-            .push(" AND c.updated_at >= ")
-            .push_bind(format_timestamp(since));
     }
-    match filter.state {
-        None => {}
-        Some(ConnectorState::Scheduled) => {
-            query.push(" AND c.starts_at > ").push_bind(now.to_string());
-        }
-        Some(ConnectorState::Active) => push_granting(&mut query, now),
-        Some(ConnectorState::Ended) => {
-            query.push(" AND c.ends_at <= ").push_bind(now.to_string());
-        }
-    }
-    if let Some(after) = page.after {
-        query.push(" AND c.id > ").push_bind(after);
-    }
-    query
-        .push(" ORDER BY c.id LIMIT ")
-        .push_bind(i64::from(page.fetch_limit()));
-    if backend == Backend::Postgres {
-        // Planned for this organization and these filters every time: a plan kept for the
-        // statement would be one made for no organization in particular (it walked the
-        // primary key testing the organization, which for a small one reads the table).
-        query.planned_each_time();
-    }
-    query
 }
 
 async fn email_plan(conn: &mut Conn, filter: &ConnectorFilter) -> sqlx::Result<FragmentPlan> {
@@ -296,24 +324,10 @@ pub async fn list(
     page: &PageRequest,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<StoredConnector>> {
-    let now = format_timestamp(now);
-    let plan = email_plan(conn, filter).await?;
-    let backend = conn.backend();
-    let query = |shape| {
-        list_query(
-            backend,
-            shape,
-            plan,
-            organization,
-            scope,
-            filter,
-            page,
-            &now,
-        )
-    };
+    let listing = Listing::new(conn, organization, scope, filter, page, now).await?;
     let mut rows = None;
-    if backend == Backend::Postgres {
-        let keys = query(Shape::Keys);
+    if listing.backend == Backend::Postgres {
+        let keys = listing.statement(Shape::Keys);
         for _ in 0..READS_BEFORE_ONE_STATEMENT {
             let found: Vec<(ConnectorId, String)> = keys.fetch_all(conn).await?;
             let read = rows_by_keys(conn, &found).await?;
@@ -325,9 +339,9 @@ pub async fn list(
     }
     let rows = match rows {
         Some(rows) => rows,
-        None => query(Shape::Rows).fetch_all(conn).await?,
+        None => listing.statement(Shape::Rows).fetch_all(conn).await?,
     };
-    Ok(rows.into_iter().map(|row| row.at(&now)).collect())
+    Ok(rows.into_iter().map(|row| row.at(&listing.now)).collect())
 }
 
 /// How many times PostgreSQL's list reads a page by its keys before it reads it in one
@@ -364,20 +378,11 @@ pub async fn page_keys(
     page: &PageRequest,
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<(ConnectorId, String)>> {
-    let now = format_timestamp(now);
-    let plan = email_plan(conn, filter).await?;
-    list_query(
-        conn.backend(),
-        Shape::Keys,
-        plan,
-        organization,
-        scope,
-        filter,
-        page,
-        &now,
-    )
-    .fetch_all(conn)
-    .await
+    Listing::new(conn, organization, scope, filter, page, now)
+        .await?
+        .statement(Shape::Keys)
+        .fetch_all(conn)
+        .await
 }
 
 /// PostgreSQL: the rows of keys [`page_keys`] found, leaving out those changed since (the
@@ -404,23 +409,12 @@ pub async fn explain_list(
     filter: &ConnectorFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<String>> {
-    let now = format_timestamp(time::OffsetDateTime::now_utc());
-    let plan = email_plan(conn, filter).await?;
-    let backend = conn.backend();
-    let shape = match backend {
+    let now = time::OffsetDateTime::now_utc();
+    let listing = Listing::new(conn, organization, scope, filter, page, now).await?;
+    let query = listing.statement(match listing.backend {
         Backend::Sqlite => Shape::Rows,
         Backend::Postgres => Shape::Keys,
-    };
-    let query = list_query(
-        backend,
-        shape,
-        plan,
-        organization,
-        scope,
-        filter,
-        page,
-        &now,
-    );
+    });
     explain_details(conn, &query).await
 }
 
