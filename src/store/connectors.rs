@@ -62,7 +62,9 @@ const VERSION: &str = "c.xmin::text";
 const VERSION_WITH_MEMBER: &str = "c.xmin::text || ' ' || m.xmin::text || ' ' || a.xmin::text";
 
 /// PostgreSQL's rows of a page, by the keys and versions its list statement found (`$1`,
-/// `$2`), in the list's order; a row changed or deleted since is left out.
+/// `$2`), in the list's order; a row changed or deleted since is left out, and so is any
+/// other organization's (`$3`: the keys come from the list, but this statement does not
+/// trust them to).
 ///
 /// PostgreSQL plans a prepared statement for its values on every run while they change its
 /// best plan, as the organization and a filter most connectors pass do (a filter by outlet
@@ -75,7 +77,7 @@ fn by_keys() -> String {
     format!(
         "{} FROM unnest($1::uuid[], $2::text[]) AS k(id, version)
             JOIN user_connectors c ON c.id = k.id {MEMBER} {LOOKUPS}
-        WHERE k.version IN ({VERSION}, {VERSION_WITH_MEMBER})
+        WHERE k.version IN ({VERSION}, {VERSION_WITH_MEMBER}) AND c.organization_id = $3
         ORDER BY c.id",
         columns()
     )
@@ -330,7 +332,7 @@ pub async fn list(
         let keys = listing.statement(Shape::Keys);
         for _ in 0..READS_BEFORE_ONE_STATEMENT {
             let found: Vec<(ConnectorId, String)> = keys.fetch_all(conn).await?;
-            let read = rows_by_keys(conn, &found).await?;
+            let read = rows_by_keys(conn, organization, &found).await?;
             if read.len() == found.len() {
                 rows = Some(read);
                 break;
@@ -348,7 +350,11 @@ pub async fn list(
 /// statement (rows of the page changing under each read).
 const READS_BEFORE_ONE_STATEMENT: usize = 3;
 
-async fn rows_by_keys(conn: &mut Conn, keys: &[(ConnectorId, String)]) -> sqlx::Result<Vec<Row>> {
+async fn rows_by_keys(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    keys: &[(ConnectorId, String)],
+) -> sqlx::Result<Vec<Row>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -364,6 +370,7 @@ async fn rows_by_keys(conn: &mut Conn, keys: &[(ConnectorId, String)]) -> sqlx::
     sqlx::query_as(&by_keys())
         .bind(&ids)
         .bind(&versions)
+        .bind(organization)
         .fetch_all(c)
         .await
 }
@@ -389,11 +396,12 @@ pub async fn page_keys(
 /// list's second statement; tests).
 pub async fn rows_of_page_keys(
     conn: &mut Conn,
+    organization: OrganizationId,
     keys: &[(ConnectorId, String)],
     now: time::OffsetDateTime,
 ) -> sqlx::Result<Vec<StoredConnector>> {
     let now = format_timestamp(now);
-    Ok(rows_by_keys(conn, keys)
+    Ok(rows_by_keys(conn, organization, keys)
         .await?
         .into_iter()
         .map(|row| row.at(&now))

@@ -540,7 +540,16 @@ impl Db {
                 })
             }
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                // sqlx 0.8's `begin` is not safe to cancel on PostgreSQL: a caller dropped
+                // while `BEGIN` is in flight (a client gone) leaves the pooled connection
+                // inside a transaction nothing ends, which the next borrower then runs in
+                // (sqlx issue 4393, fixed after 0.8.6). Begun on a task of its own, it
+                // completes either way, and a transaction nobody took is rolled back when
+                // the task drops it.
+                let pool = pool.clone();
+                let mut tx = tokio::spawn(async move { pool.begin().await })
+                    .await
+                    .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))??;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)

@@ -882,9 +882,20 @@ async fn on_postgresql_a_page_read_by_its_keys_leaves_out_the_rows_changed_since
         .execute()
         .await
         .unwrap();
-    let read = rows_of_page_keys(&mut conn, &keys, now).await.unwrap();
+    let read = rows_of_page_keys(&mut conn, org, &keys, now).await.unwrap();
     let read: Vec<ConnectorId> = read.iter().map(|row| row.connector.id).collect();
     assert_eq!(read, ids(&keys[2..]), "the rows still as they were found");
+    let northside = OrganizationId(
+        app.id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
+            .await,
+    );
+    assert!(
+        rows_of_page_keys(&mut conn, northside, &keys, now)
+            .await
+            .unwrap()
+            .is_empty(),
+        "keys of another organization's page read nothing"
+    );
 
     // A filter that reads the member and the account: an account changed since is left out
     // too (its address may no longer hold the fragment).
@@ -919,7 +930,7 @@ async fn on_postgresql_a_page_read_by_its_keys_leaves_out_the_rows_changed_since
         .filter(|id| !renamed.contains(&(id.0,)))
         .collect();
     assert!(unchanged.len() < keys.len());
-    let read = rows_of_page_keys(&mut conn, &keys, now).await.unwrap();
+    let read = rows_of_page_keys(&mut conn, org, &keys, now).await.unwrap();
     let read: Vec<ConnectorId> = read.iter().map(|row| row.connector.id).collect();
     assert_eq!(read, unchanged);
 }

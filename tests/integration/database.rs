@@ -105,3 +105,48 @@ async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed(
         "{error}"
     );
 }
+
+/// A write whose caller goes away while its `BEGIN` is in flight (a client that disconnects)
+/// leaves no transaction open on the pooled connection for the next borrower. Each round drops
+/// the write after one more step (the pool's check of the connection, then `BEGIN`), on a pool
+/// of one connection, and asks the database whether a session is left inside a transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_dropped_while_it_begins_leaves_no_transaction_open() {
+    use brigade::store::Db;
+    use std::future::Future;
+    use std::task::{Context, Poll};
+    let app = spawn_app().await;
+    if app.backend() != brigade::store::Backend::Postgres {
+        // sqlx's SQLite driver finishes a cancelled `BEGIN` itself.
+        return;
+    }
+    for steps in 1..=6 {
+        let db = Db::connect(&app.database_url, 1).await.unwrap();
+        let mut write = Box::pin(db.write());
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        for _ in 0..steps {
+            if let Poll::Ready(tx) = write.as_mut().poll(&mut context) {
+                drop(tx);
+                break;
+            }
+            // Let the database's answer arrive; the next poll takes the next step.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        drop(write);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let open: Vec<(i64,)> = app
+            .query(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+            )
+            .fetch_all()
+            .await
+            .unwrap();
+        assert_eq!(
+            open,
+            [(0,)],
+            "after {steps} steps a connection is left in a transaction"
+        );
+        db.close().await.unwrap();
+    }
+}
