@@ -276,9 +276,12 @@ enum Command {
         /// The organization's slug, e.g. synth.
         #[arg(long)]
         org: String,
-        /// Runs of each request.
+        /// Timed runs of each request, at least (after 20 untimed ones).
         #[arg(long, default_value_t = 300)]
         iterations: usize,
+        /// Seconds each request is run for, at least.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
     },
 }
 
@@ -533,9 +536,19 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             };
             synth(&open(&config).await?, plan).await
         }
-        Command::Measure { org, iterations } => {
+        Command::Measure {
+            org,
+            iterations,
+            seconds,
+        } => {
+            let time = std::time::Duration::try_from_secs_f64(seconds)
+                .map_err(|_| format!("--seconds {seconds}: give a number of seconds, 0 or more"))?;
             let context = open(&config).await?;
-            let measurements = crate::service::measure::in_process(&context, &org, iterations)
+            let runs = crate::service::measure::Runs {
+                runs: iterations,
+                time,
+            };
+            let measurements = crate::service::measure::in_process(&context, &org, runs)
                 .await
                 .map_err(failed)?;
             for measurement in measurements {

@@ -21,6 +21,19 @@ use crate::store;
 /// How deep the "deep" requests start: a thousand pages of fifty.
 const DEPTH: i64 = 50_000;
 
+/// Untimed runs of each request before its timed ones, as `make bench` warms the server up
+/// before each load: the first runs read the rows into a fresh connection's cache.
+const WARM_UP_RUNS: usize = 20;
+
+/// How long each request is run: at least `runs` times and for at least `time` (a floor
+/// measured over a fraction of a second swung by half between two runs on this machine; the
+/// load it is compared with runs for seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct Runs {
+    pub runs: usize,
+    pub time: Duration,
+}
+
 /// One request and its in-process timing.
 #[derive(Debug, serde::Serialize)]
 pub struct Measurement {
@@ -42,12 +55,13 @@ enum Request {
     Me(SessionClaims, String),
 }
 
-/// Runs each request `iterations` times, one after the other, on the organization `slug`.
+/// Runs each request as `runs` says, one run after the other, on the organization `slug`,
+/// after [`WARM_UP_RUNS`] untimed ones.
 #[tracing::instrument(skip(context))]
 pub async fn in_process(
     context: &Context,
     slug: &str,
-    iterations: usize,
+    runs: Runs,
 ) -> Result<Vec<Measurement>, AppError> {
     let who = auth::operator(context, slug).await?;
     let sample = {
@@ -123,9 +137,12 @@ pub async fn in_process(
             Request::Me(_, email) => Some(email.clone()),
             _ => None,
         };
-        let mut took = Vec::with_capacity(iterations);
+        for _ in 0..WARM_UP_RUNS {
+            run(context, &who, &request).await?;
+        }
+        let mut took = Vec::with_capacity(runs.runs);
         let started = Instant::now();
-        for _ in 0..iterations.max(1) {
+        while took.len() < runs.runs.max(1) || started.elapsed() < runs.time {
             let one = Instant::now();
             run(context, &who, &request).await?;
             took.push(one.elapsed());

@@ -242,7 +242,15 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     );
 
     // `brigade measure` (the in-process floor of `make bench`) runs every list request on it.
-    let measured = app.brigade(&["measure", "--org", "mesa", "--iterations", "2"]);
+    let measured = app.brigade(&[
+        "measure",
+        "--org",
+        "mesa",
+        "--iterations",
+        "2",
+        "--seconds",
+        "0",
+    ]);
     assert!(
         measured.status.success(),
         "{}",
