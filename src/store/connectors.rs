@@ -339,9 +339,9 @@ async fn email_plan(conn: &mut Conn, filter: &ConnectorFilter) -> sqlx::Result<F
 /// One keyset page (plus one row, to tell whether more follow).
 ///
 /// On PostgreSQL the page's keys are mostly found first and their rows read by key
-/// ([`by_keys`], `Listing::first_shape` says when): two statements, which may see the database at two moments. A row changed in
-/// between is left out by the second, and the page is read again; after
-/// [`READS_BEFORE_ONE_STATEMENT`] such reads it is read in one statement.
+/// ([`by_keys`]; `Listing::first_shape` says when): two statements, which may see the
+/// database at two moments. A row changed in between is left out by the second, and the page
+/// is read again; after [`READS_BEFORE_ONE_STATEMENT`] such reads it is read in one statement.
 pub async fn list(
     conn: &mut Conn,
     organization: OrganizationId,

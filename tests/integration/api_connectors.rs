@@ -689,14 +689,25 @@ async fn plan(
     after: Option<uuid::Uuid>,
     disabled: &[&str],
 ) -> Plan {
+    let page = brigade::domain::paging::PageRequest { size: 50, after };
+    plan_of_page(app, scope, filter, &page, disabled).await
+}
+
+/// [`plan`] of a page of any size.
+async fn plan_of_page(
+    app: &TestApp,
+    scope: &brigade::domain::Scope,
+    filter: &brigade::domain::commands::ConnectorFilter,
+    page: &brigade::domain::paging::PageRequest,
+    disabled: &[&str],
+) -> Plan {
     let org = brigade::domain::OrganizationId(
         app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
             .await,
     );
-    let page = brigade::domain::paging::PageRequest { size: 50, after };
     let mut conn = app.planner_conn(disabled).await;
     app.plan(
-        brigade::store::connectors::explain_list(&mut conn, org, scope, filter, &page)
+        brigade::store::connectors::explain_list(&mut conn, org, scope, filter, page)
             .await
             .unwrap(),
     )
@@ -856,24 +867,10 @@ async fn on_postgresql_the_connector_list_plans_only_its_page_s_keys_from_the_ta
     }
     // A page larger than the API's (the CSV exports read 500) is read in one statement:
     // reading its rows twice costs more than planning them.
-    let org = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
     for (size, expected) in [(200, &["user_connectors"][..]), (201, one_statement)] {
         let page = brigade::domain::paging::PageRequest { size, after: None };
-        let mut conn = app.planner_conn(&[]).await;
-        let plan = app.plan(
-            brigade::store::connectors::explain_list(
-                &mut conn,
-                org,
-                &Scope::Organization,
-                &ConnectorFilter::default(),
-                &page,
-            )
-            .await
-            .unwrap(),
-        );
+        let filter = ConnectorFilter::default();
+        let plan = plan_of_page(&app, &Scope::Organization, &filter, &page, &[]).await;
         let read = tables_read(&plan, one_statement);
         assert_eq!(&read, expected, "a page of {size}: {plan:?}");
     }
