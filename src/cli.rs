@@ -146,6 +146,15 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         .map_err(|error| format!("{error} (write it like 10s, 500ms or 1m)"))
 }
 
+/// A number of seconds, 0 or more, such as `5` or `0.5`.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| std::time::Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| "give a number of seconds, 0 or more (such as 5 or 0.5)".to_string())
+}
+
 fn brigade_pool_size() -> u32 {
     crate::store::DEFAULT_POOL_SIZE
 }
@@ -280,8 +289,8 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         iterations: usize,
         /// Seconds each request is run for, at least.
-        #[arg(long, default_value_t = 2.0)]
-        seconds: f64,
+        #[arg(long, default_value = "2", value_parser = parse_seconds)]
+        seconds: std::time::Duration,
     },
 }
 
@@ -541,12 +550,10 @@ async fn run(config: Config, command: Command) -> Result<(), String> {
             iterations,
             seconds,
         } => {
-            let time = std::time::Duration::try_from_secs_f64(seconds)
-                .map_err(|_| format!("--seconds {seconds}: give a number of seconds, 0 or more"))?;
             let context = open(&config).await?;
             let runs = crate::service::measure::Runs {
                 runs: iterations,
-                time,
+                time: seconds,
             };
             let measurements = crate::service::measure::in_process(&context, &org, runs)
                 .await
