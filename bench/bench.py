@@ -24,6 +24,7 @@ import http.cookiejar
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -209,20 +210,44 @@ def packaged(name):
 
 
 # The lazy route (src/console/mod.rs) each measured page's code is split into.
-ROUTES = {"/login": "login", "/users": "people", "/connectors": "access", "/outlets": "outlets",
+ROUTES = {"/users": "people", "/connectors": "access", "/outlets": "outlets",
           "/me": "me", "/settings": "settings", "/security": "security"}
 
+# The pages served without the app (src/console/mod.rs, WITHOUT_THE_APP), each as a
+# signed-out visitor gets it: their scripts are read from the HTML itself.
+WITHOUT_THE_APP = ["/login"]
 
-def bundle():
-    """What the browser downloads to make each page interactive: the loader, the main module
-    and the split loader, then the page's own module and the chunks it shares with others
-    (cargo-leptos' split manifest names them all, the page's own module among them); and the
-    whole bundle."""
+
+def served_scripts(path):
+    """The scripts the page at `path` loads as the server serves it (signed out): those its
+    HTML names, a file of the site each (src/href under the site root)."""
+    with urllib.request.urlopen(BASE + path) as response:
+        html = response.read().decode()
+    if "/pkg/brigade.js" in html:
+        sys.exit(f"{path} loads the app: measure it as one of ROUTES")
+    named = re.findall(r'<script[^>]*\bsrc="(/[^"]+)"', html) + re.findall(
+        r'<link[^>]*\brel="(?:modulepreload|preload)"[^>]*\bhref="(/[^"]+)"', html)
+    return [packaged(os.path.join("..", name.lstrip("/"))) for name in named]
+
+
+def bundle(served):
+    """What the browser downloads to make each page interactive: for a page served without the
+    app, the scripts its HTML names (`served`: measured while the server ran); for the others,
+    the loader, the main module and the split loader, then the page's own module and the chunks
+    it shares with others (cargo-leptos' split manifest names them all, the page's own module
+    among them); and the whole bundle."""
     with open(os.path.join(PKG, "__wasm_split_manifest.json")) as f:
         manifest = json.load(f)
     base = ["brigade.js", "brigade.wasm"] + [
         n for n in os.listdir(PKG) if n.startswith("__wasm_split") and n.endswith(".js")]
     sizes = {}
+    for page, files in served.items():
+        sizes[f"first load of {page} (no app; this server offers no passkeys)"] = (
+            sum(r for r, _ in files), sum(g for _, g in files))
+    # Where passkeys are offered (a public address with a host name), the sign-in page names
+    # its button's script too; the bench's server is reached by an IP address.
+    sizes["/login's passkey script, where passkeys are offered"] = packaged(
+        os.path.join("..", "passkey-sign-in.js"))
     for page, route in ROUTES.items():
         key = next(k for k in manifest if k.startswith(f"__{route}_route_view_"))
         names = base + [c + ".wasm" for c in manifest[key]]
@@ -399,6 +424,10 @@ def reference_lookup():
         stopped(server)
 
 
+# The scripts of the pages served without the app, read while the first server ran.
+SERVED = {}
+
+
 def measure(url):
     """The API lists under wrk (beside the in-process floor), the console pages and the
     server's memory, on the database at `url`."""
@@ -418,6 +447,8 @@ def measure(url):
             many = wrk(floor["path"], token, 32, cookie=cookie)
             rows.append((floor, two, many))
         pages = console_pages()
+        for path in WITHOUT_THE_APP:
+            SERVED.setdefault(path, served_scripts(path))
         rss = rss_mb(server.pid)
     finally:
         stopped(server)
@@ -438,7 +469,7 @@ def main():
         scim.append(("Brigade, PostgreSQL (200,000 people)", *scim_lookup(url)))
     scim.append((f"scim2-server, the reference (in memory, {REFERENCE_USERS:,} users)",
                  *reference_lookup()))
-    report(imports, runs, layers, bundle(), scim)
+    report(imports, runs, layers, bundle(SERVED), scim)
 
 
 def layers_lines(name, cost):
@@ -528,6 +559,9 @@ def report(imports, runs, layers, sizes, scim):
             lines += layers_lines(*layers)
     lines += scim_lines(scim)
     lines += ["", "## Browser bundle (WebAssembly and JavaScript, split per page)", "",
+              "The sign-in page is served without the app (plain forms; `WITHOUT_THE_APP` in "
+              "src/console/mod.rs): its row counts the scripts its HTML names. The others load "
+              "the app: its main module, and their own chunks.", "",
               "| what | raw | gzipped |",
               "| --- | ---: | ---: |"]
     for name, (raw, gz) in sizes.items():

@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { ADMIN, MANAGER, NORTHSIDE_OWNER, expectAccessible, hydrated, signInAndWait, verificationLink } from "./helpers";
+import { ADMIN, MANAGER, NORTHSIDE_OWNER, expectAccessible, hydrated, onSignInPage, signInAndWait, verificationLink } from "./helpers";
 
 const rows = (page: Page) => page.getByTestId("connector-row");
 const addForm = (page: Page) => page.locator("details.add-user");
@@ -76,7 +76,7 @@ test("add a new person with a verification email; they set a password and sign i
   await noor.getByRole("button", { name: "Set password" }).click();
   await expect(noor).toHaveURL(/\/login\?verified=1/);
   await expect(noor.getByRole("status")).toContainText("Your password is set");
-  await hydrated(noor);
+  await onSignInPage(noor);
   await noor.getByLabel("Email or username").fill("noor.cook@harbor.example");
   await noor.getByLabel("Password").fill("burgers-and-fries");
   await noor.getByRole("button", { name: "Sign in" }).click();

@@ -5,14 +5,21 @@ import {
   NORTHSIDE_OWNER,
   expectAccessible,
   hydrated,
+  onSignInPage,
   peopleTable,
   signIn,
   signInAndWait,
 } from "./helpers";
 
 test("the sign-in page is accessible and a wrong password gets one clear message", async ({ page }) => {
+  // The first page everyone loads comes without the app's WebAssembly (WITHOUT_THE_APP).
+  const code: string[] = [];
+  page.on("request", (request) => {
+    if (/\.(wasm|js)$/.test(new URL(request.url()).pathname)) code.push(request.url());
+  });
   await page.goto("/login");
-  await hydrated(page);
+  await page.waitForLoadState("networkidle");
+  expect(code).toEqual([]);
   await expectAccessible(page);
   await signIn(page, ADMIN, "not-the-password");
   await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
@@ -23,7 +30,6 @@ test("the sign-in page is accessible and a wrong password gets one clear message
 
 test("repeated wrong passwords are throttled with a clear message", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   for (let attempt = 1; attempt <= 10; attempt++) {
     await page.getByLabel("Email or username").fill(MANAGER);
     await page.getByLabel("Password").fill(`wrong-${attempt}`);
@@ -41,7 +47,6 @@ test("repeated wrong passwords are throttled with a clear message", async ({ pag
 test("pages need a session and sign-in returns to the page asked for", async ({ page }) => {
   await page.goto("/users?q=kim");
   await expect(page).toHaveURL(/\/login\?next=%2Fusers%3Fq%3Dkim/);
-  await hydrated(page);
   await page.getByLabel("Email or username").fill(ADMIN);
   await page.getByLabel("Password").fill("brigade-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -172,7 +177,6 @@ test("a person in two organizations switches with the keyboard", async ({ page }
 
 test("signing in works by keyboard alone, and signing out ends the session", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   await expect(page.getByLabel("Email or username")).toBeFocused();
   await page.keyboard.type(MANAGER);
   await page.keyboard.press("Tab");
@@ -181,7 +185,7 @@ test("signing in works by keyboard alone, and signing out ends the session", asy
   await expect(page).toHaveURL(/\/users/);
   await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
+  await onSignInPage(page);
   await page.goto("/users");
   await expect(page).toHaveURL(/\/login\?next=/);
 });

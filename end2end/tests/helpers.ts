@@ -13,9 +13,17 @@ export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 20_000 });
 }
 
+/** The sign-in page is served without the app (src/console/mod.rs, WITHOUT_THE_APP): there is
+ * no hydration to wait for. Reached from the app (signing out, a redirect), the app hands it to
+ * the server: it is ready once the server's page has loaded. */
+export async function onSignInPage(page: Page) {
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in to Brigade" })).toBeVisible();
+  await page.waitForLoadState("load");
+}
+
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto("/login");
-  await hydrated(page);
   await page.getByLabel("Email or username").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -41,7 +41,6 @@ test("an owner creates an API client, copies its token, uses it, revokes it, and
 
 test("a person without console permissions lands on their own page and changes their name there", async ({ page }) => {
   await page.goto("/login");
-  await hydrated(page);
   await page.getByLabel("Email or username").fill("lena.moreau@harbor.example");
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { expectAccessible, hydrated, verificationLink } from "./helpers";
+import { expectAccessible, hydrated, onSignInPage, verificationLink } from "./helpers";
 
 test.use({ demo: false });
 
@@ -104,8 +104,7 @@ test("from an empty database: setup link, owner, brand, a franchisee invited by 
   await owner.getByLabel("New password").fill("coastal-password");
   await owner.getByLabel("Repeat the password").fill("coastal-password");
   await owner.getByRole("button", { name: "Set password" }).click();
-  await expect(owner).toHaveURL(/\/login\?verified=1/);
-  await hydrated(owner);
+  await onSignInPage(owner);
   await owner.getByLabel("Email or username").fill("owner@coastal.example");
   await owner.getByLabel("Password").fill("coastal-password");
   await owner.getByRole("button", { name: "Sign in" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, mailedLink, signIn, signInAndWait, totpCode } from "./helpers";
+import { DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, mailedLink, onSignInPage, signIn, signInAndWait, totpCode } from "./helpers";
 
 test("a person who forgot their password gets a link by mail and every session of theirs ends", async ({
   page,
@@ -12,7 +12,6 @@ test("a person who forgot their password gets a link by mail and every session o
   await signInAndWait(earlier, MANAGER);
 
   await page.goto("/login");
-  await hydrated(page);
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(page).toHaveURL(/\/forgot$/);
   await expect(page.getByRole("heading", { level: 1, name: "Forgot your password?" })).toBeVisible();
@@ -41,7 +40,6 @@ test("a person who forgot their password gets a link by mail and every session o
   await expect(earlier).toHaveURL(/\/login/);
   await elsewhere.close();
 
-  await hydrated(page);
   await signIn(page, MANAGER, DEMO_PASSWORD);
   await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
   await signIn(page, MANAGER, "a-brand-new-password");
@@ -76,7 +74,7 @@ test("a person turns on two-step sign-in, then signs in with a code from their a
   await expect(page.getByTestId("two-step-state")).toContainText("10 unused recovery codes");
 
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
+  await onSignInPage(page);
   await signIn(page, MANAGER);
   await expect(page).toHaveURL(/\/login\/two-step/);
   await hydrated(page);
@@ -134,8 +132,7 @@ test.describe("passkeys", () => {
     await expectAccessible(page);
 
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/login/);
-    await hydrated(page);
+    await onSignInPage(page);
     await page.getByTestId("passkey-sign-in").click();
     await expect(page).toHaveURL(/\/users/);
     await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
@@ -151,7 +148,7 @@ test.describe("passkeys", () => {
     await page.getByRole("button", { name: "Remove Work laptop" }).click();
     await expect(page.getByTestId("no-passkeys")).toBeVisible();
     await page.getByRole("button", { name: "Sign out" }).click();
-    await hydrated(page);
+    await onSignInPage(page);
     await page.getByTestId("passkey-sign-in").click();
     await expect(page.getByRole("alert").filter({ hasText: "does not know this passkey" })).toBeVisible();
   });

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { resolve } from "node:path";
 import { test, expect, freePort } from "./fixtures";
-import { ADMIN, DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, signIn, signInAndWait } from "./helpers";
+import { ADMIN, DEMO_PASSWORD, MANAGER, expectAccessible, hydrated, onSignInPage, signIn, signInAndWait } from "./helpers";
 
 // Single sign-on end to end against a real OpenID Provider: npm's oidc-provider (certified),
 // started here on loopback for this test; its development login page accepts any login, and
@@ -58,14 +58,15 @@ test("an organization signs its people in with its identity provider, and can re
     await expect(page.getByRole("switch", { name: "Require single sign-on" })).toHaveAttribute("aria-checked", "true");
     await expectAccessible(page);
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/login/);
+    await onSignInPage(page);
 
     // A manager's password is refused now, pointing to single sign-on.
     await signIn(page, MANAGER);
     await expect(page.getByRole("alert").filter({ hasText: "Harbor Okta" })).toBeVisible();
 
-    // Single sign-on: the button names the organization's provider once the email is typed.
+    // Single sign-on: the page names the organization's provider for the email given.
     await page.getByLabel("Work email").fill(MANAGER);
+    await page.getByRole("button", { name: "Find my organization's sign-on" }).click();
     await expect(page.getByTestId("sso-continue")).toHaveText("Continue with Harbor Okta");
     await expectAccessible(page);
     await page.getByTestId("sso-continue").click();
@@ -81,6 +82,7 @@ test("an organization signs its people in with its identity provider, and can re
 
     // The owner keeps the password as a way in.
     await page.getByRole("button", { name: "Sign out" }).click();
+    await onSignInPage(page);
     await signIn(page, ADMIN, DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/users/);
   } finally {

@@ -53,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     ) {
         response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
     }
+    let with_the_app = loads_the_app();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -60,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {with_the_app.then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <MetaTags/>
             </head>
@@ -69,6 +70,52 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The pages the server serves without the app's WebAssembly: plain HTML forms, and for the
+/// passkey button one small script of its own (`public/passkey-sign-in.js`). The sign-in page
+/// is the first page everyone loads, often on a kitchen's phone: it shows and works at once,
+/// and the app's code (hundreds of KB) is fetched on the page after it.
+pub const WITHOUT_THE_APP: &[&str] = &["/login"];
+
+/// Whether this response's page loads the app's code (on the server: by the request's path).
+fn loads_the_app() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .is_none_or(|request| !WITHOUT_THE_APP.contains(&request.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    true
+}
+
+/// The sign-in page (see [`WITHOUT_THE_APP`]).
+#[component]
+fn LoginRoute() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    return session::LoginPage();
+    #[cfg(not(feature = "ssr"))]
+    load_from_the_server()
+}
+
+/// A page of [`WITHOUT_THE_APP`] met in the browser. The browser never hydrates one, so the app
+/// meets it only when it navigates there (a link, the redirect after signing out, going back):
+/// the page is then loaded from the server, as if the link had been an ordinary one.
+#[cfg(not(feature = "ssr"))]
+fn load_from_the_server() {
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let mut href = location.pathname.get_untracked();
+    if !search.is_empty() {
+        href = format!("{href}?{search}");
+    }
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(&href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
 }
 
 #[component]
@@ -82,7 +129,7 @@ pub fn App() -> impl IntoView {
         <Title text="" formatter=|text: String| if text.is_empty() { "Brigade".to_string() } else { format!("{text} · Brigade") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/login") view=LoginRoute ssr=SsrMode::Async/>
                 <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
                 <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()} ssr=SsrMode::Async/>
@@ -128,7 +175,6 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    LoginRoute => session::LoginPage,
     VerifyRoute => verify::VerifyPage,
     ForgotRoute => password_reset::ForgotPage,
     ResetRoute => password_reset::ResetPage,

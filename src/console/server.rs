@@ -69,12 +69,29 @@ pub async fn client_info() -> crate::service::auth::ClientInfo {
 /// Sets the response status (and `Retry-After`) for `error`: the page's status during
 /// server rendering, the server function's answer otherwise.
 pub fn set_status(error: &AppError) {
+    if answered_by_a_redirect() {
+        return;
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(crate::api::status_of(error));
         if let AppError::TooManyRequests { retry_after, .. } = error {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
     }
+}
+
+/// Whether this is a server function posted by a plain form (a page without the app: the
+/// sign-in page). Leptos answers it with a redirect back to the page, the error in its address
+/// (`form-redirects`); a status of the error's own would replace the redirect's.
+pub(super) fn answered_by_a_redirect() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|request| {
+        request.uri.path().starts_with("/rpc/")
+            && request
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 /// Passes a result through, setting the response status when it is an error.

@@ -1,10 +1,12 @@
 //! Signing in and out, the current viewer, and switching organization.
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
 use leptos_meta::Title;
-use leptos_router::components::A;
+#[cfg(feature = "ssr")]
 use leptos_router::hooks::use_query_map;
 
+#[cfg(feature = "ssr")]
 use super::form::{FormAlert, TextField, field_error};
 use crate::domain::model::Viewer;
 use crate::domain::{AppError, OrganizationId};
@@ -24,7 +26,8 @@ pub async fn login(
     use crate::domain::{LocalPath, Password};
     use crate::service::auth;
 
-    with_status(
+    let typed = identifier.clone();
+    let result = with_status(
         async move {
             let identifier = identifier.trim();
             let mut problems = Problems::default();
@@ -61,7 +64,73 @@ pub async fn login(
             }
         }
         .await,
-    )
+    );
+    if result.is_err() {
+        typed_identifier::keep(&typed);
+    }
+    result
+}
+
+/// The identifier typed into the sign-in page's plain form, carried back to the page after a
+/// refusal: the redirect's address carries only the error (and an address is no place for an
+/// email). A cookie for that page alone, for a minute, taken when the page shows it.
+#[cfg(feature = "ssr")]
+mod typed_identifier {
+    use axum::http::{HeaderValue, header, request::Parts};
+    use leptos::prelude::use_context;
+    use tower_sessions::cookie::{Cookie, SameSite, time::Duration};
+
+    const NAME: &str = "brigade_typed_identifier";
+
+    fn set(value: &str, max_age: Duration) {
+        let (Some(response), Some(context)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            super::super::server::context().ok(),
+        ) else {
+            return;
+        };
+        let cookie = Cookie::build((NAME, urlencoding::encode(value).into_owned()))
+            .path("/login")
+            .max_age(max_age)
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(context.public_url().starts_with("https://"))
+            .build();
+        if let Ok(cookie) = HeaderValue::from_str(&cookie.to_string()) {
+            response.append_header(header::SET_COOKIE, cookie);
+        }
+    }
+
+    /// After a refused sign-in from the plain form (an app's call shows the form as it was).
+    pub fn keep(typed: &str) {
+        let typed = typed.trim();
+        if super::super::server::answered_by_a_redirect()
+            && !typed.is_empty()
+            && typed.len() <= super::IDENTIFIER_MAX
+        {
+            set(typed, Duration::minutes(1));
+        }
+    }
+
+    /// The identifier kept for the page being rendered, if any (and the cookie is cleared).
+    pub fn take() -> Option<String> {
+        let request = use_context::<Parts>()?;
+        let typed = request
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|header| header.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == NAME)
+            .and_then(|cookie| {
+                urlencoding::decode(cookie.value())
+                    .ok()
+                    .map(|typed| typed.into_owned())
+            })?;
+        set("", Duration::ZERO);
+        Some(typed).filter(|typed| !typed.is_empty() && typed.len() <= super::IDENTIFIER_MAX)
+    }
 }
 
 /// Starts the session of a completed sign-in; where to go on: `next` (a local path) or the
@@ -136,6 +205,11 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
     super::server::with_status(super::server::caller().await.map(|caller| caller.viewer))
 }
 
+/// The sign-in page. The server serves it without the app (see `WITHOUT_THE_APP`): the form
+/// posts as an ordinary form, and the server function answers with a redirect, to where the
+/// person goes on or back here with the problem in the address (Leptos' form redirects),
+/// which this page shows next to its field.
+#[cfg(feature = "ssr")]
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
@@ -144,6 +218,8 @@ pub fn LoginPage() -> impl IntoView {
     let verified = move || query.read().get("verified").is_some();
     let reset = move || query.read().get("reset").is_some();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let typed = typed_identifier::take();
+    let known = typed.is_some();
     view! {
         <Title text="Sign in"/>
         <main class="login" id="main">
@@ -155,16 +231,16 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="notice-ok" role="status">"Your new password is set and every session of yours has ended. Sign in with it now."</p>
             </Show>
             <ActionForm action=login attr:class="stacked" attr:novalidate="">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <TextField id="identifier" name="identifier" label="Email or username" autocomplete="username"
-                    autofocus=true error=field_error(error, "identifier")/>
+                    autofocus=!known value=typed.unwrap_or_default() error=field_error(error, "identifier")/>
                 <TextField id="password" name="password" label="Password" input_type="password"
-                    autocomplete="current-password" error=field_error(error, "password")/>
+                    autocomplete="current-password" autofocus=known error=field_error(error, "password")/>
                 <FormAlert error/>
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
-            <p><A href="/forgot">"Forgot your password?"</A></p>
-            <super::passkeys::PasskeySignIn next=Signal::derive(next)/>
+            <p><a href="/forgot">"Forgot your password?"</a></p>
+            <super::passkeys::PasskeySignIn/>
             <super::sso::SsoSignIn next=Signal::derive(next)/>
         </main>
     }

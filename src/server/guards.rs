@@ -32,10 +32,7 @@ fn open_without_session(path: &str) -> bool {
         || path == "/rpc/login_two_step"
         || matches!(
             path,
-            "/rpc/passkeys_offered"
-                | "/rpc/passkey_sign_in_begin"
-                | "/rpc/passkey_sign_in"
-                | "/rpc/sso_offered"
+            "/rpc/passkey_sign_in_begin" | "/rpc/passkey_sign_in" | "/rpc/sso_offered"
         )
         || path.starts_with("/auth/sso/")
         || path.starts_with("/verify/")
@@ -67,6 +64,7 @@ fn outside_console(path: &str) -> bool {
         || token_authenticated(path)
         || path == "/api/v1"
         || path == "/favicon.svg"
+        || path == "/passkey-sign-in.js"
 }
 
 /// The faces that take a bearer token, never a cookie: the API and SCIM.

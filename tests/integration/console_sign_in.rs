@@ -473,3 +473,81 @@ async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own() 
         30
     );
 }
+
+/// The sign-in page is the first page everyone loads: it is served without the app's code
+/// (`console::WITHOUT_THE_APP`), and its form works as a plain HTML form. The browser posts it
+/// and follows the redirect: on to `next`, or back to the page, which shows the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_loads_no_app_code_and_signs_in_as_a_plain_form() {
+    let app = spawn_app().await;
+    let (status, login) = app.page("/login?next=%2Fme").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!loads_the_app(&login), "{login}");
+    assert!(
+        login.contains(r#"action="/rpc/login" method="post""#)
+            || login.contains(r#"method="post" action="/rpc/login""#),
+        "{login}"
+    );
+    assert!(
+        login.contains(r#"<input type="hidden" name="next" value="/me">"#),
+        "{login}"
+    );
+
+    let browser = browser();
+    let plain_form = |password: &'static str| {
+        browser
+            .post(app.url("/rpc/login"))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", app.url("/login?next=%2Fme"))
+            .form(&[
+                ("identifier", MANAGER),
+                ("password", password),
+                ("next", "/me"),
+            ])
+            .send()
+    };
+    let refused = plain_form("not-the-password").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let back = refused.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with(&app.url("/login?next=%2Fme&")), "{back}");
+    let page = browser.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(r#"role="alert" class="form-error">Email or password is incorrect."#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<input type="hidden" name="next" value="/me">"#),
+        "{page}"
+    );
+    // What was typed is there again (the password field is the one to fill), once.
+    let typed =
+        r#"name="identifier" type="text" autocomplete="username" value="manager@harbor.example""#;
+    assert!(page.contains(typed), "{page}");
+    assert!(
+        page.contains(r#"type="password" autocomplete="current-password" autofocus"#),
+        "{page}"
+    );
+    let again = browser
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains("manager@harbor.example"), "{again}");
+
+    let signed_in = plain_form(DEMO_PASSWORD).await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::FOUND);
+    assert_eq!(signed_in.headers()["location"], "/me");
+    let me = browser.get(app.url("/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(loads_the_app(&me.text().await.unwrap()));
+}
+
+/// Whether a page's HTML loads the app (the hydration script Leptos writes for it).
+fn loads_the_app(html: &str) -> bool {
+    html.contains("/pkg/brigade.js") || html.contains(".wasm")
+}

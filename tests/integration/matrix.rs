@@ -826,12 +826,6 @@ fn rows() -> Vec<Row> {
         // after the caller is known); a ceremony never begun is 403 too.
         row(Rpc("my_passkeys"), Nothing, "", &[(Whole, "222211111")]),
         row(
-            Rpc("passkeys_offered"),
-            Nothing,
-            "",
-            &[(Whole, "222222222")],
-        ),
-        row(
             Rpc("passkey_register_begin"),
             Form(&[("password", "{demo_password}")]),
             "",

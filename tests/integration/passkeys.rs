@@ -403,11 +403,26 @@ async fn a_ceremony_must_finish_within_five_minutes() {
     );
 }
 
+/// The sign-in page has no app (see `console::WITHOUT_THE_APP`): its button comes with the
+/// page's own script, which enables it (end2end: sign-in.spec.ts, passkeys).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_reached_by_its_name_offers_passkeys_on_the_sign_in_page() {
+    let app = spawn_on_localhost().await;
+    let (status, login) = app.page("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    let button = r#"<button type="button" data-testid="passkey-sign-in" disabled>"#;
+    assert!(login.contains(button), "{login}");
+    assert!(
+        login.contains(r#"<script type="module" src="/passkey-sign-in.js">"#),
+        "{login}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_reached_by_an_ip_address_offers_no_passkeys() {
     let app = spawn_app().await;
-    let (status, offered) = app.rpc_as_stranger("passkeys_offered", &[]).await;
-    assert_eq!((status, offered), (StatusCode::OK, json!(false)));
+    let (_, login) = app.page("/login").await;
+    assert!(!login.contains("passkey-sign-in"), "{login}");
     let (status, body) = app.rpc_as_stranger("passkey_sign_in_begin", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     app.sign_in_as(MANAGER).await;

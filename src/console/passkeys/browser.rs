@@ -1,10 +1,9 @@
-//! The browser's side of the WebAuthn ceremonies: `navigator.credentials.create` and `.get`,
-//! with webauthn-rs-proto converting the messages to and from the browser's objects.
+//! The app's side of the WebAuthn ceremony of adding a passkey: `navigator.credentials.create`,
+//! with webauthn-rs-proto converting the messages to and from the browser's objects. (Signing
+//! in with one is the sign-in page's own script, `public/passkey-sign-in.js`: that page is
+//! served without the app.)
 
-use webauthn_rs_proto::{
-    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
-    RequestChallengeResponse,
-};
+use webauthn_rs_proto::{CreationChallengeResponse, RegisterPublicKeyCredential};
 
 use crate::domain::AppError;
 
@@ -53,19 +52,10 @@ mod imp {
             credential.unchecked_into::<web_sys::PublicKeyCredential>(),
         ))
     }
-
-    pub async fn get(challenge: RequestChallengeResponse) -> Result<PublicKeyCredential, AppError> {
-        let options = web_sys::CredentialRequestOptions::from(challenge);
-        let promise = credentials()?.get_with_options(&options).map_err(refused)?;
-        let credential = JsFuture::from(promise).await.map_err(refused)?;
-        Ok(PublicKeyCredential::from(
-            credential.unchecked_into::<web_sys::PublicKeyCredential>(),
-        ))
-    }
 }
 
 #[cfg(feature = "hydrate")]
-pub use imp::{create, get};
+pub use imp::create;
 
 /// Without the browser build there is no browser to ask (the server renders the buttons;
 /// they act once the page is hydrated).
@@ -73,11 +63,6 @@ pub use imp::{create, get};
 pub async fn create(
     _challenge: CreationChallengeResponse,
 ) -> Result<RegisterPublicKeyCredential, AppError> {
-    Err(AppError::field("passkey", NEEDS_BROWSER))
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub async fn get(_challenge: RequestChallengeResponse) -> Result<PublicKeyCredential, AppError> {
     Err(AppError::field("passkey", NEEDS_BROWSER))
 }
 

@@ -1,7 +1,8 @@
 //! Passkeys in the console: the section of `/me` that lists, adds and removes them, and the
-//! sign-in page's "Sign in with a passkey". Both need the browser build (WebAuthn is a browser
-//! API): the server renders the buttons disabled, and hydration enables them. The server
-//! functions are in `rpc.rs`, the browser's side in `browser.rs`.
+//! sign-in page's "Sign in with a passkey". Both need a script in the browser (WebAuthn is a
+//! browser API), and the server renders their buttons disabled until it runs: on `/me` the
+//! app (`browser.rs`), on the sign-in page, which is served without the app, its own small
+//! script (`public/passkey-sign-in.js`). The server functions are in `rpc.rs`.
 
 mod browser;
 mod rpc;
@@ -28,12 +29,6 @@ async fn add_passkey(name: String, password: String) -> Result<MyPasskey, AppErr
     let challenge = passkey_register_begin(password).await?;
     let credential = browser::create(challenge).await?;
     passkey_register_finish(name, credential).await
-}
-
-async fn sign_in_with_passkey(next: Option<String>) -> Result<String, AppError> {
-    let challenge = passkey_sign_in_begin().await?;
-    let credential = browser::get(challenge).await?;
-    passkey_sign_in(credential, next).await
 }
 
 /// The section of `/me`.
@@ -155,44 +150,24 @@ fn AddPasskey(
     }
 }
 
-/// The sign-in page's passkey button, when this server offers passkeys.
+/// The sign-in page's passkey button, when this server offers passkeys. The page has no app
+/// (see `WITHOUT_THE_APP`): `public/passkey-sign-in.js` enables the button, asks the server for
+/// a challenge (`passkey_sign_in_begin`), the browser for a passkey, and the server to sign in
+/// with it (`passkey_sign_in`), then goes where the server says; a refusal shows in the alert.
+#[cfg(feature = "ssr")]
 #[component]
-pub fn PasskeySignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
-    let offered = Resource::new(|| (), |_| passkeys_offered());
-    let hydrated = hydrated();
-    let go = Action::new_local(|next: &String| {
-        let next = Some(next.clone()).filter(|next| !next.is_empty());
-        sign_in_with_passkey(next)
-    });
-    let error = Signal::derive(move || go.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = go.value().get() {
-            // A full load: the whole console starts from the new session.
-            #[cfg(feature = "hydrate")]
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().set_href(&target);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = target;
+pub fn PasskeySignIn() -> impl IntoView {
+    let offered = super::server::context().is_ok_and(|context| context.passkeys_offered());
+    offered.then(|| {
+        view! {
+            <div class="passkey-sign-in" data-passkey-sign-in="">
+                <p class="or">"or"</p>
+                <button type="button" data-testid="passkey-sign-in" disabled>
+                    "Sign in with a passkey"
+                </button>
+                <p class="field-error" role="alert" hidden></p>
+                <script type="module" src="/passkey-sign-in.js"></script>
+            </div>
         }
-    });
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                offered.await.unwrap_or(false).then(|| view! {
-                    <div class="passkey-sign-in">
-                        <p class="or">"or"</p>
-                        <button type="button" data-testid="passkey-sign-in"
-                            disabled=move || !hydrated.get() || go.pending().get()
-                            on:click=move |_| { go.dispatch_local(next.get_untracked()); }>
-                            "Sign in with a passkey"
-                        </button>
-                        {move || error.get().map(|error| view! {
-                            <p class="field-error" role="alert">{error.field_problem("passkey").unwrap_or_else(|| error.to_string())}</p>
-                        })}
-                    </div>
-                })
-            })}
-        </Suspense>
-    }
+    })
 }

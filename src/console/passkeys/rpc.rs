@@ -30,12 +30,6 @@ pub async fn load_passkeys() -> Result<MyPasskeys, AppError> {
     )
 }
 
-/// Whether the sign-in page offers passkeys (the server is reached by a host name).
-#[server(prefix = "/rpc", endpoint = "passkeys_offered")]
-pub async fn passkeys_offered() -> Result<bool, AppError> {
-    Ok(super::super::server::context()?.passkeys_offered())
-}
-
 /// Begins adding a passkey: the password proves it is the person; the browser gets the
 /// challenge.
 #[server(prefix = "/rpc", endpoint = "passkey_register_begin")]

@@ -10,28 +10,31 @@ mod rpc;
 pub use rpc::*;
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
 use leptos_router::hooks::use_query_map;
 
 use super::Problem;
 use super::form::{FormAlert, TextField, field_error};
-use crate::domain::sso::{SsoConnection, refusal_message};
+use crate::domain::sso::SsoConnection;
+#[cfg(feature = "ssr")]
+use crate::domain::sso::refusal_message;
 
 /// The sign-in page's single sign-on. The email is asked on the page itself (a GET form to
 /// `/login`: the console's `form-action 'self'` would stop a form's redirect to the identity
-/// provider), then "Continue with <its name>" is a link that leaves for it. In the browser the
-/// link appears as the email is typed.
+/// provider), then "Continue with <its name>" is a link that leaves for it. The sign-in page
+/// is served without the app (see `WITHOUT_THE_APP`), so the server answers the form: the
+/// link, or why there is none.
+#[cfg(feature = "ssr")]
 #[component]
 pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
     let query = use_query_map();
-    let email = RwSignal::new(query.read_untracked().get("sso_email").unwrap_or_default());
-    // Asked once the text can be an address (a domain after the @), not at every keystroke.
+    let email = query.read_untracked().get("sso_email").unwrap_or_default();
+    let typed = email.trim().to_string();
+    // Asked once the text can be an address (a domain after the @).
     let offered = Resource::new(
-        move || email.get(),
+        move || typed.clone(),
         |typed| async move {
-            let domain = typed
-                .trim()
-                .rsplit_once('@')
-                .map(|(_, domain)| domain.to_string());
+            let domain = typed.rsplit_once('@').map(|(_, domain)| domain.to_string());
             match domain {
                 Some(domain) if domain.contains('.') && !domain.ends_with('.') => {
                     sso_offered(typed).await
@@ -46,17 +49,14 @@ pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
             .get("sso_error")
             .and_then(|code| refusal_message(&code))
     };
-    let start = move |name: String| {
-        let mut href = format!(
-            "/auth/sso/start?email={}",
-            urlencoding::encode(email.get().trim())
-        );
+    let start = move |name: String, typed: &str| {
+        let mut href = format!("/auth/sso/start?email={}", urlencoding::encode(typed));
         let next = next.get();
         if !next.is_empty() {
             href.push_str(&format!("&next={}", urlencoding::encode(&next)));
         }
         view! {
-            <p><a class="button" href=href rel="external" data-testid="sso-continue">{format!("Continue with {name}")}</a></p>
+            <p><a class="button" href=href data-testid="sso-continue">{format!("Continue with {name}")}</a></p>
         }
     };
     view! {
@@ -64,26 +64,26 @@ pub fn SsoSignIn(#[prop(into)] next: Signal<String>) -> impl IntoView {
             <h2 id="sso-heading">"Single sign-on"</h2>
             {move || refused().map(|message| view! { <p class="field-error" role="alert" data-testid="sso-error">{message}</p> })}
             <form method="get" action="/login" class="stacked">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="sso-email">"Work email"</label>
-                    <input id="sso-email" name="sso_email" type="email" autocomplete="email"
-                        prop:value=email on:input=move |event| email.set(event_target_value(&event))/>
+                    <input id="sso-email" name="sso_email" type="email" autocomplete="email" value=email/>
                 </div>
                 <button type="submit" class="secondary">"Find my organization's sign-on"</button>
             </form>
-            <Transition>
+            <Suspense>
                 {move || Suspend::new(async move {
-                    let typed = !email.get_untracked().trim().is_empty();
+                    let typed = query.read_untracked().get("sso_email").unwrap_or_default();
+                    let typed = typed.trim();
                     match offered.await {
-                        Ok(Some(name)) => start(name).into_any(),
-                        Ok(None) if typed => view! {
+                        Ok(Some(name)) => start(name, typed).into_any(),
+                        Ok(None) if !typed.is_empty() => view! {
                             <p class="hint" data-testid="sso-none">"No single sign-on is set up for this address: sign in with your password above."</p>
                         }.into_any(),
                         _ => ().into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
     }
 }
