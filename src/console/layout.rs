@@ -11,6 +11,7 @@ use crate::domain::model::Viewer;
 
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
+    super::ignore_errors_in_the_address();
     let viewer = Resource::new(|| (), |_| current_viewer());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

@@ -92,6 +92,7 @@ fn loads_the_app() -> bool {
 /// The sign-in page (see [`WITHOUT_THE_APP`]).
 #[component]
 fn LoginRoute() -> impl IntoView {
+    ignore_errors_in_the_address();
     #[cfg(feature = "ssr")]
     return session::LoginPage();
     #[cfg(not(feature = "ssr"))]
@@ -166,6 +167,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
+                ignore_errors_in_the_address();
                 let page = $page().into_any();
                 mark_interactive();
                 page
@@ -191,6 +193,15 @@ lazy_page! {
     OutletGroupsRoute => outlet_groups::OutletGroupsPageView,
     AccessReportRoute => access_report::AccessReportPage,
     AuditRoute => audit::AuditPage,
+}
+
+/// Leptos' form redirects let a page show a server function's error read from its address
+/// (`?__path=…&__err=…`, written there when a plain form's post is refused). Anyone can write
+/// one into a link, putting a message of their choosing on our pages, so no page reads them:
+/// this context, nearer to the page than the router's, names no server function. (The sign-in
+/// page, whose forms are plain, brings its refusal back in a cookie: `session::refusal`.)
+fn ignore_errors_in_the_address() {
+    provide_context(leptos::server::ServerActionError::new("", ""));
 }
 
 /// Lets end-to-end tests (and people) know the page is interactive: set by the page's own view

@@ -26,7 +26,7 @@ pub async fn login(
     use crate::domain::{LocalPath, Password};
     use crate::service::auth;
 
-    let typed = identifier.clone();
+    let (typed, asked_next) = (identifier.clone(), next.clone());
     let result = with_status(
         async move {
             let identifier = identifier.trim();
@@ -65,22 +65,33 @@ pub async fn login(
         }
         .await,
     );
-    if result.is_err() {
-        typed_identifier::keep(&typed);
+    if let Err(error) = &result {
+        refusal::keep(&typed, error, asked_next.as_deref());
     }
     result
 }
 
-/// The identifier typed into the sign-in page's plain form, carried back to the page after a
-/// refusal: the redirect's address carries only the error (and an address is no place for an
-/// email). A cookie for that page alone, for a minute, taken when the page shows it.
+/// A refused sign-in from the sign-in page's plain form, carried back to the page: what was
+/// typed and why it was refused, in a cookie for that page alone, for a minute, taken when the
+/// page shows it. Not in the address, where Leptos' form redirects put the error: anyone can
+/// write one into a link (a message of their choosing on our sign-in page), and an address is
+/// no place for an email.
 #[cfg(feature = "ssr")]
-mod typed_identifier {
+mod refusal {
     use axum::http::{HeaderValue, header, request::Parts};
     use leptos::prelude::use_context;
+    use serde::{Deserialize, Serialize};
     use tower_sessions::cookie::{Cookie, SameSite, time::Duration};
 
-    const NAME: &str = "brigade_typed_identifier";
+    use crate::domain::{AppError, LocalPath};
+
+    const NAME: &str = "brigade_sign_in_refused";
+
+    #[derive(Serialize, Deserialize)]
+    pub struct Refusal {
+        pub identifier: String,
+        pub error: AppError,
+    }
 
     fn set(value: &str, max_age: Duration) {
         let (Some(response), Some(context)) = (
@@ -101,21 +112,34 @@ mod typed_identifier {
         }
     }
 
-    /// After a refused sign-in from the plain form (an app's call shows the form as it was).
-    pub fn keep(typed: &str) {
-        let typed = typed.trim();
-        if super::super::server::answered_by_a_redirect()
-            && !typed.is_empty()
-            && typed.len() <= super::IDENTIFIER_MAX
-        {
-            set(typed, Duration::minutes(1));
+    /// After a refused sign-in: from the plain form, back to the page with the refusal kept
+    /// (the app's own call shows it where it is).
+    pub fn keep(typed: &str, error: &AppError, next: Option<&str>) {
+        if !super::super::server::answered_by_a_redirect() {
+            return;
         }
+        let typed = typed.trim();
+        let refusal = Refusal {
+            identifier: if typed.len() <= super::IDENTIFIER_MAX {
+                typed.to_string()
+            } else {
+                String::new()
+            },
+            error: error.clone(),
+        };
+        if let Ok(value) = serde_json::to_string(&refusal) {
+            set(&value, Duration::minutes(1));
+        }
+        let next = next.and_then(LocalPath::parse);
+        let next = next.as_ref().map_or("", |path| path.as_str());
+        // This Location replaces the one with the error in its address.
+        leptos_axum::redirect(&super::super::url_with("/login", &[("next", next)]));
     }
 
-    /// The identifier kept for the page being rendered, if any (and the cookie is cleared).
-    pub fn take() -> Option<String> {
+    /// The refusal kept for the page being rendered, if any (and the cookie is cleared).
+    pub fn take() -> Option<Refusal> {
         let request = use_context::<Parts>()?;
-        let typed = request
+        let value = request
             .headers
             .get_all(header::COOKIE)
             .iter()
@@ -126,10 +150,10 @@ mod typed_identifier {
             .and_then(|cookie| {
                 urlencoding::decode(cookie.value())
                     .ok()
-                    .map(|typed| typed.into_owned())
+                    .map(|value| value.into_owned())
             })?;
         set("", Duration::ZERO);
-        Some(typed).filter(|typed| !typed.is_empty() && typed.len() <= super::IDENTIFIER_MAX)
+        serde_json::from_str(&value).ok()
     }
 }
 
@@ -207,8 +231,8 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 
 /// The sign-in page. The server serves it without the app (see `WITHOUT_THE_APP`): the form
 /// posts as an ordinary form, and the server function answers with a redirect, to where the
-/// person goes on or back here with the problem in the address (Leptos' form redirects),
-/// which this page shows next to its field.
+/// person goes on, or back here with the refusal kept (see `refusal`), which this page shows
+/// next to its field with what was typed.
 #[cfg(feature = "ssr")]
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -217,9 +241,13 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let verified = move || query.read().get("verified").is_some();
     let reset = move || query.read().get("reset").is_some();
-    let error = Signal::derive(move || login.value().get().and_then(Result::err));
-    let typed = typed_identifier::take();
-    let known = typed.is_some();
+    // The refusal is the one this browser was sent back with, never one read from the
+    // address (see `refusal`).
+    let (typed, error) = refusal::take().map_or((None, None), |refused| {
+        (Some(refused.identifier), Some(refused.error))
+    });
+    let known = typed.as_deref().is_some_and(|typed| !typed.is_empty());
+    let error = Signal::derive(move || error.clone());
     view! {
         <Title text="Sign in"/>
         <main class="login" id="main">
@@ -237,7 +265,7 @@ pub fn LoginPage() -> impl IntoView {
                 <TextField id="password" name="password" label="Password" input_type="password"
                     autocomplete="current-password" autofocus=known error=field_error(error, "password")/>
                 <FormAlert error/>
-                <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
+                <button type="submit">"Sign in"</button>
             </ActionForm>
             <p><a href="/forgot">"Forgot your password?"</a></p>
             <super::passkeys::PasskeySignIn/>

@@ -508,8 +508,9 @@ async fn the_sign_in_page_loads_no_app_code_and_signs_in_as_a_plain_form() {
     };
     let refused = plain_form("not-the-password").await.unwrap();
     assert_eq!(refused.status(), StatusCode::FOUND);
-    let back = refused.headers()["location"].to_str().unwrap().to_string();
-    assert!(back.starts_with(&app.url("/login?next=%2Fme&")), "{back}");
+    // Back to the page; the refusal travels in a cookie for it, not in the address.
+    assert_eq!(refused.headers()["location"], "/login?next=%2Fme");
+    let back = app.url("/login?next=%2Fme");
     let page = browser.get(&back).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
@@ -545,6 +546,42 @@ async fn the_sign_in_page_loads_no_app_code_and_signs_in_as_a_plain_form() {
     let me = browser.get(app.url("/me")).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
     assert!(loads_the_app(&me.text().await.unwrap()));
+}
+
+/// Leptos' form redirects let a page show a server function's error read from its address
+/// (`?__path=…&__err=…`). Anyone can write one into a link, so no page reads them: nobody can
+/// put a message of their choosing on our pages. (The sign-in page shows the refusal its own
+/// server function sent the browser back with: see the test above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_shows_an_error_written_into_its_address() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let planted = serde_json::json!({
+        "Denied": { "code": "locked", "message": "Your account is locked: call 555-0100." }
+    });
+    let planted = base64::engine::general_purpose::URL_SAFE.encode(planted.to_string());
+    // (page, a server function an action of the page calls, signed in)
+    let cases = [
+        ("/login", "/rpc/login", false),
+        ("/forgot", "/rpc/password_reset_request", false),
+        ("/me", "/rpc/change_my_name", true),
+    ];
+    for (page, function, signed_in) in cases {
+        if signed_in {
+            app.sign_in_as(MANAGER).await;
+        }
+        let link = format!(
+            "{page}?__path={}&__err={planted}",
+            urlencoding::encode(function)
+        );
+        let (status, html) = app.page(&link).await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        assert!(html.contains("</main>"), "{link}: {html}");
+        assert!(
+            !html.contains("555-0100"),
+            "{link} shows the planted message"
+        );
+    }
 }
 
 /// Whether a page's HTML loads the app (the hydration script Leptos writes for it).
