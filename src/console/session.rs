@@ -105,7 +105,7 @@ mod refusal {
             .max_age(max_age)
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(context.public_url().starts_with("https://"))
+            .secure(context.secure_cookies())
             .build();
         if let Ok(cookie) = HeaderValue::from_str(&cookie.to_string()) {
             response.append_header(header::SET_COOKIE, cookie);

@@ -44,6 +44,6 @@ pub struct Config {
 
 impl Config {
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        crate::service::secure_cookies(&self.public_url)
     }
 }

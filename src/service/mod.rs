@@ -98,6 +98,11 @@ impl Clock {
     }
 }
 
+/// Cookies (the session's, the sign-in page's) are `Secure` when Brigade is reached over https.
+pub fn secure_cookies(public_url: &str) -> bool {
+    public_url.starts_with("https://")
+}
+
 /// The services' context: database, mail transport, clock and settings. Cloned for every
 /// request, so all but the clock sits behind one `Arc`.
 #[derive(Clone)]
@@ -172,6 +177,11 @@ impl Context {
     /// slash.
     pub fn public_url(&self) -> &str {
         self.shared.settings.public_url.trim_end_matches('/')
+    }
+
+    /// Whether cookies are sent `Secure` (the public URL is https): see [`secure_cookies`].
+    pub fn secure_cookies(&self) -> bool {
+        secure_cookies(&self.shared.settings.public_url)
     }
 
     pub fn db(&self) -> &Db {
