@@ -218,11 +218,13 @@ pub async fn generate(
 
     // The secondary indexes of the tables being filled are built once at the end, from sorted
     // keys, instead of taking each row into its table's B-trees one at a time (most of the
-    // load's time); they are built again whether the load succeeds or not, and if the process
-    // stops first, by the next start of Brigade on this database (`Db::open`).
+    // load's time), and on PostgreSQL their foreign keys are checked once at the end, for all
+    // rows in one join, instead of row by row (`store::synth::drop_for_load`). Both come back
+    // whether the load succeeds or not, and if the process stops first, at the next start of
+    // Brigade on this database (`Db::open`).
     let mut work = context.begin().await?;
     for table in BULK_TABLES {
-        store::synth::drop_indexes(&mut work, table).await?;
+        store::synth::drop_for_load(&mut work, table).await?;
     }
     work.commit().await?;
     // The people are made on a thread of their own, a batch ahead of the one being written:
@@ -255,7 +257,7 @@ pub async fn generate(
     drop(batches);
     let district_manager = generator.await?;
     let mut work = context.begin().await?;
-    store::synth::restore_indexes(&mut work).await?;
+    store::synth::restore_after_load(&mut work).await?;
     // The batches left the search index in many segments: one, as a search reads it fastest.
     store::search_index::optimize(&mut work).await?;
     store::synth::analyze(&mut work).await?;

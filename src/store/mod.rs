@@ -484,8 +484,8 @@ impl Db {
         }
     }
 
-    /// Builds the indexes a `brigade synth` that stopped half-way left dropped
-    /// ([`synth::restore_indexes`]); nothing (one read) when none did.
+    /// Builds the indexes (and adds the foreign keys) a `brigade synth` that stopped half-way
+    /// left dropped ([`synth::restore_after_load`]); nothing (one read) when none did.
     async fn restore_bulk_load_indexes(&self) -> sqlx::Result<()> {
         let mut conn = self.read().await?;
         let pending: i64 = on!(&mut conn, |c| sqlx::query_scalar(
@@ -498,12 +498,12 @@ impl Db {
             return Ok(());
         }
         let mut tx = self.write().await?;
-        let restored = synth::restore_indexes(&mut tx).await?;
+        let restored = synth::restore_after_load(&mut tx).await?;
         tx.commit().await?;
         if !restored.is_empty() {
             tracing::warn!(
-                indexes = %restored.join(", "),
-                "built the indexes a bulk load (brigade synth) that stopped left dropped"
+                restored = %restored.join(", "),
+                "built the indexes and foreign keys a bulk load (brigade synth) that stopped left dropped"
             );
         }
         Ok(())

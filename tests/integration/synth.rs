@@ -6,7 +6,8 @@ use crate::helpers::*;
 use brigade::service::synth::BULK_TABLES;
 
 /// The secondary indexes of the tables `brigade synth` fills with their indexes dropped
-/// ([`BULK_TABLES`]) and their definitions, as the database has them.
+/// ([`BULK_TABLES`]) and their definitions, as the database has them; on PostgreSQL, their
+/// foreign keys too (dropped for the load as well), and whether each was checked.
 async fn bulk_indexes(app: &TestApp) -> Vec<(String, Option<String>)> {
     let tables = BULK_TABLES.map(|table| format!("'{table}'")).join(", ");
     let sql = match app.backend() {
@@ -22,15 +23,21 @@ async fn bulk_indexes(app: &TestApp) -> Vec<(String, Option<String>)> {
                      WHERE a.attrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
                        AND a.attstattarget > 0), '')
                FROM pg_indexes i
-             WHERE i.tablename IN ({tables}) ORDER BY i.indexname"
+             WHERE i.tablename IN ({tables})
+             UNION ALL
+             SELECT k.conname::text, pg_get_constraintdef(k.oid)
+                    || CASE WHEN k.convalidated THEN '' ELSE ' NOT VALIDATED' END
+               FROM pg_constraint k
+              WHERE k.contype = 'f' AND k.conrelid::regclass::text IN ({tables})
+             ORDER BY 1"
         ),
     };
     app.query(&sql).fetch_all().await.unwrap()
 }
 
-/// A load stopped while its indexes are dropped (killed, or its rebuild failed) does not leave
-/// the database without them, unique rules included: the next start of Brigade on it builds
-/// them again before it serves.
+/// A load stopped while its indexes (and on PostgreSQL its foreign keys) are dropped (killed,
+/// or its rebuild failed) does not leave the database without them, unique rules and
+/// references included: the next start of Brigade on it puts them back before it serves.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
     let app = spawn_app().await;
@@ -47,7 +54,7 @@ async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
     // What the load commits before its first batch, and then nothing: the process was killed.
     let mut work = app.context.db().write().await.unwrap();
     for table in BULK_TABLES {
-        brigade::store::synth::drop_indexes(&mut work, table)
+        brigade::store::synth::drop_for_load(&mut work, table)
             .await
             .unwrap();
     }
@@ -58,11 +65,17 @@ async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
         brigade::store::Backend::Sqlite => "user_accounts_email_lower",
         brigade::store::Backend::Postgres => "user_accounts_email",
     };
-    let named = |indexes: &[(String, Option<String>)]| {
-        indexes.iter().any(|(name, _)| name == unique_address)
+    let named_any = |indexes: &[(String, Option<String>)], wanted: &str| {
+        indexes.iter().any(|(name, _)| name == wanted)
     };
+    let named = |indexes: &[(String, Option<String>)]| named_any(indexes, unique_address);
     let dropped = bulk_indexes(&app).await;
     assert!(named(&schema) && !named(&dropped), "{dropped:?}");
+    if app.backend() == brigade::store::Backend::Postgres {
+        // And a grant's reference to its person.
+        let reference = "user_connectors_membership_id_organization_id_fkey";
+        assert!(named_any(&schema, reference) && !named_any(&dropped, reference));
+    }
 
     let restarted = spawn_on(&app.database_url, &app.dir).await;
     assert_eq!(bulk_indexes(&restarted).await, schema);
