@@ -175,21 +175,8 @@ pub async fn drop_for_load(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
         .fetch_all(c)
         .await)?,
     };
-    let foreign_keys: Vec<(String, String)> = match conn.backend() {
-        Backend::Sqlite => Vec::new(),
-        Backend::Postgres => on!(conn, |c| sqlx::query_as(
-            "SELECT k.conname::text,
-                    format('ALTER TABLE %I ADD CONSTRAINT %I %s',
-                           t.relname, k.conname, pg_get_constraintdef(k.oid))
-               FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-              WHERE k.contype = 'f' AND t.relname = $1
-                AND t.relnamespace = current_schema()::regnamespace",
-        )
-        .bind(table)
-        .fetch_all(c)
-        .await)?,
-    };
     let mut records = indexes.clone();
+    let mut foreign_keys: Vec<(String, String)> = Vec::new();
     if conn.backend() == Backend::Postgres {
         // A statistics target set on an index column (`ALTER INDEX … SET STATISTICS`) is not
         // part of the index's definition and goes with it: recorded as a statement of its own,
@@ -210,8 +197,19 @@ pub async fn drop_for_load(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
         .fetch_all(c)
         .await)?;
         records.extend(targets);
+        foreign_keys = on!(conn, |c| sqlx::query_as(
+            "SELECT k.conname::text,
+                    format('ALTER TABLE %I ADD CONSTRAINT %I %s',
+                           t.relname, k.conname, pg_get_constraintdef(k.oid))
+               FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+              WHERE k.contype = 'f' AND t.relname = $1
+                AND t.relnamespace = current_schema()::regnamespace",
+        )
+        .bind(table)
+        .fetch_all(c)
+        .await)?;
+        records.extend(foreign_keys.iter().cloned());
     }
-    records.extend(foreign_keys.iter().cloned());
     for (name, definition) in &records {
         on!(execute conn, |c| sqlx::query(
             "INSERT INTO bulk_load_indexes (name, definition) VALUES ($1, $2)"
