@@ -2,6 +2,7 @@
 //! they hang on. Reads take a policy `Scope`; writes take a transaction.
 
 use super::Sql;
+use super::sql::{DirectRow, direct};
 
 use super::{
     Backend, Conn, Driver, FragmentPlan, ListOrder, SearchedText, VISIBLE_FIRST_NAME,
@@ -115,6 +116,34 @@ struct Row {
     role_type: ConnectorType,
     outlet_name: Option<String>,
     outlet_number: Option<String>,
+}
+
+/// The columns in [`columns`]' order.
+impl DirectRow for Row {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: direct::id(row, 0)?,
+            connector_type: direct::parsed(row, 1)?,
+            outlet_id: direct::optional_id(row, 2)?,
+            membership_id: direct::id(row, 3)?,
+            created_at: row.get(4)?,
+            updated_at: row.get(5)?,
+            starts_at: row.get(6)?,
+            ends_at: row.get(7)?,
+            outlet_group_id: direct::optional_id(row, 8)?,
+            outlet_group_name: row.get(9)?,
+            user_id: direct::id(row, 10)?,
+            email: row.get(11)?,
+            role_id: direct::id(row, 12)?,
+            role_name: row.get(13)?,
+            role_type: direct::parsed(row, 14)?,
+            outlet_name: row.get(15)?,
+            outlet_number: row.get(16)?,
+            username: row.get(17)?,
+            first_name: row.get(18)?,
+            last_name: row.get(19)?,
+        })
+    }
 }
 
 impl Row {
@@ -365,7 +394,7 @@ pub async fn list(
     }
     let rows = match rows {
         Some(rows) => rows,
-        None => listing.statement(Shape::Rows).fetch_all(conn).await?,
+        None => listing.statement(Shape::Rows).fetch_all_read(conn).await?,
     };
     Ok(rows.into_iter().map(|row| row.at(&listing.now)).collect())
 }

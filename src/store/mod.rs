@@ -186,20 +186,89 @@ pub struct Readers {
 }
 
 impl deadpool::managed::Manager for Readers {
-    type Type = SqliteConnection;
+    type Type = Reader;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> sqlx::Result<SqliteConnection> {
+    async fn create(&self) -> sqlx::Result<Reader> {
         use sqlx::ConnectOptions;
-        self.options.connect().await
+        Reader::new(self.options.connect().await?).await
     }
 
     async fn recycle(
         &self,
-        _: &mut SqliteConnection,
+        _: &mut Reader,
         _: &deadpool::managed::Metrics,
     ) -> deadpool::managed::RecycleResult<sqlx::Error> {
         Ok(())
+    }
+}
+
+/// One of SQLite's read connections: sqlx's, and the same database handle for the reads that
+/// decode their rows on the calling thread ([`Reader::direct`]).
+///
+/// sqlx runs a SQLite statement on the connection's own thread, copies every value of every
+/// row there into an allocation of its own and sends the rows to the async thread one by one,
+/// where they are decoded and freed: for a page of 51 connectors of 20 columns, a thousand
+/// allocations freed on another thread and 51 hand-overs, twice the statement's own time
+/// (measured at a million connectors, one statement after another: 0.25 ms through sqlx,
+/// 0.12 ms on the calling thread).
+pub struct Reader {
+    /// rusqlite on sqlx's handle (it never closes it). Declared first, so dropped first: its
+    /// cached statements are finalized while the handle is open.
+    direct: rusqlite::Connection,
+    conn: SqliteConnection,
+}
+
+impl Reader {
+    async fn new(mut conn: SqliteConnection) -> sqlx::Result<Self> {
+        let handle = conn.lock_handle().await?.as_raw_handle();
+        // SAFETY: the handle stays open as long as `conn`, which this reader owns and drops
+        // after `direct`; `direct` is used only inside `Reader::direct`, which holds sqlx's
+        // lock on the handle, so sqlx's thread makes no call on it meanwhile.
+        let direct =
+            unsafe { rusqlite::Connection::from_handle(handle.as_ptr()) }.map_err(direct_error)?;
+        direct.set_prepared_statement_cache_capacity(DIRECT_STATEMENTS);
+        Ok(Self { direct, conn })
+    }
+
+    /// Runs `read` on this thread with the connection to itself (sqlx's thread waits): for a
+    /// statement whose rows are decoded here, without sqlx's copies and hand-overs. The read
+    /// is short (a page of a list); it blocks this thread while it runs, as a statement's
+    /// decoding did.
+    pub(crate) async fn direct<R>(
+        &mut self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>,
+    ) -> sqlx::Result<R> {
+        let _locked = self.conn.lock_handle().await?;
+        read(&self.direct).map_err(direct_error)
+    }
+}
+
+/// The statements each reader keeps prepared for [`Reader::direct`].
+const DIRECT_STATEMENTS: usize = 32;
+
+/// A failed read on the calling thread, as sqlx would report it: a value of the wrong type as
+/// a decoding error, anything else (SQLite's own errors) as the database's.
+fn direct_error(error: rusqlite::Error) -> sqlx::Error {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::Utf8Error(_) => sqlx::Error::Decode(Box::new(error)),
+        error => sqlx::Error::Protocol(format!("SQLite, read on the calling thread: {error}")),
+    }
+}
+
+impl Deref for Reader {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
     }
 }
 

@@ -3,6 +3,7 @@
 //! into SQL (equality on `userName`, `emails` and `externalId` through their indexes), the
 //! external id, and the mark of a membership an identity provider deleted.
 
+use super::sql::{DirectRow, direct};
 use super::{
     Conn, Sql, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME,
     like_escaped, now, push_outlet_scope,
@@ -26,6 +27,26 @@ pub struct ScimRow {
     pub default_outlet_id: Option<OutletId>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// The columns in [`columns`]' order.
+impl DirectRow for ScimRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            membership_id: direct::id(row, 0)?,
+            user_id: direct::id(row, 1)?,
+            user_name: row.get(2)?,
+            email: row.get(3)?,
+            first_name: row.get(4)?,
+            last_name: row.get(5)?,
+            mobile: row.get(6)?,
+            status: direct::parsed(row, 7)?,
+            external_id: row.get(8)?,
+            default_outlet_id: direct::optional_id(row, 9)?,
+            created_at: row.get(10)?,
+            updated_at: row.get(11)?,
+        })
+    }
 }
 
 fn user_name() -> String {
@@ -214,7 +235,7 @@ pub async fn list(
             .push_bind(i64::try_from(count).unwrap_or(i64::MAX))
             .push(" OFFSET ")
             .push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
-        query.fetch_all(conn).await?
+        query.fetch_all_read(conn).await?
     };
     let total = if offset == 0 && (rows.len() as u64) < count {
         i64::try_from(rows.len()).unwrap_or(i64::MAX)

@@ -306,6 +306,108 @@ impl Sql {
     }
 }
 
+/// A row type that SQLite's readers also decode on the calling thread ([`Sql::fetch_all_read`]),
+/// from its columns in the order its statement selects them.
+pub trait DirectRow: Sized {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+impl Sql {
+    /// [`Sql::fetch_all`] for a read: on a SQLite reader the statement runs and its rows are
+    /// decoded on this thread ([`Reader::direct`](super::Reader::direct)); on any other
+    /// connection (a transaction, PostgreSQL) through the driver, as `fetch_all`.
+    pub async fn fetch_all_read<T: Decoded + DirectRow>(
+        &self,
+        conn: &mut Conn,
+    ) -> sqlx::Result<Vec<T>> {
+        let Conn::SqliteReader(reader) = conn else {
+            return self.fetch_all(conn).await;
+        };
+        let text = positional(&self.text).map_or(
+            std::borrow::Cow::Borrowed(self.text.as_str()),
+            std::borrow::Cow::Owned,
+        );
+        reader
+            .direct(|c| {
+                let mut statement = c.prepare_cached(&text)?;
+                self.bind_direct(&mut statement)?;
+                let mut rows = statement.raw_query();
+                let mut read = Vec::new();
+                while let Some(row) = rows.next()? {
+                    read.push(T::from_direct(row)?);
+                }
+                Ok(read)
+            })
+            .await
+    }
+
+    /// Binds the values to a statement of this text, as sqlx binds them on SQLite: a UUID as
+    /// its 16 bytes, a boolean as 0 or 1. Placeholders are `?` in order (see [`positional`])
+    /// or `$N`, which names the Nth value.
+    fn bind_direct(&self, statement: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+        for index in 1..=statement.parameter_count() {
+            let value = match statement.parameter_name(index) {
+                None => self.values.get(index - 1),
+                Some(name) => name
+                    .strip_prefix('$')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| self.values.get(n.checked_sub(1)?)),
+            }
+            .ok_or(rusqlite::Error::InvalidParameterCount(
+                index,
+                self.values.len(),
+            ))?;
+            match value {
+                Value::Uuid(v) => statement.raw_bind_parameter(index, v.map(Uuid::into_bytes))?,
+                Value::Text(v) => statement.raw_bind_parameter(index, v.as_deref())?,
+                Value::Int(v) => statement.raw_bind_parameter(index, v)?,
+                Value::Bool(v) => statement.raw_bind_parameter(index, v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Column readers for [`DirectRow`]: the types as sqlx stores them on SQLite.
+pub(crate) mod direct {
+    use rusqlite::Row;
+    use rusqlite::types::{FromSqlError, Type};
+    use std::str::FromStr;
+    use uuid::Uuid;
+
+    /// A UUID (16 bytes), into its id type.
+    pub fn id<T: From<Uuid>>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+        Ok(Uuid::from_bytes(row.get::<_, [u8; 16]>(index)?).into())
+    }
+
+    pub fn optional_id<T: From<Uuid>>(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<T>> {
+        Ok(row
+            .get::<_, Option<[u8; 16]>>(index)?
+            .map(|bytes| Uuid::from_bytes(bytes).into()))
+    }
+
+    /// A text parsed into a type of the domain (`text_enum!`): an unknown text fails, as its
+    /// sqlx decoding does.
+    pub fn parsed<T: FromStr>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+        let text = row.get_ref(index)?.as_str().map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
+        })?;
+        text.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                Type::Text,
+                Box::new(FromSqlError::Other(
+                    format!(
+                        "unknown {} {text:?} in the database",
+                        std::any::type_name::<T>()
+                    )
+                    .into(),
+                )),
+            )
+        })
+    }
+}
+
 /// One tuple of [`Sql::push_values`].
 pub struct Tuple<'s> {
     sql: &'s mut Sql,

@@ -3,6 +3,7 @@
 //! that set a membership's settings and rewrite its connectors. Reads take a policy `Scope`.
 
 use super::Sql;
+use super::sql::{DirectRow, direct};
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
@@ -39,6 +40,32 @@ pub struct UserRow {
     pub brand_name: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// The columns in [`select`]'s order.
+impl DirectRow for UserRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            membership_id: direct::id(row, 0)?,
+            user_id: direct::id(row, 1)?,
+            username: row.get(2)?,
+            email: row.get(3)?,
+            first_name: row.get(4)?,
+            last_name: row.get(5)?,
+            mobile: row.get(6)?,
+            external_id: row.get(7)?,
+            default_outlet_id: direct::optional_id(row, 8)?,
+            default_outlet_name: row.get(9)?,
+            default_outlet_number: row.get(10)?,
+            status: direct::parsed(row, 11)?,
+            all_reports_access: row.get(12)?,
+            managed_by: direct::parsed(row, 13)?,
+            brand_id: direct::optional_id(row, 14)?,
+            brand_name: row.get(15)?,
+            created_at: row.get(16)?,
+            updated_at: row.get(17)?,
+        })
+    }
 }
 
 impl UserRow {
@@ -130,7 +157,7 @@ pub async fn list(
     query
         .push(" ORDER BY m.user_id LIMIT ")
         .push_bind(i64::from(page.fetch_limit()));
-    query.fetch_all(conn).await
+    query.fetch_all_read(conn).await
 }
 
 /// One user of the organization inside `scope`.
@@ -156,6 +183,21 @@ pub struct Grant {
     pub outlet_id: Option<OutletId>,
     pub outlet_name: Option<String>,
     pub outlet_number: Option<String>,
+}
+
+/// The columns in [`grants_of`]' order.
+impl DirectRow for Grant {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            membership_id: direct::id(row, 0)?,
+            connector_type: direct::parsed(row, 1)?,
+            role_id: direct::id(row, 2)?,
+            role_name: row.get(3)?,
+            outlet_id: direct::optional_id(row, 4)?,
+            outlet_name: row.get(5)?,
+            outlet_number: row.get(6)?,
+        })
+    }
 }
 
 /// The grants of these memberships inside `scope`, by membership; a group's connector as one
@@ -186,7 +228,7 @@ pub async fn grants_of(
         push_outlet_scope(&mut query, "c.outlet_id", scope);
         query.push(")");
     }
-    let grants: Vec<Grant> = query.fetch_all(conn).await?;
+    let grants: Vec<Grant> = query.fetch_all_read(conn).await?;
     for grant in grants {
         by_membership
             .entry(grant.membership_id)

@@ -150,3 +150,237 @@ async fn a_write_dropped_while_it_begins_leaves_no_transaction_open() {
         db.close().await.unwrap();
     }
 }
+
+/// SQLite's readers run the connector and user lists (with the users' grants) and SCIM's
+/// Users on the calling thread and decode their rows there (`store::Reader`); a write
+/// transaction runs the same statements through sqlx.
+/// Both read the same rows of every kind: outlet, organization and outlet-group grants, dated
+/// windows, hidden profiles, brand-managed people, and the pages of an email fragment found
+/// through the trigram index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_decoded_on_the_calling_thread_equals_the_same_list_through_sqlx() {
+    use brigade::domain::commands::ConnectorFilter;
+    use brigade::domain::paging::PageRequest;
+    use brigade::domain::{OrganizationId, Scope};
+    use brigade::store::connectors;
+
+    let app = spawn_app().await;
+    let output = app.synth(&[
+        "--slug",
+        "mesa",
+        "--outlets",
+        "20",
+        "--people",
+        "200",
+        "--connectors",
+        "600",
+        "--owner-password",
+        DEMO_PASSWORD,
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for change in [
+        "UPDATE user_connectors SET starts_at = '2020-01-01T00:00:00.000Z',
+            ends_at = '2999-01-01T00:00:00.000Z' WHERE id IN (SELECT c.id FROM user_connectors c
+                JOIN organizations o ON o.id = c.organization_id WHERE o.slug = 'mesa'
+                AND c.outlet_id IS NOT NULL ORDER BY c.id LIMIT 40)",
+        "UPDATE memberships SET profile_visible = false
+            WHERE id IN (SELECT m.id FROM memberships m JOIN organizations o
+                ON o.id = m.organization_id WHERE o.slug = 'mesa' ORDER BY m.id LIMIT 30)",
+    ] {
+        assert!(app.query(change).execute().await.unwrap() > 0, "{change}");
+    }
+    let organization: uuid::Uuid = app
+        .query("SELECT id FROM organizations WHERE slug = 'mesa'")
+        .scalar()
+        .await
+        .unwrap();
+    let organization = OrganizationId(organization);
+    let filters = [
+        ConnectorFilter::default(),
+        ConnectorFilter {
+            email: Some("nakamura1".into()),
+            ..Default::default()
+        },
+        ConnectorFilter {
+            email: Some("mesa.example".into()),
+            ..Default::default()
+        },
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    for filter in filters {
+        let mut connectors = Vec::new();
+        let mut after = None;
+        loop {
+            let page = PageRequest { size: 100, after };
+            let mut reader = app.context.db().read().await.unwrap();
+            let read = connectors::list(
+                &mut reader,
+                organization,
+                &Scope::Organization,
+                &filter,
+                &page,
+                now,
+            )
+            .await
+            .unwrap();
+            drop(reader);
+            let mut tx = app.context.db().write().await.unwrap();
+            let through_sqlx = connectors::list(
+                &mut tx,
+                organization,
+                &Scope::Organization,
+                &filter,
+                &page,
+                now,
+            )
+            .await
+            .unwrap();
+            drop(tx);
+            let read: Vec<_> = read
+                .into_iter()
+                .map(|s| (s.connector, s.membership_id))
+                .collect();
+            let through_sqlx: Vec<_> = through_sqlx
+                .into_iter()
+                .map(|s| (s.connector, s.membership_id))
+                .collect();
+            assert_eq!(read, through_sqlx, "{filter:?} after {after:?}");
+            let more = read.len() > 100;
+            connectors.extend(read.into_iter().take(100));
+            after = connectors.last().map(|(c, _)| c.id.0);
+            if !more {
+                break;
+            }
+        }
+        assert!(!connectors.is_empty(), "{filter:?} finds connectors");
+        if filter.email.is_none() {
+            let total = app
+                .count(
+                    "SELECT count(*) FROM user_connectors c JOIN organizations o
+                    ON o.id = c.organization_id WHERE o.slug = 'mesa'",
+                )
+                .await;
+            assert_eq!(connectors.len() as i64, total, "every page read");
+        }
+        if filter.email.is_none() {
+            let kinds = |f: &dyn Fn(&brigade::domain::model::Connector) -> bool| {
+                connectors.iter().filter(|(c, _)| f(c)).count()
+            };
+            assert!(kinds(&|c| c.outlet.is_some()) > 0);
+            assert!(kinds(&|c| c.outlet_group.is_some()) > 0);
+            assert!(kinds(&|c| c.outlet.is_none() && c.outlet_group.is_none()) > 0);
+            assert!(kinds(&|c| c.starts_at.is_some() && c.ends_at.is_some()) > 0);
+            assert!(kinds(&|c| c.user.username.is_none()) > 0);
+        }
+    }
+    // The users list and each page's grants.
+    let mut after = None;
+    let (mut users, mut by_brands, mut hidden) = (0, 0, 0);
+    loop {
+        let page = PageRequest { size: 50, after };
+        let filter = brigade::domain::user_commands::UserFilter::default();
+        let scope = Scope::Organization;
+        let mut reader = app.context.db().read().await.unwrap();
+        let read = brigade::store::users::list(&mut reader, organization, &scope, &filter, &page)
+            .await
+            .unwrap();
+        let ids: Vec<_> = read.iter().map(|row| row.membership_id).collect();
+        let grants = brigade::store::users::grants_of(&mut reader, &ids, &scope)
+            .await
+            .unwrap();
+        drop(reader);
+        let mut tx = app.context.db().write().await.unwrap();
+        let through_sqlx =
+            brigade::store::users::list(&mut tx, organization, &scope, &filter, &page)
+                .await
+                .unwrap();
+        let grants_through_sqlx = brigade::store::users::grants_of(&mut tx, &ids, &scope)
+            .await
+            .unwrap();
+        drop(tx);
+        assert_eq!(
+            format!("{read:?}"),
+            format!("{through_sqlx:?}"),
+            "users after {after:?}"
+        );
+        let sorted = |grants: &std::collections::HashMap<_, Vec<brigade::store::users::Grant>>| {
+            let mut all: Vec<String> = grants
+                .values()
+                .flatten()
+                .map(|g| format!("{g:?}"))
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(
+            sorted(&grants),
+            sorted(&grants_through_sqlx),
+            "grants after {after:?}"
+        );
+        assert!(!grants.is_empty());
+        let more = read.len() > 50;
+        users += read.len().min(50);
+        by_brands += read.iter().filter(|row| row.brand_id.is_some()).count();
+        hidden += read.iter().filter(|row| row.username.is_none()).count();
+        after = read
+            .get(..50.min(read.len()))
+            .and_then(<[_]>::last)
+            .map(|row| row.user_id.0);
+        if !more {
+            break;
+        }
+    }
+    let members = app
+        .count(
+            "SELECT count(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                WHERE o.slug = 'mesa'",
+        )
+        .await;
+    assert_eq!(users as i64, members, "every page of users read");
+    assert!(
+        by_brands > 0 && hidden > 0,
+        "{by_brands} managed by brands, {hidden} hidden"
+    );
+    // SCIM's Users, the whole organization in pages.
+    let mut offset = 0;
+    loop {
+        let mut reader = app.context.db().read().await.unwrap();
+        let (total, read) = brigade::store::scim::list(
+            &mut reader,
+            organization,
+            &Scope::Organization,
+            None,
+            offset,
+            70,
+        )
+        .await
+        .unwrap();
+        drop(reader);
+        let mut tx = app.context.db().write().await.unwrap();
+        let through_sqlx = brigade::store::scim::list(
+            &mut tx,
+            organization,
+            &Scope::Organization,
+            None,
+            offset,
+            70,
+        )
+        .await
+        .unwrap();
+        drop(tx);
+        assert_eq!(total, members);
+        assert_eq!(
+            format!("{read:?}"),
+            format!("{:?}", through_sqlx.1),
+            "SCIM Users from {offset}"
+        );
+        offset += 70;
+        if read.len() < 70 {
+            break;
+        }
+    }
+}
