@@ -62,6 +62,7 @@ use sqlx::{
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -214,10 +215,28 @@ impl deadpool::managed::Manager for Readers {
 /// 0.12 ms on the calling thread).
 pub struct Reader {
     /// rusqlite on sqlx's handle (it never closes it). Declared first, so dropped first: its
-    /// cached statements are finalized while the handle is open.
+    /// cached statements are finalized and its progress handler removed while the handle is
+    /// open.
     direct: rusqlite::Connection,
+    /// How many more progress checks the read on the calling thread may take
+    /// ([`DIRECT_CHECKS`]); [`UNBOUNDED`] while none runs, so sqlx's statements never stop.
+    checks_left: Arc<AtomicU32>,
     conn: SqliteConnection,
 }
+
+/// SQLite calls a reader's progress handler every this many steps of its virtual machine.
+const STEPS_PER_CHECK: i32 = 1_000;
+
+/// The checks a read on the calling thread may take before it is stopped and run on sqlx's
+/// thread instead: 50,000 steps, about 4 ms on this machine's 2 cores (a page of connectors
+/// takes 3,000 steps, an email fragment walked to its page 18,000; a two-letter fragment that
+/// nobody holds walks every connector, 8.6 million steps at a million connectors). A request
+/// must not hold one of the few async threads for longer: it would stall every request queued
+/// behind it.
+const DIRECT_CHECKS: u32 = 50;
+
+/// `checks_left` while no read runs on the calling thread.
+const UNBOUNDED: u32 = u32::MAX;
 
 impl Reader {
     async fn new(mut conn: SqliteConnection) -> sqlx::Result<Self> {
@@ -228,19 +247,47 @@ impl Reader {
         let direct =
             unsafe { rusqlite::Connection::from_handle(handle.as_ptr()) }.map_err(direct_error)?;
         direct.set_prepared_statement_cache_capacity(DIRECT_STATEMENTS);
-        Ok(Self { direct, conn })
+        let checks_left = Arc::new(AtomicU32::new(UNBOUNDED));
+        let left = checks_left.clone();
+        direct.progress_handler(
+            STEPS_PER_CHECK,
+            Some(move || match left.load(Ordering::Relaxed) {
+                UNBOUNDED => false,
+                0 => true,
+                n => {
+                    left.store(n - 1, Ordering::Relaxed);
+                    false
+                }
+            }),
+        );
+        Ok(Self {
+            direct,
+            checks_left,
+            conn,
+        })
     }
 
     /// Runs `read` on this thread with the connection to itself (sqlx's thread waits): for a
-    /// statement whose rows are decoded here, without sqlx's copies and hand-overs. The read
-    /// is short (a page of a list); it blocks this thread while it runs, as a statement's
-    /// decoding did.
+    /// statement whose rows are decoded here, without sqlx's copies and hand-overs. `None`
+    /// when it took longer than [`DIRECT_CHECKS`] allows: it was stopped, and belongs on
+    /// sqlx's thread.
     pub(crate) async fn direct<R>(
         &mut self,
         read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R>,
-    ) -> sqlx::Result<R> {
+    ) -> sqlx::Result<Option<R>> {
         let _locked = self.conn.lock_handle().await?;
-        read(&self.direct).map_err(direct_error)
+        self.checks_left.store(DIRECT_CHECKS, Ordering::Relaxed);
+        let read = read(&self.direct);
+        self.checks_left.store(UNBOUNDED, Ordering::Relaxed);
+        match read {
+            Ok(read) => Ok(Some(read)),
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(direct_error(error)),
+        }
     }
 }
 
@@ -372,6 +419,59 @@ mod tests {
         let mut conn = db.read().await.unwrap();
         let after: i64 = on!(&mut conn, |c| sqlx::query_scalar(count).fetch_one(c).await).unwrap();
         assert_eq!(after, before + 1);
+    }
+
+    /// How far a recursive count went.
+    #[derive(Debug, PartialEq, sqlx::FromRow)]
+    struct Counted {
+        i: i64,
+    }
+
+    impl super::sql::DirectRow for Counted {
+        fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            Ok(Self { i: row.get(0)? })
+        }
+    }
+
+    /// A read on the calling thread is stopped after `DIRECT_CHECKS` progress checks and run
+    /// on sqlx's thread instead, with the same answer; a short one is answered on the calling
+    /// thread; and the reader's statements through sqlx afterwards are never stopped.
+    #[tokio::test]
+    async fn a_read_too_long_for_the_calling_thread_runs_on_sqlxs_and_answers_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("readers.db").display());
+        let db = super::Db::open_with(&url, 1).await.unwrap();
+        let counted = |to: i64| {
+            super::Sql::new(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+                 SELECT max(i) AS i FROM n",
+            )
+            .bind(to)
+        };
+        let mut conn = db.read().await.unwrap();
+        let super::Conn::SqliteReader(reader) = &mut conn else {
+            panic!("a SQLite read is a reader's");
+        };
+        let short = reader
+            .direct(|c| c.query_row("SELECT 40 + 2", [], |row| row.get::<_, i64>(0)))
+            .await
+            .unwrap();
+        assert_eq!(short, Some(42));
+        let long = reader
+            .direct(|c| {
+                c.query_row(counted(1_000_000).text(), [1_000_000], |row| {
+                    row.get::<_, i64>(0)
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(long, None, "stopped on the calling thread");
+        let read: Vec<Counted> = counted(1_000_000).fetch_all_read(&mut conn).await.unwrap();
+        assert_eq!(read, [Counted { i: 1_000_000 }]);
+        let through_sqlx: Vec<Counted> = counted(2_000_000).fetch_all(&mut conn).await.unwrap();
+        assert_eq!(through_sqlx, [Counted { i: 2_000_000 }]);
+        let read: Vec<Counted> = counted(10).fetch_all_read(&mut conn).await.unwrap();
+        assert_eq!(read, [Counted { i: 10 }]);
     }
 
     #[test]

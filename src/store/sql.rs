@@ -314,8 +314,9 @@ pub trait DirectRow: Sized {
 
 impl Sql {
     /// [`Sql::fetch_all`] for a read: on a SQLite reader the statement runs and its rows are
-    /// decoded on this thread ([`Reader::direct`](super::Reader::direct)); on any other
-    /// connection (a transaction, PostgreSQL) through the driver, as `fetch_all`.
+    /// decoded on this thread ([`Reader::direct`](super::Reader::direct)), unless it runs
+    /// too long for this thread and is run again on the driver's; on any other connection (a
+    /// transaction, PostgreSQL) through the driver, as `fetch_all`.
     pub async fn fetch_all_read<T: Decoded + DirectRow>(
         &self,
         conn: &mut Conn,
@@ -327,7 +328,7 @@ impl Sql {
             std::borrow::Cow::Borrowed(self.text.as_str()),
             std::borrow::Cow::Owned,
         );
-        reader
+        let read = reader
             .direct(|c| {
                 let mut statement = c.prepare_cached(&text)?;
                 self.bind_direct(&mut statement)?;
@@ -338,7 +339,11 @@ impl Sql {
                 }
                 Ok(read)
             })
-            .await
+            .await?;
+        match read {
+            Some(read) => Ok(read),
+            None => self.fetch_all(conn).await,
+        }
     }
 
     /// Binds the values to a statement of this text, as sqlx binds them on SQLite: a UUID as
