@@ -151,18 +151,32 @@ async fn a_write_dropped_while_it_begins_leaves_no_transaction_open() {
     }
 }
 
+/// `$read` (a future over `$conn`) on one of SQLite's readers, where the lists decode their
+/// rows on the calling thread, and inside a write transaction, through sqlx: both answers.
+macro_rules! on_reader_and_through_sqlx {
+    ($app:expr, |$conn:ident| $read:expr) => {{
+        let mut $conn = $app.context.db().read().await.unwrap();
+        let on_reader = $read.await.unwrap();
+        drop($conn);
+        let mut $conn = $app.context.db().write().await.unwrap();
+        let through_sqlx = $read.await.unwrap();
+        drop($conn);
+        (on_reader, through_sqlx)
+    }};
+}
+
 /// SQLite's readers run the connector and user lists (with the users' grants) and SCIM's
 /// Users on the calling thread and decode their rows there (`store::Reader`); a write
-/// transaction runs the same statements through sqlx.
-/// Both read the same rows of every kind: outlet, organization and outlet-group grants, dated
-/// windows, hidden profiles, brand-managed people, and the pages of an email fragment found
-/// through the trigram index.
+/// transaction runs the same statements through sqlx. Both read the same rows of every kind:
+/// outlet, organization and outlet-group grants, dated windows, hidden profiles,
+/// brand-managed people, and the pages of an email fragment found through the trigram index.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_decoded_on_the_calling_thread_equals_the_same_list_through_sqlx() {
     use brigade::domain::commands::ConnectorFilter;
     use brigade::domain::paging::PageRequest;
+    use brigade::domain::user_commands::UserFilter;
     use brigade::domain::{OrganizationId, Scope};
-    use brigade::store::connectors;
+    use brigade::store::{connectors, scim, users};
 
     let app = spawn_app().await;
     let output = app.synth(&[
@@ -193,82 +207,53 @@ async fn a_list_decoded_on_the_calling_thread_equals_the_same_list_through_sqlx(
     ] {
         assert!(app.query(change).execute().await.unwrap() > 0, "{change}");
     }
-    let organization: uuid::Uuid = app
-        .query("SELECT id FROM organizations WHERE slug = 'mesa'")
-        .scalar()
-        .await
-        .unwrap();
-    let organization = OrganizationId(organization);
-    let filters = [
-        ConnectorFilter::default(),
-        ConnectorFilter {
-            email: Some("nakamura1".into()),
-            ..Default::default()
-        },
-        ConnectorFilter {
-            email: Some("mesa.example".into()),
-            ..Default::default()
-        },
-    ];
+    let organization = OrganizationId(
+        app.query("SELECT id FROM organizations WHERE slug = 'mesa'")
+            .scalar()
+            .await
+            .unwrap(),
+    );
+    let count = |table: &str| {
+        format!(
+            "SELECT count(*) FROM {table} t JOIN organizations o ON o.id = t.organization_id
+                WHERE o.slug = 'mesa'"
+        )
+    };
+    let (connectors_in_all, members) = (
+        app.count(&count("user_connectors")).await,
+        app.count(&count("memberships")).await,
+    );
+    let all = Scope::Organization;
     let now = time::OffsetDateTime::now_utc();
-    for filter in filters {
-        let mut connectors = Vec::new();
+
+    for email in [None, Some("nakamura1"), Some("mesa.example")] {
+        let filter = ConnectorFilter {
+            email: email.map(Into::into),
+            ..Default::default()
+        };
+        let mut read = Vec::new();
         let mut after = None;
         loop {
             let page = PageRequest { size: 100, after };
-            let mut reader = app.context.db().read().await.unwrap();
-            let read = connectors::list(
-                &mut reader,
-                organization,
-                &Scope::Organization,
-                &filter,
-                &page,
-                now,
-            )
-            .await
-            .unwrap();
-            drop(reader);
-            let mut tx = app.context.db().write().await.unwrap();
-            let through_sqlx = connectors::list(
-                &mut tx,
-                organization,
-                &Scope::Organization,
-                &filter,
-                &page,
-                now,
-            )
-            .await
-            .unwrap();
-            drop(tx);
-            let read: Vec<_> = read
-                .into_iter()
-                .map(|s| (s.connector, s.membership_id))
-                .collect();
-            let through_sqlx: Vec<_> = through_sqlx
-                .into_iter()
-                .map(|s| (s.connector, s.membership_id))
-                .collect();
-            assert_eq!(read, through_sqlx, "{filter:?} after {after:?}");
-            let more = read.len() > 100;
-            connectors.extend(read.into_iter().take(100));
-            after = connectors.last().map(|(c, _)| c.id.0);
+            let (on_reader, through_sqlx) = on_reader_and_through_sqlx!(app, |conn| {
+                connectors::list(&mut conn, organization, &all, &filter, &page, now)
+            });
+            let pair = |s: connectors::StoredConnector| (s.connector, s.membership_id);
+            let on_reader: Vec<_> = on_reader.into_iter().map(pair).collect();
+            let through_sqlx: Vec<_> = through_sqlx.into_iter().map(pair).collect();
+            assert_eq!(on_reader, through_sqlx, "{filter:?} after {after:?}");
+            let more = on_reader.len() > 100;
+            read.extend(on_reader.into_iter().take(100).map(|(c, _)| c));
+            after = read.last().map(|c| c.id.0);
             if !more {
                 break;
             }
         }
-        assert!(!connectors.is_empty(), "{filter:?} finds connectors");
-        if filter.email.is_none() {
-            let total = app
-                .count(
-                    "SELECT count(*) FROM user_connectors c JOIN organizations o
-                    ON o.id = c.organization_id WHERE o.slug = 'mesa'",
-                )
-                .await;
-            assert_eq!(connectors.len() as i64, total, "every page read");
-        }
-        if filter.email.is_none() {
+        assert!(!read.is_empty(), "{filter:?} finds connectors");
+        if email.is_none() {
+            assert_eq!(read.len() as i64, connectors_in_all, "every page read");
             let kinds = |f: &dyn Fn(&brigade::domain::model::Connector) -> bool| {
-                connectors.iter().filter(|(c, _)| f(c)).count()
+                read.iter().filter(|c| f(c)).count()
             };
             assert!(kinds(&|c| c.outlet.is_some()) > 0);
             assert!(kinds(&|c| c.outlet_group.is_some()) > 0);
@@ -277,109 +262,60 @@ async fn a_list_decoded_on_the_calling_thread_equals_the_same_list_through_sqlx(
             assert!(kinds(&|c| c.user.username.is_none()) > 0);
         }
     }
+
     // The users list and each page's grants.
-    let mut after = None;
     let (mut users, mut by_brands, mut hidden) = (0, 0, 0);
+    let mut after = None;
     loop {
         let page = PageRequest { size: 50, after };
-        let filter = brigade::domain::user_commands::UserFilter::default();
-        let scope = Scope::Organization;
-        let mut reader = app.context.db().read().await.unwrap();
-        let read = brigade::store::users::list(&mut reader, organization, &scope, &filter, &page)
-            .await
-            .unwrap();
-        let ids: Vec<_> = read.iter().map(|row| row.membership_id).collect();
-        let grants = brigade::store::users::grants_of(&mut reader, &ids, &scope)
-            .await
-            .unwrap();
-        drop(reader);
-        let mut tx = app.context.db().write().await.unwrap();
-        let through_sqlx =
-            brigade::store::users::list(&mut tx, organization, &scope, &filter, &page)
-                .await
-                .unwrap();
-        let grants_through_sqlx = brigade::store::users::grants_of(&mut tx, &ids, &scope)
-            .await
-            .unwrap();
-        drop(tx);
-        assert_eq!(
-            format!("{read:?}"),
-            format!("{through_sqlx:?}"),
-            "users after {after:?}"
-        );
-        let sorted = |grants: &std::collections::HashMap<_, Vec<brigade::store::users::Grant>>| {
-            let mut all: Vec<String> = grants
+        let filter = UserFilter::default();
+        let (on_reader, through_sqlx) = on_reader_and_through_sqlx!(app, |conn| async {
+            let rows = users::list(&mut conn, organization, &all, &filter, &page).await?;
+            let ids: Vec<_> = rows.iter().map(|row| row.membership_id).collect();
+            let grants = users::grants_of(&mut conn, &ids, &all).await?;
+            let mut grants: Vec<String> = grants
                 .values()
                 .flatten()
                 .map(|g| format!("{g:?}"))
                 .collect();
-            all.sort();
-            all
-        };
+            grants.sort();
+            Ok::<_, sqlx::Error>((rows, grants))
+        });
         assert_eq!(
-            sorted(&grants),
-            sorted(&grants_through_sqlx),
-            "grants after {after:?}"
+            format!("{:?}", on_reader.0),
+            format!("{:?}", through_sqlx.0)
         );
-        assert!(!grants.is_empty());
-        let more = read.len() > 50;
-        users += read.len().min(50);
-        by_brands += read.iter().filter(|row| row.brand_id.is_some()).count();
-        hidden += read.iter().filter(|row| row.username.is_none()).count();
-        after = read
-            .get(..50.min(read.len()))
-            .and_then(<[_]>::last)
-            .map(|row| row.user_id.0);
-        if !more {
+        assert_eq!(on_reader.1, through_sqlx.1, "grants after {after:?}");
+        assert!(!on_reader.1.is_empty());
+        let rows = &on_reader.0[..on_reader.0.len().min(50)];
+        users += rows.len();
+        by_brands += rows.iter().filter(|row| row.brand_id.is_some()).count();
+        hidden += rows.iter().filter(|row| row.username.is_none()).count();
+        after = rows.last().map(|row| row.user_id.0);
+        if on_reader.0.len() <= 50 {
             break;
         }
     }
-    let members = app
-        .count(
-            "SELECT count(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id
-                WHERE o.slug = 'mesa'",
-        )
-        .await;
     assert_eq!(users as i64, members, "every page of users read");
     assert!(
         by_brands > 0 && hidden > 0,
         "{by_brands} managed by brands, {hidden} hidden"
     );
+
     // SCIM's Users, the whole organization in pages.
     let mut offset = 0;
     loop {
-        let mut reader = app.context.db().read().await.unwrap();
-        let (total, read) = brigade::store::scim::list(
-            &mut reader,
-            organization,
-            &Scope::Organization,
-            None,
-            offset,
-            70,
-        )
-        .await
-        .unwrap();
-        drop(reader);
-        let mut tx = app.context.db().write().await.unwrap();
-        let through_sqlx = brigade::store::scim::list(
-            &mut tx,
-            organization,
-            &Scope::Organization,
-            None,
-            offset,
-            70,
-        )
-        .await
-        .unwrap();
-        drop(tx);
+        let ((total, on_reader), (_, through_sqlx)) = on_reader_and_through_sqlx!(app, |conn| {
+            scim::list(&mut conn, organization, &all, None, offset, 70)
+        });
         assert_eq!(total, members);
         assert_eq!(
-            format!("{read:?}"),
-            format!("{:?}", through_sqlx.1),
+            format!("{on_reader:?}"),
+            format!("{through_sqlx:?}"),
             "SCIM Users from {offset}"
         );
         offset += 70;
-        if read.len() < 70 {
+        if on_reader.len() < 70 {
             break;
         }
     }
