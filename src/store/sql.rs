@@ -324,10 +324,7 @@ impl Sql {
         let Conn::SqliteReader(reader) = conn else {
             return self.fetch_all(conn).await;
         };
-        let text = positional(&self.text).map_or(
-            std::borrow::Cow::Borrowed(self.text.as_str()),
-            std::borrow::Cow::Owned,
-        );
+        let text = self.text_for(&***reader);
         let read = reader
             .direct(|c| {
                 let mut statement = c.prepare_cached(&text)?;

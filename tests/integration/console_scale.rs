@@ -13,7 +13,7 @@ const PAGE_LIMIT: usize = 150 * 1024;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_access_page_stays_small_at_two_thousand_outlets() {
     let app = spawn_app().await;
-    let output = app.synth(&[
+    app.generated(&[
         "--slug",
         "vast",
         "--outlets",
@@ -25,11 +25,6 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
         "--owner-password",
         "a-long-password",
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let response = app.sign_in("owner@vast.example", "a-long-password").await;
     assert_eq!(response.status(), StatusCode::OK);
     // A region holding every outlet of the organization.

@@ -779,6 +779,16 @@ impl TestApp {
         self.brigade(&[&["synth"], args].concat())
     }
 
+    /// Runs `brigade synth <args>` and checks that it generated the organization.
+    pub fn generated(&self, args: &[&str]) {
+        let output = self.synth(args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// Runs `brigade <args>` on this app's database (and its outbox).
     pub fn brigade(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_brigade"))
