@@ -522,8 +522,8 @@ mod tests {
         use super::{ListOrder, walk_threshold};
         let cases = [
             (ListOrder::Unrelated, 0, 0),
-            (ListOrder::Unrelated, 600, 196),
-            (ListOrder::Unrelated, 200_000, 3_578),
+            (ListOrder::Unrelated, 600, 25),
+            (ListOrder::Unrelated, 200_000, 448),
             (ListOrder::ByName, 0, 0),
             (ListOrder::ByName, 600, 196),
             (ListOrder::ByName, 4_096, 512),
@@ -1000,12 +1000,21 @@ pub(crate) enum ListOrder {
     ByName,
 }
 
-/// Rare enough for the index when fewer accounts match than `sqrt(WALK_FACTOR * accounts)`:
-/// walking costs about `page * accounts / matches` rows and gathering about `matches` times
-/// the rows per account, so the two meet near the square root (measured at 200,000 accounts:
-/// `smith`, 5,000 matches, walks in 27 ms where gathering takes 38 ms; `zzq` gathers in
-/// well under 1 ms where walking reads every row).
-const WALK_FACTOR: f64 = 64.0;
+/// A list in an unrelated order is rare enough for the index when fewer accounts match than
+/// `sqrt(accounts)`: walking costs about `page * accounts / matches` rows and gathering about
+/// `matches` times the rows per account, so the two meet near a square root. Measured on the
+/// connector list at 200,000 accounts and a million connectors (SQLite, rusqlite, the rows
+/// of a page of 51, the walk testing each connector's own copy of the address): 292 matches
+/// walk in 14 ms and gather in 2.8 ms; 495 walk in 3.5 ms and gather in 7.1; 725 walk in 5.3
+/// and gather in 10; `smith`, 5,038, walks in 0.55 ms and gathers in 45. They meet near 450:
+/// `sqrt(200,000)`. The rule also bounds the look that decides: it counts at most that many
+/// matches (`smith`: 0.09 ms, where counting to the 3,578 of the rule before took 0.65 ms).
+const UNRELATED_WALK_FACTOR: f64 = 1.0;
+
+/// The same meeting point for the people list (in name order): `sqrt(NAME_ORDER_WALK_FACTOR *
+/// accounts)` when that is more than [`NAME_ORDER_SHARE`] allows (small organizations). Its
+/// walk reads each member's sort key, which the connector list's walk no longer does.
+const NAME_ORDER_WALK_FACTOR: f64 = 64.0;
 
 /// A list in name order walks only for a fragment at least one account in this many holds:
 /// there the square root rule fails (at 200,000 people `smith`, a surname held by 5,000,
@@ -1017,10 +1026,10 @@ const NAME_ORDER_SHARE: i64 = 8;
 /// How many accounts must hold a fragment for a walk of a list in `order` to be the plan.
 pub(crate) fn walk_threshold(order: ListOrder, accounts: i64) -> i64 {
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let spread = (WALK_FACTOR * accounts as f64).sqrt().ceil() as i64;
+    let spread = |factor: f64| (factor * accounts as f64).sqrt().ceil() as i64;
     match order {
-        ListOrder::Unrelated => spread,
-        ListOrder::ByName => spread.max(accounts / NAME_ORDER_SHARE),
+        ListOrder::Unrelated => spread(UNRELATED_WALK_FACTOR),
+        ListOrder::ByName => spread(NAME_ORDER_WALK_FACTOR).max(accounts / NAME_ORDER_SHARE),
     }
 }
 
@@ -1073,11 +1082,11 @@ pub(crate) async fn fragment_plan(
     }
     let accounts: i64 = match backend {
         // The keys only grow: their largest is the number of accounts ever made, in one step.
-        Backend::Sqlite => on!(conn, |c| sqlx::query_scalar(
-            "SELECT coalesce(max(key), 0) FROM account_search_keys"
-        )
-        .fetch_one(c)
-        .await)?,
+        Backend::Sqlite => {
+            Sql::new("SELECT coalesce(max(key), 0) FROM account_search_keys")
+                .scalar_read(conn)
+                .await?
+        }
         // The planner's own estimate (none before the table is first analyzed: a walk).
         Backend::Postgres => on!(conn, |c| sqlx::query_scalar(
             "SELECT greatest(reltuples, 0)::bigint FROM pg_class
@@ -1087,28 +1096,29 @@ pub(crate) async fn fragment_plan(
         .await)?,
     };
     let common = walk_threshold(order, accounts);
-    let matches: i64 = match backend {
-        Backend::Sqlite => on!(conn, |c| sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1
-              LIMIT $2) AS matches"
-        )
-        .bind(fts_columns(text, fragment))
-        .bind(common)
-        .fetch_one(c)
-        .await)?,
-        // The planner's estimate, from the 1,000 values its statistics keep of the indexed
-        // expression: counting through pg_trgm would recheck every row whose trigrams match,
-        // and a fragment of short words has only common trigrams (`e.ex`: all 200,000
-        // accounts, 280 ms). An unnamed statement, planned for this fragment every time.
-        Backend::Postgres => {
-            let mut explain = Sql::new("EXPLAIN SELECT 1 FROM user_accounts WHERE ");
-            push_trigram_match(&mut explain, text, fragment);
-            let plan: Vec<String> = explain.planned_each_time().scalars(conn).await?;
-            plan.first()
-                .and_then(|line| estimated_rows(line))
-                .unwrap_or(0)
-        }
-    };
+    let matches: i64 =
+        match backend {
+            Backend::Sqlite => Sql::new(
+                "SELECT count(*) FROM (SELECT 1 FROM account_search WHERE account_search MATCH $1
+                  LIMIT $2) AS matches",
+            )
+            .bind(fts_columns(text, fragment))
+            .bind(common)
+            .scalar_read(conn)
+            .await?,
+            // The planner's estimate, from the 1,000 values its statistics keep of the indexed
+            // expression: counting through pg_trgm would recheck every row whose trigrams match,
+            // and a fragment of short words has only common trigrams (`e.ex`: all 200,000
+            // accounts, 280 ms). An unnamed statement, planned for this fragment every time.
+            Backend::Postgres => {
+                let mut explain = Sql::new("EXPLAIN SELECT 1 FROM user_accounts WHERE ");
+                push_trigram_match(&mut explain, text, fragment);
+                let plan: Vec<String> = explain.planned_each_time().scalars(conn).await?;
+                plan.first()
+                    .and_then(|line| estimated_rows(line))
+                    .unwrap_or(0)
+            }
+        };
     Ok(if matches >= common {
         FragmentPlan::Walk
     } else {
@@ -1160,36 +1170,28 @@ fn estimated_rows(line: &str) -> Option<i64> {
 /// as its `lower()` lowers only ASCII: the same matches without a lowered copy of every row
 /// a walk tests (a fifth of the bare walk for `smith` in sqlite3; 3% of the whole request).
 pub(crate) fn push_contains(query: &mut Sql, backend: Backend, column: &str, fragment: &str) {
-    push_like(query, backend, column, like_fragment(fragment));
-}
-
-/// `<column> LIKE <pattern> ESCAPE '\'`, any case, as [`push_contains`] explains.
-fn push_like(query: &mut Sql, backend: Backend, column: &str, pattern: String) {
     match backend {
         Backend::Postgres => query.push(format_args!("lower({column}) LIKE lower(")),
         Backend::Sqlite => query.push(format_args!("{column} LIKE (")),
     };
-    query.push_bind(pattern).push(") ESCAPE '\\'");
+    query
+        .push_bind(like_fragment(fragment))
+        .push(") ESCAPE '\\'");
 }
 
-/// `the email of membership m's account contains <fragment>`, any case, where `m` is joined
-/// to its account `a`. SQLite reads it from the membership's sort key instead
-/// (`<last>\x01<first>\x01<email>`, names and email lowered, kept by triggers): the pattern
-/// asks for the fragment after both separators, so in the email only, and names and
-/// addresses never hold a control character (`domain::name`, `domain::email`), so the key has
-/// exactly two. A walk through connectors then reads an account only for the rows it keeps:
-/// `smith` over a million connectors, 3.3 → 2.3 ms in sqlite3. PostgreSQL: `a.email`, which
-/// its trigram index serves.
+/// `the email of connector c's account contains <fragment>`, any case, where `c` is joined
+/// to its member `m` and account `a`. SQLite reads it from the connector's own lowered copy of
+/// the address (`user_connectors.member_email`, kept by triggers), so a walk through the
+/// connectors reads a member and an account only for the rows it keeps: `smith` over a
+/// million connectors walks about 2,000 of them, 1.0 ms through their members, 0.26 ms on
+/// the copy (rusqlite, the bench's data set). PostgreSQL: `a.email`, which its trigram index
+/// serves.
 pub(crate) fn push_email_contains(query: &mut Sql, backend: Backend, fragment: &str) {
-    match backend {
-        Backend::Postgres => push_contains(query, backend, "a.email", fragment),
-        Backend::Sqlite => push_like(
-            query,
-            backend,
-            "m.sort_key",
-            format!("%\u{1}%\u{1}{}", like_fragment(fragment)),
-        ),
-    }
+    let column = match backend {
+        Backend::Postgres => "a.email",
+        Backend::Sqlite => "c.member_email",
+    };
+    push_contains(query, backend, column, fragment);
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` fragment search.

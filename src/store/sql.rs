@@ -312,6 +312,13 @@ pub trait DirectRow: Sized {
     fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
 }
 
+/// One column, as [`Sql::scalar_read`] reads it.
+impl<T: rusqlite::types::FromSql> DirectRow for (T,) {
+    fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?,))
+    }
+}
+
 impl Sql {
     /// [`Sql::fetch_all`] for a read: on a SQLite reader the statement runs and its rows are
     /// decoded on this thread ([`Reader::direct`](super::Reader::direct)), unless it runs
@@ -341,6 +348,19 @@ impl Sql {
             Some(read) => Ok(read),
             None => self.fetch_all(conn).await,
         }
+    }
+
+    /// [`Sql::scalar`] for a read, the way [`Sql::fetch_all_read`] reads: the one row's one
+    /// column, decoded on the calling thread on a SQLite reader.
+    pub async fn scalar_read<T>(&self, conn: &mut Conn) -> sqlx::Result<T>
+    where
+        (T,): Decoded + DirectRow,
+    {
+        let rows: Vec<(T,)> = self.fetch_all_read(conn).await?;
+        rows.into_iter()
+            .next()
+            .map(|(value,)| value)
+            .ok_or(sqlx::Error::RowNotFound)
     }
 
     /// Binds the values to a statement of this text, as sqlx binds them on SQLite: a UUID as

@@ -4,6 +4,7 @@
 //! characters LIKE and FTS5 treat specially.
 
 use crate::helpers::*;
+use reqwest::StatusCode;
 
 const FRAGMENTS: [&str; 15] = [
     "smith",
@@ -55,6 +56,35 @@ async fn the_connector_email_filter_through_the_index_equals_a_plain_scan() {
         .unwrap();
     assert_eq!(renamed, 1);
     let token = app.api_token("mesa", "Integration", None).await;
+    // SQLite's walk reads each connector's copy of its account's address: the copies follow
+    // the address above, a connector made after it, and a connector given to another member.
+    let added = app
+        .api_post(
+            "/user-connectors",
+            &token,
+            serde_json::json!({
+                "email": "district@mesa.test",
+                "role": app.role_id("mesa", "Viewer").await,
+            }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let moved = app
+        .query(
+            "UPDATE user_connectors SET membership_id = (
+                 SELECT m.id FROM memberships m JOIN user_accounts a ON a.id = m.user_id
+                  WHERE a.email = 'district@mesa.test')
+              WHERE id = (
+                 SELECT c.id FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+                   JOIN user_accounts a ON a.id = m.user_id
+                  WHERE a.email LIKE '%@mesa.example' AND a.email <> 'owner@mesa.example'
+                    AND c.outlet_id IS NOT NULL
+                  ORDER BY c.id LIMIT 1)",
+        )
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
     for fragment in FRAGMENTS {
         let found: Vec<String> = app
             .all_connectors(&token, &format!("&email={}", urlencoding::encode(fragment)))
