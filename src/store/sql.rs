@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::Conn;
 use crate::domain::audit::AuditAction;
 use crate::domain::model::{
-    ConnectorType, ManagedBy, MembershipStatus, OrganizationKind, PartnerRole, Via,
+    ClientKind, ConnectorType, ManagedBy, MembershipStatus, OrganizationKind, PartnerRole, Via,
 };
 use crate::domain::{
     BrandId, ConnectorId, MembershipId, OrganizationId, OutletGroupId, OutletId, Permission,
@@ -69,6 +69,7 @@ values!(Text:
     Via => |v| v.as_str().to_string(),
     Permission => |v| v.as_str().to_string(),
     AuditAction => |v| v.as_str().to_string(),
+    ClientKind => |v| v.as_str().to_string(),
 );
 values!(Int: i64 => |v| v, i32 => |v| i64::from(v), u32 => |v| i64::from(v));
 values!(Bool: bool => |v| v);

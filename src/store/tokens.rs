@@ -1,6 +1,7 @@
 //! Secrets stored only as SHA-256 hashes: API tokens and the one-time links mailed to people.
 
-use super::{Conn, now};
+use super::sql::{DirectRow, direct};
+use super::{Conn, Sql, now};
 use crate::domain::me::ApiClientEntry;
 use crate::domain::model::{ClientKind, display_name};
 use crate::domain::{
@@ -76,11 +77,28 @@ pub async fn active_api_client(
         permissions: Option<String>,
         outlet_archived: bool,
     }
+    /// The columns in the statement's order.
+    impl DirectRow for Row {
+        fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            Ok(Self {
+                grant: ApiTokenGrant {
+                    id: direct::id(row, 0)?,
+                    organization_id: direct::id(row, 1)?,
+                    outlet_id: direct::optional_id(row, 2)?,
+                    last_used_at: row.get(3)?,
+                    scim_role_id: direct::optional_id(row, 4)?,
+                    scim_outlet_id: direct::optional_id(row, 5)?,
+                },
+                permissions: row.get(6)?,
+                outlet_archived: row.get(7)?,
+            })
+        }
+    }
     let aggregate = match conn.backend() {
         super::Backend::Sqlite => "group_concat(p.permission, ',')",
         super::Backend::Postgres => "string_agg(p.permission, ',')",
     };
-    let row: Option<Row> = on!(conn, |c| sqlx::query_as(&format!(
+    let rows: Vec<Row> = Sql::new(format!(
         "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, t.scim_role_id,
                 t.scim_outlet_id, {aggregate} AS permissions,
                 o.archived_at IS NOT NULL AS outlet_archived
@@ -93,8 +111,9 @@ pub async fn active_api_client(
     ))
     .bind(token_hash)
     .bind(kind)
-    .fetch_optional(c)
-    .await)?;
+    .fetch_all_read(conn)
+    .await?;
+    let row = rows.into_iter().next();
     let Some(row) = row else {
         return Ok(None);
     };
