@@ -351,17 +351,26 @@ impl Sql {
         }
     }
 
+    /// [`Sql::fetch_optional`] for a read, the way [`Sql::fetch_all_read`] reads: the first
+    /// row, if any.
+    pub async fn fetch_optional_read<T: Decoded + DirectRow>(
+        &self,
+        conn: &mut Conn,
+    ) -> sqlx::Result<Option<T>> {
+        Ok(self.fetch_all_read(conn).await?.into_iter().next())
+    }
+
     /// [`Sql::scalar`] for a read, the way [`Sql::fetch_all_read`] reads: the one row's one
-    /// column, decoded on the calling thread on a SQLite reader.
+    /// column.
     pub async fn scalar_read<T>(&self, conn: &mut Conn) -> sqlx::Result<T>
     where
         (T,): Decoded + DirectRow,
     {
-        let rows: Vec<(T,)> = self.fetch_all_read(conn).await?;
-        rows.into_iter()
-            .next()
-            .map(|(value,)| value)
-            .ok_or(sqlx::Error::RowNotFound)
+        let (value,) = self
+            .fetch_optional_read(conn)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        Ok(value)
     }
 
     /// Binds the values to a statement of this text, as sqlx binds them on SQLite: a UUID as

@@ -98,7 +98,7 @@ pub async fn active_api_client(
         super::Backend::Sqlite => "group_concat(p.permission, ',')",
         super::Backend::Postgres => "string_agg(p.permission, ',')",
     };
-    let rows: Vec<Row> = Sql::new(format!(
+    let row: Option<Row> = Sql::new(format!(
         "SELECT t.id, t.organization_id, t.outlet_id, t.last_used_at, t.scim_role_id,
                 t.scim_outlet_id, {aggregate} AS permissions,
                 o.archived_at IS NOT NULL AS outlet_archived
@@ -111,9 +111,8 @@ pub async fn active_api_client(
     ))
     .bind(token_hash)
     .bind(kind)
-    .fetch_all_read(conn)
+    .fetch_optional_read(conn)
     .await?;
-    let row = rows.into_iter().next();
     let Some(row) = row else {
         return Ok(None);
     };
