@@ -247,6 +247,20 @@ impl Reader {
         let direct =
             unsafe { rusqlite::Connection::from_handle(handle.as_ptr()) }.map_err(direct_error)?;
         direct.set_prepared_statement_cache_capacity(DIRECT_STATEMENTS);
+        // Plans that never depend on the values bound. Without this, SQLite prepares a
+        // statement again each time a value it could plan with is bound anew: the pattern of
+        // every `LIKE` (in case it starts with a prefix an index could serve). Brigade's
+        // patterns never do (`%fragment%`, or `lower(…) LIKE`, which no index serves) and its
+        // statistics keep no samples of values (`store::synth::analyze`), so every plan stays
+        // as it was. Measured on the API's `smith` email filter: 8% of the server's time went
+        // to preparing that statement again on every request; without it, 10–25% more
+        // requests a second.
+        direct
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+                true,
+            )
+            .map_err(direct_error)?;
         let checks_left = Arc::new(AtomicU32::new(UNBOUNDED));
         let left = checks_left.clone();
         direct.progress_handler(
@@ -383,6 +397,38 @@ pub fn without_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::without_password;
+
+    /// A reader runs a fragment search prepared once, whatever fragment is bound: SQLite would
+    /// otherwise prepare it again for each new pattern of its `LIKE`.
+    #[tokio::test]
+    async fn a_reader_keeps_a_fragment_search_prepared_across_fragments() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plans.db").display());
+        let db = super::Db::open_with(&url, 1).await.unwrap();
+        let mut conn = db.read().await.unwrap();
+        let search = |fragment: &str| {
+            let mut query = super::Sql::new("SELECT count(*) FROM user_connectors c WHERE ");
+            super::push_email_contains(&mut query, super::Backend::Sqlite, fragment);
+            query
+        };
+        for fragment in ["smith", "jones", "smith", "o'brien"] {
+            let found: i64 = search(fragment).scalar_read(&mut conn).await.unwrap();
+            assert_eq!(found, 0);
+        }
+        let super::Conn::SqliteReader(reader) = &mut conn else {
+            panic!("a read on SQLite takes a reader");
+        };
+        // The text as the reader prepares it (`$N` made positional).
+        let text = super::sql::positional(search("smith").text()).unwrap();
+        let prepared_again = reader
+            .direct(|c| {
+                let statement = c.prepare_cached(&text)?;
+                Ok(statement.get_status(rusqlite::StatementStatus::RePrepare))
+            })
+            .await
+            .unwrap();
+        assert_eq!(prepared_again, Some(0));
+    }
 
     /// A read given back half-read (a request cancelled mid-way) leaves its connection clean:
     /// the next read on it answers, and sees what was committed since (no read transaction

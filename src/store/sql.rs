@@ -459,7 +459,7 @@ impl Tuple<'_> {
 
 /// `text` with `?` for its placeholders, when they are `$1`, `$2` … in order, each once
 /// (outside quoted text); `None` otherwise, or when it has none.
-fn positional(text: &str) -> Option<String> {
+pub(super) fn positional(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let (mut next, mut copied, mut i) = (1u64, 0, 0);
