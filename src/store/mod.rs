@@ -418,8 +418,8 @@ mod tests {
         let super::Conn::SqliteReader(reader) = &mut conn else {
             panic!("a read on SQLite takes a reader");
         };
-        // The text as the reader prepares it (`$N` made positional).
-        let text = super::sql::positional(search("smith").text()).unwrap();
+        let smith = search("smith");
+        let text = smith.sqlite_text();
         let prepared_again = reader
             .direct(|c| {
                 let statement = c.prepare_cached(&text)?;

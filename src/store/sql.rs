@@ -203,12 +203,18 @@ impl Sql {
         DB: Database,
     {
         match DB::NAME {
-            "SQLite" => positional(&self.text).map_or(
-                std::borrow::Cow::Borrowed(self.text.as_str()),
-                std::borrow::Cow::Owned,
-            ),
+            "SQLite" => self.sqlite_text(),
             _ => std::borrow::Cow::Borrowed(self.text.as_str()),
         }
+    }
+
+    /// The text as SQLite runs it (see [`Sql::text_for`]): what a SQLite connection prepares
+    /// and caches for this statement.
+    pub(super) fn sqlite_text(&self) -> std::borrow::Cow<'_, str> {
+        positional(&self.text).map_or(
+            std::borrow::Cow::Borrowed(self.text.as_str()),
+            std::borrow::Cow::Owned,
+        )
     }
 
     /// The values bound for the driver of `_conn`.
@@ -459,7 +465,7 @@ impl Tuple<'_> {
 
 /// `text` with `?` for its placeholders, when they are `$1`, `$2` … in order, each once
 /// (outside quoted text); `None` otherwise, or when it has none.
-pub(super) fn positional(text: &str) -> Option<String> {
+fn positional(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let (mut next, mut copied, mut i) = (1u64, 0, 0);
