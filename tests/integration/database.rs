@@ -85,6 +85,55 @@ async fn the_schema_checks_keys_and_grants_and_keeps_the_audit_append_only() {
     );
 }
 
+/// An index whose columns are the leading columns of another index on the same table finds
+/// nothing the other does not, and every write of the table (and a bulk load's rebuild) pays
+/// for it. A unique index enforces something and a partial one holds other rows: neither is
+/// such an index, and a partial one serves no other's queries. An expression never equals
+/// another index's column (this check may miss an index an expression repeats; it never
+/// names a needed one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_index_repeats_the_leading_columns_of_another() {
+    let app = spawn_app().await;
+    let sql = match app.backend() {
+        brigade::store::Backend::Sqlite => {
+            "WITH indexes AS (
+                 SELECT t.name AS tbl, l.name AS idx, l.\"unique\" AS uniq, l.partial
+                   FROM sqlite_schema t JOIN pragma_index_list(t.name) l
+                  WHERE t.type = 'table'),
+             columns AS (
+                 SELECT i.tbl, i.idx, c.seqno,
+                        coalesce(c.name, '(expression ' || i.idx || ' ' || c.seqno || ')') AS col
+                   FROM indexes i JOIN pragma_index_xinfo(i.idx) c WHERE c.key),
+             keys AS (
+                 SELECT tbl, idx, group_concat(col, ',') || ',' AS k
+                   FROM (SELECT * FROM columns ORDER BY tbl, idx, seqno) GROUP BY tbl, idx)
+             SELECT a.idx, b.idx FROM keys a
+               JOIN keys b ON b.tbl = a.tbl AND b.idx <> a.idx
+               JOIN indexes ia ON ia.idx = a.idx JOIN indexes ib ON ib.idx = b.idx
+              WHERE NOT ia.uniq AND NOT ia.partial AND NOT ib.partial
+                AND substr(b.k, 1, length(a.k)) = a.k
+              ORDER BY 1, 2"
+        }
+        // `indkey`: the key's column numbers, 0 for an expression.
+        brigade::store::Backend::Postgres => {
+            "WITH indexes AS (
+                 SELECT t.relname AS tbl, x.relname::text AS idx, ix.indisunique AS uniq,
+                        ix.indpred IS NOT NULL AS partial, ' ' || ix.indkey::text || ' ' AS k
+                   FROM pg_index ix
+                   JOIN pg_class t ON t.oid = ix.indrelid
+                   JOIN pg_class x ON x.oid = ix.indexrelid
+                  WHERE t.relnamespace = current_schema()::regnamespace)
+             SELECT a.idx, b.idx FROM indexes a
+               JOIN indexes b ON b.tbl = a.tbl AND b.idx <> a.idx
+              WHERE NOT a.uniq AND NOT a.partial AND NOT b.partial
+                AND strpos(a.k, ' 0 ') = 0 AND starts_with(b.k, a.k)
+              ORDER BY 1, 2"
+        }
+    };
+    let repeated: Vec<(String, String)> = app.query(sql).fetch_all().await.unwrap();
+    assert_eq!(repeated, Vec::<(String, String)>::new());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed() {
     let app = spawn_app().await;
