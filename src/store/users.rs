@@ -7,7 +7,7 @@ use super::sql::{DirectRow, direct};
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    Conn, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME,
+    Conn, VISIBLE_FIRST_NAME, VISIBLE_LAST_NAME, VISIBLE_MOBILE, VISIBLE_USERNAME, explain_details,
     format_timestamp, now, push_in, push_outlet_scope,
 };
 use crate::domain::model::{BrandRef, ConnectorType, ManagedBy, MembershipStatus, OutletRef};
@@ -122,6 +122,28 @@ pub async fn list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<UserRow>> {
+    list_statement(organization, scope, filter, page)
+        .fetch_all_read(conn)
+        .await
+}
+
+/// How the database runs [`list`]'s statement, one line per step (tests check what it reads).
+pub async fn explain_list(
+    conn: &mut Conn,
+    organization: OrganizationId,
+    scope: &Scope,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> sqlx::Result<Vec<String>> {
+    explain_details(conn, &list_statement(organization, scope, filter, page)).await
+}
+
+fn list_statement(
+    organization: OrganizationId,
+    scope: &Scope,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Sql {
     let mut query = select(organization, scope);
     if let Some(since) = filter.modified_since {
         query
@@ -152,12 +174,20 @@ pub async fn list(
         query.push(")");
     }
     if let Some(after) = page.after {
-        query.push(" AND m.user_id > ").push_bind(UserId(after));
+        // The account's key is the member's user id, but PostgreSQL carries only equalities
+        // across a join: without the bound repeated on the account, a merge join read the
+        // accounts from the first one up to the cursor (50,000 people deep: 52,138 accounts,
+        // 16 ms of the page's 20).
+        query
+            .push(" AND m.user_id > ")
+            .push_bind(UserId(after))
+            .push(" AND a.id > ")
+            .push_bind(UserId(after));
     }
     query
         .push(" ORDER BY m.user_id LIMIT ")
         .push_bind(i64::from(page.fetch_limit()));
-    query.fetch_all_read(conn).await
+    query
 }
 
 /// One user of the organization inside `scope`.
