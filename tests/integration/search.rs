@@ -193,10 +193,37 @@ const PLANS: [(&str, bool); 4] = [
     ("nakamura1", true),
 ];
 
+/// How the database runs the first page of the organization's connector list filtered by an
+/// email fragment, on `conn`.
+async fn connector_email_plan(
+    app: &TestApp,
+    conn: &mut brigade::store::Conn,
+    org: brigade::domain::OrganizationId,
+    fragment: &str,
+) -> Plan {
+    let filter = brigade::domain::commands::ConnectorFilter {
+        email: Some(fragment.into()),
+        ..Default::default()
+    };
+    let page = brigade::domain::paging::PageRequest {
+        size: 50,
+        after: None,
+    };
+    app.plan(
+        brigade::store::connectors::explain_list(
+            conn,
+            org,
+            &brigade::domain::Scope::Organization,
+            &filter,
+            &page,
+        )
+        .await
+        .unwrap(),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_the_index() {
-    use brigade::domain::commands::ConnectorFilter;
-    use brigade::domain::paging::PageRequest;
     use brigade::domain::user_commands::PeopleSelection;
     use brigade::domain::{OrganizationId, Scope};
     let app = spawn_app().await;
@@ -222,26 +249,7 @@ async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_th
                 app.plan_conn().await
             }
         };
-        let mut conn = planner_conn().await;
-        let filter = ConnectorFilter {
-            email: Some(fragment.into()),
-            ..Default::default()
-        };
-        let page = PageRequest {
-            size: 50,
-            after: None,
-        };
-        let connectors = app.plan(
-            brigade::store::connectors::explain_list(
-                &mut conn,
-                org,
-                &Scope::Organization,
-                &filter,
-                &page,
-            )
-            .await
-            .unwrap(),
-        );
+        let connectors = connector_email_plan(&app, &mut planner_conn().await, org, fragment).await;
         let selection = PeopleSelection {
             search: Some(fragment.into()),
             ..Default::default()
@@ -287,9 +295,7 @@ async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_th
 /// bench's million for one page). PostgreSQL keeps no copy of the address on the connectors.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_email_filter_s_walk_tests_each_address_in_the_index_it_walks() {
-    use brigade::domain::commands::ConnectorFilter;
-    use brigade::domain::paging::PageRequest;
-    use brigade::domain::{OrganizationId, Scope};
+    use brigade::domain::OrganizationId;
     let app = spawn_app().await;
     if app.backend() == brigade::store::Backend::Postgres {
         return;
@@ -301,25 +307,7 @@ async fn the_email_filter_s_walk_tests_each_address_in_the_index_it_walks() {
     );
     // Too short for the trigram index, and a common one: both walk.
     for fragment in ["k", "xample"] {
-        let filter = ConnectorFilter {
-            email: Some(fragment.into()),
-            ..Default::default()
-        };
-        let page = PageRequest {
-            size: 50,
-            after: None,
-        };
-        let plan = app.plan(
-            brigade::store::connectors::explain_list(
-                &mut app.plan_conn().await,
-                org,
-                &Scope::Organization,
-                &filter,
-                &page,
-            )
-            .await
-            .unwrap(),
-        );
+        let plan = connector_email_plan(&app, &mut app.plan_conn().await, org, fragment).await;
         let walked = plan
             .lines
             .iter()
