@@ -210,6 +210,17 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
                 .await
                     > 0
             );
+            // Including the sample its statistics target asks of the indexed address (1,000
+            // values, not the default 100), from which the planner estimates how many
+            // addresses hold a fragment.
+            assert_eq!(
+                app.count(
+                    "SELECT COUNT(*) FROM pg_stats s, unnest(s.histogram_bounds::text::text[])
+                     WHERE s.tablename = 'user_accounts_email_trgm'"
+                )
+                .await,
+                app.count("SELECT COUNT(*) FROM user_accounts").await
+            );
         }
     }
     assert_eq!(
