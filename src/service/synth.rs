@@ -525,9 +525,12 @@ impl People {
             format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n + 1)
         };
         let membership = MembershipId::generate();
+        let email = format!("{handle}@{}", side.domain);
+        // (What the schema's triggers would copy onto each grant: `lower`, which is ASCII's.)
+        let member_email = email.to_ascii_lowercase();
         batch.accounts.push(AccountRow {
             id: user,
-            email: format!("{handle}@{}", side.domain),
+            email,
             username: handle,
             first_name: first,
             last_name: last,
@@ -542,6 +545,7 @@ impl People {
                 outlet: None,
                 group: Some(group),
                 role: side.outlet_roles[OUTLET_ROLES - 1],
+                member_email,
             });
         } else if library {
             batch.connectors.push(ConnectorRow {
@@ -551,6 +555,7 @@ impl People {
                 outlet: None,
                 group: None,
                 role: side.library_roles[n % side.library_roles.len()],
+                member_email,
             });
         } else {
             let grants = self.base + usize::from(self.outlet_index < self.extra);
@@ -572,6 +577,7 @@ impl People {
                     outlet: Some(outlet),
                     group: None,
                     role: side.outlet_roles[(first_role + j / count) % OUTLET_ROLES],
+                    member_email: member_email.clone(),
                 });
                 if j == 0 {
                     default_outlet = Some(outlet);

@@ -287,7 +287,8 @@ impl<'a> Listing<'a> {
             }
         };
         let mut query = match &filter.email {
-            Some(email) if plan == FragmentPlan::Index => {
+            // (PostgreSQL's planner gathers the accounts through the predicate itself.)
+            Some(email) if plan == FragmentPlan::Index && backend == Backend::Sqlite => {
                 let mut query = Sql::new(format!(
                     "{select} {FROM_INDEXED_EMAIL} {lookups} WHERE m.organization_id = "
                 ));
@@ -307,7 +308,7 @@ impl<'a> Listing<'a> {
         };
         if let Some(email) = &filter.email {
             query.push(" AND ");
-            push_email_contains(&mut query, backend, email);
+            push_email_contains(&mut query, backend, plan, email);
         }
         push_outlet_scope(&mut query, "c.outlet_id", scope);
         if let Some(kind) = filter.connector_type {

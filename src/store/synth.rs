@@ -48,6 +48,9 @@ pub struct ConnectorRow {
     pub outlet: Option<OutletId>,
     pub group: Option<OutletGroupId>,
     pub role: RoleId,
+    /// The member's address, lowered: the connector's copy of it (`member_email`), which the
+    /// load names so that no trigger looks it up for each of its rows.
+    pub member_email: String,
 }
 
 pub async fn outlets(conn: &mut Conn, rows: &[OutletRow]) -> sqlx::Result<()> {
@@ -119,10 +122,10 @@ pub async fn memberships(conn: &mut Conn, rows: &[MembershipRow]) -> sqlx::Resul
 
 pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<()> {
     let at = now();
-    for chunk in rows.chunks(MAX_VALUES / 9) {
+    for chunk in rows.chunks(MAX_VALUES / 10) {
         let mut query = Sql::new(
             "INSERT INTO user_connectors (id, organization_id, membership_id, type, outlet_id,
-                outlet_group_id, role_id, created_at, updated_at) ",
+                outlet_group_id, role_id, member_email, created_at, updated_at) ",
         );
         query.push_values(chunk, |mut row, connector| {
             let kind = match (connector.outlet, connector.group) {
@@ -136,6 +139,7 @@ pub async fn connectors(conn: &mut Conn, rows: &[ConnectorRow]) -> sqlx::Result<
                 .push_bind(connector.outlet)
                 .push_bind(connector.group)
                 .push_bind(connector.role)
+                .push_bind(&connector.member_email)
                 .push_bind(&at)
                 .push_bind(&at);
         });

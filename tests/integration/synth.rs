@@ -237,6 +237,17 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         0,
         "a grant's outlet is its organization's"
     );
+    // The load writes each grant's copy of its member's address itself (no trigger looks it
+    // up for it): the copies are what the triggers would have made.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM user_connectors c JOIN memberships m ON m.id = c.membership_id
+             JOIN user_accounts a ON a.id = m.user_id WHERE c.member_email <> lower(a.email)"
+        )
+        .await,
+        0,
+        "a grant's copy of its member's address is the address, lowered"
+    );
     for managed_by in ["console", "api", "scim"] {
         let people = app
             .count(&format!(
