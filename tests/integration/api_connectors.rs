@@ -701,10 +701,7 @@ async fn plan_of_page(
     page: &brigade::domain::paging::PageRequest,
     disabled: &[&str],
 ) -> Plan {
-    let org = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let org = app.organization("harbor").await;
     let mut conn = app.planner_conn(disabled).await;
     app.plan(
         brigade::store::connectors::explain_list(&mut conn, org, scope, filter, page)
@@ -880,17 +877,14 @@ async fn on_postgresql_the_connector_list_plans_only_its_page_s_keys_from_the_ta
 async fn on_postgresql_a_page_read_by_its_keys_leaves_out_the_rows_changed_since_they_were_found() {
     use brigade::domain::commands::ConnectorFilter;
     use brigade::domain::paging::PageRequest;
-    use brigade::domain::{ConnectorId, OrganizationId, Scope};
+    use brigade::domain::{ConnectorId, Scope};
     use brigade::store::connectors::{page_keys, rows_of_page_keys};
     let app = spawn_app().await;
     if app.backend() != brigade::store::Backend::Postgres {
         // SQLite reads a page in one statement.
         return;
     }
-    let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let org = app.organization("harbor").await;
     let page = PageRequest {
         size: 50,
         after: None,
@@ -920,10 +914,7 @@ async fn on_postgresql_a_page_read_by_its_keys_leaves_out_the_rows_changed_since
     let read = rows_of_page_keys(&mut conn, org, &keys, now).await.unwrap();
     let read: Vec<ConnectorId> = read.iter().map(|row| row.connector.id).collect();
     assert_eq!(read, ids(&keys[2..]), "the rows still as they were found");
-    let northside = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
-            .await,
-    );
+    let northside = app.organization("northside").await;
     assert!(
         rows_of_page_keys(&mut conn, northside, &keys, now)
             .await

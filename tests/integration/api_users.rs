@@ -731,14 +731,11 @@ async fn a_brand_managed_person_gets_outlets_of_the_brands_franchisees() {
 /// merge-join (no sequential scans, nested loops or hash joins).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deep_page_of_users_reads_the_accounts_from_its_cursor_on() {
+    use brigade::domain::Scope;
     use brigade::domain::paging::PageRequest;
     use brigade::domain::user_commands::UserFilter;
-    use brigade::domain::{OrganizationId, Scope};
     let app = spawn_app().await;
-    let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let org = app.organization("harbor").await;
     let page = PageRequest {
         size: 5,
         after: Some(app.user_id(MANAGER).await),

@@ -230,13 +230,10 @@ async fn a_record_shows_only_what_lies_within_the_viewers_reach() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_people_list_reads_its_page_in_order_from_the_sort_index() {
+    use brigade::domain::Scope;
     use brigade::domain::user_commands::PeopleSelection;
-    use brigade::domain::{OrganizationId, Scope};
     let app = spawn_app().await;
-    let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let org = app.organization("harbor").await;
     let mut conn = app.plan_conn().await;
     let plan = app.plan(
         brigade::store::people::explain_list(

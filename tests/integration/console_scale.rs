@@ -28,9 +28,7 @@ async fn the_access_page_stays_small_at_two_thousand_outlets() {
     let response = app.sign_in("owner@vast.example", "a-long-password").await;
     assert_eq!(response.status(), StatusCode::OK);
     // A region holding every outlet of the organization.
-    let vast = app
-        .id_of("SELECT id FROM organizations WHERE slug = $1", "vast")
-        .await;
+    let vast = app.organization("vast").await.0;
     // Made on 2026-01-01, before the districts synth made: first in the list of groups.
     let region = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
         uuid::NoContext,

@@ -401,10 +401,7 @@ async fn a_session_ends_when_the_password_changes_or_its_lifetime_is_over() {
     use brigade::service::Clock;
     use brigade::service::auth::{SESSION_LIFETIME, SessionClaims, resume};
     let admin = brigade::domain::UserId(app.user_id(ADMIN).await);
-    let organization = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let organization = app.organization("harbor").await;
     let claims = SessionClaims {
         user: admin,
         organization,

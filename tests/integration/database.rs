@@ -137,10 +137,7 @@ async fn no_index_repeats_the_leading_columns_of_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_value_this_build_does_not_know_fails_loudly_instead_of_being_guessed() {
     let app = spawn_app().await;
-    let org = brigade::domain::OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-            .await,
-    );
+    let org = app.organization("harbor").await;
     app.exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'roles.delete' FROM roles WHERE name = 'Staff'")
         .await;
     let mut conn = app.context.db().read().await.unwrap();

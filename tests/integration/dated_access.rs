@@ -10,7 +10,7 @@ use serde_json::json;
 /// Whether Morgan's console session, resumed as a request does on the given context's clock,
 /// reaches outlet `number`.
 async fn reaches(app: &TestApp, context: &brigade::service::Context, number: &str) -> bool {
-    use brigade::domain::{OrganizationId, OutletId, Permission, UserId};
+    use brigade::domain::{OutletId, Permission, UserId};
     let version: i64 = app
         .query("SELECT session_version FROM user_accounts WHERE email = $1")
         .bind(MANAGER)
@@ -19,10 +19,7 @@ async fn reaches(app: &TestApp, context: &brigade::service::Context, number: &st
         .unwrap();
     let claims = auth::SessionClaims {
         user: UserId(app.user_id(MANAGER).await),
-        organization: OrganizationId(
-            app.id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-                .await,
-        ),
+        organization: app.organization("harbor").await,
         version,
         signed_in_at: context.now().unix_timestamp(),
         sign_in: None,

@@ -314,10 +314,7 @@ async fn unlinking_a_franchisee_is_confirmed_and_ends_what_the_link_gave_and_not
         .api_token("northside", "Burger Crew Trainer", Some("NS-103"))
         .await;
     let brand = brand_id(&app, "Harbor Burger").await;
-    let northside_id = app
-        .id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
-        .await
-        .to_string();
+    let northside_id = app.organization("northside").await.0.to_string();
     let listed = franchise_of(&app, &brand).await;
     assert_eq!(
         ends(&listed, "Northside Foods"),
@@ -448,10 +445,7 @@ async fn a_lower_role_is_refused_every_franchise_function_and_writes_nothing() {
         )
         .await;
     let id = invited["id"].as_str().unwrap().to_string();
-    let northside = app
-        .id_of("SELECT id FROM organizations WHERE slug = $1", "northside")
-        .await
-        .to_string();
+    let northside = app.organization("northside").await.0.to_string();
     let harbor_burger = brand_id(&app, "Harbor Burger").await;
     let manager = signed_in(&app, MANAGER).await;
     let cases: [(&str, Vec<(&str, &str)>); 7] = [

@@ -730,6 +730,14 @@ impl TestApp {
         self.query(sql).bind(bind).scalar().await.unwrap()
     }
 
+    /// The organization `slug`'s id, as the store takes it.
+    pub async fn organization(&self, slug: &str) -> brigade::domain::OrganizationId {
+        brigade::domain::OrganizationId(
+            self.id_of("SELECT id FROM organizations WHERE slug = $1", slug)
+                .await,
+        )
+    }
+
     pub async fn role_id(&self, org: &str, name: &str) -> uuid::Uuid {
         self.query(
             "SELECT r.id FROM roles r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = $1 AND r.name = $2",

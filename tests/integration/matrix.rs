@@ -1267,8 +1267,7 @@ async fn independent_organization(app: &TestApp, slug: &str) -> uuid::Uuid {
         .await
         .unwrap();
     work.commit().await.unwrap();
-    app.id_of("SELECT id FROM organizations WHERE slug = $1", slug)
-        .await
+    app.organization(slug).await.0
 }
 
 async fn signed_in(app: &TestApp, email: &str) -> TestApp {
@@ -1373,11 +1372,7 @@ async fn world() -> World {
         .to_string();
     let organization = |slug: &'static str| {
         let app = &app;
-        async move {
-            app.id_of("SELECT id FROM organizations WHERE slug = $1", slug)
-                .await
-                .to_string()
-        }
+        async move { app.organization(slug).await.0.to_string() }
     };
     // An outlet import of the owner's, to ask after.
     let (status, job) = {

@@ -224,14 +224,11 @@ async fn connector_email_plan(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_the_index() {
+    use brigade::domain::Scope;
     use brigade::domain::user_commands::PeopleSelection;
-    use brigade::domain::{OrganizationId, Scope};
     let app = spawn_app().await;
     generate(&app);
-    let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "mesa")
-            .await,
-    );
+    let org = app.organization("mesa").await;
     for (fragment, indexed) in PLANS {
         // SQLite decides by one bounded look into its trigram index (`store::fragment_plan`),
         // PostgreSQL by its planner's estimate of the accounts that hold the fragment: a walk
@@ -297,13 +294,9 @@ async fn a_common_fragment_walks_the_list_in_order_and_a_rare_one_starts_from_th
 /// member and the account, `smith` took 10-14 ms).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_email_filter_s_walk_tests_each_connector_s_own_copy_of_the_address() {
-    use brigade::domain::OrganizationId;
     let app = spawn_app().await;
     generate(&app);
-    let org = OrganizationId(
-        app.id_of("SELECT id FROM organizations WHERE slug = $1", "mesa")
-            .await,
-    );
+    let org = app.organization("mesa").await;
     // Too short for the trigram index, and a common one: both walk.
     for fragment in ["k", "xample"] {
         let plan = connector_email_plan(&app, &mut app.plan_conn().await, org, fragment).await;

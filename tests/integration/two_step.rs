@@ -196,9 +196,7 @@ async fn the_second_step_belongs_to_a_recent_right_password() {
     assert_eq!(body["Denied"]["code"], "sign_in_expired");
     // Five minutes after the password, the code is too late.
     let admin = app.user_id(ADMIN).await;
-    let organization = app
-        .id_of("SELECT id FROM organizations WHERE slug = $1", "harbor")
-        .await;
+    let organization = app.organization("harbor").await.0;
     let version: i64 = app
         .query("SELECT session_version FROM user_accounts WHERE email = $1")
         .bind(ADMIN)
