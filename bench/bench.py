@@ -110,7 +110,14 @@ def postgres_data_set():
         env=env(DATABASE_URL=url), text=True, stdout=subprocess.PIPE)
     if out.returncode != 0:
         sys.exit("brigade synth failed on PostgreSQL")
-    return url, next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
+    return url, generator_line(out.stdout)
+
+
+def generator_line(stdout):
+    """What brigade synth said of its load: its rows and rate, then where the time went."""
+    lines = stdout.splitlines()
+    said = [next(l for l in lines if l.startswith(word)) for word in ("Generated", "Phases")]
+    return said[0].rstrip(".") + "; " + said[1][0].lower() + said[1][1:]
 
 
 # What the data set holds; a data set generated before (a different line) is generated again.
@@ -135,7 +142,7 @@ def data_set():
         env=env(), text=True, stdout=subprocess.PIPE)
     if out.returncode != 0:
         sys.exit("brigade synth failed")
-    line = next(l for l in out.stdout.splitlines() if l.startswith("Generated"))
+    line = generator_line(out.stdout)
     with open(done, "w") as f:
         f.write(DATA_SET + "\n" + line + "\n")
     return line

@@ -79,6 +79,8 @@ pub struct SynthReport {
     /// A district manager who signs in with the owner's password (when one was given).
     pub district_manager: Option<String>,
     pub rows: u64,
+    /// Where the time went: each phase's name and duration, in order.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// One organization's part of the data set.
@@ -163,6 +165,7 @@ pub async fn generate(
     mut progress: impl FnMut(u64),
 ) -> Result<SynthReport, AppError> {
     plan.check()?;
+    let mut clock = Phases::default();
     let (corporate, franchisee, owner_email, password_hash) =
         organizations_and_roles(context, plan).await?;
     let mut written = 0u64;
@@ -215,6 +218,7 @@ pub async fn generate(
     }
     work.commit().await?;
     progress(written);
+    clock.lap("organizations and outlets");
 
     // The secondary indexes of the tables being filled are built once at the end, from sorted
     // keys, instead of taking each row into its table's B-trees one at a time (most of the
@@ -256,11 +260,17 @@ pub async fn generate(
     .await;
     drop(batches);
     let district_manager = generator.await?;
+    clock.lap("people");
     let mut work = context.begin().await?;
+    // (SQLite: a page cache that holds the index being built; PostgreSQL: the memory its
+    // index builds sort in. See `prepare_bulk`.)
+    store::synth::prepare_bulk(&mut work).await?;
     store::synth::restore_after_load(&mut work).await?;
+    clock.lap("indexes, keys and copies");
     // The batches left the search index in many segments: one, as a search reads it fastest.
     store::search_index::optimize(&mut work).await?;
     work.commit().await?;
+    clock.lap("search index merge");
     // After the commit: PostgreSQL's ANALYZE samples an index column with the statistics
     // target the column had when the transaction began, and the restore set the targets
     // again on indexes it built (`user_accounts_email_trgm`: 100 values instead of 1,000,
@@ -268,6 +278,7 @@ pub async fn generate(
     let mut work = context.begin().await?;
     store::synth::analyze(&mut work).await?;
     work.commit().await?;
+    clock.lap("statistics");
     loaded?;
     let district_manager = match (district_manager, password_hash) {
         (Some((user, email)), Some(hash)) => {
@@ -283,7 +294,31 @@ pub async fn generate(
         owner_email,
         district_manager,
         rows: written,
+        phases: clock.laps,
     })
+}
+
+/// The time each phase of a load took.
+struct Phases {
+    since: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Self {
+            since: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Phases {
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((phase, now - self.since));
+        self.since = now;
+    }
 }
 
 /// A role to create: name, type, partner role, permissions.
@@ -526,8 +561,14 @@ impl People {
         };
         let membership = MembershipId::generate();
         let email = format!("{handle}@{}", side.domain);
-        // (What the schema's triggers would copy onto each grant: `lower`, which is ASCII's.)
+        // (What the schema's triggers would copy onto each grant and into the membership's
+        // sort key: `lower`, which is ASCII's.)
         let member_email = email.to_ascii_lowercase();
+        let sort_key = format!(
+            "{}\u{1}{}\u{1}{member_email}",
+            last.to_ascii_lowercase(),
+            first.to_ascii_lowercase()
+        );
         batch.accounts.push(AccountRow {
             id: user,
             email,
@@ -602,6 +643,7 @@ impl People {
             managed_by,
             brand,
             default_outlet,
+            sort_key,
         });
     }
 }

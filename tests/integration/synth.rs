@@ -6,14 +6,15 @@ use crate::helpers::*;
 use brigade::service::synth::BULK_TABLES;
 
 /// The secondary indexes of the tables `brigade synth` fills with their indexes dropped
-/// ([`BULK_TABLES`]) and their definitions, as the database has them; on PostgreSQL, their
-/// foreign keys too (dropped for the load as well), and whether each was checked.
+/// ([`BULK_TABLES`]) and their definitions, as the database has them; on SQLite their
+/// triggers too (some are set aside for the load), on PostgreSQL their foreign keys (dropped
+/// for the load as well), and whether each was checked.
 async fn bulk_indexes(app: &TestApp) -> Vec<(String, Option<String>)> {
     let tables = BULK_TABLES.map(|table| format!("'{table}'")).join(", ");
     let sql = match app.backend() {
         brigade::store::Backend::Sqlite => format!(
             "SELECT name, sql FROM sqlite_schema
-             WHERE type = 'index' AND tbl_name IN ({tables}) ORDER BY name"
+             WHERE type IN ('index', 'trigger') AND tbl_name IN ({tables}) ORDER BY name"
         ),
         // With the statistics targets set on index columns, which no `indexdef` shows.
         brigade::store::Backend::Postgres => format!(
@@ -59,6 +60,25 @@ async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
             .unwrap();
     }
     work.commit().await.unwrap();
+    // Someone joins while they are away: the restore indexes the account for search too.
+    let token = app.api_token("harbor", "Integration", None).await;
+    let pier = app.outlet_id("HB-001").await;
+    let joined = app
+        .api_post(
+            "/users",
+            &token,
+            serde_json::json!([{
+                "username": "late.hire",
+                "email": "late.hire@harbor.example",
+                "first_name": "Late",
+                "last_name": "Hire",
+                "default_location": pier,
+                "user_roles": [{"id": app.role_id("harbor", "Staff").await}],
+                "locations": [{"id": pier}],
+            }]),
+        )
+        .await;
+    assert_eq!(joined.status, reqwest::StatusCode::OK, "{}", joined.body);
     // Among them the rule that an address is one account's (SQLite also keeps its column's
     // own UNIQUE, which is not dropped).
     let unique_address = match app.backend() {
@@ -79,6 +99,24 @@ async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
 
     let restarted = spawn_on(&app.database_url, &app.dir).await;
     assert_eq!(bulk_indexes(&restarted).await, schema);
+    if app.backend() == brigade::store::Backend::Sqlite {
+        // The trigger that indexes a new account for search was away: the restore indexed
+        // every account it missed.
+        assert_eq!(
+            restarted
+                .count(
+                    "SELECT COUNT(*) FROM account_search WHERE account_search MATCH '\"late.hire\"'"
+                )
+                .await,
+            1
+        );
+        assert_eq!(
+            restarted
+                .count("SELECT COUNT(*) FROM account_search_keys")
+                .await,
+            restarted.count("SELECT COUNT(*) FROM user_accounts").await
+        );
+    }
     assert_eq!(
         restarted
             .count("SELECT COUNT(*) FROM bulk_load_indexes")
@@ -247,6 +285,22 @@ async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
         .await,
         0,
         "a grant's copy of its member's address is the address, lowered"
+    );
+    // And each membership's sort key, which the people list pages by.
+    let separator = match app.backend() {
+        brigade::store::Backend::Sqlite => "char(1)",
+        brigade::store::Backend::Postgres => "chr(1)",
+    };
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM memberships m JOIN user_accounts a ON a.id = m.user_id
+             WHERE m.sort_key <> CASE WHEN m.profile_visible THEN lower(a.last_name) ELSE '' END
+                 || {separator} || CASE WHEN m.profile_visible THEN lower(a.first_name) ELSE '' END
+                 || {separator} || lower(a.email)"
+        ))
+        .await,
+        0,
+        "a membership's sort key is its member's names and address, lowered"
     );
     for managed_by in ["console", "api", "scim"] {
         let people = app
