@@ -21,20 +21,6 @@ fn names(list: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// A valid new user for the bulk create: Staff at Pier 39.
-async fn new_staff(app: &TestApp, username: &str) -> Value {
-    let pier = app.outlet_id("HB-001").await;
-    json!({
-        "username": username,
-        "email": format!("{username}@harbor.example"),
-        "first_name": "New",
-        "last_name": "Hire",
-        "default_location": pier,
-        "user_roles": [{"id": app.role_id("harbor", "Staff").await}],
-        "locations": [{"id": pier}],
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_users_view_follows_the_connectors_and_omits_what_the_rules_say() {
     let app = spawn_app().await;
@@ -250,10 +236,7 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
         .api_post(
             "/users",
             &token,
-            json!([
-                new_staff(&app, "ana.ok").await,
-                new_staff(&app, "bo.ok").await
-            ]),
+            json!([app.new_staff("ana.ok").await, app.new_staff("bo.ok").await]),
         )
         .await;
     assert_eq!(all_ok.status, StatusCode::OK, "{}", all_ok.body);
@@ -275,13 +258,13 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
     assert_eq!(names(&ana["locations"], "number"), ["HB-001"]);
 
     let (before_people, before_accounts) = (people().await, accounts().await);
-    let mut bad_role = new_staff(&app, "cy.bad").await;
+    let mut bad_role = app.new_staff("cy.bad").await;
     bad_role["user_roles"] = json!([{"id": app.role_id("harbor", "Owner").await}]);
     let some = app
         .api_post(
             "/users",
             &token,
-            json!([new_staff(&app, "cy.ok").await, bad_role]),
+            json!([app.new_staff("cy.ok").await, bad_role]),
         )
         .await;
     assert_eq!(some.status, StatusCode::MULTI_STATUS, "{}", some.body);
@@ -296,9 +279,9 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
         "no account for the failed item"
     );
 
-    let mut same_email = new_staff(&app, "dee.dup").await;
+    let mut same_email = app.new_staff("dee.dup").await;
     same_email["email"] = json!("LENA.MOREAU@harbor.example");
-    let mut same_username = new_staff(&app, "lena.moreau").await;
+    let mut same_username = app.new_staff("lena.moreau").await;
     same_username["email"] = json!("someone.else@harbor.example");
     let duplicates = app
         .api_post("/users", &token, json!([same_email, same_username]))
@@ -315,7 +298,7 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
         "duplicate_username"
     );
 
-    let mut no_roles = new_staff(&app, "eve.bad").await;
+    let mut no_roles = app.new_staff("eve.bad").await;
     no_roles["user_roles"] = json!([]);
     let invalid = app
         .api_post("/users", &token, json!([no_roles, {"username": "x"}, 42]))
@@ -347,11 +330,7 @@ async fn the_bulk_create_answers_200_207_409_or_422_and_each_item_is_all_or_noth
     }
     let viewer = app.api_token("harbor", "Viewer", None).await;
     let refused = app
-        .api_post(
-            "/users",
-            &viewer,
-            json!([new_staff(&app, "fay.view").await]),
-        )
+        .api_post("/users", &viewer, json!([app.new_staff("fay.view").await]))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
@@ -364,13 +343,13 @@ async fn the_managing_brand_is_the_only_brand_or_the_one_given() {
         .id_of("SELECT id FROM brands WHERE name = $1", "Saltline Tacos")
         .await;
 
-    let mut given = new_staff(&app, "gus.brand").await;
+    let mut given = app.new_staff("gus.brand").await;
     given["managed_by_brand"] = json!(saltline);
     let reply = app
         .api_post(
             "/users",
             &token,
-            json!([new_staff(&app, "hal.none").await, given]),
+            json!([app.new_staff("hal.none").await, given]),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -390,7 +369,7 @@ async fn the_managing_brand_is_the_only_brand_or_the_one_given() {
     )
     .await;
     let reply = app
-        .api_post("/users", &token, json!([new_staff(&app, "ida.sole").await]))
+        .api_post("/users", &token, json!([app.new_staff("ida.sole").await]))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(
@@ -398,7 +377,7 @@ async fn the_managing_brand_is_the_only_brand_or_the_one_given() {
         "Harbor Burger"
     );
 
-    let mut not_owned = new_staff(&app, "jo.other").await;
+    let mut not_owned = app.new_staff("jo.other").await;
     not_owned["managed_by_brand"] = json!(saltline);
     let reply = app.api_post("/users", &token, json!([not_owned])).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -660,7 +639,7 @@ async fn a_brand_managed_person_gets_outlets_of_the_brands_franchisees() {
         .await;
     let pier = app.outlet_id("HB-001").await;
     let northgate = app.outlet_id("NS-101").await;
-    let mut item = new_staff(&app, "kim.trainer").await;
+    let mut item = app.new_staff("kim.trainer").await;
     item["user_roles"] = json!([{"id": trainer}]);
     item["managed_by_brand"] = json!(harbor_burger);
     item["external_locations"] = json!([{"id": northgate}]);
@@ -713,7 +692,7 @@ async fn a_brand_managed_person_gets_outlets_of_the_brands_franchisees() {
         "no access left at the franchisee"
     );
 
-    let mut not_franchise = new_staff(&app, "lou.trainer").await;
+    let mut not_franchise = app.new_staff("lou.trainer").await;
     not_franchise["user_roles"] = json!([{"id": trainer}]);
     not_franchise["managed_by_brand"] = json!(harbor_burger);
     not_franchise["external_locations"] = json!([{"id": pier}]);

@@ -778,6 +778,21 @@ impl TestApp {
             .await
     }
 
+    /// A valid new Harbor user for the API's bulk create: Staff at Pier 39, with the address
+    /// `<username>@harbor.example`.
+    pub async fn new_staff(&self, username: &str) -> Value {
+        let pier = self.outlet_id("HB-001").await;
+        serde_json::json!({
+            "username": username,
+            "email": format!("{username}@harbor.example"),
+            "first_name": "New",
+            "last_name": "Hire",
+            "default_location": pier,
+            "user_roles": [{"id": self.role_id("harbor", "Staff").await}],
+            "locations": [{"id": pier}],
+        })
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         self.query(sql).scalar().await.unwrap()
     }

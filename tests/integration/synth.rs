@@ -62,20 +62,11 @@ async fn the_indexes_a_stopped_load_left_dropped_are_built_at_the_next_start() {
     work.commit().await.unwrap();
     // Someone joins while they are away: the restore indexes the account for search too.
     let token = app.api_token("harbor", "Integration", None).await;
-    let pier = app.outlet_id("HB-001").await;
     let joined = app
         .api_post(
             "/users",
             &token,
-            serde_json::json!([{
-                "username": "late.hire",
-                "email": "late.hire@harbor.example",
-                "first_name": "Late",
-                "last_name": "Hire",
-                "default_location": pier,
-                "user_roles": [{"id": app.role_id("harbor", "Staff").await}],
-                "locations": [{"id": pier}],
-            }]),
+            serde_json::json!([app.new_staff("late.hire").await]),
         )
         .await;
     assert_eq!(joined.status, reqwest::StatusCode::OK, "{}", joined.body);
