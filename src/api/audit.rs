@@ -1,4 +1,4 @@
-use axum::Json;
+use super::json::Json;
 use axum::extract::State;
 
 use super::ApiResult;

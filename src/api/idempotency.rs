@@ -94,10 +94,11 @@ pub fn mark_replayed(response: &mut Response) {
 
 /// The answer of `value` with `status` (and its `ETag` when `tagged`).
 pub fn answer_of<T: Serialize>(status: StatusCode, value: &T, tagged: bool) -> Answer {
+    let body = serde_json::to_string(value).unwrap_or_default();
     Answer {
         status: status.as_u16(),
-        body: serde_json::to_string(value).unwrap_or_default(),
-        etag: tagged.then(|| versions::version_of(value)),
+        etag: tagged.then(|| versions::version_of_json(body.as_bytes())),
+        body,
     }
 }
 

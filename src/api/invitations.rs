@@ -1,7 +1,7 @@
 //! `/api/v1/users/{id}/invitation`: the organization's invitation of a person (the
 //! verification mail that lets them set a first password), read, sent again, revoked.
 
-use axum::Json;
+use super::json::Json;
 use axum::extract::{Path, State};
 
 use super::ApiResult;

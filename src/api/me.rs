@@ -1,6 +1,6 @@
 //! `GET /api/v1/me`: the caller in the partner API's User shape.
 
-use axum::Json;
+use super::json::Json;
 use axum::extract::State;
 
 use super::ApiResult;

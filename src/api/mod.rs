@@ -9,6 +9,7 @@ mod connectors;
 pub mod idempotency;
 pub mod input;
 mod invitations;
+pub mod json;
 mod me;
 pub mod openapi;
 mod outlet_groups;
@@ -30,6 +31,7 @@ use utoipa_axum::routes;
 
 use crate::domain::AppError;
 use crate::service::Context;
+use json::Json;
 use openapi::{ApiDoc, ErrorBody, ErrorDetail};
 
 /// The API's routes and its contract, from one list: a route cannot exist undocumented.
@@ -158,7 +160,7 @@ fn respond(error: &AppError, message: String) -> Response {
             request_id: None,
         },
     };
-    let mut response = (status, axum::Json(body)).into_response();
+    let mut response = (status, Json(body)).into_response();
     let headers = response.headers_mut();
     match error {
         AppError::Unauthenticated => {

@@ -1,7 +1,7 @@
 //! `/outlet-groups`: districts and regions, the outlets they hold, and (through
 //! `/user-connectors` with `outlet_group`) the access granted across them.
 
-use axum::Json;
+use super::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -1,4 +1,4 @@
-use axum::Json;
+use super::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 

@@ -1,6 +1,6 @@
 //! `/api/v1/users` (the R365 users view) and `/api/v1/report-roles`.
 
-use axum::Json;
+use super::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,6 @@
 //! `service::versions`), and `PATCH` / `DELETE` with `If-Match` are refused with 412 when the
 //! thing changed since, compared inside the unit of work that writes.
 
-use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -10,16 +9,22 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::convert::Infallible;
 
+use super::json::{json_response, unserializable};
 use crate::domain::AppError;
-use crate::service::versions::version_of as etag_of;
+use crate::service::versions::{version_of as etag_of, version_of_json};
 
 /// A representation with its `ETag`.
 pub struct Tagged<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Tagged<T> {
     fn into_response(self) -> Response {
-        let etag = etag_of(&self.0);
-        let mut response = Json(self.0).into_response();
+        // One serialization: the body, and the version is the digest of it.
+        let body = match serde_json::to_vec(&self.0) {
+            Ok(body) => body,
+            Err(error) => return unserializable(&error),
+        };
+        let etag = version_of_json(&body);
+        let mut response = json_response(body);
         if let Ok(value) = HeaderValue::from_str(&etag) {
             response.headers_mut().insert(header::ETAG, value);
         }

@@ -11,8 +11,12 @@ use crate::domain::AppError;
 
 /// `"` + 32 hex digits + `"` (the form of a strong entity tag).
 pub fn version_of<T: Serialize>(value: &T) -> String {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&json);
+    version_of_json(&serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// The version of a value already written as JSON (compact, as [`version_of`] writes it).
+pub fn version_of_json(json: &[u8]) -> String {
+    let digest = Sha256::digest(json);
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 

@@ -108,3 +108,78 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+/// Every kind of JSON answer names its type: a list, a representation with its version, a
+/// creation, the error bodies, and SCIM's own type.
+#[tokio::test]
+async fn every_json_answer_says_it_is_json() {
+    let app = spawn_app().await;
+    let token = app.api_token("harbor", "Integration", None).await;
+    let scim = app.scim_connection("harbor", None, None).await;
+    let user = app.user_id("manager@harbor.example").await;
+    let outlet = app.outlet_id("HB-001").await;
+    let cook = app.role_id("harbor", "Staff").await;
+    let client = reqwest::Client::new();
+    let api = |method: reqwest::Method, path: &str| {
+        client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token)
+    };
+    let cases = [
+        (
+            "a list",
+            api(reqwest::Method::GET, "/users"),
+            200,
+            "application/json",
+        ),
+        (
+            "a representation with its version",
+            api(reqwest::Method::GET, &format!("/users/{user}")),
+            200,
+            "application/json",
+        ),
+        (
+            "a creation",
+            api(reqwest::Method::POST, "/user-connectors").json(&serde_json::json!({
+                "email": "json.type@example.com", "first_name": "Jay", "last_name": "Son",
+                "role": cook, "outlet": outlet})),
+            201,
+            "application/json",
+        ),
+        (
+            "an error",
+            api(
+                reqwest::Method::GET,
+                &format!("/users/{}", uuid::Uuid::now_v7()),
+            ),
+            404,
+            "application/json",
+        ),
+        (
+            "a refused token",
+            client
+                .get(app.url("/api/v1/users"))
+                .bearer_auth("not-a-token"),
+            401,
+            "application/json",
+        ),
+        (
+            "a SCIM list",
+            client.get(app.url("/scim/v2/Users")).bearer_auth(&scim),
+            200,
+            "application/scim+json",
+        ),
+    ];
+    for (case, request, status, content_type) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{case}");
+        assert_eq!(
+            header(&response, "content-type"),
+            Some(content_type),
+            "{case}"
+        );
+        let body = response.bytes().await.unwrap();
+        serde_json::from_slice::<serde_json::Value>(&body)
+            .unwrap_or_else(|error| panic!("{case}: {error}"));
+    }
+}

@@ -72,7 +72,7 @@ pub struct Scim(pub StatusCode, pub Value);
 
 impl IntoResponse for Scim {
     fn into_response(self) -> Response {
-        let mut response = (self.0, axum::Json(self.1)).into_response();
+        let mut response = (self.0, crate::api::json::Json(self.1)).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
