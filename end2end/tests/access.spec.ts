@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { ADMIN, MANAGER, NORTHSIDE_OWNER, expectAccessible, hydrated, onSignInPage, signInAndWait, verificationLink } from "./helpers";
+import { ADMIN, MANAGER, NORTHSIDE_OWNER, expectAccessible, hydrated, onSignInPage, openPerson, signInAndWait, verificationLink } from "./helpers";
 
 const rows = (page: Page) => page.getByTestId("connector-row");
 const addForm = (page: Page) => page.locator("details.add-user");
@@ -166,10 +166,7 @@ test("a franchisee sees its brand-managed people locked, with the reason, and ch
 
 test("a former cook is rehired by employee number: active again, with the new access only", async ({ page }) => {
   await signInAndWait(page, ADMIN);
-  await page.getByLabel("Search by name, email or employee number").fill("quinn");
-  await page.getByRole("link", { name: "Quinn Former" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Quinn Former" })).toBeVisible();
-  await hydrated(page);
+  await openPerson(page, "Quinn Former");
   await page.getByLabel("Employee number").fill("E-77");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByTestId("saved")).toHaveText("Saved.");

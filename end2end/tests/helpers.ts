@@ -49,6 +49,19 @@ export function peopleTable(page: Page) {
   return page.getByTestId("people");
 }
 
+/** Opens the record of the one person named `name`, found by the people list's search. The
+ * list filters as you type and keeps the rows it showed until the new ones arrive: the link is
+ * clicked once the list holds that person alone, not in the rows it is about to replace. */
+export async function openPerson(page: Page, name: string) {
+  await page.goto("/users");
+  await hydrated(page);
+  await page.getByLabel("Search by name, email or employee number").fill(name);
+  await expect(peopleTable(page).getByRole("row")).toHaveCount(2);
+  await peopleTable(page).getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await hydrated(page);
+}
+
 /** The newest verification link mailed to `email` (the outbox holds .eml files). */
 export function verificationLink(outbox: string, email: string): string {
   const link = mailedLink(outbox, email, "/verify/");

@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { ADMIN, NORTHSIDE_OWNER, expectAccessible, hydrated, peopleTable, signInAndWait } from "./helpers";
+import { ADMIN, NORTHSIDE_OWNER, expectAccessible, hydrated, openPerson, peopleTable, signInAndWait } from "./helpers";
 
 const HARBOR_BURGER_TOGGLE = "Allow editing of Harbor Burger API-managed users in Brigade";
 
@@ -10,16 +10,6 @@ async function openApiUserPermissions(page: Page) {
   await page.getByRole("link", { name: "API User Permissions" }).click();
   await expect(page).toHaveURL(/tab=api/);
   await expect(page.getByTestId("api-toggles")).toBeVisible();
-  await hydrated(page);
-}
-
-async function openPerson(page: Page, name: string) {
-  await page.goto("/users");
-  await hydrated(page);
-  await page.getByLabel("Search by name, email or employee number").fill(name);
-  await expect(peopleTable(page).getByRole("row")).toHaveCount(2);
-  await peopleTable(page).getByRole("link", { name }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await hydrated(page);
 }
 
@@ -95,6 +85,8 @@ test("an admin deactivates a person from the record and reactivates them from th
   await page.goto("/users");
   await hydrated(page);
   await page.getByLabel("Status").selectOption("inactive");
+  // The rows shown before the choice stay until the deactivated ones arrive.
+  await expect(peopleTable(page).locator(".status-active")).toHaveCount(0);
   await expect(peopleTable(page)).toContainText("lena.moreau@harbor.example");
   await peopleTable(page).getByRole("link", { name: "Lena Moreau" }).click();
   await hydrated(page);
