@@ -5,7 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
 use super::{ApiError, ApiResult};
@@ -68,12 +68,8 @@ impl IdempotencyKey {
 /// An answer as a response; `replayed` marks a retry's.
 pub fn respond(answer: Answer, replayed: bool) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        answer.body,
-    )
-        .into_response();
+    let mut response = super::json::json_response(answer.body.into_bytes());
+    *response.status_mut() = status;
     let headers = response.headers_mut();
     if let Some(etag) = answer.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
         headers.insert(header::ETAG, etag);
