@@ -261,6 +261,9 @@ pub async fn generate(
     drop(batches);
     let district_manager = generator.await?;
     clock.lap("people");
+    // PostgreSQL builds the indexes two at a time, each forgotten as it is built; SQLite
+    // builds them in the restore's transaction (`store::synth::build_recorded_indexes`).
+    store::synth::build_recorded_indexes(context.db()).await?;
     let mut work = context.begin().await?;
     // (SQLite: a page cache that holds the index being built; PostgreSQL: the memory its
     // index builds sort in. See `prepare_bulk`.)
@@ -275,9 +278,7 @@ pub async fn generate(
     // target the column had when the transaction began, and the restore set the targets
     // again on indexes it built (`user_accounts_email_trgm`: 100 values instead of 1,000,
     // and `smith` estimated at 20 addresses of 5,038).
-    let mut work = context.begin().await?;
-    store::synth::analyze(&mut work).await?;
-    work.commit().await?;
+    store::synth::analyze(context.db()).await?;
     clock.lap("statistics");
     loaded?;
     let district_manager = match (district_manager, password_hash) {
