@@ -430,10 +430,16 @@ pub async fn drop_for_load(conn: &mut Conn, table: &str) -> sqlx::Result<()> {
 /// that breaks one fails the transaction), and forgets them, in the caller's transaction;
 /// returns their names (none when no load left any).
 pub async fn restore_after_load(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
-    let indexes: Vec<(String, String)> = on!(conn, |c| sqlx::query_as(
+    // PostgreSQL: the records are locked, so that what [`build_recorded_indexes`] claimed
+    // meanwhile is skipped once its build commits, and what this claims it waits for.
+    let lock = match conn.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let indexes: Vec<(String, String)> = on!(conn, |c| sqlx::query_as(&format!(
         "SELECT name, definition FROM bulk_load_indexes
-            ORDER BY definition NOT LIKE 'CREATE %', name"
-    )
+            ORDER BY definition NOT LIKE 'CREATE %', name{lock}"
+    ))
     .fetch_all(c)
     .await)?;
     if indexes.is_empty() {
@@ -562,9 +568,10 @@ pub async fn build_recorded_indexes(db: &Db) -> sqlx::Result<()> {
 }
 
 /// Runs each statement in a transaction of its own (with the memory of [`prepare_bulk`]), on
-/// [`CONCURRENT_STATEMENTS`] connections at once, forgetting the named record of
-/// `bulk_load_indexes` with it. After a failure no statement starts, and every one under way
-/// ends before the first error is returned (none is cancelled half-way).
+/// [`CONCURRENT_STATEMENTS`] connections at once; one that names a record of
+/// `bulk_load_indexes` claims (deletes) it first, and is skipped when no such record is left.
+/// After a failure no statement starts, and every one under way ends before the first error is
+/// returned (none is cancelled half-way).
 async fn concurrently(
     pool: &sqlx::PgPool,
     jobs: Vec<(String, Option<String>)>,
@@ -578,16 +585,22 @@ async fn concurrently(
             };
             let done = async {
                 let mut tx = pool.begin().await?;
+                // The record is claimed first: a server that starts meanwhile and restores
+                // what a load left ([`restore_after_load`], which locks the records it reads)
+                // either waits for this build or has built the index already (no record left).
+                if let Some(name) = &record {
+                    let claimed = sqlx::query("DELETE FROM bulk_load_indexes WHERE name = $1")
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                    if claimed.rows_affected() == 0 {
+                        return tx.commit().await;
+                    }
+                }
                 sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(&statement).execute(&mut *tx).await?;
-                if let Some(name) = &record {
-                    sqlx::query("DELETE FROM bulk_load_indexes WHERE name = $1")
-                        .bind(name)
-                        .execute(&mut *tx)
-                        .await?;
-                }
                 tx.commit().await
             }
             .await;

@@ -202,6 +202,29 @@ async fn an_index_that_cannot_be_built_stays_recorded_and_those_built_are_forgot
     );
 }
 
+/// A server that starts while a load's indexes are being built restores them too (`Db::open`):
+/// the two never build the same index. Here the restore has built them all and not committed
+/// yet; the builds that started meanwhile wait for it, then find nothing left to build.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexes_built_by_a_restore_under_way_are_not_built_twice() {
+    let app = spawn_app().await;
+    let schema = bulk_indexes(&app).await;
+    set_aside_for_load(&app).await;
+    let mut restore = app.context.db().write().await.unwrap();
+    let restored = brigade::store::synth::restore_after_load(&mut restore)
+        .await
+        .unwrap();
+    assert!(restored.len() > 10, "{restored:?}");
+    let db = app.context.db().clone();
+    let builds =
+        tokio::spawn(async move { brigade::store::synth::build_recorded_indexes(&db).await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    restore.commit().await.unwrap();
+    builds.await.unwrap().unwrap();
+    assert_eq!(bulk_indexes(&app).await, schema);
+    assert_eq!(app.count("SELECT COUNT(*) FROM bulk_load_indexes").await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_organization_has_what_was_asked_and_breaks_no_rule() {
     let app = spawn_app().await;
