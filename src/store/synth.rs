@@ -464,6 +464,9 @@ pub async fn restore_after_load(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
     Ok(indexes.into_iter().map(|(name, _)| name).collect())
 }
 
+/// PostgreSQL's memory for an index build to sort in, for one transaction (see [`prepare_bulk`]).
+const POSTGRES_SORT_MEMORY: &str = "SET LOCAL maintenance_work_mem = '256MB'";
+
 /// Readies a transaction for a bulk batch or the rebuild after it. SQLite: a page cache
 /// large enough to hold the indexes being filled or built (its default of 2 MB turns every
 /// index insert into page I/O; measured in sqlite3, one index of a million connectors built
@@ -473,7 +476,7 @@ pub async fn restore_after_load(conn: &mut Conn) -> sqlx::Result<Vec<String>> {
 /// 256 MB; the trigram index of 200,000 accounts 3.5 s and 2.7 s).
 pub async fn prepare_bulk(conn: &mut Conn) -> sqlx::Result<()> {
     if conn.backend() == Backend::Postgres {
-        on!(execute conn, |c| sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        on!(execute conn, |c| sqlx::query(POSTGRES_SORT_MEMORY)
             .execute(c)
             .await)?;
         return Ok(());
@@ -597,9 +600,7 @@ async fn concurrently(
                         return tx.commit().await;
                     }
                 }
-                sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(POSTGRES_SORT_MEMORY).execute(&mut *tx).await?;
                 sqlx::query(&statement).execute(&mut *tx).await?;
                 tx.commit().await
             }
